@@ -1,0 +1,34 @@
+// The layout of a data directory and the opening of its stores from CLI flags.
+//   DIR/log              the event log (RocksDB)
+//   DIR/keys             subject keys and the subject index (RocksDB)
+//   DIR/erasure-ledger   append-only erasure ledger (never backed up, never restored over)
+// The master key lives where --master-key says (default DIR/../<name>.master.key is not assumed:
+// the demo writes DIR/master.key for convenience; production keeps keys outside DIR).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "storage/key_file.h"
+#include "storage/key_store.h"
+#include "storage/log.h"
+
+namespace casetrail::adapters {
+
+struct DataDirFlags {
+  std::string data;          // --data
+  std::string master_key;    // --master-key; default DIR/master.key
+  std::string signing_key;   // --signing-key; default derived from the master key
+};
+
+struct OpenStores {
+  std::unique_ptr<storage::Log> log;
+  std::unique_ptr<storage::KeyStore> keys;
+  storage::KeyBytes master{};
+};
+
+std::string MasterKeyPath(const DataDirFlags& flags);
+Result<storage::KeyBytes> SigningSeed(const DataDirFlags& flags);
+Result<OpenStores> OpenDataDir(const DataDirFlags& flags);
+
+}  // namespace casetrail::adapters

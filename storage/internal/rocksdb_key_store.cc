@@ -1,0 +1,77 @@
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/checkpoint.h>
+
+#include <filesystem>
+
+#include "storage/internal/rocks_util.h"
+#include "storage/key_store.h"
+
+namespace casetrail::storage::internal {
+namespace {
+
+class RocksKeyStore final : public KeyStore {
+ public:
+  explicit RocksKeyStore(rocksdb::DB* db) : db_(db) {}
+  ~RocksKeyStore() override { db_->Close().PermitUncheckedError(); }
+
+  Status Put(const std::string& key, const std::string& value) override {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return FromRocks(db_->Put(wo, key, value), "key store put");
+  }
+
+  Result<std::string> Get(const std::string& key) override {
+    std::string v;
+    CT_RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), key, &v), "key store get"));
+    return v;
+  }
+
+  Status Shred(const std::vector<std::string>& keys) override {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    for (const auto& k : keys) CT_RETURN_IF_ERROR(FromRocks(db_->Delete(wo, k), "key store delete"));
+    // Flush moves the memtable (and with it the WAL's contents) into an SST; the old WAL is then
+    // deleted, not recycled. The forced bottommost compaction rewrites every SST without the
+    // deleted entries and their tombstones, and the obsolete files are removed.
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    CT_RETURN_IF_ERROR(FromRocks(db_->Flush(fo), "key store flush"));
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    CT_RETURN_IF_ERROR(FromRocks(db_->CompactRange(co, nullptr, nullptr), "key store compaction"));
+    return FromRocks(db_->FlushWAL(true), "key store sync");
+  }
+
+  Status Backup(const std::string& dir) override {
+    if (std::filesystem::exists(dir)) return AlreadyExists("backup directory already exists");
+    rocksdb::Checkpoint* raw = nullptr;
+    CT_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "key store backup"));
+    std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+    return FromRocks(cp->CreateCheckpoint(dir, 0), "key store backup");
+  }
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+}  // namespace
+}  // namespace casetrail::storage::internal
+
+namespace casetrail::storage {
+
+Result<std::unique_ptr<KeyStore>> OpenKeyStore(const std::string& path) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.recycle_log_file_num = 0;  // a recycled WAL could keep a shredded key's bytes
+  options.WAL_ttl_seconds = 0;       // no WAL archive: obsolete WALs are deleted at once
+  options.WAL_size_limit_MB = 0;
+  options.keep_log_file_num = 2;
+  options.max_background_jobs = 1;
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  rocksdb::DB* raw = nullptr;
+  CT_RETURN_IF_ERROR(internal::FromRocks(rocksdb::DB::Open(options, path, &raw), "open key store"));
+  return std::unique_ptr<KeyStore>(std::make_unique<internal::RocksKeyStore>(raw));
+}
+
+}  // namespace casetrail::storage

@@ -1,0 +1,34 @@
+// KeyStore: the small second database (by convention DIR/keys) holding per-subject wrapped data
+// keys and the subject index. It is separate from the log so that shredding can physically purge
+// an entry: Shred deletes the keys, flushes, and compacts the whole (small) database with the
+// bottommost level forced, so no WAL or SST file under the directory still holds the old bytes.
+// WAL recycling is off and the store never keeps long-lived iterators or snapshots.
+//
+// Keys and values are opaque bytes chosen by the engine; callers must not put personal data in
+// clear in either (the engine stores wrapped keys and keyed hashes).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/base/result.h"
+
+namespace casetrail::storage {
+
+class KeyStore {
+ public:
+  virtual ~KeyStore() = default;
+  // Durable (synced) put.
+  virtual Status Put(const std::string& key, const std::string& value) = 0;
+  // kNotFound if absent.
+  virtual Result<std::string> Get(const std::string& key) = 0;
+  // Deletes every key and purges them from the files on disk before returning.
+  virtual Status Shred(const std::vector<std::string>& keys) = 0;
+  // Copies a consistent image into `dir` (which must not exist).
+  virtual Status Backup(const std::string& dir) = 0;
+};
+
+Result<std::unique_ptr<KeyStore>> OpenKeyStore(const std::string& path);
+
+}  // namespace casetrail::storage

@@ -1,0 +1,41 @@
+// The embedded Log on RocksDB: one database at `path` (by convention DIR/log).
+//
+// Durability: Append returns only after the WriteBatch holding its records has been written with
+// sync=true (write() + fdatasync() of the WAL). Appends from concurrent callers are merged by a
+// single writer thread into one synced write per group (group commit). If a write or sync fails,
+// the log refuses every later append with kUnavailable until it is reopened: the state of the WAL
+// is then unknown, and a sticky error beats a silently lost write.
+//
+// Only one process may open a path; a second open fails with kUnavailable.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "storage/log.h"
+#include "storage/sync_faults.h"
+
+namespace casetrail::storage {
+
+struct LogOptions {
+  std::string path;
+  // Ed25519 seed that signs checkpoints (see storage/key_file.h).
+  std::array<uint8_t, 32> signing_seed{};
+  // A signed checkpoint is written whenever the head crosses a multiple of this, and at close.
+  uint64_t checkpoint_interval = 10000;
+  // Most requests merged into one synced write.
+  size_t max_group_size = 512;
+  // Test only: lets a test make WAL writes fail.
+  std::shared_ptr<SyncFaults> TEST_sync_faults;
+};
+
+Result<std::unique_ptr<Log>> OpenRocksLog(const LogOptions& options);
+
+// Test-only hooks on a log returned by OpenRocksLog: read or overwrite one stored record value
+// (prev_hash ‖ hash ‖ record bytes), bypassing the chain.
+Result<std::string> TEST_ReadStoredValue(Log& log, Position position);
+Status TEST_OverwriteStoredValue(Log& log, Position position, const std::string& value);
+
+}  // namespace casetrail::storage
