@@ -2,6 +2,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 
 #include <filesystem>
+#include <shared_mutex>
 
 #include "storage/internal/rocks_util.h"
 #include "storage/key_store.h"
@@ -9,24 +10,40 @@
 namespace casetrail::storage::internal {
 namespace {
 
+rocksdb::Options KeyStoreOptions() {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.recycle_log_file_num = 0;  // a recycled WAL could keep a shredded key's bytes
+  options.WAL_ttl_seconds = 0;       // no WAL archive: obsolete WALs are deleted at once
+  options.WAL_size_limit_MB = 0;
+  options.keep_log_file_num = 2;
+  options.max_background_jobs = 1;
+  return options;
+}
+
 class RocksKeyStore final : public KeyStore {
  public:
-  explicit RocksKeyStore(rocksdb::DB* db) : db_(db) {}
-  ~RocksKeyStore() override { db_->Close().PermitUncheckedError(); }
+  RocksKeyStore(std::string path, rocksdb::DB* db) : path_(std::move(path)), db_(db) {}
+  ~RocksKeyStore() override {
+    if (db_) db_->Close().PermitUncheckedError();
+  }
 
   Status Put(const std::string& key, const std::string& value) override {
+    std::shared_lock lock(mu_);
     rocksdb::WriteOptions wo;
     wo.sync = true;
     return FromRocks(db_->Put(wo, key, value), "key store put");
   }
 
   Result<std::string> Get(const std::string& key) override {
+    std::shared_lock lock(mu_);
     std::string v;
     CT_RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), key, &v), "key store get"));
     return v;
   }
 
   Status Shred(const std::vector<std::string>& keys) override {
+    std::unique_lock lock(mu_);
     rocksdb::WriteOptions wo;
     wo.sync = true;
     for (const auto& k : keys) CT_RETURN_IF_ERROR(FromRocks(db_->Delete(wo, k), "key store delete"));
@@ -39,10 +56,18 @@ class RocksKeyStore final : public KeyStore {
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     CT_RETURN_IF_ERROR(FromRocks(db_->CompactRange(co, nullptr, nullptr), "key store compaction"));
-    return FromRocks(db_->FlushWAL(true), "key store sync");
+    // The MANIFEST still lists the old SST files with their smallest and largest keys. Reopening
+    // writes a fresh MANIFEST describing only live files and deletes the old one.
+    CT_RETURN_IF_ERROR(FromRocks(db_->Close(), "key store close"));
+    db_.reset();
+    rocksdb::DB* raw = nullptr;
+    CT_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(KeyStoreOptions(), path_, &raw), "key store reopen"));
+    db_.reset(raw);
+    return Status::Ok();
   }
 
   Status Backup(const std::string& dir) override {
+    std::shared_lock lock(mu_);
     if (std::filesystem::exists(dir)) return AlreadyExists("backup directory already exists");
     rocksdb::Checkpoint* raw = nullptr;
     CT_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "key store backup"));
@@ -51,6 +76,8 @@ class RocksKeyStore final : public KeyStore {
   }
 
  private:
+  const std::string path_;
+  std::shared_mutex mu_;  // Shred reopens db_ exclusively
   std::unique_ptr<rocksdb::DB> db_;
 };
 
@@ -60,18 +87,11 @@ class RocksKeyStore final : public KeyStore {
 namespace casetrail::storage {
 
 Result<std::unique_ptr<KeyStore>> OpenKeyStore(const std::string& path) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.recycle_log_file_num = 0;  // a recycled WAL could keep a shredded key's bytes
-  options.WAL_ttl_seconds = 0;       // no WAL archive: obsolete WALs are deleted at once
-  options.WAL_size_limit_MB = 0;
-  options.keep_log_file_num = 2;
-  options.max_background_jobs = 1;
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   rocksdb::DB* raw = nullptr;
-  CT_RETURN_IF_ERROR(internal::FromRocks(rocksdb::DB::Open(options, path, &raw), "open key store"));
-  return std::unique_ptr<KeyStore>(std::make_unique<internal::RocksKeyStore>(raw));
+  CT_RETURN_IF_ERROR(internal::FromRocks(rocksdb::DB::Open(internal::KeyStoreOptions(), path, &raw), "open key store"));
+  return std::unique_ptr<KeyStore>(std::make_unique<internal::RocksKeyStore>(path, raw));
 }
 
 }  // namespace casetrail::storage
