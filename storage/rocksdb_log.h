@@ -25,6 +25,9 @@ struct LogOptions {
   std::array<uint8_t, 32> signing_seed{};
   // A signed checkpoint is written whenever the head crosses a multiple of this, and at close.
   uint64_t checkpoint_interval = 10000;
+  // Block cache for reads of recent and hot streams. Stream reads touch one block per event, so
+  // the hot set should fit; RocksDB adds index and filter blocks outside it.
+  size_t block_cache_bytes = 256 << 20;
   // Most requests merged into one synced write.
   size_t max_group_size = 512;
   // Test only: lets a test make WAL writes fail.

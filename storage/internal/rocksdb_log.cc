@@ -1,5 +1,6 @@
 #include "storage/internal/rocksdb_log.h"
 
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
@@ -54,7 +55,11 @@ Result<std::unique_ptr<RocksLog>> RocksLog::Open(const LogOptions& options) {
     db_options.env = env.get();
   }
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(64 << 20);
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  // Stream reads are point lookups by position, spread over many files: a Bloom filter lets each
+  // lookup skip the files that cannot hold its key.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
