@@ -152,6 +152,11 @@ class Log {
   // Up to `max_count` events of the global log from position `from` (inclusive).
   virtual Result<std::vector<RecordedEvent>> ReadAll(Position from, size_t max_count) = 0;
 
+  // The first result of an idempotent append under `key`, if one committed. kAlreadyExists if it
+  // committed with another fingerprint.
+  virtual Result<std::optional<AppendResult>> LookupIdempotency(const std::string& key,
+                                                                const std::string& fingerprint) = 0;
+
   // The stream's current version; 0 when it has no events.
   virtual Result<StreamVersion> CurrentVersion(const StreamId& stream) = 0;
 

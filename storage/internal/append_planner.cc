@@ -22,6 +22,16 @@ Status ValidateRequest(const AppendRequest& request) {
   return Status::Ok();
 }
 
+Result<std::optional<AppendResult>> LookupIdempotency(CommittedState& state, const std::string& key,
+                                                      const std::string& fingerprint) {
+  CT_ASSIGN_OR_RETURN(auto prior, state.FindIdempotency(key));
+  if (!prior) return std::optional<AppendResult>();
+  if (prior->fingerprint != fingerprint) return AlreadyExists("idempotency key reused with a different request");
+  AppendResult r = prior->result;
+  r.deduplicated = true;
+  return std::optional<AppendResult>(std::move(r));
+}
+
 AppendPlanner::AppendPlanner(CommittedState* committed, Head head) : committed_(committed) {
   plan_.head = head;
 }

@@ -57,4 +57,8 @@ class AppendPlanner {
 
 Status ValidateRequest(const AppendRequest& request);
 
+// Shared implementation of Log::LookupIdempotency.
+Result<std::optional<AppendResult>> LookupIdempotency(CommittedState& state, const std::string& key,
+                                                      const std::string& fingerprint);
+
 }  // namespace casetrail::storage::internal

@@ -84,6 +84,12 @@ class MemLog final : public Log, private CommittedState, private ChainSource {
     return StreamVersionOf(stream);
   }
 
+  Result<std::optional<AppendResult>> LookupIdempotency(const std::string& key,
+                                                        const std::string& fingerprint) override {
+    std::lock_guard lock(mu_);
+    return internal::LookupIdempotency(*this, key, fingerprint);
+  }
+
   Head GetHead() override {
     std::lock_guard lock(mu_);
     return head_;

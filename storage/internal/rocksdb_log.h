@@ -27,6 +27,10 @@ class RocksLog final : public Log, private CommittedState {
                                                 Direction direction, size_t max_count) override;
   Result<std::vector<RecordedEvent>> ReadAll(Position from, size_t max_count) override;
   Result<StreamVersion> CurrentVersion(const StreamId& stream) override;
+  Result<std::optional<AppendResult>> LookupIdempotency(const std::string& key,
+                                                        const std::string& fingerprint) override {
+    return internal::LookupIdempotency(*this, key, fingerprint);
+  }
   Head GetHead() override;
   std::unique_ptr<Subscription> Subscribe(Position from, EventHandler handler) override;
   Status PutSnapshot(const StreamId& stream, StreamVersion version, std::string data) override;

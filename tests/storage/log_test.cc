@@ -255,3 +255,25 @@ INSTANTIATE_TEST_SUITE_P(Both, LogTest, ::testing::Values(Impl::kRocks, Impl::kM
 
 }  // namespace
 }  // namespace casetrail::storage
+
+namespace casetrail::storage {
+namespace {
+
+TEST_P(LogTest, IdempotencyLookupFindsTheFirstResult) {
+  AppendRequest req;
+  req.writes.push_back({StreamId("case:C1"), ExpectedVersion::Any(), {{"referred", ""}}});
+  req.idempotency_key = "k";
+  req.idempotency_fingerprint = "fp";
+  EXPECT_FALSE(log_->LookupIdempotency("k", "fp")->has_value());
+  auto first = log_->Append(req);
+  ASSERT_THAT(first, IsOk());
+  auto found = log_->LookupIdempotency("k", "fp");
+  ASSERT_THAT(found, IsOk());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->last_position, first->last_position);
+  EXPECT_TRUE((*found)->deduplicated);
+  EXPECT_THAT(log_->LookupIdempotency("k", "other"), StatusIs(StatusCode::kAlreadyExists));
+}
+
+}  // namespace
+}  // namespace casetrail::storage

@@ -1,0 +1,462 @@
+#include "engine/case_service.h"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "engine/personal_number.h"
+#include "engine/snapshot_codec.h"
+#include "storage/base/hex.h"
+
+namespace casetrail::engine {
+namespace {
+
+constexpr int kMaxRetries = 8;
+
+std::string NewId(const char* prefix) {
+  uint8_t bytes[6];
+  randombytes_buf(bytes, sizeof(bytes));
+  return prefix + ToHex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
+}
+
+// A stable id from an idempotency key, so a repeated SubmitReferral names the same case.
+std::string IdFromKey(const char* prefix, const std::string& actor, const std::string& key) {
+  uint8_t out[6];
+  std::string in = actor + '\0' + key;
+  crypto_generichash(out, sizeof(out), reinterpret_cast<const uint8_t*>(in.data()), in.size(), nullptr, 0);
+  return prefix + ToHex(std::string_view(reinterpret_cast<const char*>(out), sizeof(out)));
+}
+
+std::string Today(Timestamp now) { return FormatRfc3339(now).substr(0, 10); }
+int Year(Timestamp now) { return std::stoi(FormatRfc3339(now).substr(0, 4)); }
+
+std::string AgeBand(int age) {
+  if (age < 25) return "16-24";
+  if (age < 30) return "25-29";
+  if (age < 40) return "30-39";
+  if (age < 50) return "40-49";
+  if (age < 65) return "50-64";
+  return "65+";
+}
+
+bool IsRefusal(const Status& s) {
+  return !s.Get("code").empty() && s.Get("code") != "not_found";
+}
+
+Status NotFoundCode(const std::string& what) {
+  return Status(StatusCode::kNotFound, what + " not found").With("code", "not_found");
+}
+
+storage::AppendRequest Request(const RequestContext& ctx) {
+  storage::AppendRequest req;
+  if (!ctx.idempotency_key.empty()) {
+    req.idempotency_key = ctx.actor.id + ":" + ctx.idempotency_key;
+    req.idempotency_fingerprint = ctx.idempotency_fingerprint;
+  }
+  return req;
+}
+
+Status IdempotencyReused() {
+  return Status(StatusCode::kAlreadyExists, "idempotency key reused with a different body")
+      .With("code", "idempotency_key_reused");
+}
+
+}  // namespace
+
+CaseService::CaseService(storage::Log* log, SubjectKeys* keys, const DefinitionRegistry* definitions,
+                         const GuardTable* guards, Clock* clock, std::string workflow)
+    : log_(log), keys_(keys), definitions_(definitions), guards_(guards), clock_(clock),
+      workflow_(std::move(workflow)) {}
+
+Result<const WorkflowDefinition*> CaseService::DefinitionFor(int revision) const {
+  const WorkflowDefinition* d = definitions_->Find(workflow_, revision);
+  if (!d) return Internal("unknown workflow revision " + std::to_string(revision));
+  return d;
+}
+
+// ---- loading ----------------------------------------------------------------------------------
+
+Result<CaseState> CaseService::LoadCase(const std::string& case_id, std::optional<uint64_t> at_version,
+                                        bool use_snapshots) {
+  CaseState state;
+  const StreamId stream = CaseStream(case_id);
+  const uint64_t limit = at_version.value_or(UINT64_MAX);
+  if (use_snapshots) {
+    CT_ASSIGN_OR_RETURN(auto snap, log_->LatestSnapshot(stream, StreamVersion(limit)));
+    if (snap) {
+      CT_ASSIGN_OR_RETURN(state, DecodeSnapshot(snap->data));
+    }
+  }
+  for (uint64_t from = state.version + 1; from <= limit;) {
+    CT_ASSIGN_OR_RETURN(auto batch, log_->ReadStream(stream, StreamVersion(from), storage::Direction::kForward,
+                                                     std::min<uint64_t>(limit - from + 1, 256)));
+    if (batch.empty()) break;
+    for (const auto& rec : batch) {
+      CT_ASSIGN_OR_RETURN(StoredEvent ev, DecodeStored(rec));
+      CT_ASSIGN_OR_RETURN(const WorkflowDefinition* def, DefinitionFor(ev.event.meta.revision));
+      Apply(state, ev, *def);
+    }
+    from = batch.back().version.value() + 1;
+  }
+  return state;
+}
+
+Result<SubjectState> CaseService::LoadSubject(const std::string& subject_id) {
+  SubjectState s;
+  CT_ASSIGN_OR_RETURN(auto events, log_->ReadStream(SubjectStream(subject_id), StreamVersion(1),
+                                                    storage::Direction::kForward, SIZE_MAX));
+  for (const auto& rec : events) {
+    CT_ASSIGN_OR_RETURN(Event e, DecodeEvent(rec.type, rec.data));
+    s.version = rec.version.value();
+    if (e.type == "SubjectRegistered") {
+      if (auto* g = AsText(e.facts, "gender")) s.gender = *g;
+      if (auto* a = AsText(e.facts, "age_band")) s.age_band = *a;
+    } else if (e.type == "CaseLinked") {
+      if (auto* c = AsText(e.facts, "case_id")) s.cases.push_back(*c);
+    } else if (e.type == "SubjectErased") {
+      s.erased = true;
+    }
+  }
+  return s;
+}
+
+Result<ConsentState> CaseService::LoadConsent(const std::string& subject_id) {
+  ConsentState c;
+  CT_ASSIGN_OR_RETURN(auto events, log_->ReadStream(ConsentStream(subject_id), StreamVersion(1),
+                                                    storage::Direction::kForward, SIZE_MAX));
+  for (const auto& rec : events) {
+    CT_ASSIGN_OR_RETURN(Event e, DecodeEvent(rec.type, rec.data));
+    c.Apply(e, rec.version.value());
+  }
+  return c;
+}
+
+// ---- subjects and consent -----------------------------------------------------------------------
+
+Result<std::optional<std::string>> CaseService::LookupSubject(const std::string& personal_number) {
+  CT_ASSIGN_OR_RETURN(PersonalNumber pn, ParsePersonalNumber(personal_number, Year(clock_->Now())));
+  return keys_->FindByNumber(pn.canonical);
+}
+
+Result<RegisterResult> CaseService::RegisterSubject(const RequestContext& ctx, const SubjectInput& in) {
+  if (ctx.actor.role != "af_officer" && ctx.actor.role != "syv") {
+    return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not register subjects");
+  }
+  const Timestamp now = clock_->Now();
+  auto pn = ParsePersonalNumber(in.personal_number, Year(now));
+  if (!pn.ok()) {
+    return Status(StatusCode::kInvalidArgument, std::string(pn.status().message()))
+        .With("code", "invalid_personal_number");
+  }
+  if (in.gender != "female" && in.gender != "male" && in.gender != "unknown") {
+    return Refusal(StatusCode::kInvalidArgument, "invalid_field", "gender must be female, male or unknown")
+        .With("field", "gender");
+  }
+  CT_ASSIGN_OR_RETURN(auto existing, keys_->FindByNumber(pn->canonical));
+  if (existing) return RegisterResult{*existing, false};
+
+  const std::string subject_id = NewId("S-");
+  CT_RETURN_IF_ERROR(keys_->Create(subject_id, pn->canonical));
+  Event e;
+  e.type = "SubjectRegistered";
+  e.meta.actor = ctx.actor;
+  e.meta.legal_basis = ctx.legal_basis;
+  e.meta.recorded_at = e.meta.effective_at = now;
+  e.meta.subject_id = subject_id;
+  e.meta.command = "RegisterSubject";
+  e.facts["gender"] = in.gender;
+  e.facts["age_band"] = AgeBand(Year(now) - pn->birth_year);
+  Fields personal{{"name", in.name}, {"personal_number", pn->canonical}, {"birth_year", int64_t{pn->birth_year}}};
+  if (!in.phone.empty()) personal["phone"] = in.phone;
+  if (!in.email.empty()) personal["email"] = in.email;
+  CT_ASSIGN_OR_RETURN(e.sealed, keys_->Seal(subject_id, personal));
+  storage::AppendRequest req;
+  req.writes.push_back({SubjectStream(subject_id), storage::ExpectedVersion::NoStream(), {{e.type, EncodeEvent(e)}}});
+  CT_ASSIGN_OR_RETURN(auto appended, log_->Append(req));
+  (void)appended;
+  spdlog::info("subject {} registered", subject_id);
+  return RegisterResult{subject_id, true};
+}
+
+Result<uint64_t> CaseService::GrantConsent(const RequestContext& ctx, const std::string& subject_id,
+                                           const std::vector<std::string>& scopes, const std::string& method,
+                                           const std::string& evidence_ref) {
+  CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
+  if (!subject.Exists()) return NotFoundCode("subject");
+  const auto& known = AllConsentScopes();
+  if (scopes.empty()) return Refusal(StatusCode::kInvalidArgument, "invalid_field", "scopes are required").With("field", "scopes");
+  for (const auto& s : scopes) {
+    if (std::find(known.begin(), known.end(), s) == known.end()) {
+      return Refusal(StatusCode::kInvalidArgument, "invalid_field", "unknown consent scope").With("field", "scopes");
+    }
+  }
+  if (method != "signed_form" && method != "bankid" && method != "verbal") {
+    return Refusal(StatusCode::kInvalidArgument, "invalid_field", "unknown consent method").With("field", "method");
+  }
+  if (ctx.actor.role != "af_officer" && ctx.actor.role != "syv") {
+    return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not record consent");
+  }
+  if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
+  Event e;
+  e.type = "ConsentGranted";
+  e.meta.actor = ctx.actor;
+  e.meta.legal_basis = ctx.legal_basis;
+  e.meta.recorded_at = e.meta.effective_at = clock_->Now();
+  e.meta.subject_id = subject_id;
+  e.meta.command = "GrantConsent";
+  e.facts["scopes"] = scopes;
+  e.facts["method"] = method;
+  e.facts["parties"] = std::vector<std::string>{"AF", "City/AmF"};
+  Fields personal;
+  if (!evidence_ref.empty()) personal["evidence_ref"] = evidence_ref;
+  CT_ASSIGN_OR_RETURN(e.sealed, keys_->Seal(subject_id, personal));
+  storage::AppendRequest req = Request(ctx);
+  req.writes.push_back({ConsentStream(subject_id), storage::ExpectedVersion::Any(), {{e.type, EncodeEvent(e)}}});
+  CT_ASSIGN_OR_RETURN(auto r, log_->Append(req));
+  spdlog::info("consent granted for subject {}", subject_id);
+  return r.stream_versions[0].value();
+}
+
+Result<uint64_t> CaseService::WithdrawConsent(const RequestContext& ctx, const std::string& subject_id,
+                                              const std::vector<std::string>& scopes) {
+  const auto& known = AllConsentScopes();
+  for (const auto& s : scopes) {
+    if (std::find(known.begin(), known.end(), s) == known.end()) {
+      return Refusal(StatusCode::kInvalidArgument, "invalid_field", "unknown consent scope").With("field", "scopes");
+    }
+  }
+  if (scopes.empty()) return Refusal(StatusCode::kInvalidArgument, "invalid_field", "scopes are required").With("field", "scopes");
+  if (ctx.actor.role != "af_officer" && ctx.actor.role != "syv") {
+    return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not record consent");
+  }
+  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+    CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
+    if (!subject.Exists()) return NotFoundCode("subject");
+    if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
+    CT_ASSIGN_OR_RETURN(ConsentState consent, LoadConsent(subject_id));
+    const Timestamp now = clock_->Now();
+    Event e;
+    e.type = "ConsentWithdrawn";
+    e.meta.actor = ctx.actor;
+    e.meta.legal_basis = ctx.legal_basis;
+    e.meta.recorded_at = e.meta.effective_at = now;
+    e.meta.subject_id = subject_id;
+    e.meta.command = "WithdrawConsent";
+    e.facts["scopes"] = scopes;
+    storage::AppendRequest req = Request(ctx);
+    req.writes.push_back({ConsentStream(subject_id), storage::ExpectedVersion::Exact(consent.version()),
+                          {{e.type, EncodeEvent(e)}}});
+    const std::string cause = "consent:" + subject_id + "@" + std::to_string(consent.version() + 1);
+    std::vector<std::string> closed;
+    if (std::find(scopes.begin(), scopes.end(), "transfer_referral") != scopes.end()) {
+      for (const auto& case_id : subject.cases) {
+        CT_ASSIGN_OR_RETURN(CaseState c, LoadCase(case_id));
+        CT_ASSIGN_OR_RETURN(const WorkflowDefinition* def, DefinitionFor(c.revision));
+        if (!def->IsOpen(c.state)) continue;
+        Event close;
+        close.type = "CaseClosed";
+        close.meta = e.meta;
+        close.meta.actor = Actor{"engine", "system", "", "system", ""};
+        close.meta.workflow = c.workflow;
+        close.meta.revision = c.revision;
+        close.meta.command = "";
+        close.meta.correlation_id = cause;
+        close.facts = {{"reason", std::string("consent_withdrawn")}, {"caused_by", cause}};
+        req.writes.push_back({CaseStream(case_id), storage::ExpectedVersion::Exact(c.version),
+                              {{close.type, EncodeEvent(close)}}});
+        closed.push_back(case_id);
+      }
+    }
+    auto r = log_->Append(req);
+    if (!r.ok() && r.status().code() == StatusCode::kAborted) continue;  // a case moved: decide again
+    if (!r.ok() && r.status().code() == StatusCode::kAlreadyExists) return IdempotencyReused();
+    if (!r.ok()) return r.status();
+    for (const auto& c : closed) spdlog::info("case {} closed: consent withdrawn", c);
+    return r->stream_versions[0].value();
+  }
+  return Unavailable("consent withdrawal kept conflicting with concurrent commands");
+}
+
+// ---- case commands ------------------------------------------------------------------------------
+
+Result<std::vector<storage::EventToAppend>> CaseService::Seal(const std::string& subject_id,
+                                                              std::vector<PendingEvent> events) {
+  std::vector<storage::EventToAppend> out;
+  for (auto& p : events) {
+    CT_ASSIGN_OR_RETURN(p.event.sealed, keys_->Seal(subject_id, p.personal));
+    out.push_back({p.event.type, EncodeEvent(p.event)});
+  }
+  return out;
+}
+
+Status CaseService::RecordRefusal(const RequestContext& ctx, const std::string& owner, const std::string& command,
+                                  const Status& why, const Fields& fields) {
+  Event e;
+  e.type = "CommandRefused";
+  e.meta.actor = ctx.actor;
+  e.meta.recorded_at = e.meta.effective_at = clock_->Now();
+  e.meta.command = command;
+  std::vector<std::string> names;
+  for (const auto& [k, _] : fields) names.push_back(k);
+  e.facts = {{"command", command}, {"code", std::string(why.Get("code"))}, {"fields", names}};
+  for (const char* k : {"field", "scope", "guard", "current_state"}) {
+    if (!why.Get(k).empty()) e.facts[k] = std::string(why.Get(k));
+  }
+  storage::AppendRequest req;
+  req.writes.push_back({RefusalStream(owner), storage::ExpectedVersion::Any(), {{e.type, EncodeEvent(e)}}});
+  auto r = log_->Append(req);
+  spdlog::info("{} refused on {}: {}", command, owner, why.Get("code"));
+  return r.ok() ? Status::Ok() : r.status();
+}
+
+Result<CommandResult> CaseService::SubmitReferral(const RequestContext& ctx, const std::string& subject_id,
+                                                  const Fields& given) {
+  const Timestamp now = clock_->Now();
+  const WorkflowDefinition* def = definitions_->Current(workflow_, Today(now));
+  if (!def) return Internal("no adopted workflow revision");
+  const CommandSpec* spec = def->InitialCommand();
+  const std::string case_id =
+      ctx.idempotency_key.empty() ? NewId("C-") : IdFromKey("C-", ctx.actor.id, ctx.idempotency_key);
+
+  if (!ctx.idempotency_key.empty()) {
+    auto prior = log_->LookupIdempotency(ctx.actor.id + ":" + ctx.idempotency_key, ctx.idempotency_fingerprint);
+    if (!prior.ok()) return prior.status().code() == StatusCode::kAlreadyExists ? IdempotencyReused() : prior.status();
+    if (*prior) {
+      CT_ASSIGN_OR_RETURN(CaseState c, LoadCase(case_id, (*prior)->stream_versions[0].value()));
+      return CommandResult{case_id, c.version, c.state, c.pace, true};
+    }
+  }
+  CT_ASSIGN_OR_RETURN(Fields fields, ValidateFields(*spec, *def, given));
+  CT_RETURN_IF_ERROR(CheckRole(*spec, fields, ctx.actor));
+
+  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+    CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
+    if (!subject.Exists()) return NotFoundCode("subject");
+    auto refuse = [&](Status s) -> Status {
+      RecordRefusal(ctx, subject_id, spec->name, s, given).IgnoreError();
+      return s;
+    };
+    if (subject.erased) return refuse(Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased"));
+    for (const auto& other : subject.cases) {
+      CT_ASSIGN_OR_RETURN(CaseState c, LoadCase(other));
+      CT_ASSIGN_OR_RETURN(const WorkflowDefinition* cdef, DefinitionFor(c.revision));
+      if (cdef->IsOpen(c.state)) {
+        return refuse(Refusal(StatusCode::kAlreadyExists, "case_open", "the subject has an open case").With("case_id", other));
+      }
+    }
+    CT_ASSIGN_OR_RETURN(ConsentState consent, LoadConsent(subject_id));
+    CaseState empty;
+    empty.subject_id = subject_id;
+    Command cmd{spec->name, given, std::nullopt};
+    DecideInput in{empty, *spec, fields, ctx.actor, now, std::nullopt, *def, *guards_, consent,
+                   "consent:" + subject_id + "@" + std::to_string(consent.version()), ctx.legal_basis};
+    auto decided = Decide(in);
+    if (!decided.ok()) return IsRefusal(decided.status()) ? refuse(decided.status()) : decided.status();
+    // Facts for statistics, known at referral (DOMAIN §5.5): never the birth year itself.
+    for (auto& p : *decided) {
+      p.event.facts["gender"] = subject.gender;
+      p.event.facts["age_band"] = subject.age_band;
+    }
+    CT_ASSIGN_OR_RETURN(auto events, Seal(subject_id, std::move(*decided)));
+    Event link;
+    link.type = "CaseLinked";
+    link.meta.actor = ctx.actor;
+    link.meta.recorded_at = link.meta.effective_at = now;
+    link.meta.subject_id = subject_id;
+    link.meta.command = spec->name;
+    link.facts["case_id"] = case_id;
+
+    storage::AppendRequest req = Request(ctx);
+    req.writes.push_back({CaseStream(case_id), storage::ExpectedVersion::NoStream(), std::move(events)});
+    req.writes.push_back({SubjectStream(subject_id), storage::ExpectedVersion::Exact(subject.version),
+                          {{link.type, EncodeEvent(link)}}});
+    req.conditions.push_back({ConsentStream(subject_id), StreamVersion(consent.version())});
+    auto r = log_->Append(req);
+    if (!r.ok() && r.status().code() == StatusCode::kAborted) continue;
+    if (!r.ok() && r.status().code() == StatusCode::kAlreadyExists) return IdempotencyReused();
+    if (!r.ok()) return r.status();
+    CT_ASSIGN_OR_RETURN(CaseState c, LoadCase(case_id));
+    spdlog::info("case {} referred (subject {}, {})", case_id, subject_id, def->Name());
+    return CommandResult{case_id, c.version, c.state, c.pace, r->deduplicated};
+  }
+  return Unavailable("referral kept conflicting with concurrent commands");
+}
+
+Result<CommandResult> CaseService::Execute(const RequestContext& ctx, const std::string& case_id,
+                                           const Command& command, std::optional<uint64_t> expected_version) {
+  for (int attempt = 0;; ++attempt) {
+    auto r = ExecuteOnce(ctx, case_id, command, expected_version);
+    if (r.ok() || expected_version || attempt + 1 >= kMaxRetries || r.status().code() != StatusCode::kAborted) {
+      return r;
+    }
+  }
+}
+
+Result<CommandResult> CaseService::ExecuteOnce(const RequestContext& ctx, const std::string& case_id,
+                                               const Command& command, std::optional<uint64_t> expected_version) {
+  CT_ASSIGN_OR_RETURN(CaseState state, LoadCase(case_id));
+  if (!state.Exists()) return NotFoundCode("case");
+  if (ctx.actor.role == "af_officer" && state.unit != ctx.actor.unit) return NotFoundCode("case");
+  CT_ASSIGN_OR_RETURN(const WorkflowDefinition* def, DefinitionFor(state.revision));
+  const CommandSpec* spec = def->FindCommand(command.name);
+  auto refuse = [&](Status s) -> Status {
+    RecordRefusal(ctx, case_id, command.name, s, command.fields).IgnoreError();
+    return s;
+  };
+  if (!spec || spec->IsInitial()) {
+    return refuse(Refusal(StatusCode::kInvalidArgument, "unknown_command", "no such command in " + def->Name()));
+  }
+  auto fields = ValidateFields(*spec, *def, command.fields);
+  if (!fields.ok()) return refuse(fields.status());
+  if (Status s = CheckRole(*spec, *fields, ctx.actor); !s.ok()) return refuse(s);
+
+  if (!ctx.idempotency_key.empty()) {
+    auto prior = log_->LookupIdempotency(ctx.actor.id + ":" + ctx.idempotency_key, ctx.idempotency_fingerprint);
+    if (!prior.ok()) return prior.status().code() == StatusCode::kAlreadyExists ? refuse(IdempotencyReused()) : prior.status();
+    if (*prior) {
+      CT_ASSIGN_OR_RETURN(CaseState c, LoadCase(case_id, (*prior)->stream_versions[0].value()));
+      return CommandResult{case_id, c.version, c.state, c.pace, true};
+    }
+  }
+  if (expected_version && *expected_version != state.version) {
+    return refuse(Status(StatusCode::kAborted, "expected version differs")
+                      .With("code", "version_conflict")
+                      .With("current_version", std::to_string(state.version)));
+  }
+  CT_ASSIGN_OR_RETURN(ConsentState consent, LoadConsent(state.subject_id));
+  DecideInput in{state, *spec, *fields, ctx.actor, clock_->Now(), command.effective_at, *def, *guards_, consent,
+                 "consent:" + state.subject_id + "@" + std::to_string(consent.version()), ctx.legal_basis};
+  auto decided = Decide(in);
+  if (!decided.ok()) return IsRefusal(decided.status()) ? refuse(decided.status()) : decided.status();
+  CT_ASSIGN_OR_RETURN(auto events, Seal(state.subject_id, std::move(*decided)));
+
+  storage::AppendRequest req = Request(ctx);
+  req.writes.push_back({CaseStream(case_id), storage::ExpectedVersion::Exact(state.version), std::move(events)});
+  req.conditions.push_back({ConsentStream(state.subject_id), StreamVersion(consent.version())});
+  auto r = log_->Append(req);
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kAborted && expected_version) {
+      CT_ASSIGN_OR_RETURN(StreamVersion now_at, log_->CurrentVersion(CaseStream(case_id)));
+      return refuse(Status(StatusCode::kAborted, "expected version differs")
+                        .With("code", "version_conflict")
+                        .With("current_version", std::to_string(now_at.value())));
+    }
+    if (r.status().code() == StatusCode::kAlreadyExists) return refuse(IdempotencyReused());
+    return r.status();
+  }
+  const uint64_t after = r->stream_versions[0].value();
+  MaybeSnapshot(case_id, state.version, after);
+  CT_ASSIGN_OR_RETURN(CaseState c, LoadCase(case_id, after));
+  spdlog::info("case {} {} -> {} (v{})", case_id, command.name, c.state, c.version);
+  return CommandResult{case_id, c.version, c.state, c.pace, r->deduplicated};
+}
+
+void CaseService::MaybeSnapshot(const std::string& case_id, uint64_t before, uint64_t after) {
+  if (after / kSnapshotEvery == before / kSnapshotEvery) return;
+  const uint64_t at = after / kSnapshotEvery * kSnapshotEvery;
+  auto state = LoadCase(case_id, at);
+  if (state.ok()) log_->PutSnapshot(CaseStream(case_id), StreamVersion(at), EncodeSnapshot(*state)).IgnoreError();
+}
+
+}  // namespace casetrail::engine

@@ -1,0 +1,123 @@
+// CaseService: the command path. Load (snapshot, then events) → decide (pure) → append with the
+// expected version and a condition on the consent stream's version, so a consent withdrawal that
+// commits first makes the command retry rather than slip through.
+//
+// Every refusal after input validation is recorded on "refusal:<case or subject>" (command,
+// code, field names, actor — never values) without touching the case, subject or consent stream.
+// Status codes and "code" context follow engine/state_machine.h, plus:
+//   kNotFound          not_found (unknown case or subject, or a case of another unit)
+//   kAborted           version_conflict (+ "current_version")
+//   kAlreadyExists     case_open (+ "case_id"); idempotency_key_reused
+//   kFailedPrecondition erased
+// Logs name cases and subjects by id only.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/case_state.h"
+#include "engine/clock.h"
+#include "engine/consent.h"
+#include "engine/definition_registry.h"
+#include "engine/guard.h"
+#include "engine/state_machine.h"
+#include "engine/subject_keys.h"
+#include "storage/log.h"
+
+namespace casetrail::engine {
+
+struct RequestContext {
+  Actor actor;
+  std::string legal_basis;
+  std::string idempotency_key;          // optional
+  std::string idempotency_fingerprint;  // keyed hash of the request body
+};
+
+struct CommandResult {
+  std::string case_id;
+  uint64_t version = 0;
+  std::string state;
+  std::optional<std::string> pace;
+  bool deduplicated = false;
+};
+
+struct SubjectInput {
+  std::string personal_number;  // any accepted spelling
+  std::string name;
+  std::string gender;           // female | male | unknown
+  std::string phone;
+  std::string email;
+};
+
+struct SubjectState {
+  uint64_t version = 0;
+  bool erased = false;
+  std::string gender;
+  std::string age_band;
+  std::vector<std::string> cases;  // in referral order
+  bool Exists() const { return version > 0; }
+};
+
+struct RegisterResult {
+  std::string subject_id;
+  bool created = false;
+};
+
+class CaseService {
+ public:
+  CaseService(storage::Log* log, SubjectKeys* keys, const DefinitionRegistry* definitions,
+              const GuardTable* guards, Clock* clock, std::string workflow = "study-referral");
+
+  Result<RegisterResult> RegisterSubject(const RequestContext& ctx, const SubjectInput& input);
+  Result<std::optional<std::string>> LookupSubject(const std::string& personal_number);
+  Result<uint64_t> GrantConsent(const RequestContext& ctx, const std::string& subject_id,
+                                const std::vector<std::string>& scopes, const std::string& method,
+                                const std::string& evidence_ref);
+  // Withdrawing transfer_referral closes the subject's open cases in the same atomic append.
+  Result<uint64_t> WithdrawConsent(const RequestContext& ctx, const std::string& subject_id,
+                                   const std::vector<std::string>& scopes);
+
+  // SubmitReferral: creates a case for the subject.
+  Result<CommandResult> SubmitReferral(const RequestContext& ctx, const std::string& subject_id,
+                                       const Fields& fields);
+  // Any other case command. Without `expected_version`, decides against the latest version and
+  // retries on a concurrent change instead of answering version_conflict.
+  Result<CommandResult> Execute(const RequestContext& ctx, const std::string& case_id, const Command& command,
+                                std::optional<uint64_t> expected_version);
+
+  // The case as of its `at_version`-th event (nullopt: latest), from the newest snapshot at or
+  // below it. `use_snapshots` false folds from the first event (for checks and tests).
+  Result<CaseState> LoadCase(const std::string& case_id, std::optional<uint64_t> at_version = std::nullopt,
+                             bool use_snapshots = true);
+  Result<SubjectState> LoadSubject(const std::string& subject_id);
+  Result<ConsentState> LoadConsent(const std::string& subject_id);
+
+  // Writes a snapshot every this many case events.
+  static constexpr uint64_t kSnapshotEvery = 20;
+
+ private:
+  Result<CommandResult> ExecuteOnce(const RequestContext& ctx, const std::string& case_id, const Command& command,
+                                    std::optional<uint64_t> expected_version);
+  Status RecordRefusal(const RequestContext& ctx, const std::string& stream_owner, const std::string& command,
+                       const Status& why, const Fields& fields);
+  Result<std::vector<storage::EventToAppend>> Seal(const std::string& subject_id, std::vector<PendingEvent> events);
+  Result<const WorkflowDefinition*> DefinitionFor(int revision) const;
+  void MaybeSnapshot(const std::string& case_id, uint64_t before, uint64_t after);
+
+  storage::Log* log_;
+  SubjectKeys* keys_;
+  const DefinitionRegistry* definitions_;
+  const GuardTable* guards_;
+  Clock* clock_;
+  std::string workflow_;
+};
+
+// Stream names.
+inline StreamId CaseStream(const std::string& id) { return StreamId("case:" + id); }
+inline StreamId SubjectStream(const std::string& id) { return StreamId("subject:" + id); }
+inline StreamId ConsentStream(const std::string& id) { return StreamId("consent:" + id); }
+inline StreamId RefusalStream(const std::string& id) { return StreamId("refusal:" + id); }
+
+}  // namespace casetrail::engine

@@ -1,0 +1,124 @@
+// WorkflowDefinition: one revision of a workflow, as data. The runtime (engine/state_machine.h)
+// decides commands and folds events using only this, a guard table and the case's state.
+//
+// A revision is a JSON document, one file per revision (workflows/<name>/rev<N>.json), never
+// edited once cases use it. Format (docs/workflows.md has the full description):
+//
+// {
+//   "workflow": "study-referral", "revision": 1, "adopted": "2025-01-01",
+//   "states": ["referred", …], "terminal_states": ["completed", "closed"],
+//   "codes": {"mode": ["in_person", "digital", "phone"], …},
+//   "commands": [{
+//     "name": "BookConversation",
+//     "roles": ["syv"],                      // roles that may issue it (else 403 forbidden)
+//     "role_conditions": {"syv": {"channel": "group_activity"}},  // optional: role allowed only
+//                                                                 // when these fields have these values
+//     "from": ["referred", "unplanned"],     // states it is allowed in; ["*open"] = any non-terminal;
+//                                            // [] = creates the case (initial command)
+//     "consent": ["transfer_referral"],      // scopes that must be active (else consent_missing)
+//     "guards": ["G-SLOT-FUTURE"],           // named guards, implemented in workflows/
+//     "fields": {"slot": {"type": "time", "required": true},
+//                "mode": {"type": "code", "codes": "mode", "default": "in_person"},
+//                "note": {"type": "text", "personal": true}},
+//     "outcomes": [                          // first whose "when" matches the fields wins
+//       {"when": {"outcome": "plan"}, "emits": [{"event": "ConversationHeld"},
+//                                               {"event": "IndividualStudyPlanCreated", "to": "planned"}]},
+//       {"emits": [{"event": "ConversationBooked", "to": "booked"}]}]
+//   }],
+//   "events": {"ConversationBooked": {"party": "vux", "share_scope": "share_guidance"}, …},
+//   "timers": [{"name": "J1", "after_event": "ReferralSubmitted", "in_states": ["referred"],
+//               "delay": "P14D", "kind": "booking_overdue"}]
+// }
+//
+// Field types: bool, int, code (one of codes[codes]), codes (list of codes), date (YYYY-MM-DD),
+// time (RFC 3339), id (a non-personal reference such as a list id), text (free text: always
+// personal). "personal": true seals a field under the subject's key.
+// An emit's "to" is a state or omitted (state unchanged); "closed_reason" sets the reason when it
+// enters "closed"; "set_pace": "<field>" | "unknown" | "keep" sets the study pace.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/value.h"
+#include "storage/base/result.h"
+
+namespace casetrail::engine {
+
+enum class FieldType { kBool, kInt, kCode, kCodes, kDate, kTime, kId, kText };
+
+struct FieldSpec {
+  FieldType type = FieldType::kText;
+  bool required = false;
+  bool personal = false;
+  std::string codes;  // name of the code list, for kCode/kCodes
+  Value default_value;
+};
+
+struct Emit {
+  std::string event;
+  std::optional<std::string> to;             // target state; nullopt = unchanged
+  std::optional<std::string> closed_reason;
+  std::optional<std::string> set_pace;        // field name, "unknown", or nullopt (keep)
+};
+
+struct Outcome {
+  Fields when;  // all must equal the command's fields
+  std::vector<Emit> emits;
+};
+
+struct CommandSpec {
+  std::string name;
+  std::set<std::string> roles;
+  std::map<std::string, Fields> role_conditions;
+  std::vector<std::string> from;  // empty: initial command
+  bool from_any_open = false;
+  std::vector<std::string> consent;
+  std::vector<std::string> guards;
+  std::map<std::string, FieldSpec> fields;
+  std::vector<Outcome> outcomes;
+
+  bool IsInitial() const { return from.empty() && !from_any_open; }
+};
+
+struct EventSpec {
+  std::string party;        // "af" or "vux": who records it (for consent-gated reads)
+  std::string share_scope;  // scope under which the other party may see its data ("" = none)
+};
+
+struct TimerSpec {
+  std::string name;
+  std::string kind;
+  std::string after_event;
+  std::vector<std::string> in_states;
+  std::string delay;  // ISO 8601 duration, e.g. "P14D", "PT1H"
+};
+
+struct WorkflowDefinition {
+  std::string workflow;
+  int revision = 0;
+  std::string adopted;  // YYYY-MM-DD
+  std::vector<std::string> states;
+  std::set<std::string> terminal_states;
+  std::map<std::string, std::vector<std::string>> codes;
+  std::vector<CommandSpec> commands;
+  std::map<std::string, EventSpec> events;
+  std::vector<TimerSpec> timers;
+
+  // "study-referral@1"
+  std::string Name() const { return workflow + "@" + std::to_string(revision); }
+  const CommandSpec* FindCommand(const std::string& name) const;
+  const CommandSpec* InitialCommand() const;
+  bool IsOpen(const std::string& state) const { return !terminal_states.count(state); }
+  // The commands allowed in `state` (for invalid_transition answers).
+  std::vector<std::string> AllowedCommands(const std::string& state) const;
+};
+
+// Parses and checks a definition: every state, code list, event and target named is declared.
+// kInvalidArgument with the offending element named.
+Result<WorkflowDefinition> ParseDefinition(std::string_view json);
+
+}  // namespace casetrail::engine

@@ -1,0 +1,59 @@
+// Event: what the engine stores in the log — metadata, facts in clear, personal data sealed.
+#pragma once
+
+#include <string>
+
+#include "engine/clock.h"
+#include "engine/value.h"
+#include "storage/log.h"
+
+namespace casetrail::engine {
+
+struct Actor {
+  std::string id;
+  std::string role;  // af_officer | syv | compliance | strategic | worker | admin
+  std::string unit;  // for af_officer: globen | jarva | city
+  std::string auth;  // bankid | service_card | system
+  std::string acting_for;
+};
+
+struct EventMeta {
+  Actor actor;
+  std::string legal_basis;
+  std::string consent_ref;
+  std::string workflow;
+  int revision = 0;
+  Timestamp recorded_at{};
+  Timestamp effective_at{};
+  std::string correlation_id;
+  std::string subject_id;
+  std::string command;
+};
+
+struct Event {
+  std::string type;
+  EventMeta meta;
+  Fields facts;
+  std::string sealed;  // "" when the event has no personal data
+};
+
+// An event as read back from the log.
+struct StoredEvent {
+  Position position{0};
+  StreamId stream;
+  StreamVersion version{0};
+  Event event;
+  storage::Hash hash{};
+};
+
+// Cap'n Proto encoding of the envelope (engine/envelope.capnp). The type travels in the
+// storage record, not in the envelope.
+std::string EncodeEvent(const Event& event);
+Result<Event> DecodeEvent(const std::string& type, std::string_view bytes);
+Result<StoredEvent> DecodeStored(const storage::RecordedEvent& record);
+
+// Cap'n Proto encoding of a field list, used for the plaintext of sealed personal data.
+std::string EncodeFields(const Fields& fields);
+Result<Fields> DecodeFields(std::string_view bytes);
+
+}  // namespace casetrail::engine

@@ -1,0 +1,150 @@
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+
+#include <cstring>
+#include <vector>
+
+#include "engine/envelope.capnp.h"
+#include "engine/event.h"
+
+namespace casetrail::engine {
+namespace {
+
+capnp::Text::Reader T(const std::string& s) { return capnp::Text::Reader(s.data(), s.size()); }
+
+void SetFields(capnp::List<schema::Field>::Builder out, const Fields& fields) {
+  unsigned i = 0;
+  for (const auto& [name, value] : fields) {
+    auto f = out[i++];
+    f.setName(T(name));
+    auto v = f.initValue();
+    std::visit(
+        [&](const auto& x) {
+          using X = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<X, std::monostate>) v.setNull();
+          else if constexpr (std::is_same_v<X, bool>) v.setBool(x);
+          else if constexpr (std::is_same_v<X, int64_t>) v.setInt(x);
+          else if constexpr (std::is_same_v<X, std::string>) v.setText(T(x));
+          else {
+            auto l = v.initList(x.size());
+            for (unsigned j = 0; j < x.size(); ++j) l.set(j, T(x[j]));
+          }
+        },
+        value);
+  }
+}
+
+Fields GetFields(capnp::List<schema::Field>::Reader in) {
+  Fields out;
+  for (auto f : in) {
+    auto v = f.getValue();
+    Value value;
+    switch (v.which()) {
+      case schema::Field::Value::NULL_: break;
+      case schema::Field::Value::BOOL: value = v.getBool(); break;
+      case schema::Field::Value::INT: value = static_cast<int64_t>(v.getInt()); break;
+      case schema::Field::Value::TEXT: value = std::string(v.getText().cStr()); break;
+      case schema::Field::Value::LIST: {
+        std::vector<std::string> l;
+        for (auto s : v.getList()) l.emplace_back(s.cStr());
+        value = std::move(l);
+        break;
+      }
+    }
+    out[f.getName().cStr()] = std::move(value);
+  }
+  return out;
+}
+
+std::string ToBytes(capnp::MessageBuilder& m) {
+  auto words = capnp::messageToFlatArray(m);
+  auto bytes = words.asBytes();
+  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+}
+
+// Cap'n Proto 0.9 reads only word-aligned memory.
+std::vector<capnp::word> Aligned(std::string_view bytes) {
+  std::vector<capnp::word> words(bytes.size() / sizeof(capnp::word));
+  std::memcpy(words.data(), bytes.data(), words.size() * sizeof(capnp::word));
+  return words;
+}
+
+int64_t Micros(Timestamp t) { return t.time_since_epoch().count(); }
+Timestamp FromMicros(int64_t us) { return Timestamp(std::chrono::microseconds(us)); }
+
+}  // namespace
+
+std::string EncodeEvent(const Event& e) {
+  capnp::MallocMessageBuilder m;
+  auto b = m.initRoot<schema::Envelope>();
+  const EventMeta& meta = e.meta;
+  b.setActorId(T(meta.actor.id));
+  b.setActorRole(T(meta.actor.role));
+  b.setActorUnit(T(meta.actor.unit));
+  b.setAuthMethod(T(meta.actor.auth));
+  b.setActingFor(T(meta.actor.acting_for));
+  b.setLegalBasis(T(meta.legal_basis));
+  b.setConsentRef(T(meta.consent_ref));
+  b.setWorkflow(T(meta.workflow));
+  b.setRevision(static_cast<uint32_t>(meta.revision));
+  b.setRecordedAtUs(Micros(meta.recorded_at));
+  b.setEffectiveAtUs(Micros(meta.effective_at));
+  b.setCorrelationId(T(meta.correlation_id));
+  b.setSubjectId(T(meta.subject_id));
+  b.setCommand(T(meta.command));
+  SetFields(b.initFacts(e.facts.size()), e.facts);
+  b.setSealed(capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(e.sealed.data()), e.sealed.size()));
+  return ToBytes(m);
+}
+
+Result<Event> DecodeEvent(const std::string& type, std::string_view bytes) {
+  if (bytes.size() % sizeof(capnp::word) != 0) return DataLoss("event envelope has an invalid length");
+  auto words = Aligned(bytes);
+  try {
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()));
+    auto r = reader.getRoot<schema::Envelope>();
+    Event e;
+    e.type = type;
+    e.meta.actor = {r.getActorId().cStr(), r.getActorRole().cStr(), r.getActorUnit().cStr(),
+                    r.getAuthMethod().cStr(), r.getActingFor().cStr()};
+    e.meta.legal_basis = r.getLegalBasis().cStr();
+    e.meta.consent_ref = r.getConsentRef().cStr();
+    e.meta.workflow = r.getWorkflow().cStr();
+    e.meta.revision = static_cast<int>(r.getRevision());
+    e.meta.recorded_at = FromMicros(r.getRecordedAtUs());
+    e.meta.effective_at = FromMicros(r.getEffectiveAtUs());
+    e.meta.correlation_id = r.getCorrelationId().cStr();
+    e.meta.subject_id = r.getSubjectId().cStr();
+    e.meta.command = r.getCommand().cStr();
+    e.facts = GetFields(r.getFacts());
+    auto sealed = r.getSealed();
+    e.sealed.assign(reinterpret_cast<const char*>(sealed.begin()), sealed.size());
+    return e;
+  } catch (const kj::Exception&) {
+    return DataLoss("event envelope does not decode");
+  }
+}
+
+Result<StoredEvent> DecodeStored(const storage::RecordedEvent& rec) {
+  CT_ASSIGN_OR_RETURN(Event e, DecodeEvent(rec.type, rec.data));
+  return StoredEvent{rec.position, rec.stream, rec.version, std::move(e), rec.hash};
+}
+
+std::string EncodeFields(const Fields& fields) {
+  capnp::MallocMessageBuilder m;
+  SetFields(m.initRoot<schema::FieldList>().initFields(fields.size()), fields);
+  return ToBytes(m);
+}
+
+Result<Fields> DecodeFields(std::string_view bytes) {
+  if (bytes.size() % sizeof(capnp::word) != 0) return DataLoss("field list has an invalid length");
+  auto words = Aligned(bytes);
+  try {
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()));
+    return GetFields(reader.getRoot<schema::FieldList>().getFields());
+  } catch (const kj::Exception&) {
+    return DataLoss("field list does not decode");
+  }
+}
+
+}  // namespace casetrail::engine

@@ -1,0 +1,64 @@
+// The generic state-machine runtime. Deciding and folding are pure functions of their inputs:
+// they never read a clock, a store or the outside world, so replay is deterministic.
+//
+// Refusals are Statuses whose context field "code" is the API error code (API.md "Errors"):
+//   kInvalidArgument    invalid_field (+ "field"), unknown_command
+//   kPermissionDenied   forbidden
+//   kFailedPrecondition consent_missing (+ "scope"), invalid_transition (+ "current_state",
+//                       "allowed_commands", comma-separated), guard_failed (+ "guard")
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "engine/case_state.h"
+#include "engine/consent.h"
+#include "engine/definition.h"
+#include "engine/event.h"
+#include "engine/guard.h"
+
+namespace casetrail::engine {
+
+struct Command {
+  std::string name;
+  Fields fields;
+  std::optional<Timestamp> effective_at;  // default: now
+};
+
+// An event decided but not yet stored: `personal` is sealed by the caller before appending.
+struct PendingEvent {
+  Event event;
+  Fields personal;
+};
+
+// A refusal with its API code (and optional context).
+Status Refusal(StatusCode code, const std::string& api_code, std::string message);
+
+// Checks the command's fields against its spec and returns them with defaults applied.
+// Unknown, missing, mistyped or out-of-code-list fields give invalid_field naming the field.
+Result<Fields> ValidateFields(const CommandSpec& spec, const WorkflowDefinition& def, const Fields& given);
+
+// Role (and role condition) check; for af_officer also the unit of a new case.
+Status CheckRole(const CommandSpec& spec, const Fields& fields, const Actor& actor);
+
+struct DecideInput {
+  const CaseState& state;
+  const CommandSpec& spec;
+  const Fields& fields;  // validated, defaults applied
+  const Actor& actor;
+  Timestamp now;
+  std::optional<Timestamp> effective_at;
+  const WorkflowDefinition& definition;  // the case's revision (the newest one for a new case)
+  const GuardTable& guards;
+  const ConsentState& consent;
+  std::string consent_ref;
+  std::string legal_basis;
+};
+
+// Consent, transition and guards, in the order of API.md, then the outcome's events.
+Result<std::vector<PendingEvent>> Decide(const DecideInput& in);
+
+// Folds one event of a case stream under the definition of the revision recorded on it.
+void Apply(CaseState& state, const StoredEvent& stored, const WorkflowDefinition& definition);
+
+}  // namespace casetrail::engine

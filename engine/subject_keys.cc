@@ -1,0 +1,55 @@
+#include "engine/subject_keys.h"
+
+#include "engine/event.h"
+#include "storage/base/hex.h"
+
+namespace casetrail::engine {
+
+Status SubjectKeys::Create(const std::string& subject_id, const std::string& canonical_number) {
+  auto existing = store_->Get("key:" + subject_id);
+  if (existing.ok()) return AlreadyExists("subject key exists");
+  DataKey key = NewDataKey();
+  std::string index = ToHex(SubjectIndexKey(master_, canonical_number));
+  CT_RETURN_IF_ERROR(store_->Put("key:" + subject_id, WrapDataKey(master_, SubjectId(subject_id), key)));
+  CT_RETURN_IF_ERROR(store_->Put("ridx:" + subject_id, index));
+  return store_->Put("idx:" + index, subject_id);
+}
+
+Result<std::optional<std::string>> SubjectKeys::FindByNumber(const std::string& canonical_number) {
+  auto r = store_->Get("idx:" + ToHex(SubjectIndexKey(master_, canonical_number)));
+  if (!r.ok()) {
+    if (r.status().code() == StatusCode::kNotFound) return std::optional<std::string>();
+    return r.status();
+  }
+  return std::optional<std::string>(*r);
+}
+
+Result<DataKey> SubjectKeys::KeyOf(const std::string& subject_id) {
+  CT_ASSIGN_OR_RETURN(std::string wrapped, store_->Get("key:" + subject_id));
+  return UnwrapDataKey(master_, SubjectId(subject_id), wrapped);
+}
+
+Result<std::string> SubjectKeys::Seal(const std::string& subject_id, const Fields& personal) {
+  if (personal.empty()) return std::string();
+  CT_ASSIGN_OR_RETURN(DataKey key, KeyOf(subject_id));
+  return engine::Seal(key, EncodeFields(personal), subject_id);
+}
+
+Result<Fields> SubjectKeys::Open(const std::string& subject_id, const std::string& sealed) {
+  if (sealed.empty()) return Fields{};
+  CT_ASSIGN_OR_RETURN(DataKey key, KeyOf(subject_id));
+  CT_ASSIGN_OR_RETURN(std::string plain, engine::Open(key, sealed, subject_id));
+  return DecodeFields(plain);
+}
+
+Status SubjectKeys::Shred(const std::string& subject_id) {
+  std::vector<std::string> keys = {"key:" + subject_id, "ridx:" + subject_id};
+  if (auto index = store_->Get("ridx:" + subject_id); index.ok()) keys.push_back("idx:" + *index);
+  return store_->Shred(keys);
+}
+
+Result<std::string> SubjectKeys::TEST_WrappedKey(const std::string& subject_id) {
+  return store_->Get("key:" + subject_id);
+}
+
+}  // namespace casetrail::engine

@@ -1,0 +1,47 @@
+// SubjectKeys: per-subject data keys and the subject index, kept in the KeyStore (DIR/keys).
+//
+//   "key:<subject>"   the subject's data key, wrapped by the master key
+//   "idx:<hmac hex>"  the subject id, under a keyed hash of the canonical personal number
+//   "ridx:<subject>"  that hmac, so that erasure can remove the index entry without the number
+//
+// Sealing: personal fields are encoded as a field list and sealed with XChaCha20-Poly1305 under
+// the subject's data key, with the subject id as associated data. Once the key is shredded,
+// Open answers kNotFound ("erased") for every event of that subject, in every copy of the log.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/sealing.h"
+#include "engine/value.h"
+#include "storage/key_store.h"
+
+namespace casetrail::engine {
+
+class SubjectKeys {
+ public:
+  SubjectKeys(storage::KeyStore* store, const MasterKey& master) : store_(store), master_(master) {}
+
+  // Creates the subject's data key and index entry. kAlreadyExists if the key exists.
+  Status Create(const std::string& subject_id, const std::string& canonical_number);
+  // The subject registered under this number, if any (erased subjects are not found).
+  Result<std::optional<std::string>> FindByNumber(const std::string& canonical_number);
+
+  // "" when `personal` is empty. kNotFound when the subject's key is gone (erased).
+  Result<std::string> Seal(const std::string& subject_id, const Fields& personal);
+  Result<Fields> Open(const std::string& subject_id, const std::string& sealed);
+
+  // Removes the key and the index entry and purges them from disk.
+  Status Shred(const std::string& subject_id);
+
+  // Test only: the wrapped key bytes as stored, to prove they are gone after erasure.
+  Result<std::string> TEST_WrappedKey(const std::string& subject_id);
+
+ private:
+  Result<DataKey> KeyOf(const std::string& subject_id);
+
+  storage::KeyStore* store_;
+  MasterKey master_;
+};
+
+}  // namespace casetrail::engine

@@ -1,0 +1,43 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "engine/definition.h"
+#include "engine/definition_registry.h"
+#include "storage/base/status_matchers.h"
+#include "workflows/study_referral.h"
+
+namespace casetrail::engine {
+namespace {
+
+TEST(DefinitionTest, EmbeddedRevisionsParseAndDifferInProgressConsent) {
+  DefinitionRegistry registry;
+  ASSERT_THAT(workflows::RegisterStudyReferral(&registry), IsOk());
+  const WorkflowDefinition* r1 = registry.Find("study-referral", 1);
+  const WorkflowDefinition* r2 = registry.Find("study-referral", 2);
+  ASSERT_TRUE(r1 && r2);
+  EXPECT_EQ(r1->Name(), "study-referral@1");
+  EXPECT_EQ(r1->FindCommand("RecordStudyPace")->consent, std::vector<std::string>{"transfer_referral"});
+  EXPECT_THAT(r2->FindCommand("RecordStudyPace")->consent,
+              ::testing::ElementsAre("transfer_referral", "share_study_progress"));
+  EXPECT_EQ(registry.Current("study-referral", "2025-03-01")->revision, 1);
+  EXPECT_EQ(registry.Current("study-referral", "2025-07-01")->revision, 2);
+  EXPECT_EQ(registry.Current("study-referral", "2024-12-31"), nullptr);
+  EXPECT_THAT(r1->AllowedCommands("closed"), ::testing::ElementsAre("CorrectEvent"));
+}
+
+TEST(DefinitionTest, RejectsDefinitionsThatNameUndeclaredThings) {
+  const std::string ok = R"({"workflow":"w","revision":1,"adopted":"2025-01-01","states":["a","b"],
+    "terminal_states":["b"],"codes":{},"events":{"E":{"party":"af"}},
+    "commands":[{"name":"Start","roles":["af_officer"],"from":[],"outcomes":[{"emits":[{"event":"E","to":"a"}]}]}]})";
+  ASSERT_THAT(ParseDefinition(ok), IsOk());
+  std::string bad_state = ok;
+  bad_state.replace(bad_state.find(R"("to":"a")"), 8, R"("to":"z")");
+  EXPECT_THAT(ParseDefinition(bad_state), StatusIs(StatusCode::kInvalidArgument));
+  std::string bad_event = ok;
+  bad_event.replace(bad_event.find(R"("event":"E")"), 11, R"("event":"F")");
+  EXPECT_THAT(ParseDefinition(bad_event), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseDefinition("{not json"), StatusIs(StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace casetrail::engine

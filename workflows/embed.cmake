@@ -1,0 +1,10 @@
+# Writes OUT, a C++ file defining EmbeddedStudyReferralRevisions() from the JSON files in DIR.
+file(GLOB revisions "${DIR}/rev*.json")
+list(SORT revisions)
+set(body "")
+foreach(f ${revisions})
+  file(READ ${f} text)
+  string(APPEND body "      R\"casetrail_json(${text})casetrail_json\",\n")
+endforeach()
+file(WRITE ${OUT}.tmp "// Generated from workflows/study-referral/*.json. Do not edit.\n#include \"workflows/embedded_definitions.h\"\n\nnamespace casetrail::workflows {\n\nstd::vector<std::string_view> EmbeddedStudyReferralRevisions() {\n  return {\n${body}  };\n}\n\n}  // namespace casetrail::workflows\n")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

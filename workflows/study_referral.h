@@ -1,0 +1,18 @@
+// The study-referral workflow (DOMAIN.md §3): its revisions, embedded from
+// workflows/study-referral/rev<N>.json at build time, and the guards they name.
+#pragma once
+
+#include "engine/definition_registry.h"
+#include "engine/guard.h"
+
+namespace casetrail::workflows {
+
+inline constexpr char kStudyReferral[] = "study-referral";
+
+// Parses and adds every embedded revision. kInvalidArgument if a revision file is malformed.
+Status RegisterStudyReferral(engine::DefinitionRegistry* registry);
+
+// G-TARGET, G-WANTS-STUDY, G-SLOT-FUTURE, G-SLOT-PASSED, G-MEETING, G-LIST.
+const engine::GuardTable& StudyReferralGuards();
+
+}  // namespace casetrail::workflows
