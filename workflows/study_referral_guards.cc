@@ -44,12 +44,14 @@ bool SlotPassed(const GuardContext& c) {
   return slot && *slot <= c.now;
 }
 
-// G-MEETING: the review references a monthly meeting of the case's own unit.
+// G-MEETING: a meeting reference names a monthly meeting of the case's own unit. Whether the
+// reference is required is the field's business, not the guard's.
 bool MeetingOfUnit(const GuardContext& c) {
   const std::string* m = AsText(c.fields, "meeting");
+  if (!m) return true;
   static const std::regex kMonthly(R"(monthly:([a-z]+):\d{4}-(0[1-9]|1[0-2]))");
   std::smatch match;
-  return m && std::regex_match(*m, match, kMonthly) && match[1] == c.state.unit;
+  return std::regex_match(*m, match, kMonthly) && match[1] == c.state.unit;
 }
 
 // G-LIST: progression feedback references a progression list of the case's own unit.
