@@ -1,5 +1,6 @@
 #include "engine/personal_number.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace casetrail::engine {
@@ -35,8 +36,10 @@ bool LuhnOk(std::string_view ten) {
 }  // namespace
 
 Result<PersonalNumber> ParsePersonalNumber(std::string_view in, int current_year) {
-  while (!in.empty() && (in.front() == ' ' || in.front() == '\t')) in.remove_prefix(1);
-  while (!in.empty() && (in.back() == ' ' || in.back() == '\t')) in.remove_suffix(1);
+  // Pasted numbers often carry a trailing newline or CR; trimming all ASCII space accepts them.
+  constexpr std::string_view kSpace = " \t\n\r\v\f";
+  in.remove_prefix(std::min(in.find_first_not_of(kSpace), in.size()));
+  in.remove_suffix(in.size() - std::min(in.find_last_not_of(kSpace) + 1, in.size()));
   std::string digits;
   char separator = 0;
   if ((in.size() == 13 || in.size() == 11) && (in[in.size() - 5] == '-' || in[in.size() - 5] == '+')) {

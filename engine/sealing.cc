@@ -2,16 +2,25 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <mutex>
+
+#include "storage/base/check.h"
 
 namespace casetrail::engine {
 namespace {
 
 constexpr size_t kNonce = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 constexpr size_t kTag = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+static_assert(sizeof(DataKey::bytes) == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+static_assert(sizeof(MasterKey::bytes) == crypto_kdf_KEYBYTES);
+
+// Nonces and keys drawn before sodium_init may not be random; without libsodium nothing can be
+// sealed safely, so that is broken infrastructure, not an error a caller could handle.
+void RequireCrypto() { CT_CHECK(InitCrypto().ok()); }
 
 std::string SealRaw(const uint8_t* key, std::string_view plain, std::string_view ad) {
-  InitCrypto().IgnoreError();
+  RequireCrypto();
   std::string out(kNonce + plain.size() + kTag, '\0');
   auto* o = reinterpret_cast<uint8_t*>(out.data());
   randombytes_buf(o, kNonce);
@@ -24,6 +33,7 @@ std::string SealRaw(const uint8_t* key, std::string_view plain, std::string_view
 }
 
 Result<std::string> OpenRaw(const uint8_t* key, std::string_view sealed, std::string_view ad) {
+  RequireCrypto();
   if (sealed.size() < kNonce + kTag) return DataLoss("sealed data is too short");
   std::string out(sealed.size() - kNonce - kTag, '\0');
   unsigned long long len = 0;
@@ -47,7 +57,7 @@ Status InitCrypto() {
 }
 
 DataKey NewDataKey() {
-  InitCrypto().IgnoreError();
+  RequireCrypto();
   DataKey k;
   crypto_aead_xchacha20poly1305_ietf_keygen(k.bytes.data());
   return k;
@@ -61,10 +71,11 @@ std::string WrapDataKey(const MasterKey& master, const SubjectId& subject, const
 
 Result<DataKey> UnwrapDataKey(const MasterKey& master, const SubjectId& subject, std::string_view wrapped) {
   CT_ASSIGN_OR_RETURN(std::string raw, OpenRaw(master.bytes.data(), wrapped, subject.value()));
-  if (raw.size() != 32) return DataLoss("wrapped key has a wrong length");
   DataKey k;
-  std::copy(raw.begin(), raw.end(), reinterpret_cast<char*>(k.bytes.data()));
+  const bool right_size = raw.size() == k.bytes.size();
+  if (right_size) std::copy(raw.begin(), raw.end(), reinterpret_cast<char*>(k.bytes.data()));
   sodium_memzero(raw.data(), raw.size());
+  if (!right_size) return DataLoss("wrapped key has a wrong length");
   return k;
 }
 
@@ -77,14 +88,13 @@ Result<std::string> Open(const DataKey& key, std::string_view sealed, std::strin
 }
 
 std::string SubjectIndexKey(const MasterKey& master, std::string_view number) {
-  InitCrypto().IgnoreError();
+  RequireCrypto();
+  // A separate sub-key keeps the index hash unrelated to anything else the master key protects.
+  // Context and id are part of the stored index: changing them orphans every entry.
   uint8_t sub[crypto_auth_hmacsha256_KEYBYTES];
   crypto_kdf_derive_from_key(sub, sizeof(sub), 1, "subjidx_", master.bytes.data());
   uint8_t mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_state st;
-  crypto_auth_hmacsha256_init(&st, sub, sizeof(sub));
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const uint8_t*>(number.data()), number.size());
-  crypto_auth_hmacsha256_final(&st, mac);
+  crypto_auth_hmacsha256(mac, reinterpret_cast<const uint8_t*>(number.data()), number.size(), sub);
   sodium_memzero(sub, sizeof(sub));
   return std::string(reinterpret_cast<const char*>(mac), sizeof(mac));
 }

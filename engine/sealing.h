@@ -1,6 +1,11 @@
 // Sealing of personal data with libsodium: XChaCha20-Poly1305 (IETF) under per-subject data keys,
 // which are themselves wrapped by the master key, and the keyed hash that indexes subjects by
 // personal number without storing the number.
+//
+// Every function initialises libsodium itself and aborts if it cannot (nothing can be sealed
+// safely without it); main() should call InitCrypto() first to report that as kUnavailable.
+// Wire formats (nonce ‖ ciphertext ‖ tag, the index sub-key) are stored: changing them makes
+// existing data unreadable.
 #pragma once
 
 #include <array>
@@ -35,7 +40,8 @@ std::string Seal(const DataKey& key, std::string_view plaintext, std::string_vie
 // kDataLoss if the sealed bytes or the associated data were altered.
 Result<std::string> Open(const DataKey& key, std::string_view sealed, std::string_view associated_data);
 
-// HMAC-SHA-256 of the canonical number under a sub-key of the master key (32 raw bytes).
+// HMAC-SHA-256 of the canonical number under a sub-key of the master key (32 raw bytes), derived
+// with crypto_kdf_derive_from_key(context "subjidx_", id 1). Deterministic, so it can be looked up.
 std::string SubjectIndexKey(const MasterKey& master, std::string_view canonical_personal_number);
 
 }  // namespace casetrail::engine
