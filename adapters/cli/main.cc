@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "adapters/cli/commands.h"
+#include "adapters/cli/serve.h"
 
 int main(int argc, char** argv) {
   using namespace casetrail::adapters;
@@ -37,7 +38,22 @@ int main(int argc, char** argv) {
   add_data_flags(restore);
   restore->add_option("--from", restore_from, "backup directory")->required();
 
+  ServeFlags serve_flags;
+  auto* serve = app.add_subcommand("serve", "serve the HTTP/JSON API (and, with --demo, a ready demo)");
+  serve->add_option("--data", serve_flags.data.data, "data directory (default with --demo: ./demo-data)");
+  serve->add_option("--master-key", serve_flags.data.master_key, "master key file (default DATA/master.key)");
+  serve->add_option("--signing-key", serve_flags.data.signing_key, "Ed25519 seed file for checkpoints");
+  serve->add_option("--listen", serve_flags.listen, "HOST:PORT to listen on")->capture_default_str();
+  serve->add_option("--users", serve_flags.users, "users file (default with --demo: DATA/demo-users.json)");
+  serve->add_option("--manual-clock", serve_flags.manual_clock,
+                    "start the clock at this RFC 3339 time and let admin move it (POST /v1/admin/clock)");
+  serve->add_option("--suppress-below", serve_flags.suppress_below,
+                    "indicator cells below this count are hidden from the strategic role")->capture_default_str();
+  serve->add_flag("--demo", serve_flags.demo, "create keys, demo users and demo cases if DATA is new, print tokens");
+  serve->add_option("--demo-cases", serve_flags.demo_cases, "how many demo cases to create")->check(CLI::Range(1, 100000));
+
   CLI11_PARSE(app, argc, argv);
+  if (*serve) return RunServe(serve_flags);
   if (*keygen) return RunKeygen(key_path);
   if (*demo) return RunDemo(flags, cases);
   if (*verify) return RunVerify(flags);

@@ -1,26 +1,74 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
+#include <thread>
+#include <vector>
+
 #include "engine/clock.h"
 #include "storage/base/status_matchers.h"
 
 namespace casetrail::engine {
 namespace {
 
-TEST(Rfc3339Test, ParsesOffsetsAndFormatsUtc) {
-  auto t = ParseRfc3339("2025-01-13T09:40:00+01:00");
-  ASSERT_THAT(t, IsOk());
-  EXPECT_EQ(FormatRfc3339(*t), "2025-01-13T08:40:00Z");
-  EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2025-06-30T16:00:00.25-02:30")), "2025-06-30T18:30:00.250000Z");
-  EXPECT_EQ(*ParseRfc3339("2025-01-13T08:40:00Z"), *t);
+using std::chrono::microseconds;
+
+// Parses and formats back, so each case reads as input => UTC output.
+std::string Utc(std::string_view text) {
+  auto t = ParseRfc3339(text);
+  return t.ok() ? FormatRfc3339(*t) : "error: " + t.status().ToString();
 }
 
-TEST(Rfc3339Test, RejectsMalformedAndImpossibleTimes) {
-  for (const char* bad : {"2025-01-13", "2025-01-13T09:40:00", "2025-02-29T00:00:00Z", "2025-13-01T00:00:00Z",
-                          "2025-01-13T24:00:00Z", "2025-01-13T09:40:00+0100", "2025-01-13T09:40:00Zjunk", ""}) {
+TEST(Rfc3339Test, FormatsUtcWithMicrosecondsOnlyWhenPresent) {
+  EXPECT_EQ(FormatRfc3339(Timestamp{}), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(Timestamp{microseconds(1)}), "1970-01-01T00:00:00.000001Z");
+  EXPECT_EQ(FormatRfc3339(Timestamp{std::chrono::seconds(1736757600)}), "2025-01-13T08:40:00Z");
+  // Before 1970 the day must be floored, not truncated towards zero.
+  EXPECT_EQ(FormatRfc3339(Timestamp{microseconds(-500000)}), "1969-12-31T23:59:59.500000Z");
+}
+
+TEST(Rfc3339Test, AppliesOffsets) {
+  EXPECT_EQ(Utc("2025-01-13T09:40:00+01:00"), "2025-01-13T08:40:00Z");
+  EXPECT_EQ(Utc("2025-01-13T08:40:00Z"), "2025-01-13T08:40:00Z");
+  EXPECT_EQ(Utc("2025-01-13t08:40:00z"), "2025-01-13T08:40:00Z");
+  EXPECT_EQ(Utc("2025-06-30T16:00:00-02:30"), "2025-06-30T18:30:00Z");
+  EXPECT_EQ(Utc("2025-01-01T00:30:00+01:00"), "2024-12-31T23:30:00Z");  // crosses a year
+  EXPECT_EQ(Utc("2024-02-28T23:00:00-01:00"), "2024-02-29T00:00:00Z");
+  EXPECT_EQ(*ParseRfc3339("2025-01-13T09:40:00+01:00"), *ParseRfc3339("2025-01-13T08:40:00Z"));
+}
+
+TEST(Rfc3339Test, KeepsFractionsToTheMicrosecond) {
+  EXPECT_EQ(Utc("2025-06-30T16:00:00.25Z"), "2025-06-30T16:00:00.250000Z");
+  EXPECT_EQ(Utc("2025-06-30T16:00:00.000001Z"), "2025-06-30T16:00:00.000001Z");
+  EXPECT_EQ(Utc("2025-06-30T16:00:00.123456789Z"), "2025-06-30T16:00:00.123456Z");  // nanoseconds dropped
+  EXPECT_EQ(Utc("2025-06-30T16:00:00.000Z"), "2025-06-30T16:00:00Z");
+  EXPECT_EQ(Utc("1969-12-31T23:59:59.5Z"), "1969-12-31T23:59:59.500000Z");
+}
+
+TEST(Rfc3339Test, ChecksTheCalendar) {
+  EXPECT_THAT(ParseRfc3339("2024-02-29T00:00:00Z"), IsOk());
+  EXPECT_THAT(ParseRfc3339("2000-02-29T00:00:00Z"), IsOk());  // divisible by 400
+  for (const char* bad : {"1900-02-29T00:00:00Z", "2025-02-29T00:00:00Z", "2025-04-31T00:00:00Z",
+                          "2025-01-32T00:00:00Z", "2025-13-01T00:00:00Z", "2025-00-01T00:00:00Z",
+                          "2025-01-00T00:00:00Z", "2025-01-13T24:00:00Z", "2025-01-13T23:60:00Z",
+                          "2025-01-13T23:59:60Z", "2025-01-13T09:40:00+24:00", "2025-01-13T09:40:00+01:60"}) {
     EXPECT_THAT(ParseRfc3339(bad), StatusIs(StatusCode::kInvalidArgument)) << bad;
   }
-  EXPECT_THAT(ParseRfc3339("2024-02-29T00:00:00Z"), IsOk());
+}
+
+TEST(Rfc3339Test, RejectsMalformedText) {
+  for (const char* bad : {"", "2025-01-13", "2025-01-13T09:40:00", "2025-01-13 09:40:00Z", "2025-1-13T09:40:00Z",
+                          "2025-01-13T09:40Z", "2025-01-13T09:40:00+0100", "2025-01-13T09:40:00+01",
+                          "2025-01-13T09:40:00Zjunk", " 2025-01-13T09:40:00Z", "2025-01-13T09:40:00.Z",
+                          "2025-01-13T09:40:00.1234567890Z", "2025-01-13T09:40:00,5Z", "+025-01-13T09:40:00Z"}) {
+    EXPECT_THAT(ParseRfc3339(bad), StatusIs(StatusCode::kInvalidArgument)) << bad;
+  }
+}
+
+TEST(Rfc3339Test, ErrorsDoNotRepeatTheInput) {
+  auto r = ParseRfc3339("2025-02-29T00:00:00Z");
+  ASSERT_THAT(r, StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_EQ(r.status().ToString().find("2025"), std::string::npos) << r.status().ToString();
 }
 
 TEST(FakeClockTest, MovesOnlyWhenTold) {
@@ -31,6 +79,29 @@ TEST(FakeClockTest, MovesOnlyWhenTold) {
   EXPECT_EQ(FormatRfc3339(clock.Now()), "2025-01-14T09:00:00Z");
   clock.Set(t0);
   EXPECT_EQ(clock.Now(), t0);
+}
+
+TEST(FakeClockTest, ConcurrentAdvancesAreNotLost) {
+  FakeClock clock(Timestamp{});
+  constexpr int kThreads = 4, kSteps = 20000;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < kSteps; ++j) {
+        clock.Advance(microseconds(1));
+        (void)clock.Now();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(clock.Now(), Timestamp{microseconds(kThreads * kSteps)});
+}
+
+TEST(SystemClockTest, ReportsTheCurrentYear) {
+  std::unique_ptr<Clock> clock = NewSystemClock();
+  Timestamp a = clock->Now();
+  EXPECT_LE(a, clock->Now());
+  EXPECT_GT(a, *ParseRfc3339("2024-01-01T00:00:00Z"));
 }
 
 }  // namespace

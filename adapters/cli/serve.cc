@@ -1,0 +1,148 @@
+#include "adapters/cli/serve.h"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "adapters/demo/demo_population.h"
+#include "adapters/http/server.h"
+#include "engine/case_service.h"
+#include "replay/case_directory.h"
+#include "storage/key_file.h"
+#include "workflows/study_referral.h"
+
+namespace casetrail::adapters {
+namespace fs = std::filesystem;
+
+namespace {
+
+int Fail(const Status& s) {
+  std::cerr << "casetrail serve: " << s.ToString() << "\n";
+  return 1;
+}
+
+bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  *host = listen.substr(0, colon);
+  int p = std::atoi(listen.c_str() + colon + 1);
+  if (p < 0 || p > 65535) return false;
+  *port = static_cast<uint16_t>(p);
+  return true;
+}
+
+// Creates keys, demo users and the demo population in a fresh data directory; reuses it after.
+Status PrepareDemo(ServeFlags& f) {
+  if (f.data.data.empty()) f.data.data = "./demo-data";
+  fs::create_directories(f.data.data);
+  if (f.users.empty()) f.users = f.data.data + "/demo-users.json";
+  if (!fs::exists(MasterKeyPath(f.data))) CT_RETURN_IF_ERROR(storage::WriteNewKeyFile(MasterKeyPath(f.data)));
+  const bool fresh = !fs::exists(f.data.data + "/log");
+  if (!fs::exists(f.users)) {
+    std::ofstream out(f.users);
+    out << DemoUsersJson(MakeDemoUsers()) << "\n";
+    out.close();
+    fs::permissions(f.users, fs::perms::owner_read | fs::perms::owner_write);
+  }
+  if (!fresh) return Status::Ok();
+  CT_ASSIGN_OR_RETURN(OpenStores stores, OpenDataDir(f.data));
+  engine::MasterKey master;
+  master.bytes = stores.master;
+  engine::SubjectKeys keys(stores.keys.get(), master);
+  engine::DefinitionRegistry registry;
+  CT_RETURN_IF_ERROR(workflows::RegisterStudyReferral(&registry));
+  engine::FakeClock clock(*engine::ParseRfc3339("2024-01-08T09:00:00+01:00"));
+  engine::CaseService service(stores.log.get(), &keys, &registry, &workflows::StudyReferralGuards(), &clock);
+  std::cerr << "creating demo data (" << f.demo_cases << " cases)…\n";
+  CT_ASSIGN_OR_RETURN(DemoStats stats, PopulateDemo(service, clock, f.demo_cases, 20250113));
+  std::cerr << "demo data: " << stats.subjects << " subjects, " << stats.cases << " cases, " << stats.commands
+            << " commands\n";
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunServe(ServeFlags f) {
+  if (f.demo) {
+    spdlog::set_level(spdlog::level::warn);  // the population would log every command
+    if (Status s = PrepareDemo(f); !s.ok()) return Fail(s);
+    spdlog::set_level(spdlog::level::info);
+  }
+  if (f.data.data.empty() || f.users.empty()) {
+    std::cerr << "casetrail serve: --data and --users are required (or use --demo)\n";
+    return 2;
+  }
+  std::string host;
+  uint16_t port = 0;
+  if (!SplitListen(f.listen, &host, &port)) {
+    std::cerr << "casetrail serve: --listen must be HOST:PORT\n";
+    return 2;
+  }
+  auto users = Users::Load(f.users);
+  if (!users.ok()) return Fail(users.status());
+  auto stores = OpenDataDir(f.data);
+  if (!stores.ok()) return Fail(stores.status());
+  if (sodium_init() < 0) return Fail(Unavailable("libsodium failed to initialise"));
+
+  engine::MasterKey master;
+  master.bytes = stores->master;
+  engine::SubjectKeys keys(stores->keys.get(), master);
+  engine::DefinitionRegistry registry;
+  if (Status s = workflows::RegisterStudyReferral(&registry); !s.ok()) return Fail(s);
+  std::unique_ptr<engine::Clock> system_clock;
+  std::unique_ptr<engine::FakeClock> manual_clock;
+  engine::Clock* clock;
+  if (!f.manual_clock.empty()) {
+    auto start = engine::ParseRfc3339(f.manual_clock);
+    if (!start.ok()) {
+      std::cerr << "casetrail serve: --manual-clock must be an RFC 3339 time\n";
+      return 2;
+    }
+    manual_clock = std::make_unique<engine::FakeClock>(*start);
+    clock = manual_clock.get();
+  } else {
+    system_clock = engine::NewSystemClock();
+    clock = system_clock.get();
+  }
+  engine::CaseService service(stores->log.get(), &keys, &registry, &workflows::StudyReferralGuards(), clock);
+  replay::CaseDirectory directory(stores->log.get(), &registry);
+  Metrics metrics;
+  std::string fingerprint_key(32, '\0');
+  auto derived = storage::DeriveSubkey(stores->master, 2, "idemfing");
+  fingerprint_key.assign(reinterpret_cast<const char*>(derived.data()), derived.size());
+  Api api(ApiDeps{stores->log.get(), &service, &keys, &registry, clock, manual_clock.get(), &*users, &directory,
+                  &metrics, fingerprint_key});
+
+  ServerOptions options;
+  options.address = host;
+  options.port = port;
+  HttpServer server(options, &api, &metrics);
+  if (Status s = server.Listen(); !s.ok()) return Fail(s);
+  const std::string url = "http://" + host + ":" + std::to_string(server.port()) + "/";
+  std::cout << "casetrail is serving " << f.data.data << " at " << url << "\n";
+  if (f.demo) {
+    std::cout << "demo users (tokens for Authorization: Bearer …):\n";
+    std::ifstream in(f.users);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto parsed = boost::json::parse(ss.str());
+    for (const auto& u : parsed.at("users").as_array()) {
+      const auto& o = u.as_object();
+      std::cout << "  " << o.at("id").as_string().c_str() << "\t" << o.at("role").as_string().c_str()
+                << (o.contains("unit") ? std::string("/") + o.at("unit").as_string().c_str() : std::string()) << "\t"
+                << o.at("token").as_string().c_str() << "\n";
+    }
+    std::cout << "try: curl -H 'Authorization: Bearer <token>' " << url << "v1/cases\n";
+  }
+  std::cout << std::flush;
+  server.Run();
+  spdlog::info("stopped serving; writing a signed checkpoint");
+  if (Status s = stores->log->WriteCheckpoint(); !s.ok()) return Fail(s);
+  return 0;
+}
+
+}  // namespace casetrail::adapters

@@ -1,0 +1,22 @@
+// `casetrail serve`: composes the stores, the engine, the projections and the HTTP server.
+#pragma once
+
+#include <string>
+
+#include "adapters/cli/data_dir.h"
+
+namespace casetrail::adapters {
+
+struct ServeFlags {
+  DataDirFlags data;
+  std::string listen = "127.0.0.1:8080";
+  std::string users;
+  std::string manual_clock;
+  int suppress_below = 5;
+  bool demo = false;
+  int demo_cases = 240;
+};
+
+int RunServe(ServeFlags flags);
+
+}  // namespace casetrail::adapters

@@ -1,0 +1,138 @@
+#include "adapters/demo/demo_population.h"
+
+#include <sodium.h>
+
+#include <boost/json.hpp>
+#include <random>
+
+#include "storage/base/hex.h"
+
+namespace casetrail::adapters {
+namespace {
+
+using engine::Fields;
+
+// A valid personal number for the n-th demo subject: born 1960–1999, serial from n, Luhn digit.
+std::string DemoNumber(int n) {
+  int year = 1960 + n % 40, month = 1 + (n / 40) % 12, day = 1 + (n / 480) % 28;
+  char nine[10];
+  std::snprintf(nine, sizeof(nine), "%02d%02d%02d%03d", year % 100, month, day, 100 + (n / 13440) % 800);
+  int sum = 0;
+  for (int i = 0; i < 9; ++i) {
+    int d = (nine[i] - '0') * (i % 2 == 0 ? 2 : 1);
+    sum += d > 9 ? d - 9 : d;
+  }
+  return std::to_string(year / 100) + std::string(nine, 6) + "-" + std::string(nine + 6, 3) +
+         std::to_string((10 - sum % 10) % 10);
+}
+
+const char* kGiven[] = {"Demo Anna", "Demo Ali", "Demo Sara", "Demo Erik", "Demo Leyla", "Demo Johan", "Demo Maria", "Demo Omar"};
+const char* kFamily[] = {"Testsson", "Exempelsdotter", "Provberg", "Fiktivsson", "Demoqvist"};
+
+engine::RequestContext As(const char* id, const char* role, const char* unit, const char* auth) {
+  return {{id, role, unit, auth, ""}, "public_task", "", ""};
+}
+
+}  // namespace
+
+std::vector<DemoUser> MakeDemoUsers() {
+  auto token = [] {
+    unsigned char b[16];
+    randombytes_buf(b, sizeof(b));
+    return ToHex(std::string_view(reinterpret_cast<const char*>(b), sizeof(b)));
+  };
+  return {{"A-J1", "af_officer", "jarva", "bankid", token()},   {"A-G1", "af_officer", "globen", "bankid", token()},
+          {"A-C1", "af_officer", "city", "bankid", token()},    {"V-1", "syv", "", "service_card", token()},
+          {"C-1", "compliance", "", "bankid", token()},         {"G-1", "strategic", "", "bankid", token()},
+          {"W-1", "worker", "", "system", token()},             {"ADM-1", "admin", "", "bankid", token()}};
+}
+
+std::string DemoUsersJson(const std::vector<DemoUser>& users) {
+  boost::json::array a;
+  for (const auto& u : users) {
+    boost::json::object o{{"id", u.id}, {"token", u.token}, {"role", u.role}, {"auth", u.auth}};
+    if (!u.unit.empty()) o["unit"] = u.unit;
+    a.push_back(std::move(o));
+  }
+  return boost::json::serialize(boost::json::object{{"users", std::move(a)}});
+}
+
+Result<DemoStats> PopulateDemo(engine::CaseService& service, engine::FakeClock& clock, int cases, uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto chance = [&](int percent) { return std::uniform_int_distribution<int>(1, 100)(rng) <= percent; };
+  auto pick = [&](auto& arr) { return arr[std::uniform_int_distribution<size_t>(0, std::size(arr) - 1)(rng)]; };
+  const char* units[] = {"jarva", "globen", "city"};
+  const char* officers[] = {"A-J1", "A-G1", "A-C1"};
+  const auto syv = As("V-1", "syv", "", "service_card");
+  DemoStats stats;
+  const auto start = *engine::ParseRfc3339("2024-01-08T09:00:00+01:00");
+  // Referrals spread over two years; each case's history follows from its referral day.
+  for (int n = 0; n < cases; ++n) {
+    clock.Set(start + std::chrono::hours(24 * (n * 720 / cases)) + std::chrono::minutes(n % 480));
+    const int u = n % 3;
+    const auto officer = As(officers[u], "af_officer", units[u], "bankid");
+    engine::SubjectInput in{DemoNumber(n), std::string(pick(kGiven)) + " " + pick(kFamily),
+                            chance(52) ? "female" : (chance(96) ? "male" : "unknown"), "+46700000000", ""};
+    CT_ASSIGN_OR_RETURN(auto subject, service.RegisterSubject(officer, in));
+    ++stats.subjects;
+    CT_ASSIGN_OR_RETURN(auto consent, service.GrantConsent(officer, subject.subject_id,
+                                                           {"transfer_referral", "share_guidance", "share_study_progress"},
+                                                           "signed_form", "demo-form-" + std::to_string(n)));
+    (void)consent;
+    Fields f = {{"unit", std::string(units[u])}, {"channel", std::string(chance(85) ? "space" : "group_activity")},
+                {"long_term_unemployed", chance(70)}, {"lacks_upper_secondary", true}, {"resident_stockholm", true},
+                {"rom_participant", chance(30)}, {"need_assessed", true}};
+    const bool group = std::get<std::string>(f["channel"]) == "group_activity";
+    CT_ASSIGN_OR_RETURN(auto c, service.SubmitReferral(group ? syv : officer, subject.subject_id, f));
+    ++stats.cases;
+    const std::string id = c.case_id;
+    auto later = [&](int days) { clock.Advance(std::chrono::hours(24 * days)); };
+    auto run = [&](const engine::RequestContext& who, const char* cmd, Fields fields) {
+      auto r = service.Execute(who, id, engine::Command{cmd, std::move(fields), std::nullopt}, std::nullopt);
+      if (r.ok()) ++stats.commands;
+      return r.ok();
+    };
+    auto slot = [&](int days) { return engine::FormatRfc3339(clock.Now() + std::chrono::hours(24 * days)); };
+    if (chance(5)) { run(syv, "RecordCustomerDeclined", {}); continue; }
+    if (chance(3)) { run(syv, "RejectReferral", {{"reason", std::string("not_resident")}}); continue; }
+    later(3);
+    run(syv, "BookConversation", {{"slot", slot(5)}, {"mode", std::string(chance(60) ? "in_person" : "digital")}});
+    later(6);
+    if (chance(15)) {
+      run(syv, "RecordNoShow", {});
+      if (chance(40)) continue;  // left in "referred" for the monthly list
+      later(3);
+      run(syv, "BookConversation", {{"slot", slot(4)}, {"mode", std::string("digital")}});
+      later(5);
+    }
+    if (chance(8)) continue;  // still booked
+    const bool plan = chance(55);
+    run(syv, "RecordConversationHeld", {{"outcome", std::string(plan ? "plan" : "no_plan")}});
+    if (!plan) {
+      if (chance(50)) continue;  // unplanned
+      later(25);
+      if (!run(syv, "CreateStudyPlan", {})) continue;
+    }
+    if (chance(20)) continue;  // planned
+    later(14);
+    if (chance(8)) {
+      service.WithdrawConsent(officer, subject.subject_id, {"transfer_referral"}).status().IgnoreError();
+      continue;
+    }
+    run(syv, "RecordStudiesStarted", {{"start_date", engine::FormatRfc3339(clock.Now()).substr(0, 10)},
+                                      {"pace", std::string(chance(60) ? "full_time" : "part_time")}});
+    later(80);
+    if (chance(40)) run(syv, "RecordStudyPace", {{"pace", std::string(chance(50) ? "full_time" : "part_time")}});
+    if (chance(15)) run(syv, "RecordLackOfProgression", {});
+    later(40);
+    if (chance(18)) {
+      run(syv, "RecordInterruption", {{"reason", std::string(chance(50) ? "employment" : "health")}});
+      if (chance(30)) { later(30); run(syv, "RecordStudiesResumed", {}); }
+      continue;
+    }
+    if (chance(30)) run(syv, "RecordStudiesCompleted", {});
+  }
+  return stats;
+}
+
+}  // namespace casetrail::adapters

@@ -1,0 +1,122 @@
+#include "adapters/http/api.h"
+
+#include <sodium.h>
+
+#include <boost/url.hpp>
+
+#include "storage/base/hex.h"
+
+namespace casetrail::adapters {
+namespace json = boost::json;
+
+engine::RequestContext Api::Call::Context() const {
+  engine::RequestContext ctx{actor, "public_task", req.idempotency_key, ""};
+  return ctx;
+}
+
+std::string Api::Fingerprint(const ApiRequest& req) const {
+  unsigned char out[32];
+  std::string in = req.method + ' ' + req.target + '\n' + req.body;
+  crypto_generichash(out, sizeof(out), reinterpret_cast<const unsigned char*>(in.data()), in.size(),
+                     reinterpret_cast<const unsigned char*>(d_.fingerprint_key.data()), d_.fingerprint_key.size());
+  return ToHex(std::string_view(reinterpret_cast<const char*>(out), sizeof(out)));
+}
+
+ApiResponse Api::Handle(const ApiRequest& req) {
+  auto parsed = boost::urls::parse_origin_form(req.target);
+  if (!parsed) return Problem(404, "not_found", "no such route");
+  std::vector<std::string> segments;
+  for (auto s : parsed->segments()) segments.emplace_back(s);
+  std::map<std::string, std::string> query;
+  for (auto p : parsed->params()) query[std::string(p.key)] = std::string(p.value);
+
+  if (segments.size() == 1 && segments[0] == "healthz") {
+    if (req.method != "GET") return Problem(405, "method_not_allowed", "use GET");
+    return Json(200, {{"status", "ok"}});
+  }
+  if (segments.size() == 1 && segments[0] == "metrics") {
+    uint64_t head = d_.log->GetHead().position.value();
+    uint64_t lag = d_.directory ? head - std::min(head, d_.directory->position().value()) : 0;
+    return ApiResponse{200, "text/plain; version=0.0.4", d_.metrics->Render(*d_.log, lag), {}};
+  }
+  if (segments.empty() || segments[0] != "v1") return Problem(404, "not_found", "no such route");
+
+  // 1. Authentication.
+  const std::string prefix = "Bearer ";
+  std::optional<engine::Actor> actor;
+  if (req.authorization.rfind(prefix, 0) == 0) actor = d_.users->Find(req.authorization.substr(prefix.size()));
+  if (!actor) {
+    ApiResponse r = Problem(401, "unauthenticated", "a valid bearer token is required");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  Call call{req, *actor, {segments.begin() + 1, segments.end()}, std::move(query), {}};
+
+  // 2. Route and method, before looking at the body.
+  bool matched = false, method_ok = false;
+  Route(call, &matched, &method_ok);  // dry run: classifies only
+  if (!matched) return Problem(404, "not_found", "no such route");
+  if (!method_ok) return Problem(405, "method_not_allowed", "method not allowed on this route");
+
+  if (req.method == "POST" || req.method == "PATCH") {
+    std::string_view ct = req.content_type;
+    if (ct.substr(0, ct.find(';')) != "application/json") {
+      return Problem(415, "unsupported_media_type", "the body must be application/json");
+    }
+    boost::system::error_code ec;
+    json::value v = json::parse(req.body.empty() ? std::string("{}") : req.body, ec);
+    if (ec) return Problem(400, "malformed_json", "the body is not valid JSON");
+    if (!v.is_object()) return Problem(400, "malformed_json", "the body must be a JSON object");
+    call.body = std::move(v.as_object());
+  }
+  ApiResponse response = Route(call, &matched, &method_ok);
+  return response;
+}
+
+// Route table. With *matched/*method_ok only classified (the body is not yet parsed), each
+// handler runs only on the second call: a response from the first call is discarded.
+ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
+  const bool dry = !*matched;
+  const auto& p = c.path;
+  const std::string& m = c.req.method;
+  auto route = [&](bool path_matches, const char* method, auto&& handler) -> std::optional<ApiResponse> {
+    if (!path_matches) return std::nullopt;
+    *matched = true;
+    if (m != method) return std::nullopt;
+    *method_ok = true;
+    if (dry) return ApiResponse{};
+    return handler();
+  };
+  std::optional<ApiResponse> r;
+  const size_t n = p.size();
+  auto is = [&](std::initializer_list<const char*> parts) {
+    if (n != parts.size()) return false;
+    size_t i = 0;
+    for (const char* part : parts) {
+      if (std::string(part) != "*" && p[i] != part) return false;
+      ++i;
+    }
+    return true;
+  };
+  if ((r = route(is({"subjects"}), "POST", [&] { return RegisterSubject(c); }))) return *r;
+  if ((r = route(is({"subjects", "lookup"}), "POST", [&] { return LookupSubject(c); }))) return *r;
+  if ((r = route(is({"subjects", "*", "consents"}), "POST", [&] { return GrantConsent(c, p[1]); }))) return *r;
+  if ((r = route(is({"subjects", "*", "consents", "withdraw"}), "POST", [&] { return WithdrawConsent(c, p[1]); })))
+    return *r;
+  if ((r = route(is({"cases"}), "POST", [&] { return SubmitReferral(c); }))) return *r;
+  if ((r = route(is({"cases"}), "GET", [&] { return ListCases(c); }))) return *r;
+  if ((r = route(is({"cases", "*"}), "GET", [&] { return GetCase(c, p[1]); }))) return *r;
+  if ((r = route(is({"cases", "*", "commands"}), "POST", [&] { return ExecuteCommand(c, p[1]); }))) return *r;
+  if ((r = route(is({"cases", "*", "events"}), "GET", [&] { return GetEvents(c, p[1]); }))) return *r;
+  if ((r = route(is({"verify"}), "GET", [&] { return Verify(c); }))) return *r;
+  if ((r = route(is({"checkpoints", "latest"}), "GET", [&] { return LatestCheckpoint(c); }))) return *r;
+  if ((r = route(is({"workflows"}), "GET", [&] { return Workflows(c); }))) return *r;
+  if ((r = route(is({"openapi.json"}), "GET", [&] {
+         return ApiResponse{200, "application/json", std::string(OpenApiDocument()), {}};
+       })))
+    return *r;
+  if ((r = route(is({"admin", "clock"}) && d_.manual_clock, "POST", [&] { return MoveClock(c); }))) return *r;
+  return Problem(404, "not_found", "no such route");
+}
+
+}  // namespace casetrail::adapters

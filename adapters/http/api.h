@@ -1,0 +1,88 @@
+// Api: the HTTP/JSON contract of API.md as a plain function from request to response. The
+// server (adapters/http/server.h) only does I/O; everything that decides lives here, so tests can
+// call it directly as well as over loopback.
+//
+// Checks run in API.md's order: 401, then route (404) and method (405), media type (415; 413 is
+// the server's body limit), JSON (400), then the handler's own checks.
+#pragma once
+
+#include <boost/json.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "adapters/http/metrics.h"
+#include "adapters/http/problem.h"
+#include "adapters/http/users.h"
+#include "engine/case_service.h"
+#include "replay/case_directory.h"
+
+namespace casetrail::adapters {
+
+struct ApiRequest {
+  std::string method;
+  std::string target;  // path and query
+  std::string content_type;
+  std::string authorization;
+  std::string idempotency_key;
+  std::string purpose;  // X-Purpose
+  std::string accept;
+  std::string body;
+};
+
+struct ApiDeps {
+  storage::Log* log = nullptr;
+  engine::CaseService* service = nullptr;
+  engine::SubjectKeys* keys = nullptr;
+  const engine::DefinitionRegistry* registry = nullptr;
+  engine::Clock* clock = nullptr;
+  engine::FakeClock* manual_clock = nullptr;  // set with --manual-clock
+  const Users* users = nullptr;
+  replay::CaseDirectory* directory = nullptr;
+  Metrics* metrics = nullptr;
+  std::string fingerprint_key;  // keys the hash of request bodies kept with idempotency keys
+};
+
+class Api {
+ public:
+  explicit Api(ApiDeps deps) : d_(std::move(deps)) {}
+  ApiResponse Handle(const ApiRequest& request);
+
+ private:
+  struct Call {
+    const ApiRequest& req;
+    engine::Actor actor;
+    std::vector<std::string> path;  // segments after /v1
+    std::map<std::string, std::string> query;
+    boost::json::object body;
+    engine::RequestContext Context() const;
+  };
+
+  ApiResponse Route(Call& call, bool* matched, bool* method_ok);
+
+  // Subjects and consent.
+  ApiResponse RegisterSubject(Call& c);
+  ApiResponse LookupSubject(Call& c);
+  ApiResponse GrantConsent(Call& c, const std::string& subject);
+  ApiResponse WithdrawConsent(Call& c, const std::string& subject);
+  // Cases.
+  ApiResponse SubmitReferral(Call& c);
+  ApiResponse ExecuteCommand(Call& c, const std::string& case_id);
+  ApiResponse GetCase(Call& c, const std::string& case_id);
+  ApiResponse GetEvents(Call& c, const std::string& case_id);
+  ApiResponse ListCases(Call& c);
+  // Integrity and operations.
+  ApiResponse Verify(Call& c);
+  ApiResponse LatestCheckpoint(Call& c);
+  ApiResponse Workflows(Call& c);
+  ApiResponse MoveClock(Call& c);
+
+  std::string Fingerprint(const ApiRequest& req) const;
+
+  ApiDeps d_;
+};
+
+// The OpenAPI document served at /v1/openapi.json (adapters/http/openapi.json, embedded).
+std::string_view OpenApiDocument();
+
+}  // namespace casetrail::adapters

@@ -1,0 +1,253 @@
+// Cases: POST /v1/cases, POST /v1/cases/{id}/commands, GET /v1/cases/{id}, …/events, GET /v1/cases.
+#include "adapters/http/api.h"
+#include "adapters/http/body_fields.h"
+#include "adapters/http/json_values.h"
+#include "engine/access_policy.h"
+#include "replay/case_rebuild.h"
+#include "replay/stockholm_time.h"
+#include "storage/base/hex.h"
+
+namespace casetrail::adapters {
+namespace json = boost::json;
+
+namespace {
+
+const std::set<std::string> kEnvelopeFields = {"command", "expected_version", "effective_at", "data"};
+
+json::value PaceJson(const engine::CaseState& s, bool shown) {
+  if (!s.pace) return nullptr;
+  if (!shown) return json::object{{"redacted", true}};
+  return json::value(*s.pace);
+}
+
+json::object ResultJson(const engine::CommandResult& r) {
+  return {{"case_id", r.case_id}, {"version", r.version}, {"state", r.state},
+          {"pace", r.pace ? json::value(*r.pace) : json::value(nullptr)}};
+}
+
+// The subject's current personal data, or nullopt once erased (the key is gone).
+Result<std::optional<engine::Fields>> SubjectPersonal(storage::Log& log, engine::SubjectKeys& keys,
+                                                      const std::string& subject) {
+  CT_ASSIGN_OR_RETURN(auto records, log.ReadStream(StreamId("subject:" + subject), StreamVersion(1),
+                                                   storage::Direction::kForward, SIZE_MAX));
+  engine::Fields merged;
+  for (const auto& r : records) {
+    if (r.type != "SubjectRegistered" && r.type != "SubjectRectified") continue;
+    CT_ASSIGN_OR_RETURN(engine::Event e, engine::DecodeEvent(r.type, r.data));
+    auto opened = keys.Open(subject, e.sealed);
+    if (!opened.ok()) {
+      if (opened.status().code() == StatusCode::kNotFound) return std::optional<engine::Fields>();
+      return opened.status();
+    }
+    for (auto& [k, v] : *opened) merged[k] = v;
+  }
+  return std::optional<engine::Fields>(std::move(merged));
+}
+
+json::object SubjectJson(const engine::Fields& f) {
+  auto text = [&](const char* k) { const std::string* v = engine::AsText(f, k); return v ? json::value(*v) : json::value(nullptr); };
+  return {{"name", text("name")}, {"personal_number", text("personal_number")},
+          {"contact", json::object{{"phone", text("phone")}, {"email", text("email")}}}};
+}
+
+Result<replay::AsOf> ParseAsOf(const std::map<std::string, std::string>& q) {
+  replay::AsOf as_of;
+  for (const auto& [k, v] : q) {
+    if (k == "version") {
+      char* end = nullptr;
+      unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n == 0) return InvalidField("version", "must be a positive integer");
+      as_of.version = n;
+    } else if (k == "as_of" || k == "valid_at") {
+      auto t = replay::UpperBound(v);
+      if (!t.ok()) return InvalidField(k, "must be a date or an RFC 3339 time");
+      (k == "as_of" ? as_of.recorded_by : as_of.effective_by) = *t;
+    } else {
+      return InvalidField(k, "is not a query parameter of this route");
+    }
+  }
+  return as_of;
+}
+
+}  // namespace
+
+ApiResponse Api::SubmitReferral(Call& c) {
+  auto subject = ReqString(c.body, "subject_id");
+  if (!subject.ok()) return FromStatus(subject.status());
+  json::object rest = c.body;
+  rest.erase("subject_id");
+  auto fields = FieldsFromJson(rest);
+  if (!fields.ok()) return FromStatus(fields.status());
+  engine::RequestContext ctx = c.Context();
+  ctx.idempotency_fingerprint = Fingerprint(c.req);
+  auto r = d_.service->SubmitReferral(ctx, *subject, *fields);
+  if (!r.ok()) return FromStatus(r.status());
+  return Json(r->deduplicated ? 201 : 201, ResultJson(*r));
+}
+
+ApiResponse Api::ExecuteCommand(Call& c, const std::string& case_id) {
+  if (Status s = OnlyFields(c.body, kEnvelopeFields); !s.ok()) return FromStatus(s);
+  auto name = ReqString(c.body, "command");
+  if (!name.ok()) return FromStatus(name.status());
+  engine::Command cmd{*name, {}, std::nullopt};
+  std::optional<uint64_t> expected;
+  if (const auto* v = c.body.if_contains("expected_version"); v && !v->is_null()) {
+    if (!(v->is_int64() && v->as_int64() >= 0) && !v->is_uint64()) {
+      return FromStatus(InvalidField("expected_version", "must be a non-negative integer"));
+    }
+    expected = v->is_uint64() ? v->as_uint64() : static_cast<uint64_t>(v->as_int64());
+  }
+  auto effective = OptString(c.body, "effective_at");
+  if (!effective.ok()) return FromStatus(effective.status());
+  if (*effective) {
+    auto t = engine::ParseRfc3339(**effective);
+    if (!t.ok()) return FromStatus(InvalidField("effective_at", "must be an RFC 3339 time"));
+    cmd.effective_at = *t;
+  }
+  if (const auto* data = c.body.if_contains("data"); data && !data->is_null()) {
+    if (!data->is_object()) return FromStatus(InvalidField("data", "must be an object"));
+    auto fields = FieldsFromJson(data->as_object());
+    if (!fields.ok()) return FromStatus(fields.status());
+    cmd.fields = std::move(*fields);
+  }
+  engine::RequestContext ctx = c.Context();
+  ctx.idempotency_fingerprint = Fingerprint(c.req);
+  auto r = d_.service->Execute(ctx, case_id, cmd, expected);
+  if (!r.ok()) return FromStatus(r.status());
+  return Json(200, ResultJson(*r));
+}
+
+ApiResponse Api::GetCase(Call& c, const std::string& case_id) {
+  auto as_of = ParseAsOf(c.query);
+  if (!as_of.ok()) return FromStatus(as_of.status());
+  auto events = replay::ReadCaseEvents(*d_.log, case_id);
+  if (!events.ok()) return FromStatus(events.status());
+  if (events->empty()) return Problem(404, "not_found", "case not found");
+  auto latest = replay::Rebuild(*events, {}, *d_.registry);
+  if (!latest.ok()) return FromStatus(latest.status());
+  if (Status s = engine::CheckCaseVisible(c.actor, *latest); !s.ok()) return FromStatus(s);
+  auto state = as_of->Any() ? replay::Rebuild(*events, *as_of, *d_.registry) : latest;
+  if (!state.ok()) return FromStatus(state.status());
+
+  const engine::Timestamp now = d_.clock->Now();
+  auto consent = d_.service->LoadConsent(latest->subject_id);
+  if (!consent.ok()) return FromStatus(consent.status());
+  const bool show_subject = engine::ShowsSubject(c.actor, *consent, now);
+  json::value subject = json::object{{"redacted", true}};
+  if (show_subject) {
+    auto personal = SubjectPersonal(*d_.log, *d_.keys, latest->subject_id);
+    if (!personal.ok()) return FromStatus(personal.status());
+    subject = *personal ? json::value(SubjectJson(**personal)) : json::value(json::object{{"erased", true}});
+  }
+  engine::ReadRecord read{c.actor, latest->subject_id, case_id, {"name", "personal_number", "contact"},
+                          c.req.purpose.empty() ? engine::DefaultPurpose(c.actor) : c.req.purpose, show_subject, now};
+  if (Status s = engine::RecordRead(*d_.log, read); !s.ok()) return FromStatus(s);
+
+  const engine::CaseState& s = *state;
+  json::object body{{"case_id", case_id},
+                    {"subject_id", latest->subject_id},
+                    {"unit", s.unit},
+                    {"state", s.state.empty() ? json::value(nullptr) : json::value(s.state)},
+                    {"pace", PaceJson(s, engine::ShowsPace(c.actor, *consent, now))},
+                    {"closed_reason", s.closed_reason ? json::value(*s.closed_reason) : json::value(nullptr)},
+                    {"version", s.version},
+                    {"revision", s.workflow.empty() ? json::value(nullptr) : json::value(s.workflow + "@" + std::to_string(s.revision))},
+                    {"subject", subject},
+                    {"facts", ToJson(s.facts)}};
+  return Json(200, body);
+}
+
+ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
+  auto events = replay::ReadCaseEvents(*d_.log, case_id);
+  if (!events.ok()) return FromStatus(events.status());
+  if (events->empty()) return Problem(404, "not_found", "case not found");
+  auto latest = replay::Rebuild(*events, {}, *d_.registry);
+  if (!latest.ok()) return FromStatus(latest.status());
+  if (Status s = engine::CheckCaseVisible(c.actor, *latest); !s.ok()) return FromStatus(s);
+  const engine::Timestamp now = d_.clock->Now();
+  auto consent = d_.service->LoadConsent(latest->subject_id);
+  if (!consent.ok()) return FromStatus(consent.status());
+
+  json::array out;
+  std::set<std::string> personal_fields;
+  bool redacted = false;
+  for (const auto& e : *events) {
+    const auto* def = d_.registry->Find(e.event.meta.workflow, e.event.meta.revision);
+    engine::EventSpec spec = def && def->events.count(e.event.type) ? def->events.at(e.event.type) : engine::EventSpec{"system", ""};
+    json::value data;
+    if (!engine::ShowsEventData(c.actor, spec, *consent, now)) {
+      data = json::object{{"redacted", true}};
+      redacted = redacted || !e.event.sealed.empty() || !e.event.facts.empty();
+    } else {
+      json::object d = ToJson(e.event.facts);
+      if (!e.event.sealed.empty()) {
+        if (engine::ShowsPersonal(c.actor, spec, *consent, now)) {
+          auto opened = d_.keys->Open(latest->subject_id, e.event.sealed);
+          if (opened.ok()) {
+            for (const auto& [k, v] : *opened) {
+              d[k] = ToJson(v);
+              personal_fields.insert(k);
+            }
+          } else {
+            d["erased"] = true;
+          }
+        } else {
+          d["personal"] = json::object{{"redacted", true}};
+          redacted = true;
+        }
+      }
+      data = std::move(d);
+    }
+    const auto& m = e.event.meta;
+    out.push_back(json::object{
+        {"position", e.position.value()},
+        {"version", e.version.value()},
+        {"type", e.event.type},
+        {"recorded_at", engine::FormatRfc3339(m.recorded_at)},
+        {"effective_at", engine::FormatRfc3339(m.effective_at)},
+        {"actor", json::object{{"id", m.actor.id}, {"role", m.actor.role}, {"unit", m.actor.unit.empty() ? json::value(nullptr) : json::value(m.actor.unit)}}},
+        {"revision", m.workflow + "@" + std::to_string(m.revision)},
+        {"data", std::move(data)},
+        {"hash", ToHex(std::string_view(reinterpret_cast<const char*>(e.hash.data()), e.hash.size()))}});
+  }
+  if (!personal_fields.empty() || redacted) {
+    engine::ReadRecord read{c.actor, latest->subject_id, case_id, {personal_fields.begin(), personal_fields.end()},
+                            c.req.purpose.empty() ? engine::DefaultPurpose(c.actor) : c.req.purpose, !redacted, now};
+    if (Status s = engine::RecordRead(*d_.log, read); !s.ok()) return FromStatus(s);
+  }
+  return Json(200, json::object{{"events", std::move(out)}});
+}
+
+ApiResponse Api::ListCases(Call& c) {
+  if (c.actor.role == "strategic") return Problem(403, "forbidden", "this role sees aggregates only");
+  std::optional<std::string> unit, state;
+  std::string after;
+  size_t limit = 50;
+  for (const auto& [k, v] : c.query) {
+    if (k == "unit") unit = v;
+    else if (k == "state") state = v;
+    else if (k == "page_token") after = v;
+    else if (k == "limit") {
+      limit = std::strtoul(v.c_str(), nullptr, 10);
+      if (limit == 0 || limit > 500) return FromStatus(InvalidField("limit", "must be 1 to 500"));
+    } else {
+      return FromStatus(InvalidField(k, "is not a query parameter of this route"));
+    }
+  }
+  if (c.actor.role == "af_officer") {
+    if (unit && *unit != c.actor.unit) return Json(200, json::object{{"cases", json::array{}}, {"next_page_token", nullptr}});
+    unit = c.actor.unit;
+  }
+  d_.directory->WaitFor(d_.log->GetHead().position, 2000);  // read your own writes
+  auto page = d_.directory->List(unit, state, after, limit + 1);
+  json::array cases;
+  for (size_t i = 0; i < page.size() && i < limit; ++i) {
+    const auto& s = page[i];
+    cases.push_back(json::object{{"case_id", s.case_id}, {"unit", s.unit}, {"state", s.state}, {"version", s.version},
+                                 {"referred_at", engine::FormatRfc3339(s.referred_at)}});
+  }
+  json::value next = page.size() > limit ? json::value(page[limit - 1].case_id) : json::value(nullptr);
+  return Json(200, json::object{{"cases", std::move(cases)}, {"next_page_token", next}});
+}
+
+}  // namespace casetrail::adapters

@@ -1,0 +1,96 @@
+// Subjects and consent: POST /v1/subjects, /v1/subjects/lookup, …/consents, …/consents/withdraw.
+#include "adapters/http/api.h"
+#include "adapters/http/body_fields.h"
+#include "engine/consent.h"
+#include "engine/personal_number.h"
+#include "replay/stockholm_time.h"
+
+namespace casetrail::adapters {
+namespace json = boost::json;
+
+namespace {
+int CurrentYear(engine::Clock& clock) { return std::stoi(replay::StockholmDate(clock.Now()).substr(0, 4)); }
+
+ApiResponse InvalidNumber() {
+  return Problem(422, "invalid_personal_number", "not a valid Swedish personal identity or coordination number");
+}
+bool MayRegister(const engine::Actor& a) { return a.role == "af_officer" || a.role == "syv"; }
+}  // namespace
+
+ApiResponse Api::RegisterSubject(Call& c) {
+  if (Status s = OnlyFields(c.body, {"personal_number", "name", "gender", "contact"}); !s.ok()) return FromStatus(s);
+  auto pnr = ReqString(c.body, "personal_number");
+  if (!pnr.ok()) return FromStatus(pnr.status());
+  auto name = ReqString(c.body, "name");
+  if (!name.ok()) return FromStatus(name.status());
+  auto gender = OptString(c.body, "gender");
+  if (!gender.ok()) return FromStatus(gender.status());
+  engine::SubjectInput in{*pnr, *name, gender->value_or("unknown"), "", ""};
+  if (in.gender != "female" && in.gender != "male" && in.gender != "unknown") {
+    return FromStatus(InvalidField("gender", "must be female, male or unknown"));
+  }
+  if (const auto* contact = c.body.if_contains("contact"); contact && !contact->is_null()) {
+    if (!contact->is_object()) return FromStatus(InvalidField("contact", "must be an object"));
+    if (Status s = OnlyFields(contact->as_object(), {"phone", "email"}); !s.ok()) return FromStatus(InvalidField("contact", "accepts phone and email only"));
+    auto phone = OptString(contact->as_object(), "phone");
+    auto email = OptString(contact->as_object(), "email");
+    if (!phone.ok() || !email.ok()) return FromStatus(InvalidField("contact", "phone and email must be strings"));
+    in.phone = phone->value_or("");
+    in.email = email->value_or("");
+  }
+  if (!engine::ParsePersonalNumber(in.personal_number, CurrentYear(*d_.clock)).ok()) return InvalidNumber();
+  if (!MayRegister(c.actor)) return Problem(403, "forbidden", "this role may not register subjects");
+  auto r = d_.service->RegisterSubject(c.Context(), in);
+  if (!r.ok()) return FromStatus(r.status());
+  return Json(r->created ? 201 : 200, {{"subject_id", r->subject_id}});
+}
+
+ApiResponse Api::LookupSubject(Call& c) {
+  if (Status s = OnlyFields(c.body, {"personal_number"}); !s.ok()) return FromStatus(s);
+  auto pnr = ReqString(c.body, "personal_number");
+  if (!pnr.ok()) return FromStatus(pnr.status());
+  if (!engine::ParsePersonalNumber(*pnr, CurrentYear(*d_.clock)).ok()) return InvalidNumber();
+  if (!MayRegister(c.actor) && c.actor.role != "compliance") return Problem(403, "forbidden", "this role may not look up subjects");
+  auto r = d_.service->LookupSubject(*pnr);
+  if (!r.ok()) return FromStatus(r.status());
+  if (!*r) return Problem(404, "not_found", "no subject with that number");
+  auto subject = d_.service->LoadSubject(**r);
+  if (!subject.ok()) return FromStatus(subject.status());
+  if (subject->erased) return Problem(404, "not_found", "no subject with that number");
+  return Json(200, {{"subject_id", **r}});
+}
+
+ApiResponse Api::GrantConsent(Call& c, const std::string& subject) {
+  if (Status s = OnlyFields(c.body, {"scopes", "method", "evidence_ref"}); !s.ok()) return FromStatus(s);
+  auto scopes = StringList(c.body, "scopes");
+  if (!scopes.ok()) return FromStatus(scopes.status());
+  auto method = ReqString(c.body, "method");
+  if (!method.ok()) return FromStatus(method.status());
+  auto evidence = OptString(c.body, "evidence_ref");
+  if (!evidence.ok()) return FromStatus(evidence.status());
+  engine::RequestContext ctx = c.Context();
+  ctx.idempotency_fingerprint = Fingerprint(c.req);
+  auto r = d_.service->GrantConsent(ctx, subject, *scopes, *method, evidence->value_or(""));
+  if (!r.ok()) return FromStatus(r.status());
+  return Json(201, {{"version", *r}});
+}
+
+ApiResponse Api::WithdrawConsent(Call& c, const std::string& subject) {
+  if (Status s = OnlyFields(c.body, {"scopes"}); !s.ok()) return FromStatus(s);
+  std::vector<std::string> scopes;
+  const auto* v = c.body.if_contains("scopes");
+  if (v && v->is_string() && v->as_string() == "all") {
+    scopes = engine::AllConsentScopes();
+  } else {
+    auto list = StringList(c.body, "scopes");
+    if (!list.ok()) return FromStatus(list.status());
+    scopes = *list;
+  }
+  engine::RequestContext ctx = c.Context();
+  ctx.idempotency_fingerprint = Fingerprint(c.req);
+  auto r = d_.service->WithdrawConsent(ctx, subject, scopes);
+  if (!r.ok()) return FromStatus(r.status());
+  return Json(200, {{"version", *r}});
+}
+
+}  // namespace casetrail::adapters

@@ -1,0 +1,115 @@
+// Integrity and operations: /v1/verify, /v1/checkpoints/latest, /v1/workflows, /v1/admin/clock.
+#include "adapters/http/api.h"
+#include "adapters/http/body_fields.h"
+#include "storage/base/hex.h"
+
+namespace casetrail::adapters {
+namespace json = boost::json;
+
+namespace {
+template <size_t N>
+std::string Hex(const std::array<uint8_t, N>& a) {
+  return ToHex(std::string_view(reinterpret_cast<const char*>(a.data()), N));
+}
+
+// ISO 8601 durations of days, hours, minutes and seconds: P10D, PT6H, P1DT2H30M.
+std::optional<std::chrono::microseconds> ParseDuration(std::string_view s) {
+  if (s.size() < 3 || s[0] != 'P') return std::nullopt;
+  std::chrono::microseconds total{0};
+  bool in_time = false, any = false;
+  int64_t n = -1;
+  for (size_t i = 1; i < s.size(); ++i) {
+    char ch = s[i];
+    if (ch == 'T' && !in_time && n < 0) { in_time = true; continue; }
+    if (ch >= '0' && ch <= '9') { n = (n < 0 ? 0 : n) * 10 + (ch - '0'); if (n > 100000000) return std::nullopt; continue; }
+    if (n < 0) return std::nullopt;
+    if (!in_time && ch == 'D') total += std::chrono::hours(24 * n);
+    else if (!in_time && ch == 'W') total += std::chrono::hours(24 * 7 * n);
+    else if (in_time && ch == 'H') total += std::chrono::hours(n);
+    else if (in_time && ch == 'M') total += std::chrono::minutes(n);
+    else if (in_time && ch == 'S') total += std::chrono::seconds(n);
+    else return std::nullopt;
+    n = -1;
+    any = true;
+  }
+  if (!any || n >= 0) return std::nullopt;
+  return total;
+}
+}  // namespace
+
+ApiResponse Api::Verify(Call& c) {
+  if (c.actor.role != "compliance" && c.actor.role != "admin") return Problem(403, "forbidden", "compliance or admin only");
+  auto r = d_.log->Verify(nullptr);
+  if (!r.ok()) return FromStatus(r.status());
+  if (!r->ok) {
+    return Json(200, json::object{{"ok", false}, {"first_bad_position", r->first_bad_position->value()},
+                                  {"problem", r->problem}});
+  }
+  return Json(200, json::object{{"ok", true}, {"events", r->events},
+                                {"head", json::object{{"position", r->head.position.value()}, {"hash", Hex(r->head.hash)}}}});
+}
+
+ApiResponse Api::LatestCheckpoint(Call&) {
+  if (Status s = d_.log->WriteCheckpoint(); !s.ok()) return FromStatus(s);
+  auto r = d_.log->LatestCheckpoint();
+  if (!r.ok()) return FromStatus(r.status());
+  if (!*r) return Problem(404, "not_found", "the log is empty");
+  const auto& cp = **r;
+  return Json(200, json::object{{"position", cp.position.value()}, {"hash", Hex(cp.hash)},
+                                {"signature", Hex(cp.signature)}, {"public_key", Hex(cp.public_key)}});
+}
+
+ApiResponse Api::Workflows(Call&) {
+  json::array revisions;
+  for (const auto* d : d_.registry->All()) {
+    json::array commands;
+    for (const auto& cmd : d->commands) {
+      json::object fields;
+      for (const auto& [name, f] : cmd.fields) {
+        static const char* kTypes[] = {"bool", "int", "code", "codes", "date", "time", "id", "text"};
+        json::object spec{{"type", kTypes[static_cast<int>(f.type)]}, {"required", f.required}, {"personal", f.personal}};
+        if (!f.codes.empty()) spec["codes"] = json::value_from(d->codes.at(f.codes));
+        fields[name] = std::move(spec);
+      }
+      json::array from;
+      if (cmd.from_any_open) from.emplace_back("*open");
+      for (const auto& s : cmd.from) from.emplace_back(s);
+      commands.push_back(json::object{{"name", cmd.name}, {"roles", json::value_from(cmd.roles)}, {"from", from},
+                                      {"consent", json::value_from(cmd.consent)}, {"guards", json::value_from(cmd.guards)},
+                                      {"fields", std::move(fields)}});
+    }
+    json::array timers;
+    for (const auto& t : d->timers) {
+      timers.push_back(json::object{{"name", t.name}, {"kind", t.kind}, {"after_event", t.after_event},
+                                    {"in_states", json::value_from(t.in_states)}, {"delay", t.delay}});
+    }
+    revisions.push_back(json::object{{"revision", d->Name()}, {"adopted", d->adopted},
+                                     {"states", json::value_from(d->states)}, {"commands", std::move(commands)},
+                                     {"timers", std::move(timers)}});
+  }
+  return Json(200, json::object{{"workflows", std::move(revisions)}});
+}
+
+ApiResponse Api::MoveClock(Call& c) {
+  if (c.actor.role != "admin") return Problem(403, "forbidden", "admin only");
+  if (Status s = OnlyFields(c.body, {"advance", "set"}); !s.ok()) return FromStatus(s);
+  engine::Timestamp now = d_.manual_clock->Now(), target = now;
+  if (auto adv = OptString(c.body, "advance"); adv.ok() && *adv) {
+    auto d = ParseDuration(**adv);
+    if (!d) return FromStatus(InvalidField("advance", "must be an ISO 8601 duration such as P10D"));
+    target = now + *d;
+  } else if (auto set = OptString(c.body, "set"); set.ok() && *set) {
+    auto t = engine::ParseRfc3339(**set);
+    if (!t.ok()) return FromStatus(InvalidField("set", "must be an RFC 3339 time"));
+    target = *t;
+  } else {
+    return FromStatus(InvalidField("advance", "or set is required"));
+  }
+  if (target < now) {
+    return Problem(422, "invalid_field", "the clock cannot move backwards", {{"field", c.body.contains("set") ? "set" : "advance"}});
+  }
+  d_.manual_clock->Set(target);
+  return Json(200, json::object{{"now", engine::FormatRfc3339(target)}});
+}
+
+}  // namespace casetrail::adapters

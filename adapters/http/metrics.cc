@@ -1,0 +1,54 @@
+#include "adapters/http/metrics.h"
+
+#include <array>
+#include <sstream>
+
+namespace casetrail::adapters {
+namespace {
+constexpr std::array<double, 7> kBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1.0};
+}
+
+void Metrics::ObserveRequest(const std::string& route, int status, std::chrono::microseconds latency) {
+  const double s = latency.count() / 1e6;
+  std::lock_guard lock(mu_);
+  Series& series = requests_[{route, status}];
+  series.count++;
+  series.sum_seconds += s;
+  for (size_t i = 0; i < kBounds.size(); ++i) {
+    if (s <= kBounds[i]) series.buckets[i]++;
+  }
+  series.buckets[7]++;
+}
+
+std::string Metrics::Render(storage::Log& log, uint64_t projection_lag) const {
+  std::ostringstream out;
+  out << "# HELP casetrail_http_request_duration_seconds HTTP request latency by route and status.\n"
+      << "# TYPE casetrail_http_request_duration_seconds histogram\n";
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, s] : requests_) {
+      std::string labels = "route=\"" + key.first + "\",status=\"" + std::to_string(key.second) + "\"";
+      for (size_t i = 0; i < kBounds.size(); ++i) {
+        out << "casetrail_http_request_duration_seconds_bucket{" << labels << ",le=\"" << kBounds[i] << "\"} "
+            << s.buckets[i] << "\n";
+      }
+      out << "casetrail_http_request_duration_seconds_bucket{" << labels << ",le=\"+Inf\"} " << s.buckets[7] << "\n"
+          << "casetrail_http_request_duration_seconds_sum{" << labels << "} " << s.sum_seconds << "\n"
+          << "casetrail_http_request_duration_seconds_count{" << labels << "} " << s.count << "\n";
+    }
+  }
+  storage::LogStats stats = log.Stats();
+  out << "# HELP casetrail_log_appends_total Appends committed.\n# TYPE casetrail_log_appends_total counter\n"
+      << "casetrail_log_appends_total " << stats.appends << "\n"
+      << "# HELP casetrail_log_synced_writes_total Synced write groups (group commit).\n"
+      << "# TYPE casetrail_log_synced_writes_total counter\ncasetrail_log_synced_writes_total " << stats.synced_writes
+      << "\n# HELP casetrail_log_events_total Events committed.\n# TYPE casetrail_log_events_total counter\n"
+      << "casetrail_log_events_total " << stats.events << "\n"
+      << "# HELP casetrail_log_head_position Position of the last committed event.\n"
+      << "# TYPE casetrail_log_head_position gauge\ncasetrail_log_head_position " << log.GetHead().position.value()
+      << "\n# HELP casetrail_projection_lag_events Events the case directory has yet to fold.\n"
+      << "# TYPE casetrail_projection_lag_events gauge\ncasetrail_projection_lag_events " << projection_lag << "\n";
+  return out.str();
+}
+
+}  // namespace casetrail::adapters

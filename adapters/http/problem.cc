@@ -1,0 +1,85 @@
+#include "adapters/http/problem.h"
+
+#include <map>
+
+namespace casetrail::adapters {
+namespace json = boost::json;
+
+namespace {
+const std::map<std::string, std::pair<int, const char*>>& Codes() {
+  static const std::map<std::string, std::pair<int, const char*>> kCodes = {
+      {"unauthenticated", {401, "Authentication required"}},
+      {"not_found", {404, "Not found"}},
+      {"method_not_allowed", {405, "Method not allowed"}},
+      {"unsupported_media_type", {415, "Unsupported media type"}},
+      {"payload_too_large", {413, "Payload too large"}},
+      {"malformed_json", {400, "Malformed JSON"}},
+      {"invalid_field", {400, "Invalid field"}},
+      {"invalid_personal_number", {422, "Invalid personal identity number"}},
+      {"forbidden", {403, "Forbidden"}},
+      {"erased", {410, "Subject erased"}},
+      {"unknown_command", {422, "Unknown command"}},
+      {"idempotency_key_reused", {422, "Idempotency key reused"}},
+      {"version_conflict", {409, "Version conflict"}},
+      {"case_open", {409, "Case already open"}},
+      {"consent_missing", {422, "Consent missing"}},
+      {"invalid_transition", {422, "Invalid transition"}},
+      {"guard_failed", {422, "Guard failed"}},
+      {"unavailable", {503, "Unavailable"}},
+      {"internal", {500, "Internal error"}},
+  };
+  return kCodes;
+}
+}  // namespace
+
+ApiResponse Json(int status, const json::value& body) {
+  return ApiResponse{status, "application/json", json::serialize(body), {}};
+}
+
+ApiResponse Problem(int status, const std::string& code, const std::string& detail, const json::object& extra) {
+  json::object o = extra;
+  auto it = Codes().find(code);
+  o["type"] = "https://casetrail.invalid/problems/" + code;
+  o["title"] = it != Codes().end() ? it->second.second : "Error";
+  o["status"] = status;
+  o["detail"] = detail;
+  o["code"] = code;
+  return ApiResponse{status, "application/problem+json", json::serialize(o), {}};
+}
+
+ApiResponse FromStatus(const Status& s) {
+  std::string code(s.Get("code"));
+  if (code.empty()) {
+    switch (s.code()) {
+      case StatusCode::kNotFound: code = "not_found"; break;
+      case StatusCode::kUnavailable: code = "unavailable"; break;
+      case StatusCode::kInvalidArgument: code = "invalid_field"; break;
+      default: code = "internal";
+    }
+  }
+  auto it = Codes().find(code);
+  int status = it != Codes().end() ? it->second.first : 500;
+  json::object extra;
+  for (const auto& [k, v] : s.context()) {
+    if (k == "code") continue;
+    if (k == "current_version") {
+      extra[k] = std::stoll(v);
+    } else if (k == "allowed_commands") {
+      json::array a;
+      size_t start = 0;
+      while (start < v.size()) {
+        size_t end = v.find(',', start);
+        if (end == std::string::npos) end = v.size();
+        a.emplace_back(v.substr(start, end - start));
+        start = end + 1;
+      }
+      extra[k] = std::move(a);
+    } else if (k != "stream") {
+      extra[k] = v;
+    }
+  }
+  std::string detail = status == 500 ? "internal error" : std::string(s.message());
+  return Problem(status, code, detail, extra);
+}
+
+}  // namespace casetrail::adapters

@@ -1,0 +1,32 @@
+// The users file: who may call the API, with which role and unit. API.md "Starting the server":
+//   {"users":[{"id":"A-J1","token":"…","role":"af_officer","unit":"jarva","auth":"bankid"}]}
+// Tokens are kept only as keyed hashes in memory and compared by hash.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "engine/event.h"
+#include "storage/base/result.h"
+
+namespace casetrail::adapters {
+
+class Users {
+ public:
+  // kInvalidArgument naming the entry (by index, never by token) if the file is malformed.
+  static Result<Users> Parse(std::string_view json);
+  static Result<Users> Load(const std::string& path);
+
+  // The actor for a bearer token, or nullopt.
+  std::optional<engine::Actor> Find(std::string_view token) const;
+  size_t size() const { return by_token_hash_.size(); }
+
+ private:
+  std::string HashToken(std::string_view token) const;
+
+  std::string hash_key_;
+  std::map<std::string, engine::Actor> by_token_hash_;
+};
+
+}  // namespace casetrail::adapters
