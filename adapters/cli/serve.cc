@@ -55,7 +55,7 @@ Status PrepareDemo(ServeFlags& f) {
   engine::SubjectKeys keys(stores.keys.get(), master);
   engine::DefinitionRegistry registry;
   CT_RETURN_IF_ERROR(workflows::RegisterStudyReferral(&registry));
-  engine::FakeClock clock(*engine::ParseRfc3339("2024-01-08T09:00:00+01:00"));
+  engine::FakeClock clock(*engine::ParseRfc3339("2025-01-08T09:00:00+01:00"));
   engine::CaseService service(stores.log.get(), &keys, &registry, &workflows::StudyReferralGuards(), &clock);
   std::cerr << "creating demo data (" << f.demo_cases << " cases)…\n";
   CT_ASSIGN_OR_RETURN(DemoStats stats, PopulateDemo(service, clock, f.demo_cases, 20250113));

@@ -65,10 +65,11 @@ Result<DemoStats> PopulateDemo(engine::CaseService& service, engine::FakeClock& 
   const char* officers[] = {"A-J1", "A-G1", "A-C1"};
   const auto syv = As("V-1", "syv", "", "service_card");
   DemoStats stats;
-  const auto start = *engine::ParseRfc3339("2024-01-08T09:00:00+01:00");
+  // Revision 1 was adopted 2025-01-01; histories (up to ~200 days each) end before late 2026.
+  const auto start = *engine::ParseRfc3339("2025-01-08T09:00:00+01:00");
   // Referrals spread over two years; each case's history follows from its referral day.
   for (int n = 0; n < cases; ++n) {
-    clock.Set(start + std::chrono::hours(24 * (n * 720 / cases)) + std::chrono::minutes(n % 480));
+    clock.Set(start + std::chrono::hours(24 * (n * 480 / cases)) + std::chrono::minutes(n % 480));
     const int u = n % 3;
     const auto officer = As(officers[u], "af_officer", units[u], "bankid");
     engine::SubjectInput in{DemoNumber(n), std::string(pick(kGiven)) + " " + pick(kFamily),

@@ -25,7 +25,7 @@ struct DemoStats {
   int commands = 0;
 };
 
-// Drives `cases` case histories through `service`, moving `clock` from 2024-01-08 onwards.
+// Drives `cases` case histories through `service`, moving `clock` from 2025-01-08 onwards.
 Result<DemoStats> PopulateDemo(engine::CaseService& service, engine::FakeClock& clock, int cases, uint32_t seed);
 
 }  // namespace casetrail::adapters

@@ -144,6 +144,16 @@ ApiResponse Api::GetCase(Call& c, const std::string& case_id) {
   if (Status s = engine::RecordRead(*d_.log, read); !s.ok()) return FromStatus(s);
 
   const engine::CaseState& s = *state;
+  // Facts shown are folded only from events whose data this reader may see: the case's own
+  // facts would otherwise leak Vux-recorded values (pace, outcome) past the redaction.
+  engine::Fields visible_facts;
+  for (const auto& e : *events) {
+    if (e.version.value() > s.version) continue;
+    const auto* def = d_.registry->Find(e.event.meta.workflow, e.event.meta.revision);
+    engine::EventSpec spec = def && def->events.count(e.event.type) ? def->events.at(e.event.type) : engine::EventSpec{"system", ""};
+    if (!engine::ShowsEventData(c.actor, spec, *consent, now)) continue;
+    for (const auto& [k, v] : e.event.facts) visible_facts[k] = v;
+  }
   json::object body{{"case_id", case_id},
                     {"subject_id", latest->subject_id},
                     {"unit", s.unit},
@@ -153,7 +163,7 @@ ApiResponse Api::GetCase(Call& c, const std::string& case_id) {
                     {"version", s.version},
                     {"revision", s.workflow.empty() ? json::value(nullptr) : json::value(s.workflow + "@" + std::to_string(s.revision))},
                     {"subject", subject},
-                    {"facts", ToJson(s.facts)}};
+                    {"facts", ToJson(visible_facts)}};
   return Json(200, body);
 }
 
