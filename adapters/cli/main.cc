@@ -1,11 +1,19 @@
 // casetrail: the composition root. Parses the command line, wires the stores, runs one command.
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
 
 #include "adapters/cli/commands.h"
 #include "adapters/cli/serve.h"
 
 int main(int argc, char** argv) {
   using namespace casetrail::adapters;
+  // Logs go to stderr: stdout carries results (and the server's URL) for scripts to read.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("casetrail"));
+  // A closed pipe or socket must be an error code, not a dead process.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"casetrail — event-sourced case workflows with a tamper-evident, GDPR-aware audit log"};
   app.require_subcommand(1);
   DataDirFlags flags;

@@ -1,0 +1,122 @@
+// Starts the real `casetrail serve` binary as a child process on a loopback ephemeral port, with
+// its own data directory, key and users file, and stops it with SIGTERM (or SIGKILL).
+#pragma once
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "tests/support/temp_dir.h"
+
+namespace casetrail::testing {
+
+struct TestUser {
+  std::string id, role, unit, token;
+};
+
+inline const std::vector<TestUser>& TestUsers() {
+  static const std::vector<TestUser> kUsers = {
+      {"A-J1", "af_officer", "jarva", "token-af-jarva-000001"}, {"A-J2", "af_officer", "jarva", "token-af-jarva-000002"},
+      {"A-G1", "af_officer", "globen", "token-af-globen-00001"}, {"V-1", "syv", "", "token-syv-000000000001"},
+      {"V-2", "syv", "", "token-syv-000000000002"},             {"C-1", "compliance", "", "token-compliance-00001"},
+      {"G-1", "strategic", "", "token-strategic-000001"},      {"W-1", "worker", "", "token-worker-000000001"},
+      {"ADM-1", "admin", "", "token-admin-0000000001"}};
+  return kUsers;
+}
+
+inline std::string TokenOf(const std::string& id) {
+  for (const auto& u : TestUsers()) {
+    if (u.id == id) return u.token;
+  }
+  return "";
+}
+
+class ServerProcess {
+ public:
+  // `dir` holds data/, master.key and users.json; it survives restarts.
+  explicit ServerProcess(const TempDir& dir, std::string manual_clock = "2025-01-13T09:00:00+01:00")
+      : dir_(dir.path()), clock_(std::move(manual_clock)) {
+    ::signal(SIGPIPE, SIG_IGN);  // a peer that closes early is an error to check, not a crash
+    std::ofstream users(dir_ + "/users.json");
+    users << R"({"users":[)";
+    for (size_t i = 0; i < TestUsers().size(); ++i) {
+      const auto& u = TestUsers()[i];
+      users << (i ? "," : "") << R"({"id":")" << u.id << R"(","token":")" << u.token << R"(","role":")" << u.role
+            << '"' << (u.unit.empty() ? "" : R"(,"unit":")" + u.unit + '"') << "}";
+    }
+    users << "]}";
+    users.close();
+    std::string keygen = std::string(CASETRAIL_BIN) + " keygen " + dir_ + "/master.key > /dev/null";
+    if (::access((dir_ + "/master.key").c_str(), F_OK) != 0 && std::system(keygen.c_str()) != 0) std::abort();
+  }
+  ~ServerProcess() { Stop(SIGKILL); }
+
+  // Starts the server and waits until it prints its URL. Returns false on failure.
+  bool Start() {
+    int fds[2];
+    if (::pipe(fds) != 0) return false;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
+      ::dup2(fds[1], 1);
+      ::close(fds[0]);
+      ::close(fds[1]);
+      std::vector<std::string> args = {CASETRAIL_BIN, "serve", "--data", dir_ + "/data", "--users", dir_ + "/users.json",
+                                       "--master-key", dir_ + "/master.key", "--listen", "127.0.0.1:0"};
+      if (!clock_.empty()) {
+        args.push_back("--manual-clock");
+        args.push_back(clock_);
+      }
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(CASETRAIL_BIN, argv.data());
+      std::_Exit(127);
+    }
+    ::close(fds[1]);
+    std::string out;
+    char buf[512];
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (out.find("/\n") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fds[0], POLLIN, 0};
+      if (::poll(&p, 1, 200) <= 0) continue;
+      ssize_t n = ::read(fds[0], buf, sizeof(buf));
+      if (n <= 0) break;
+      out.append(buf, n);
+    }
+    ::close(fds[0]);
+    size_t at = out.find("http://127.0.0.1:");
+    if (at == std::string::npos) return false;
+    port_ = static_cast<uint16_t>(std::atoi(out.c_str() + at + 17));
+    return port_ != 0;
+  }
+
+  // Sends `signal` and waits; returns the exit status as waitpid reports it.
+  int Stop(int signal = SIGTERM) {
+    if (pid_ <= 0) return 0;
+    ::kill(pid_, signal);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+  uint16_t port() const { return port_; }
+  std::string data_dir() const { return dir_ + "/data"; }
+
+ private:
+  std::string dir_;
+  std::string clock_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+}  // namespace casetrail::testing
