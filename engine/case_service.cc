@@ -213,9 +213,11 @@ Result<uint64_t> CaseService::GrantConsent(const RequestContext& ctx, const std:
   CT_ASSIGN_OR_RETURN(e.sealed, keys_->Seal(subject_id, personal));
   storage::AppendRequest req = Request(ctx);
   req.writes.push_back({ConsentStream(subject_id), storage::ExpectedVersion::Any(), {{e.type, EncodeEvent(e)}}});
-  CT_ASSIGN_OR_RETURN(auto r, log_->Append(req));
+  auto r = log_->Append(req);
+  if (!r.ok() && r.status().code() == StatusCode::kAlreadyExists) return IdempotencyReused();
+  if (!r.ok()) return r.status();
   spdlog::info("consent granted for subject {}", subject_id);
-  return r.stream_versions[0].value();
+  return r->stream_versions[0].value();
 }
 
 Result<uint64_t> CaseService::WithdrawConsent(const RequestContext& ctx, const std::string& subject_id,
@@ -276,6 +278,89 @@ Result<uint64_t> CaseService::WithdrawConsent(const RequestContext& ctx, const s
     return r->stream_versions[0].value();
   }
   return Unavailable("consent withdrawal kept conflicting with concurrent commands");
+}
+
+// ---- erasure --------------------------------------------------------------------------------------
+
+Result<std::vector<std::string>> CaseService::RecordErasure(const Actor& actor, const storage::ErasureEntry& entry) {
+  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+    CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(entry.subject_id));
+    if (subject.erased) return subject.cases;
+    CT_ASSIGN_OR_RETURN(Timestamp erased_at, ParseRfc3339(entry.erased_at));
+    Event e;
+    e.type = "SubjectErased";
+    e.meta.actor = actor;
+    e.meta.legal_basis = entry.legal_basis;
+    e.meta.recorded_at = clock_->Now();
+    e.meta.effective_at = erased_at;
+    e.meta.subject_id = entry.subject_id;
+    e.meta.command = "EraseSubject";
+    e.facts = {{"legal_basis", entry.legal_basis}, {"reference", entry.reference}};
+    storage::AppendRequest req;
+    req.writes.push_back({SubjectStream(entry.subject_id), storage::ExpectedVersion::Exact(subject.version),
+                          {{e.type, EncodeEvent(e)}}});
+    const std::string cause = "subject:" + entry.subject_id + "@" + std::to_string(subject.version + 1);
+    for (const auto& case_id : subject.cases) {
+      CT_ASSIGN_OR_RETURN(CaseState c, LoadCase(case_id));
+      CT_ASSIGN_OR_RETURN(const WorkflowDefinition* def, DefinitionFor(c.revision));
+      if (!def->IsOpen(c.state)) continue;
+      Event close;
+      close.type = "CaseClosed";
+      close.meta = e.meta;
+      close.meta.actor = Actor{"engine", "system", "", "system", ""};
+      close.meta.workflow = c.workflow;
+      close.meta.revision = c.revision;
+      close.meta.command = "";
+      close.meta.correlation_id = cause;
+      close.facts = {{"reason", std::string("erased")}, {"caused_by", cause}};
+      req.writes.push_back({CaseStream(case_id), storage::ExpectedVersion::Exact(c.version),
+                            {{close.type, EncodeEvent(close)}}});
+    }
+    auto r = log_->Append(req);
+    if (!r.ok() && r.status().code() == StatusCode::kAborted) continue;  // a case moved: decide again
+    if (!r.ok()) return r.status();
+    return subject.cases;
+  }
+  return Unavailable("erasure kept conflicting with concurrent commands");
+}
+
+Result<ErasureResult> CaseService::EraseSubject(const RequestContext& ctx, const std::string& subject_id,
+                                                const std::string& legal_basis, const std::string& reference) {
+  for (const auto& [name, value] : {std::pair{"legal_basis", &legal_basis}, std::pair{"reference", &reference}}) {
+    if (value->empty() || value->size() > 200 || value->find_first_of("\t\n") != std::string::npos) {
+      return Refusal(StatusCode::kInvalidArgument, "invalid_field", "a legal basis and a reference are required")
+          .With("field", name);
+    }
+  }
+  if (ctx.actor.role != "compliance") return Refusal(StatusCode::kPermissionDenied, "forbidden", "only compliance erases");
+  if (!ledger_) return FailedPrecondition("erasure needs the data directory's erasure ledger");
+  CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
+  if (!subject.Exists()) return NotFoundCode("subject");
+  if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
+  const storage::ErasureEntry entry{subject_id, FormatRfc3339(clock_->Now()), legal_basis, reference};
+  CT_RETURN_IF_ERROR(ledger_->Append(entry));
+  CT_ASSIGN_OR_RETURN(auto cases, RecordErasure(ctx.actor, entry));
+  CT_RETURN_IF_ERROR(keys_->Shred(subject_id));
+  spdlog::info("subject {} erased ({} cases)", subject_id, cases.size());
+  return ErasureResult{entry.erased_at, std::move(cases)};
+}
+
+Result<int> CaseService::ReapplyErasures() {
+  if (!ledger_) return 0;
+  CT_ASSIGN_OR_RETURN(auto entries, ledger_->ReadAll());
+  int applied = 0;
+  for (const auto& entry : entries) {
+    CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(entry.subject_id));
+    const bool key_back = keys_->HasKey(entry.subject_id);
+    if (subject.erased && !key_back) continue;
+    if (subject.Exists() && !subject.erased) {
+      CT_RETURN_IF_ERROR(RecordErasure(Actor{"engine", "system", "", "system", ""}, entry).status());
+    }
+    if (key_back) CT_RETURN_IF_ERROR(keys_->Shred(entry.subject_id));
+    spdlog::info("erasure of subject {} re-applied from the ledger", entry.subject_id);
+    ++applied;
+  }
+  return applied;
 }
 
 // ---- case commands ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@
 #include "engine/guard.h"
 #include "engine/state_machine.h"
 #include "engine/subject_keys.h"
+#include "storage/erasure_ledger.h"
 #include "storage/log.h"
 
 namespace casetrail::engine {
@@ -60,6 +61,11 @@ struct SubjectState {
   bool Exists() const { return version > 0; }
 };
 
+struct ErasureResult {
+  std::string erased_at;
+  std::vector<std::string> cases;  // every case of the subject; open ones were closed `erased`
+};
+
 struct RegisterResult {
   std::string subject_id;
   bool created = false;
@@ -78,6 +84,18 @@ class CaseService {
   // Withdrawing transfer_referral closes the subject's open cases in the same atomic append.
   Result<uint64_t> WithdrawConsent(const RequestContext& ctx, const std::string& subject_id,
                                    const std::vector<std::string>& scopes);
+
+  // Erasure (GDPR Art. 17) by crypto-shredding, `compliance` only: the ledger entry first (the
+  // durable intent), then SubjectErased on the subject stream with CaseClosed{erased} on its open
+  // cases in one append, then the subject's key and index entry shredded from disk. Events stay
+  // in the chain, so replay and Verify() keep working; their sealed fields can no longer be opened.
+  Result<ErasureResult> EraseSubject(const RequestContext& ctx, const std::string& subject_id,
+                                     const std::string& legal_basis, const std::string& reference);
+  // Re-applies every ledger entry (after a restore or a crash mid-erasure): records an erasure the
+  // log lacks and shreds a key that is back. Returns how many entries needed work.
+  Result<int> ReapplyErasures();
+  // Erasure needs the ledger of the data directory (DIR/erasure-ledger).
+  void SetErasureLedger(storage::ErasureLedger* ledger) { ledger_ = ledger; }
 
   // SubmitReferral: creates a case for the subject.
   Result<CommandResult> SubmitReferral(const RequestContext& ctx, const std::string& subject_id,
@@ -104,6 +122,8 @@ class CaseService {
                        const Status& why, const Fields& fields);
   Result<std::vector<storage::EventToAppend>> Seal(const std::string& subject_id, std::vector<PendingEvent> events);
   Result<const WorkflowDefinition*> DefinitionFor(int revision) const;
+  // Appends SubjectErased and closes the subject's open cases; retries on concurrent change.
+  Result<std::vector<std::string>> RecordErasure(const Actor& actor, const storage::ErasureEntry& entry);
   void MaybeSnapshot(const std::string& case_id, uint64_t before, uint64_t after);
 
   storage::Log* log_;
@@ -112,6 +132,7 @@ class CaseService {
   const GuardTable* guards_;
   Clock* clock_;
   std::string workflow_;
+  storage::ErasureLedger* ledger_ = nullptr;
 };
 
 // Stream names.

@@ -42,6 +42,8 @@ Result<Fields> SubjectKeys::Open(const std::string& subject_id, const std::strin
   return DecodeFields(plain);
 }
 
+bool SubjectKeys::HasKey(const std::string& subject_id) { return store_->Get("key:" + subject_id).ok(); }
+
 Status SubjectKeys::Shred(const std::string& subject_id) {
   std::vector<std::string> keys = {"key:" + subject_id, "ridx:" + subject_id};
   if (auto index = store_->Get("ridx:" + subject_id); index.ok()) keys.push_back("idx:" + *index);

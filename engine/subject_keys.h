@@ -31,6 +31,8 @@ class SubjectKeys {
   Result<std::string> Seal(const std::string& subject_id, const Fields& personal);
   Result<Fields> Open(const std::string& subject_id, const std::string& sealed);
 
+  // Whether the subject's data key is stored (false once erased).
+  bool HasKey(const std::string& subject_id);
   // Removes the key and the index entry and purges them from disk.
   Status Shred(const std::string& subject_id);
 

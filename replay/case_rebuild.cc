@@ -7,9 +7,12 @@
 namespace casetrail::replay {
 
 Result<std::vector<engine::StoredEvent>> ReadCaseEvents(storage::Log& log, const std::string& case_id) {
+  return ReadStreamEvents(log, StreamId("case:" + case_id));
+}
+
+Result<std::vector<engine::StoredEvent>> ReadStreamEvents(storage::Log& log, const StreamId& stream) {
   std::vector<engine::StoredEvent> out;
-  CT_ASSIGN_OR_RETURN(auto records, log.ReadStream(StreamId("case:" + case_id), StreamVersion(1),
-                                                   storage::Direction::kForward, SIZE_MAX));
+  CT_ASSIGN_OR_RETURN(auto records, log.ReadStream(stream, StreamVersion(1), storage::Direction::kForward, SIZE_MAX));
   out.reserve(records.size());
   for (const auto& r : records) {
     CT_ASSIGN_OR_RETURN(engine::StoredEvent e, engine::DecodeStored(r));

@@ -23,6 +23,8 @@ struct AsOf {
 
 // Every event of the case, decoded, in stream order.
 Result<std::vector<engine::StoredEvent>> ReadCaseEvents(storage::Log& log, const std::string& case_id);
+// Every event of any stream (subject, consent, access, refusal), decoded, in stream order.
+Result<std::vector<engine::StoredEvent>> ReadStreamEvents(storage::Log& log, const StreamId& stream);
 
 // Folds the events selected by `as_of`. The result's `version` is the highest stream version
 // folded; an empty state (version 0) means nothing matched.

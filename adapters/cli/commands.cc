@@ -95,6 +95,12 @@ int RunRestore(const DataDirFlags& flags, const std::string& from) {
   auto report = storage::RestoreBackup(from, flags.data, *seed);
   if (!report.ok()) return Fail(report.status());
   std::cout << "restored " << report->events << " events into " << flags.data << "; verify ok\n";
+  // A backup taken before an erasure still holds the subject's key: erase it again now.
+  auto stores = OpenDataDir(flags);
+  if (!stores.ok()) return Fail(stores.status());
+  auto reapplied = ReapplyErasureLedger(*stores);
+  if (!reapplied.ok()) return Fail(reapplied.status());
+  std::cout << "erasure ledger re-applied: " << *reapplied << " subject(s) erased again\n";
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "storage/erasure_ledger.h"
 #include "storage/key_file.h"
 #include "storage/key_store.h"
 #include "storage/log.h"
@@ -25,10 +26,13 @@ struct OpenStores {
   std::unique_ptr<storage::Log> log;
   std::unique_ptr<storage::KeyStore> keys;
   storage::KeyBytes master{};
+  std::unique_ptr<storage::ErasureLedger> ledger;  // DIR/erasure-ledger
 };
 
 std::string MasterKeyPath(const DataDirFlags& flags);
 Result<storage::KeyBytes> SigningSeed(const DataDirFlags& flags);
 Result<OpenStores> OpenDataDir(const DataDirFlags& flags);
+// Re-applies DIR/erasure-ledger to the open stores (after a restore). Returns entries applied.
+Result<int> ReapplyErasureLedger(OpenStores& stores);
 
 }  // namespace casetrail::adapters

@@ -109,6 +109,11 @@ int RunServe(ServeFlags f) {
     clock = system_clock.get();
   }
   engine::CaseService service(stores->log.get(), &keys, &registry, &workflows::StudyReferralGuards(), clock);
+  service.SetErasureLedger(stores->ledger.get());
+  // Erasures recorded in the ledger but missing from the stores (a restore, a crash mid-erasure).
+  auto reapplied = service.ReapplyErasures();
+  if (!reapplied.ok()) return Fail(reapplied.status());
+  if (*reapplied > 0) spdlog::info("re-applied {} erasure(s) from the ledger", *reapplied);
   replay::CaseDirectory directory(stores->log.get(), &registry);
   Metrics metrics;
   std::string fingerprint_key(32, '\0');

@@ -103,11 +103,14 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
   if ((r = route(is({"subjects", "*", "consents"}), "POST", [&] { return GrantConsent(c, p[1]); }))) return *r;
   if ((r = route(is({"subjects", "*", "consents", "withdraw"}), "POST", [&] { return WithdrawConsent(c, p[1]); })))
     return *r;
+  if ((r = route(is({"subjects", "*", "erasure"}), "POST", [&] { return EraseSubject(c, p[1]); }))) return *r;
+  if ((r = route(is({"subjects", "*", "extract"}), "GET", [&] { return Extract(c, p[1]); }))) return *r;
   if ((r = route(is({"cases"}), "POST", [&] { return SubmitReferral(c); }))) return *r;
   if ((r = route(is({"cases"}), "GET", [&] { return ListCases(c); }))) return *r;
   if ((r = route(is({"cases", "*"}), "GET", [&] { return GetCase(c, p[1]); }))) return *r;
   if ((r = route(is({"cases", "*", "commands"}), "POST", [&] { return ExecuteCommand(c, p[1]); }))) return *r;
   if ((r = route(is({"cases", "*", "events"}), "GET", [&] { return GetEvents(c, p[1]); }))) return *r;
+  if ((r = route(is({"cases", "*", "audit"}), "GET", [&] { return Audit(c, p[1]); }))) return *r;
   if ((r = route(is({"verify"}), "GET", [&] { return Verify(c); }))) return *r;
   if ((r = route(is({"checkpoints", "latest"}), "GET", [&] { return LatestCheckpoint(c); }))) return *r;
   if ((r = route(is({"workflows"}), "GET", [&] { return Workflows(c); }))) return *r;

@@ -71,6 +71,10 @@ class Api {
   ApiResponse GetCase(Call& c, const std::string& case_id);
   ApiResponse GetEvents(Call& c, const std::string& case_id);
   ApiResponse ListCases(Call& c);
+  // Data protection (compliance).
+  ApiResponse EraseSubject(Call& c, const std::string& subject);
+  ApiResponse Extract(Call& c, const std::string& subject);
+  ApiResponse Audit(Call& c, const std::string& case_id);
   // Integrity and operations.
   ApiResponse Verify(Call& c);
   ApiResponse LatestCheckpoint(Call& c);

@@ -2,6 +2,7 @@
 #include "adapters/http/api.h"
 #include "adapters/http/body_fields.h"
 #include "adapters/http/json_values.h"
+#include "adapters/http/subject_view.h"
 #include "engine/access_policy.h"
 #include "replay/case_rebuild.h"
 #include "replay/stockholm_time.h"
@@ -23,31 +24,6 @@ json::value PaceJson(const engine::CaseState& s, bool shown) {
 json::object ResultJson(const engine::CommandResult& r) {
   return {{"case_id", r.case_id}, {"version", r.version}, {"state", r.state},
           {"pace", r.pace ? json::value(*r.pace) : json::value(nullptr)}};
-}
-
-// The subject's current personal data, or nullopt once erased (the key is gone).
-Result<std::optional<engine::Fields>> SubjectPersonal(storage::Log& log, engine::SubjectKeys& keys,
-                                                      const std::string& subject) {
-  CT_ASSIGN_OR_RETURN(auto records, log.ReadStream(StreamId("subject:" + subject), StreamVersion(1),
-                                                   storage::Direction::kForward, SIZE_MAX));
-  engine::Fields merged;
-  for (const auto& r : records) {
-    if (r.type != "SubjectRegistered" && r.type != "SubjectRectified") continue;
-    CT_ASSIGN_OR_RETURN(engine::Event e, engine::DecodeEvent(r.type, r.data));
-    auto opened = keys.Open(subject, e.sealed);
-    if (!opened.ok()) {
-      if (opened.status().code() == StatusCode::kNotFound) return std::optional<engine::Fields>();
-      return opened.status();
-    }
-    for (auto& [k, v] : *opened) merged[k] = v;
-  }
-  return std::optional<engine::Fields>(std::move(merged));
-}
-
-json::object SubjectJson(const engine::Fields& f) {
-  auto text = [&](const char* k) { const std::string* v = engine::AsText(f, k); return v ? json::value(*v) : json::value(nullptr); };
-  return {{"name", text("name")}, {"personal_number", text("personal_number")},
-          {"contact", json::object{{"phone", text("phone")}, {"email", text("email")}}}};
 }
 
 Result<replay::AsOf> ParseAsOf(const std::map<std::string, std::string>& q) {
@@ -208,17 +184,9 @@ ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
       }
       data = std::move(d);
     }
-    const auto& m = e.event.meta;
-    out.push_back(json::object{
-        {"position", e.position.value()},
-        {"version", e.version.value()},
-        {"type", e.event.type},
-        {"recorded_at", engine::FormatRfc3339(m.recorded_at)},
-        {"effective_at", engine::FormatRfc3339(m.effective_at)},
-        {"actor", json::object{{"id", m.actor.id}, {"role", m.actor.role}, {"unit", m.actor.unit.empty() ? json::value(nullptr) : json::value(m.actor.unit)}}},
-        {"revision", m.workflow + "@" + std::to_string(m.revision)},
-        {"data", std::move(data)},
-        {"hash", ToHex(std::string_view(reinterpret_cast<const char*>(e.hash.data()), e.hash.size()))}});
+    json::object entry = EnvelopeJson(e);
+    entry["data"] = std::move(data);
+    out.push_back(std::move(entry));
   }
   if (!personal_fields.empty() || redacted) {
     engine::ReadRecord read{c.actor, latest->subject_id, case_id, {personal_fields.begin(), personal_fields.end()},

@@ -1,5 +1,7 @@
 #include "adapters/http/json_values.h"
 
+#include "storage/base/hex.h"
+
 #include "engine/state_machine.h"
 
 namespace casetrail::adapters {
@@ -50,6 +52,29 @@ Result<engine::Fields> FieldsFromJson(const json::object& o) {
       return engine::Refusal(StatusCode::kInvalidArgument, "invalid_field", "field " + name + " has a wrong type")
           .With("field", name);
     }
+  }
+  return out;
+}
+
+boost::json::object EnvelopeJson(const engine::StoredEvent& e, bool audit) {
+  namespace json = boost::json;
+  const auto& m = e.event.meta;
+  auto text_or_null = [](const std::string& v) { return v.empty() ? json::value(nullptr) : json::value(v); };
+  json::object actor{{"id", m.actor.id}, {"role", m.actor.role}, {"unit", text_or_null(m.actor.unit)}};
+  json::object out{{"position", e.position.value()},
+                   {"version", e.version.value()},
+                   {"type", e.event.type},
+                   {"recorded_at", engine::FormatRfc3339(m.recorded_at)},
+                   {"effective_at", engine::FormatRfc3339(m.effective_at)},
+                   {"actor", std::move(actor)},
+                   {"revision", m.workflow.empty() ? json::value(nullptr) : json::value(m.workflow + "@" + std::to_string(m.revision))},
+                   {"hash", ToHex(std::string_view(reinterpret_cast<const char*>(e.hash.data()), e.hash.size()))}};
+  if (audit) {
+    out["actor"].as_object()["auth"] = text_or_null(m.actor.auth);
+    out["legal_basis"] = text_or_null(m.legal_basis);
+    out["consent_ref"] = text_or_null(m.consent_ref);
+    out["correlation_id"] = text_or_null(m.correlation_id);
+    out["command"] = text_or_null(m.command);
   }
   return out;
 }

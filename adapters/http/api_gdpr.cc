@@ -1,0 +1,192 @@
+// Data protection, `compliance` only: GET /v1/cases/{id}/audit, GET /v1/subjects/{id}/extract
+// (GDPR Art. 15), POST /v1/subjects/{id}/erasure (Art. 17).
+#include "adapters/http/api.h"
+#include "adapters/http/body_fields.h"
+#include "adapters/http/json_values.h"
+#include "adapters/http/subject_view.h"
+#include "engine/access_policy.h"
+#include "replay/case_rebuild.h"
+
+namespace casetrail::adapters {
+namespace json = boost::json;
+
+namespace {
+
+ApiResponse OnlyCompliance() {
+  return Problem(403, "forbidden", "only the compliance role may do this");
+}
+
+// A PersonalDataRead event as API.md's read entry.
+json::object ReadJson(const engine::StoredEvent& e) {
+  const auto& f = e.event.facts;
+  auto text = [&](const char* k) {
+    const std::string* v = engine::AsText(f, k);
+    return v && !v->empty() ? json::value(*v) : json::value(nullptr);
+  };
+  json::array fields;
+  if (auto it = f.find("fields"); it != f.end()) {
+    if (const auto* list = std::get_if<std::vector<std::string>>(&it->second)) {
+      for (const auto& x : *list) fields.emplace_back(x);
+    }
+  }
+  return {{"at", engine::FormatRfc3339(e.event.meta.recorded_at)},
+          {"actor", e.event.meta.actor.id},
+          {"role", e.event.meta.actor.role},
+          {"case_id", text("case_id")},
+          {"purpose", text("purpose")},
+          {"fields", std::move(fields)},
+          {"outcome", text("outcome")}};
+}
+
+// Event data with its sealed personal fields opened, or marked erased once the key is gone.
+json::object OpenedData(const engine::StoredEvent& e, engine::SubjectKeys& keys, const std::string& subject,
+                        std::set<std::string>* personal_fields) {
+  json::object d = ToJson(e.event.facts);
+  if (e.event.sealed.empty()) return d;
+  auto opened = keys.Open(subject, e.event.sealed);
+  if (!opened.ok()) {
+    d["erased"] = true;
+    return d;
+  }
+  for (const auto& [k, v] : *opened) {
+    d[k] = ToJson(v);
+    personal_fields->insert(k);
+  }
+  return d;
+}
+
+// Recipients and purposes of the study-referral cooperation (DOMAIN §6), stated in every extract.
+json::object ProcessingJson() {
+  return {{"controllers", json::array{"Arbetsförmedlingen", "Stockholms stad, arbetsmarknadsförvaltningen (Vux)"}},
+          {"recipients", json::array{"Arbetsförmedlingen: the referring unit", "Stockholms stad: study and career counsellors (SYV)",
+                                     "compliance officers of both parties"}},
+          {"purposes", json::array{"case_handling: referral, guidance conversation, study planning and follow-up",
+                                   "compliance_review: audit of decisions and reads",
+                                   "statistics: aggregate indicators without personal data"}},
+          {"legal_bases", json::array{"consent (Art. 6(1)(a)) for the transfer of data between the parties",
+                                      "public task (Art. 6(1)(e)) for each party's own records"}},
+          {"retention", "personal data is kept while a case is open and erased on request or by the retention rules "
+                        "of docs/gdpr.md; the audit chain keeps only ids, codes and sealed data"}};
+}
+
+}  // namespace
+
+ApiResponse Api::EraseSubject(Call& c, const std::string& subject) {
+  if (Status s = OnlyFields(c.body, {"legal_basis", "reference"}); !s.ok()) return FromStatus(s);
+  auto basis = ReqString(c.body, "legal_basis");
+  if (!basis.ok()) return FromStatus(basis.status());
+  auto reference = ReqString(c.body, "reference");
+  if (!reference.ok()) return FromStatus(reference.status());
+  if (c.actor.role != "compliance") return OnlyCompliance();
+  auto r = d_.service->EraseSubject(c.Context(), subject, *basis, *reference);
+  if (!r.ok()) return FromStatus(r.status());
+  json::array cases;
+  for (const auto& id : r->cases) cases.emplace_back(id);
+  return Json(200, json::object{{"erased_at", r->erased_at}, {"cases", std::move(cases)}});
+}
+
+ApiResponse Api::Extract(Call& c, const std::string& subject_id) {
+  if (c.actor.role != "compliance") return OnlyCompliance();
+  auto subject = d_.service->LoadSubject(subject_id);
+  if (!subject.ok()) return FromStatus(subject.status());
+  if (!subject->Exists()) return Problem(404, "not_found", "subject not found");
+  if (subject->erased) return Problem(410, "erased", "the subject was erased");
+  auto personal = SubjectPersonal(*d_.log, *d_.keys, subject_id);
+  if (!personal.ok()) return FromStatus(personal.status());
+  if (!*personal) return Problem(410, "erased", "the subject was erased");
+  std::set<std::string> shown = {"name", "personal_number", "contact"};
+
+  auto consents = replay::ReadStreamEvents(*d_.log, engine::ConsentStream(subject_id));
+  if (!consents.ok()) return FromStatus(consents.status());
+  json::array consent_json;
+  for (const auto& e : *consents) {
+    json::object entry = EnvelopeJson(e, true);
+    entry["data"] = OpenedData(e, *d_.keys, subject_id, &shown);
+    consent_json.push_back(std::move(entry));
+  }
+  json::array case_json;
+  for (const auto& case_id : subject->cases) {
+    auto events = replay::ReadCaseEvents(*d_.log, case_id);
+    if (!events.ok()) return FromStatus(events.status());
+    auto state = replay::Rebuild(*events, {}, *d_.registry);
+    if (!state.ok()) return FromStatus(state.status());
+    json::array history;
+    for (const auto& e : *events) {
+      json::object entry = EnvelopeJson(e, true);
+      entry["data"] = OpenedData(e, *d_.keys, subject_id, &shown);
+      history.push_back(std::move(entry));
+    }
+    case_json.push_back(json::object{{"case_id", case_id},
+                                     {"unit", state->unit},
+                                     {"state", state->state},
+                                     {"closed_reason", state->closed_reason ? json::value(*state->closed_reason) : json::value(nullptr)},
+                                     {"events", std::move(history)}});
+  }
+  auto reads = replay::ReadStreamEvents(*d_.log, engine::AccessStream(subject_id));
+  if (!reads.ok()) return FromStatus(reads.status());
+  json::array read_json;
+  for (const auto& e : *reads) read_json.push_back(ReadJson(e));
+
+  // The extract is itself a read of everything it shows; recorded before it is returned.
+  const engine::Timestamp now = d_.clock->Now();
+  engine::ReadRecord read{c.actor, subject_id, "", {shown.begin(), shown.end()},
+                          c.req.purpose.empty() ? std::string("register_extract") : c.req.purpose, true, now};
+  if (Status s = engine::RecordRead(*d_.log, read); !s.ok()) return FromStatus(s);
+
+  json::object person = SubjectJson(**personal);
+  person["gender"] = subject->gender;
+  person["age_band"] = subject->age_band;
+  return Json(200, json::object{{"subject_id", subject_id},
+                                {"generated_at", engine::FormatRfc3339(now)},
+                                {"personal_data", std::move(person)},
+                                {"consents", std::move(consent_json)},
+                                {"cases", std::move(case_json)},
+                                {"processing", ProcessingJson()},
+                                {"reads", std::move(read_json)}});
+}
+
+ApiResponse Api::Audit(Call& c, const std::string& case_id) {
+  if (c.actor.role != "compliance") return OnlyCompliance();
+  auto events = replay::ReadCaseEvents(*d_.log, case_id);
+  if (!events.ok()) return FromStatus(events.status());
+  if (events->empty()) return Problem(404, "not_found", "case not found");
+  auto state = replay::Rebuild(*events, {}, *d_.registry);
+  if (!state.ok()) return FromStatus(state.status());
+
+  json::array event_json;
+  for (const auto& e : *events) {
+    json::object entry = EnvelopeJson(e, true);
+    entry["facts"] = ToJson(e.event.facts);
+    entry["has_personal_data"] = !e.event.sealed.empty();
+    event_json.push_back(std::move(entry));
+  }
+  auto refusals = replay::ReadStreamEvents(*d_.log, engine::RefusalStream(case_id));
+  if (!refusals.ok()) return FromStatus(refusals.status());
+  json::array refusal_json;
+  for (const auto& e : *refusals) {
+    json::object entry = EnvelopeJson(e, true);
+    entry["facts"] = ToJson(e.event.facts);
+    refusal_json.push_back(std::move(entry));
+  }
+  auto reads = replay::ReadStreamEvents(*d_.log, engine::AccessStream(state->subject_id));
+  if (!reads.ok()) return FromStatus(reads.status());
+  json::array read_json;
+  for (const auto& e : *reads) {
+    const std::string* about = engine::AsText(e.event.facts, "case_id");
+    if (about && *about == case_id) read_json.push_back(ReadJson(e));
+  }
+  // Chain status: the whole log is walked, since a case's events are links of the global chain.
+  auto report = d_.log->Verify(nullptr);
+  if (!report.ok()) return FromStatus(report.status());
+  json::object chain{{"ok", report->ok}, {"events", report->events}};
+  if (report->first_bad_position) chain["first_bad_position"] = report->first_bad_position->value();
+  return Json(200, json::object{{"case_id", case_id},
+                                {"subject_id", state->subject_id},
+                                {"state", state->state},
+                                {"events", std::move(event_json)},
+                                {"refused_commands", std::move(refusal_json)},
+                                {"reads", std::move(read_json)},
+                                {"chain", std::move(chain)}});
+}
+
+}  // namespace casetrail::adapters
