@@ -4,9 +4,13 @@
 
 namespace casetrail::engine {
 
+bool RoleSeesCases(const std::string& role) {
+  return role == "af_officer" || role == "syv" || role == "compliance";
+}
+
 Status CheckCaseVisible(const Actor& actor, const CaseState& state) {
-  if (actor.role == "strategic") {
-    return Refusal(StatusCode::kPermissionDenied, "forbidden", "this role sees aggregates only");
+  if (!RoleSeesCases(actor.role)) {
+    return Refusal(StatusCode::kPermissionDenied, "forbidden", "this role sees no cases");
   }
   if (actor.role == "af_officer" && actor.unit != state.unit) {
     return Status(StatusCode::kNotFound, "case not found").With("code", "not_found");
@@ -24,7 +28,7 @@ bool ShowsEventData(const Actor& actor, const EventSpec& spec, const ConsentStat
   if (actor.role == "af_officer" && spec.party == "vux") {
     return !spec.share_scope.empty() && consent.Covers(spec.share_scope, at);
   }
-  return true;  // facts of AF and system events, and everything for syv, compliance, worker, admin
+  return true;  // facts of AF and system events, and everything for syv and compliance
 }
 
 bool ShowsPersonal(const Actor& actor, const EventSpec& spec, const ConsentState& consent, Timestamp at) {

@@ -5,8 +5,7 @@
 //   syv         all cases; Vux-recorded data; the subject and AF-recorded data only while
 //               transfer_referral is active
 //   compliance  everything
-//   strategic   no cases at all
-//   worker, admin  ids and facts, never personal data
+//   strategic, worker, admin  no cases at all (aggregates, reminders and operations only)
 //
 // Every read that shows or redacts a personal field is recorded first (RecordRead), so "who saw
 // what, when" is answered by replay like everything else.
@@ -23,6 +22,8 @@
 
 namespace casetrail::engine {
 
+// af_officer, syv and compliance read cases; the other roles never do.
+bool RoleSeesCases(const std::string& role);
 // kNotFound (a case of another unit), kPermissionDenied (a role that sees no cases), or OK.
 Status CheckCaseVisible(const Actor& actor, const CaseState& state);
 

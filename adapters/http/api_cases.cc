@@ -197,7 +197,7 @@ ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
 }
 
 ApiResponse Api::ListCases(Call& c) {
-  if (c.actor.role == "strategic") return Problem(403, "forbidden", "this role sees aggregates only");
+  if (!engine::RoleSeesCases(c.actor.role)) return Problem(403, "forbidden", "this role sees no cases");
   std::optional<std::string> unit, state;
   std::string after;
   size_t limit = 50;

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
+#include <set>
 #include <thread>
 
 namespace casetrail::adapters {
@@ -24,6 +25,11 @@ std::string RouteLabel(std::string_view target) {
     if (end == std::string_view::npos) end = target.size();
     std::string seg(target.substr(i, end - i));
     bool id = (previous == "cases" || previous == "subjects") && seg != "lookup";
+    // Only route names become labels: an arbitrary path must not grow the series without bound.
+    static const std::set<std::string> kNames = {
+        "healthz", "metrics", "v1", "subjects", "lookup", "consents", "withdraw", "erasure", "extract", "cases",
+        "commands", "events", "audit", "verify", "checkpoints", "latest", "workflows", "openapi.json", "admin", "clock"};
+    if (!id && !kNames.count(seg)) return "other";
     out += "/" + (id ? std::string("{id}") : seg);
     previous = seg;
     i = end + 1;

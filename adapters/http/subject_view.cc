@@ -28,7 +28,13 @@ json::object SubjectJson(const engine::Fields& f) {
     const std::string* v = engine::AsText(f, k);
     return v ? json::value(*v) : json::value(nullptr);
   };
-  return {{"name", text("name")}, {"personal_number", text("personal_number")},
+  // Stored canonical as 12 digits; shown in the written form YYYYMMDD-NNNN.
+  json::value number = text("personal_number");
+  if (number.is_string() && number.as_string().size() == 12) {
+    std::string digits(number.as_string());
+    number = digits.substr(0, 8) + "-" + digits.substr(8);
+  }
+  return {{"name", text("name")}, {"personal_number", number},
           {"contact", json::object{{"phone", text("phone")}, {"email", text("email")}}}};
 }
 

@@ -5,6 +5,7 @@
 #include <boost/beast.hpp>
 #include <boost/json.hpp>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace casetrail::testing {
@@ -13,10 +14,14 @@ struct HttpResponse {
   int status = 0;
   std::string content_type;
   std::string body;
-  boost::json::value Json() const {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(body, ec);
-    return ec ? boost::json::value() : v;
+  // Parsed once and kept, so references into it live as long as the response.
+  const boost::json::value& Json() const {
+    if (!parsed_) {
+      boost::system::error_code ec;
+      auto v = boost::json::parse(body, ec);
+      parsed_ = ec ? boost::json::value() : std::move(v);
+    }
+    return *parsed_;
   }
   std::string Str(const char* key) const {
     auto v = Json();
@@ -24,6 +29,9 @@ struct HttpResponse {
     const auto& x = v.at(key);
     return x.is_string() ? std::string(x.as_string()) : boost::json::serialize(x);
   }
+
+ private:
+  mutable std::optional<boost::json::value> parsed_;
 };
 
 inline HttpResponse Http(uint16_t port, const std::string& method, const std::string& target,
