@@ -115,8 +115,13 @@ ApiResponse Api::GetCase(Call& c, const std::string& case_id) {
     if (!personal.ok()) return FromStatus(personal.status());
     subject = *personal ? json::value(SubjectJson(**personal)) : json::value(json::object{{"erased", true}});
   }
-  engine::ReadRecord read{c.actor, latest->subject_id, case_id, {"name", "personal_number", "contact"},
-                          c.req.purpose.empty() ? engine::DefaultPurpose(c.actor) : c.req.purpose, show_subject, now};
+  // The record names the personal fields and the pace (Vux-recorded progress) when present.
+  const bool pace_shown = engine::ShowsPace(c.actor, *consent, now);
+  std::vector<std::string> read_fields = {"name", "personal_number", "contact"};
+  if (state->pace) read_fields.push_back("pace");
+  engine::ReadRecord read{c.actor, latest->subject_id, case_id, read_fields,
+                          c.req.purpose.empty() ? engine::DefaultPurpose(c.actor) : c.req.purpose,
+                          show_subject && (!state->pace || pace_shown), now};
   if (Status s = engine::RecordRead(*d_.log, read); !s.ok()) return FromStatus(s);
 
   const engine::CaseState& s = *state;
@@ -134,7 +139,7 @@ ApiResponse Api::GetCase(Call& c, const std::string& case_id) {
                     {"subject_id", latest->subject_id},
                     {"unit", s.unit},
                     {"state", s.state.empty() ? json::value(nullptr) : json::value(s.state)},
-                    {"pace", PaceJson(s, engine::ShowsPace(c.actor, *consent, now))},
+                    {"pace", PaceJson(s, pace_shown)},
                     {"closed_reason", s.closed_reason ? json::value(*s.closed_reason) : json::value(nullptr)},
                     {"version", s.version},
                     {"revision", s.workflow.empty() ? json::value(nullptr) : json::value(s.workflow + "@" + std::to_string(s.revision))},

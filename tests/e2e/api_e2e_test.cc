@@ -111,6 +111,34 @@ TEST_F(ApiE2ETest, FixtureHistoryOverHttp) {
   EXPECT_EQ(valid.Str("pace"), "full_time") << valid.body;
   EXPECT_EQ(Get("/v1/cases/" + c + "?version=1", "C-1").Str("state"), "referred");
 
+  // DOMAIN §7 assertion 6, second part: with only share_study_progress withdrawn, an AF read shows
+  // F13–F18's data and the pace redacted and is logged as redacted; compliance still sees all.
+  SetClock("2026-01-19T09:00:00+01:00");
+  ASSERT_EQ(Post("/v1/subjects/" + s + "/consents/withdraw", "A-J1", {{"scopes", {"share_study_progress"}}}).status, 200);
+  const auto reads_before = Get("/v1/cases/" + c + "/audit", "C-1").Json().at("reads").as_array().size();
+  auto af = Get("/v1/cases/" + c + "/events", "A-J1");
+  ASSERT_EQ(af.status, 200);
+  int redacted = 0;
+  for (const auto& e : af.Json().at("events").as_array()) {
+    const std::string type(e.at("type").as_string());
+    const bool progress = type == "StudiesStarted" || type == "StudyPaceChanged" || type == "StudiesInterrupted";
+    EXPECT_EQ(e.at("data").as_object().contains("redacted"), progress) << type;
+    redacted += progress;
+  }
+  EXPECT_EQ(redacted, 3);
+  EXPECT_TRUE(Get("/v1/cases/" + c, "A-J1").Json().at("pace").at("redacted").as_bool());
+  auto full = Get("/v1/cases/" + c + "/events", "C-1");
+  EXPECT_EQ(full.body.find("\"redacted\""), std::string::npos) << "compliance sees everything";
+  auto replayed = Get("/v1/cases/" + c + "?as_of=2025-09-01", "C-1");
+  EXPECT_EQ(replayed.Str("pace"), "part_time") << replayed.body;
+  auto reads = Get("/v1/cases/" + c + "/audit", "C-1").Json().at("reads").as_array();
+  ASSERT_EQ(reads.size(), reads_before + 3);
+  EXPECT_EQ(reads[reads_before].at("actor").as_string(), "A-J1");
+  EXPECT_EQ(reads[reads_before].at("outcome").as_string(), "redacted");
+  EXPECT_EQ(reads[reads_before + 1].at("outcome").as_string(), "redacted") << "the pace was withheld";
+  EXPECT_EQ(reads[reads_before + 2].at("actor").as_string(), "C-1");
+  EXPECT_EQ(reads[reads_before + 2].at("outcome").as_string(), "granted");
+
   SetClock("2026-01-20T09:30:00+01:00");
   ASSERT_EQ(Post("/v1/subjects/" + s + "/consents/withdraw", "A-J1", {{"scopes", "all"}}).status, 200);
   auto closed = Get("/v1/cases/" + c, "C-1");
