@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "engine/personal_number.h"
 #include "engine/snapshot_codec.h"
@@ -326,9 +327,16 @@ Result<std::vector<std::string>> CaseService::RecordErasure(const Actor& actor, 
 
 Result<ErasureResult> CaseService::EraseSubject(const RequestContext& ctx, const std::string& subject_id,
                                                 const std::string& legal_basis, const std::string& reference) {
+  // Codes and registry numbers only: they are stored in clear, in the log and in the ledger.
+  auto is_code = [](const std::string& v) {
+    return !v.empty() && v.size() <= 100 && std::all_of(v.begin(), v.end(), [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) || std::strchr("._:/()-", ch) != nullptr;
+    });
+  };
   for (const auto& [name, value] : {std::pair{"legal_basis", &legal_basis}, std::pair{"reference", &reference}}) {
-    if (value->empty() || value->size() > 200 || value->find_first_of("\t\n") != std::string::npos) {
-      return Refusal(StatusCode::kInvalidArgument, "invalid_field", "a legal basis and a reference are required")
+    if (!is_code(*value)) {
+      return Refusal(StatusCode::kInvalidArgument, "invalid_field",
+                     "a legal basis and a reference are required, as codes (letters, digits, ._:/()-)")
           .With("field", name);
     }
   }
@@ -336,6 +344,11 @@ Result<ErasureResult> CaseService::EraseSubject(const RequestContext& ctx, const
   if (!ledger_) return FailedPrecondition("erasure needs the data directory's erasure ledger");
   CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
   if (!subject.Exists()) return NotFoundCode("subject");
+  if (subject.erased && keys_->HasKey(subject_id)) {
+    // An earlier erasure recorded its event but failed before the shred: finish it.
+    CT_RETURN_IF_ERROR(keys_->Shred(subject_id));
+    return ErasureResult{FormatRfc3339(clock_->Now()), subject.cases};
+  }
   if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
   const storage::ErasureEntry entry{subject_id, FormatRfc3339(clock_->Now()), legal_basis, reference};
   CT_RETURN_IF_ERROR(ledger_->Append(entry));
@@ -353,6 +366,7 @@ Result<int> CaseService::ReapplyErasures() {
     CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(entry.subject_id));
     const bool key_back = keys_->HasKey(entry.subject_id);
     if (subject.erased && !key_back) continue;
+    if (!subject.Exists() && !key_back) continue;  // the restored log predates the subject
     if (subject.Exists() && !subject.erased) {
       CT_RETURN_IF_ERROR(RecordErasure(Actor{"engine", "system", "", "system", ""}, entry).status());
     }

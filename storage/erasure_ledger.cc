@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -15,10 +16,24 @@ Status ErasureLedger::Append(const ErasureEntry& e) {
     }
   }
   const std::string line = e.subject_id + '\t' + e.erased_at + '\t' + e.legal_basis + '\t' + e.reference + '\n';
-  int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  const bool created = !std::filesystem::exists(path_);
+  int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return Unavailable("cannot open the erasure ledger");
-  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  // A torn last line (a crash mid-append) was never acknowledged: cut it before appending.
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  off_t keep = size;
+  char ch = 0;
+  while (keep > 0 && ::pread(fd, &ch, 1, keep - 1) == 1 && ch != '\n') --keep;
+  bool ok = size >= 0 && (keep == size || ::ftruncate(fd, keep) == 0);
+  ok = ok && ::pwrite(fd, line.data(), line.size(), keep) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
   ::close(fd);
+  if (ok && created) {
+    // Make the new file's directory entry durable too.
+    const std::string dir = std::filesystem::path(path_).parent_path().string();
+    int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ok = dfd >= 0 && ::fsync(dfd) == 0;
+    if (dfd >= 0) ::close(dfd);
+  }
   return ok ? Status::Ok() : Unavailable("cannot write the erasure ledger");
 }
 

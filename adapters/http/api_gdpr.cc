@@ -77,6 +77,9 @@ ApiResponse Api::EraseSubject(Call& c, const std::string& subject) {
   if (!basis.ok()) return FromStatus(basis.status());
   auto reference = ReqString(c.body, "reference");
   if (!reference.ok()) return FromStatus(reference.status());
+  auto known = d_.service->LoadSubject(subject);
+  if (!known.ok()) return FromStatus(known.status());
+  if (!known->Exists()) return Problem(404, "not_found", "subject not found");
   if (c.actor.role != "compliance") return OnlyCompliance();
   auto r = d_.service->EraseSubject(c.Context(), subject, *basis, *reference);
   if (!r.ok()) return FromStatus(r.status());
@@ -86,10 +89,10 @@ ApiResponse Api::EraseSubject(Call& c, const std::string& subject) {
 }
 
 ApiResponse Api::Extract(Call& c, const std::string& subject_id) {
-  if (c.actor.role != "compliance") return OnlyCompliance();
   auto subject = d_.service->LoadSubject(subject_id);
   if (!subject.ok()) return FromStatus(subject.status());
   if (!subject->Exists()) return Problem(404, "not_found", "subject not found");
+  if (c.actor.role != "compliance") return OnlyCompliance();
   if (subject->erased) return Problem(410, "erased", "the subject was erased");
   auto personal = SubjectPersonal(*d_.log, *d_.keys, subject_id);
   if (!personal.ok()) return FromStatus(personal.status());
@@ -146,10 +149,10 @@ ApiResponse Api::Extract(Call& c, const std::string& subject_id) {
 }
 
 ApiResponse Api::Audit(Call& c, const std::string& case_id) {
-  if (c.actor.role != "compliance") return OnlyCompliance();
   auto events = replay::ReadCaseEvents(*d_.log, case_id);
   if (!events.ok()) return FromStatus(events.status());
   if (events->empty()) return Problem(404, "not_found", "case not found");
+  if (c.actor.role != "compliance") return OnlyCompliance();
   auto state = replay::Rebuild(*events, {}, *d_.registry);
   if (!state.ok()) return FromStatus(state.status());
 
