@@ -113,10 +113,15 @@ Result<SubjectState> CaseService::LoadSubject(const std::string& subject_id) {
     if (e.type == "SubjectRegistered") {
       if (auto* g = AsText(e.facts, "gender")) s.gender = *g;
       if (auto* a = AsText(e.facts, "age_band")) s.age_band = *a;
+      s.registered_at = e.meta.recorded_at;
     } else if (e.type == "CaseLinked") {
       if (auto* c = AsText(e.facts, "case_id")) s.cases.push_back(*c);
-    } else if (e.type == "SubjectErased") {
+    } else if (e.type == "SubjectErased" || e.type == "GallringExecuted") {
       s.erased = true;
+    } else if (e.type == "LegalHoldPlaced") {
+      s.legal_hold = true;
+    } else if (e.type == "LegalHoldLifted") {
+      s.legal_hold = false;
     }
   }
   return s;
@@ -288,15 +293,21 @@ Result<std::vector<std::string>> CaseService::RecordErasure(const Actor& actor, 
     CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(entry.subject_id));
     if (subject.erased) return subject.cases;
     CT_ASSIGN_OR_RETURN(Timestamp erased_at, ParseRfc3339(entry.erased_at));
+    // Retention entries carry "retention:<rule id>" as their legal basis.
+    const bool retention = entry.legal_basis.rfind("retention:", 0) == 0;
     Event e;
-    e.type = "SubjectErased";
+    e.type = retention ? "GallringExecuted" : "SubjectErased";
     e.meta.actor = actor;
     e.meta.legal_basis = entry.legal_basis;
     e.meta.recorded_at = clock_->Now();
     e.meta.effective_at = erased_at;
     e.meta.subject_id = entry.subject_id;
     e.meta.command = "EraseSubject";
-    e.facts = {{"legal_basis", entry.legal_basis}, {"reference", entry.reference}};
+    if (retention) {
+      e.facts = {{"rule", entry.legal_basis.substr(10)}, {"decision_ref", entry.reference}};
+    } else {
+      e.facts = {{"legal_basis", entry.legal_basis}, {"reference", entry.reference}};
+    }
     storage::AppendRequest req;
     req.writes.push_back({SubjectStream(entry.subject_id), storage::ExpectedVersion::Exact(subject.version),
                           {{e.type, EncodeEvent(e)}}});
@@ -350,12 +361,55 @@ Result<ErasureResult> CaseService::EraseSubject(const RequestContext& ctx, const
     return ErasureResult{FormatRfc3339(clock_->Now()), subject.cases};
   }
   if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
-  const storage::ErasureEntry entry{subject_id, FormatRfc3339(clock_->Now()), legal_basis, reference};
+  return EraseWithEntry(ctx.actor, subject, {subject_id, FormatRfc3339(clock_->Now()), legal_basis, reference});
+}
+
+Result<ErasureResult> CaseService::EraseWithEntry(const Actor& actor, const SubjectState& subject,
+                                                  const storage::ErasureEntry& entry) {
+  if (!ledger_) return FailedPrecondition("erasure needs the data directory's erasure ledger");
   CT_RETURN_IF_ERROR(ledger_->Append(entry));
-  CT_ASSIGN_OR_RETURN(auto cases, RecordErasure(ctx.actor, entry));
-  CT_RETURN_IF_ERROR(keys_->Shred(subject_id));
-  spdlog::info("subject {} erased ({} cases)", subject_id, cases.size());
+  CT_ASSIGN_OR_RETURN(auto cases, RecordErasure(actor, entry));
+  CT_RETURN_IF_ERROR(keys_->Shred(entry.subject_id));
+  spdlog::info("subject {} erased under {} ({} cases)", entry.subject_id, entry.legal_basis, cases.size());
+  (void)subject;
   return ErasureResult{entry.erased_at, std::move(cases)};
+}
+
+Result<ErasureResult> CaseService::EraseByRetention(const std::string& subject_id, const std::string& rule_id,
+                                                    const std::string& decision_ref) {
+  CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
+  if (!subject.Exists()) return NotFoundCode("subject");
+  if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
+  if (subject.legal_hold) return Refusal(StatusCode::kFailedPrecondition, "legal_hold", "a legal hold blocks retention");
+  return EraseWithEntry(Actor{"retention", "worker", "", "system", ""}, subject,
+                        {subject_id, FormatRfc3339(clock_->Now()), "retention:" + rule_id, decision_ref});
+}
+
+Result<uint64_t> CaseService::SetLegalHold(const RequestContext& ctx, const std::string& subject_id, bool placed,
+                                           const std::string& reference) {
+  if (reference.empty() || reference.size() > 100 || reference.find_first_of("\t\n") != std::string::npos) {
+    return Refusal(StatusCode::kInvalidArgument, "invalid_field", "a reference is required").With("field", "reference");
+  }
+  if (ctx.actor.role != "compliance") return Refusal(StatusCode::kPermissionDenied, "forbidden", "only compliance sets legal holds");
+  CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
+  if (!subject.Exists()) return NotFoundCode("subject");
+  if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
+  Event e;
+  e.type = placed ? "LegalHoldPlaced" : "LegalHoldLifted";
+  e.meta.actor = ctx.actor;
+  e.meta.legal_basis = ctx.legal_basis;
+  e.meta.recorded_at = e.meta.effective_at = clock_->Now();
+  e.meta.subject_id = subject_id;
+  e.meta.command = placed ? "PlaceLegalHold" : "LiftLegalHold";
+  e.facts = {{"reference", reference}};
+  storage::AppendRequest req = Request(ctx);
+  req.writes.push_back({SubjectStream(subject_id), storage::ExpectedVersion::Exact(subject.version), {{e.type, EncodeEvent(e)}}});
+  auto r = log_->Append(req);
+  if (!r.ok() && r.status().code() == StatusCode::kAborted) {
+    return Status(StatusCode::kAborted, "the subject changed concurrently").With("code", "version_conflict");
+  }
+  if (!r.ok()) return r.status();
+  return r->stream_versions[0].value();
 }
 
 Result<int> CaseService::ReapplyErasures() {

@@ -55,6 +55,8 @@ struct SubjectInput {
 struct SubjectState {
   uint64_t version = 0;
   bool erased = false;
+  bool legal_hold = false;      // blocks retention erasure (not an Art. 17 erasure)
+  Timestamp registered_at{};
   std::string gender;
   std::string age_band;
   std::vector<std::string> cases;  // in referral order
@@ -91,6 +93,13 @@ class CaseService {
   // in the chain, so replay and Verify() keep working; their sealed fields can no longer be opened.
   Result<ErasureResult> EraseSubject(const RequestContext& ctx, const std::string& subject_id,
                                      const std::string& legal_basis, const std::string& reference);
+  // Retention ("gallring"): the same crypto-shredding under a rule of the retention policy; the
+  // subject stream records GallringExecuted{rule, decision_ref} instead of SubjectErased.
+  Result<ErasureResult> EraseByRetention(const std::string& subject_id, const std::string& rule_id,
+                                         const std::string& decision_ref);
+  // A legal hold (compliance) blocks retention for the subject until lifted.
+  Result<uint64_t> SetLegalHold(const RequestContext& ctx, const std::string& subject_id, bool placed,
+                                const std::string& reference);
   // Re-applies every ledger entry (after a restore or a crash mid-erasure): records an erasure the
   // log lacks and shreds a key that is back. Returns how many entries needed work.
   Result<int> ReapplyErasures();
@@ -124,6 +133,9 @@ class CaseService {
   Result<const WorkflowDefinition*> DefinitionFor(int revision) const;
   // Appends SubjectErased and closes the subject's open cases; retries on concurrent change.
   Result<std::vector<std::string>> RecordErasure(const Actor& actor, const storage::ErasureEntry& entry);
+  // Ledger entry, erasure event, shred: the steps shared by Art. 17 erasure and retention.
+  Result<ErasureResult> EraseWithEntry(const Actor& actor, const SubjectState& subject,
+                                       const storage::ErasureEntry& entry);
   void MaybeSnapshot(const std::string& case_id, uint64_t before, uint64_t after);
 
   storage::Log* log_;

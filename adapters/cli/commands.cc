@@ -104,4 +104,22 @@ int RunRestore(const DataDirFlags& flags, const std::string& from) {
   return 0;
 }
 
+int RunRetention(const DataDirFlags& flags, const std::string& policy_file) {
+  auto policy = LoadRetentionPolicy(policy_file);
+  if (!policy.ok()) return Fail(policy.status());
+  auto stores = OpenDataDir(flags);
+  if (!stores.ok()) return Fail(stores.status());
+  auto e = BuildEngine(*stores);
+  if (!e.ok()) return Fail(e.status());
+  auto report = engine::RunRetention(*(*e)->service, *stores->log, (*e)->registry, *policy, (*e)->clock->Now(),
+                                     [](uint64_t done, uint64_t total) {
+                                       std::cerr << "\rexamined " << done << " of " << total << " subjects" << std::flush;
+                                       if (done == total) std::cerr << "\n";
+                                     });
+  if (!report.ok()) return Fail(report.status());
+  std::cout << "retention (policy " << policy->version << "): " << report->examined << " subjects examined, "
+            << report->erased << " erased, " << report->held << " held by a legal hold\n";
+  return 0;
+}
+
 }  // namespace casetrail::adapters

@@ -13,5 +13,6 @@ int RunDemo(const DataDirFlags& flags, int cases);
 int RunVerify(const DataDirFlags& flags);
 int RunBackup(const DataDirFlags& flags, const std::string& to);
 int RunRestore(const DataDirFlags& flags, const std::string& from);
+int RunRetention(const DataDirFlags& flags, const std::string& policy_file);
 
 }  // namespace casetrail::adapters

@@ -1,5 +1,8 @@
 #include "adapters/cli/data_dir.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "engine/case_service.h"
 #include "storage/rocksdb_log.h"
 #include "workflows/study_referral.h"
@@ -28,16 +31,30 @@ Result<OpenStores> OpenDataDir(const DataDirFlags& flags) {
   return stores;
 }
 
-Result<int> ReapplyErasureLedger(OpenStores& stores) {
+Result<std::unique_ptr<EngineOnStores>> BuildEngine(OpenStores& stores) {
+  auto e = std::make_unique<EngineOnStores>();
   engine::MasterKey master;
   master.bytes = stores.master;
-  engine::SubjectKeys keys(stores.keys.get(), master);
-  engine::DefinitionRegistry registry;
-  CT_RETURN_IF_ERROR(workflows::RegisterStudyReferral(&registry));
-  auto clock = engine::NewSystemClock();
-  engine::CaseService service(stores.log.get(), &keys, &registry, &workflows::StudyReferralGuards(), clock.get());
-  service.SetErasureLedger(stores.ledger.get());
-  return service.ReapplyErasures();
+  e->keys = std::make_unique<engine::SubjectKeys>(stores.keys.get(), master);
+  CT_RETURN_IF_ERROR(workflows::RegisterStudyReferral(&e->registry));
+  e->clock = engine::NewSystemClock();
+  e->service = std::make_unique<engine::CaseService>(stores.log.get(), e->keys.get(), &e->registry,
+                                                     &workflows::StudyReferralGuards(), e->clock.get());
+  e->service->SetErasureLedger(stores.ledger.get());
+  return e;
+}
+
+Result<int> ReapplyErasureLedger(OpenStores& stores) {
+  CT_ASSIGN_OR_RETURN(auto e, BuildEngine(stores));
+  return e->service->ReapplyErasures();
+}
+
+Result<engine::RetentionPolicy> LoadRetentionPolicy(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return NotFound("cannot read the retention policy file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return engine::ParseRetentionPolicy(text.str());
 }
 
 }  // namespace casetrail::adapters

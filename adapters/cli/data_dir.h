@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "engine/case_service.h"
+#include "engine/retention.h"
 #include "storage/erasure_ledger.h"
 #include "storage/key_file.h"
 #include "storage/key_store.h"
@@ -32,6 +34,17 @@ struct OpenStores {
 std::string MasterKeyPath(const DataDirFlags& flags);
 Result<storage::KeyBytes> SigningSeed(const DataDirFlags& flags);
 Result<OpenStores> OpenDataDir(const DataDirFlags& flags);
+// The engine over open stores, for subcommands that decide rather than only read.
+struct EngineOnStores {
+  std::unique_ptr<engine::SubjectKeys> keys;
+  engine::DefinitionRegistry registry;
+  std::unique_ptr<engine::Clock> clock;
+  std::unique_ptr<engine::CaseService> service;
+};
+Result<std::unique_ptr<EngineOnStores>> BuildEngine(OpenStores& stores);
+
+// Reads and validates a retention policy file.
+Result<engine::RetentionPolicy> LoadRetentionPolicy(const std::string& path);
 // Re-applies DIR/erasure-ledger to the open stores (after a restore). Returns entries applied.
 Result<int> ReapplyErasureLedger(OpenStores& stores);
 

@@ -46,6 +46,11 @@ int main(int argc, char** argv) {
   add_data_flags(restore);
   restore->add_option("--from", restore_from, "backup directory")->required();
 
+  std::string retention_policy;
+  auto* retention = app.add_subcommand("retention", "apply the retention policy now: erase subjects whose period has passed");
+  add_data_flags(retention);
+  retention->add_option("--policy", retention_policy, "retention policy file (JSON, see docs/gdpr.md)")->required();
+
   ServeFlags serve_flags;
   auto* serve = app.add_subcommand("serve", "serve the HTTP/JSON API (and, with --demo, a ready demo)");
   serve->add_option("--data", serve_flags.data.data, "data directory (default with --demo: ./demo-data)");
@@ -57,6 +62,8 @@ int main(int argc, char** argv) {
                     "start the clock at this RFC 3339 time and let admin move it (POST /v1/admin/clock)");
   serve->add_option("--suppress-below", serve_flags.suppress_below,
                     "indicator cells below this count are hidden from the strategic role")->capture_default_str();
+  serve->add_option("--retention", serve_flags.retention,
+                    "retention policy file (JSON, see docs/gdpr.md); enables POST /v1/retention/run");
   serve->add_flag("--demo", serve_flags.demo, "create keys, demo users and demo cases if DATA is new, print tokens");
   serve->add_option("--demo-cases", serve_flags.demo_cases, "how many demo cases to create")->check(CLI::Range(1, 100000));
 
@@ -67,5 +74,6 @@ int main(int argc, char** argv) {
   if (*verify) return RunVerify(flags);
   if (*backup) return RunBackup(flags, backup_to);
   if (*restore) return RunRestore(flags, restore_from);
+  if (*retention) return RunRetention(flags, retention_policy);
   return 2;
 }

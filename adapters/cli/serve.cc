@@ -119,8 +119,14 @@ int RunServe(ServeFlags f) {
   std::string fingerprint_key(32, '\0');
   auto derived = storage::DeriveSubkey(stores->master, 2, "idemfing");
   fingerprint_key.assign(reinterpret_cast<const char*>(derived.data()), derived.size());
+  std::optional<engine::RetentionPolicy> retention;
+  if (!f.retention.empty()) {
+    auto policy = LoadRetentionPolicy(f.retention);
+    if (!policy.ok()) return Fail(policy.status());
+    retention = std::move(*policy);
+  }
   Api api(ApiDeps{stores->log.get(), &service, &keys, &registry, clock, manual_clock.get(), &*users, &directory,
-                  &metrics, fingerprint_key});
+                  &metrics, fingerprint_key, retention ? &*retention : nullptr});
 
   ServerOptions options;
   options.address = host;

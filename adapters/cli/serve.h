@@ -13,6 +13,7 @@ struct ServeFlags {
   std::string users;
   std::string manual_clock;
   int suppress_below = 5;
+  std::string retention;  // retention policy file (JSON, engine/retention.h)
   bool demo = false;
   int demo_cases = 240;
 };

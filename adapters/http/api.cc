@@ -104,6 +104,10 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
   if ((r = route(is({"subjects", "*", "consents", "withdraw"}), "POST", [&] { return WithdrawConsent(c, p[1]); })))
     return *r;
   if ((r = route(is({"subjects", "*", "erasure"}), "POST", [&] { return EraseSubject(c, p[1]); }))) return *r;
+  if ((r = route(is({"subjects", "*", "legal-hold"}), "POST", [&] { return LegalHold(c, p[1], true); }))) return *r;
+  if ((r = route(is({"subjects", "*", "legal-hold", "lift"}), "POST", [&] { return LegalHold(c, p[1], false); })))
+    return *r;
+  if ((r = route(is({"retention", "run"}), "POST", [&] { return RunRetention(c); }))) return *r;
   if ((r = route(is({"subjects", "*", "extract"}), "GET", [&] { return Extract(c, p[1]); }))) return *r;
   if ((r = route(is({"cases"}), "POST", [&] { return SubmitReferral(c); }))) return *r;
   if ((r = route(is({"cases"}), "GET", [&] { return ListCases(c); }))) return *r;

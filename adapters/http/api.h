@@ -15,6 +15,7 @@
 #include "adapters/http/problem.h"
 #include "adapters/http/users.h"
 #include "engine/case_service.h"
+#include "engine/retention.h"
 #include "replay/case_directory.h"
 
 namespace casetrail::adapters {
@@ -41,6 +42,7 @@ struct ApiDeps {
   replay::CaseDirectory* directory = nullptr;
   Metrics* metrics = nullptr;
   std::string fingerprint_key;  // keys the hash of request bodies kept with idempotency keys
+  const engine::RetentionPolicy* retention = nullptr;  // --retention FILE
 };
 
 class Api {
@@ -75,6 +77,8 @@ class Api {
   ApiResponse EraseSubject(Call& c, const std::string& subject);
   ApiResponse Extract(Call& c, const std::string& subject);
   ApiResponse Audit(Call& c, const std::string& case_id);
+  ApiResponse LegalHold(Call& c, const std::string& subject, bool placed);
+  ApiResponse RunRetention(Call& c);
   // Integrity and operations.
   ApiResponse Verify(Call& c);
   ApiResponse LatestCheckpoint(Call& c);

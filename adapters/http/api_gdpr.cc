@@ -65,8 +65,9 @@ json::object ProcessingJson() {
                                    "statistics: aggregate indicators without personal data"}},
           {"legal_bases", json::array{"consent (Art. 6(1)(a)) for the transfer of data between the parties",
                                       "public task (Art. 6(1)(e)) for each party's own records"}},
-          {"retention", "personal data is kept while a case is open and erased on request or by the retention rules "
-                        "of docs/gdpr.md; the audit chain keeps only ids, codes and sealed data"}};
+          {"retention", "personal data is crypto-shredded on an upheld erasure request, or by the retention policy a "
+                        "set time after the subject's cases end (docs/gdpr.md), unless a legal hold applies; the audit "
+                        "chain keeps only ids, codes and sealed data"}};
 }
 
 }  // namespace
@@ -190,6 +191,33 @@ ApiResponse Api::Audit(Call& c, const std::string& case_id) {
                                 {"refused_commands", std::move(refusal_json)},
                                 {"reads", std::move(read_json)},
                                 {"chain", std::move(chain)}});
+}
+
+ApiResponse Api::LegalHold(Call& c, const std::string& subject, bool placed) {
+  if (Status s = OnlyFields(c.body, {"reference"}); !s.ok()) return FromStatus(s);
+  auto reference = ReqString(c.body, "reference");
+  if (!reference.ok()) return FromStatus(reference.status());
+  auto known = d_.service->LoadSubject(subject);
+  if (!known.ok()) return FromStatus(known.status());
+  if (!known->Exists()) return Problem(404, "not_found", "subject not found");
+  auto r = d_.service->SetLegalHold(c.Context(), subject, placed, *reference);
+  if (!r.ok()) return FromStatus(r.status());
+  return Json(200, json::object{{"subject_id", subject}, {"legal_hold", placed}, {"version", *r}});
+}
+
+ApiResponse Api::RunRetention(Call& c) {
+  if (Status s = OnlyFields(c.body, {}); !s.ok()) return FromStatus(s);
+  if (c.actor.role != "compliance" && c.actor.role != "admin") return Problem(403, "forbidden", "compliance or admin runs retention");
+  if (!d_.retention) return Problem(409, "retention_not_configured", "start the server with --retention FILE");
+  auto report = engine::RunRetention(*d_.service, *d_.log, *d_.registry, *d_.retention, d_.clock->Now());
+  if (!report.ok()) return FromStatus(report.status());
+  json::array erased;
+  for (const auto& id : report->erased_subjects) erased.emplace_back(id);
+  return Json(200, json::object{{"policy_version", d_.retention->version},
+                                {"examined", report->examined},
+                                {"erased", std::move(erased)},
+                                {"held", report->held},
+                                {"run_position", report->run_position}});
 }
 
 }  // namespace casetrail::adapters

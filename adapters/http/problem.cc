@@ -25,6 +25,8 @@ const std::map<std::string, std::pair<int, const char*>>& Codes() {
       {"consent_missing", {422, "Consent missing"}},
       {"invalid_transition", {422, "Invalid transition"}},
       {"guard_failed", {422, "Guard failed"}},
+      {"legal_hold", {409, "Legal hold"}},
+      {"retention_not_configured", {409, "No retention policy configured"}},
       {"unavailable", {503, "Unavailable"}},
       {"internal", {500, "Internal error"}},
   };

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
@@ -256,6 +257,44 @@ TEST_F(GdprE2ETest, CliRestoreOfAnOlderBackupKeepsTheErasure) {
   EXPECT_TRUE(c.Json().at("subject").at("erased").as_bool()) << c.body;
   EXPECT_EQ(c.Str("closed_reason"), "erased");
   EXPECT_EQ(Post("/v1/subjects/lookup", "C-1", {{"personal_number", "19800101-0001"}}).status, 404);
+  EXPECT_TRUE(Get("/v1/verify", "C-1").Json().at("ok").as_bool());
+}
+
+}  // namespace
+}  // namespace casetrail::testing
+
+namespace casetrail::testing {
+namespace {
+
+TEST_F(GdprE2ETest, RetentionRunsFromTheCliAndLegalHoldsBlockIt) {
+  // Without a policy the route says so.
+  auto none = Post("/v1/retention/run", "C-1", json::object{});
+  EXPECT_EQ(none.status, 409);
+  EXPECT_EQ(none.Str("code"), "retention_not_configured");
+  EXPECT_EQ(Post("/v1/retention/run", "A-J1", json::object{}).status, 403);
+  auto make = [&](const std::string& pnr) {
+    auto r = Post("/v1/subjects", "A-J1", {{"personal_number", pnr}, {"name", "Ingen Remiss"}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.Str("subject_id");
+  };
+  const std::string lonely = make("19121212-1212"), held = make("19800101-0001");
+  EXPECT_EQ(Post("/v1/subjects/" + held + "/legal-hold", "A-J1", {{"reference", "JO-1"}}).status, 403);
+  auto hold = Post("/v1/subjects/" + held + "/legal-hold", "C-1", {{"reference", "JO-2025-17"}});
+  ASSERT_EQ(hold.status, 200) << hold.body;
+  ASSERT_EQ(server_->Stop(SIGTERM), 0);
+
+  // The server's clock was 2025; the CLI runs on the real clock, long after 0 days.
+  const std::string policy = dir_.Sub("retention.json");
+  {
+    std::ofstream out(policy);
+    out << R"({"version":"test-1","rules":[{"id":"never-referred","when":"no_case","after_days":0,"decision_ref":"AF-2024/0042"}]})";
+  }
+  const std::string data = server_->data_dir(), key = dir_.Sub("master.key");
+  ASSERT_EQ(RunCli("retention --data " + data + " --master-key " + key + " --policy " + policy), 0);
+  ASSERT_TRUE(server_->Start());
+  EXPECT_EQ(Post("/v1/subjects/lookup", "C-1", {{"personal_number", "19121212-1212"}}).status, 404) << "erased by retention";
+  EXPECT_EQ(Post("/v1/subjects/lookup", "C-1", {{"personal_number", "19800101-0001"}}).status, 200) << "held";
+  EXPECT_EQ(Get("/v1/subjects/" + lonely + "/extract", "C-1").status, 410);
   EXPECT_TRUE(Get("/v1/verify", "C-1").Json().at("ok").as_bool());
 }
 
