@@ -3,6 +3,12 @@
 #include <filesystem>
 #include <iostream>
 
+#include <boost/json.hpp>
+#include <chrono>
+
+#include "adapters/cli/csv_import.h"
+#include "adapters/cli/offline_api.h"
+#include "replay/case_rebuild.h"
 #include "storage/backup.h"
 #include "storage/base/hex.h"
 
@@ -30,41 +36,6 @@ int RunKeygen(const std::string& path) {
   if (!s.ok()) return Fail(s);
   std::cout << "wrote a new key to " << path << " (mode 0600)\n";
   return 0;
-}
-
-int RunDemo(const DataDirFlags& flags, int cases) {
-  std::filesystem::create_directories(flags.data);
-  if (!std::filesystem::exists(MasterKeyPath(flags))) {
-    if (Status s = storage::WriteNewKeyFile(MasterKeyPath(flags)); !s.ok()) return Fail(s);
-  }
-  auto stores = OpenDataDir(flags);
-  if (!stores.ok()) return Fail(stores.status());
-  storage::Log& log = *stores->log;
-  const uint64_t before = log.GetHead().position.value();
-  // Demo events carry ids and facts only: no personal data, even in a demo.
-  const char* steps[] = {"ReferralSubmitted", "ConversationBooked", "ConversationHeld",
-                         "IndividualStudyPlanCreated", "StudiesStarted"};
-  for (int i = 0; i < cases; ++i) {
-    StreamId stream("case:C-demo-" + std::to_string(before + i));
-    storage::AppendRequest req;
-    req.writes.push_back({stream, storage::ExpectedVersion::NoStream(), {}});
-    for (const char* step : steps) req.writes[0].events.push_back({step, R"({"unit":"jarva"})"});
-    auto r = log.Append(req);
-    if (!r.ok()) return Fail(r.status());
-  }
-  auto read = log.ReadStream(StreamId("case:C-demo-" + std::to_string(before)), StreamVersion(1),
-                             storage::Direction::kForward, 100);
-  if (!read.ok()) return Fail(read.status());
-  std::cout << "appended " << cases << " demo cases to " << flags.data << "\n";
-  for (const auto& ev : *read) {
-    std::cout << "  #" << ev.position.value() << " " << ev.stream.value() << " v" << ev.version.value()
-              << " " << ev.type << " " << HexOf(ev.hash).substr(0, 16) << "\n";
-  }
-  auto report = log.Verify(nullptr);
-  if (!report.ok()) return Fail(report.status());
-  std::cout << "verify: " << (report->ok ? "ok" : "BROKEN") << ", " << report->events << " events, head "
-            << HexOf(report->head.hash).substr(0, 16) << "\n";
-  return report->ok ? 0 : 1;
 }
 
 int RunVerify(const DataDirFlags& flags) {
@@ -120,6 +91,106 @@ int RunRetention(const DataDirFlags& flags, const std::string& policy_file) {
   std::cout << "retention (policy " << policy->version << "): " << report->examined << " subjects examined, "
             << report->erased << " erased, " << report->held << " held by a legal hold\n";
   return 0;
+}
+
+namespace {
+
+std::string UrlEncode(const std::string& v) {
+  std::string out;
+  for (unsigned char ch : v) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == ':') {
+      out += static_cast<char>(ch);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof(buf), "%%%02X", ch);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+template <typename F>
+int WithOfflineApi(const DataDirFlags& flags, F&& f) {
+  auto api = OfflineApi::Open(flags);
+  if (!api.ok()) return Fail(api.status());
+  return f(**api);
+}
+
+}  // namespace
+
+int RunReplay(const DataDirFlags& flags, const ReplayFlags& r) {
+  std::string query;
+  auto add = [&](const char* k, const std::string& v) {
+    if (!v.empty()) query += (query.empty() ? "?" : "&") + std::string(k) + "=" + UrlEncode(v);
+  };
+  add("version", r.version);
+  add("as_of", r.as_of);
+  add("valid_at", r.valid_at);
+  return WithOfflineApi(flags, [&](OfflineApi& api) {
+    return PrintResponse(api.Call("compliance", "", "GET", "/v1/cases/" + UrlEncode(r.case_id) + query));
+  });
+}
+
+int RunAudit(const DataDirFlags& flags, const std::string& case_id) {
+  return WithOfflineApi(flags, [&](OfflineApi& api) {
+    return PrintResponse(api.Call("compliance", "", "GET", "/v1/cases/" + UrlEncode(case_id) + "/audit"));
+  });
+}
+
+int RunExtract(const DataDirFlags& flags, const std::string& subject_id) {
+  return WithOfflineApi(flags, [&](OfflineApi& api) {
+    return PrintResponse(api.Call("compliance", "", "GET", "/v1/subjects/" + UrlEncode(subject_id) + "/extract"));
+  });
+}
+
+int RunErase(const DataDirFlags& flags, const std::string& subject_id, const std::string& legal_basis,
+             const std::string& reference) {
+  const std::string body =
+      boost::json::serialize(boost::json::object{{"legal_basis", legal_basis}, {"reference", reference}});
+  return WithOfflineApi(flags, [&](OfflineApi& api) {
+    return PrintResponse(api.Call("compliance", "", "POST", "/v1/subjects/" + UrlEncode(subject_id) + "/erasure", body));
+  });
+}
+
+int RunImport(const DataDirFlags& flags, const std::string& csv_path) {
+  return WithOfflineApi(flags, [&](OfflineApi& api) {
+    auto report = ImportReferralsCsv(api, csv_path);
+    if (!report.ok()) return Fail(report.status());
+    std::cout << "import: " << report->rows << " rows, " << report->imported << " imported, " << report->rejected
+              << " rejected\n";
+    return report->rejected == 0 ? 0 : 1;
+  });
+}
+
+int RunRebuild(const DataDirFlags& flags) {
+  return WithOfflineApi(flags, [&](OfflineApi& api) {
+    const auto start = std::chrono::steady_clock::now();
+    const Position head = api.log().GetHead().position;
+    while (!api.directory().WaitFor(head, 1000)) {
+      std::cerr << "\rfolded " << api.directory().position().value() << " of " << head.value() << " events" << std::flush;
+    }
+    const double fold_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cerr << "\rfolded " << head.value() << " events into the case directory in " << fold_s << " s\n";
+    auto cases = api.directory().List(std::nullopt, std::nullopt, "", SIZE_MAX);
+    size_t checked = 0, mismatched = 0;
+    for (const auto& summary : cases) {
+      auto events = replay::ReadCaseEvents(api.log(), summary.case_id);
+      if (!events.ok()) return Fail(events.status());
+      auto state = replay::Rebuild(*events, {}, api.engine().registry);
+      if (!state.ok()) return Fail(state.status());
+      if (state->state != summary.state || state->unit != summary.unit || state->version != summary.version) {
+        ++mismatched;
+        std::cerr << "\ncase " << summary.case_id << ": projection says " << summary.state << " v" << summary.version
+                  << ", replay says " << state->state << " v" << state->version << "\n";
+      }
+      if (++checked % 1000 == 0 || checked == cases.size()) {
+        std::cerr << "\rchecked " << checked << " of " << cases.size() << " cases against full replay" << std::flush;
+      }
+    }
+    std::cerr << "\n";
+    std::cout << "rebuild: " << cases.size() << " cases, " << mismatched << " differ from full replay\n";
+    return mismatched == 0 ? 0 : 1;
+  });
 }
 
 }  // namespace casetrail::adapters

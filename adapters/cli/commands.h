@@ -9,10 +9,23 @@
 namespace casetrail::adapters {
 
 int RunKeygen(const std::string& path);
-int RunDemo(const DataDirFlags& flags, int cases);
 int RunVerify(const DataDirFlags& flags);
 int RunBackup(const DataDirFlags& flags, const std::string& to);
 int RunRestore(const DataDirFlags& flags, const std::string& from);
 int RunRetention(const DataDirFlags& flags, const std::string& policy_file);
+
+// Offline API subcommands (the server must be stopped): JSON on stdout.
+struct ReplayFlags {
+  std::string case_id;
+  std::string version, as_of, valid_at;
+};
+int RunReplay(const DataDirFlags& flags, const ReplayFlags& replay);
+int RunAudit(const DataDirFlags& flags, const std::string& case_id);
+int RunExtract(const DataDirFlags& flags, const std::string& subject_id);
+int RunErase(const DataDirFlags& flags, const std::string& subject_id, const std::string& legal_basis,
+             const std::string& reference);
+int RunImport(const DataDirFlags& flags, const std::string& csv_path);
+// Rebuilds the projections from the log and checks each case against a full replay.
+int RunRebuild(const DataDirFlags& flags);
 
 }  // namespace casetrail::adapters

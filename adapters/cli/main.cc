@@ -28,11 +28,6 @@ int main(int argc, char** argv) {
   auto* keygen = app.add_subcommand("keygen", "write a new random 32-byte key file (hex, mode 0600)");
   keygen->add_option("file", key_path, "where to write the key")->required();
 
-  int cases = 3;
-  auto* demo = app.add_subcommand("demo", "append demo cases to a data directory, read them back, verify");
-  add_data_flags(demo);
-  demo->add_option("--cases", cases, "how many demo cases to append")->check(CLI::Range(1, 100000));
-
   auto* verify = app.add_subcommand("verify", "check the hash chain, stream index and signed checkpoints");
   add_data_flags(verify);
 
@@ -50,6 +45,39 @@ int main(int argc, char** argv) {
   auto* retention = app.add_subcommand("retention", "apply the retention policy now: erase subjects whose period has passed");
   add_data_flags(retention);
   retention->add_option("--policy", retention_policy, "retention policy file (JSON, see docs/gdpr.md)")->required();
+
+  ReplayFlags replay_flags;
+  auto* replay = app.add_subcommand("replay", "rebuild one case at a version, as recorded by a time, or as effective on a date");
+  add_data_flags(replay);
+  replay->add_option("case", replay_flags.case_id, "case id (C-…)")->required();
+  replay->add_option("--version", replay_flags.version, "after this many case events");
+  replay->add_option("--as-of", replay_flags.as_of, "as recorded by this date or RFC 3339 time");
+  replay->add_option("--valid-at", replay_flags.valid_at, "as effective on this date, as known now (or --as-of)");
+
+  std::string audit_case;
+  auto* audit = app.add_subcommand("audit", "a case's audit trail: events, refused commands, reads, chain status");
+  add_data_flags(audit);
+  audit->add_option("case", audit_case, "case id (C-…)")->required();
+
+  std::string extract_subject;
+  auto* extract = app.add_subcommand("extract", "a subject's register extract (GDPR Art. 15); recorded as a read");
+  add_data_flags(extract);
+  extract->add_option("subject", extract_subject, "subject id (S-…)")->required();
+
+  std::string erase_subject, erase_basis, erase_reference;
+  auto* erase = app.add_subcommand("erase", "erase a subject by crypto-shredding (GDPR Art. 17)");
+  add_data_flags(erase);
+  erase->add_option("subject", erase_subject, "subject id (S-…)")->required();
+  erase->add_option("--legal-basis", erase_basis, "legal basis code, e.g. art17_1a")->required();
+  erase->add_option("--reference", erase_reference, "decision or registry reference")->required();
+
+  std::string import_csv;
+  auto* import = app.add_subcommand("import", "import referrals from CSV (columns: docs/operations.md)");
+  add_data_flags(import);
+  import->add_option("csv", import_csv, "CSV file with a header row")->required()->check(CLI::ExistingFile);
+
+  auto* rebuild = app.add_subcommand("rebuild", "rebuild the projections from the log and check them against full replay");
+  add_data_flags(rebuild);
 
   ServeFlags serve_flags;
   auto* serve = app.add_subcommand("serve", "serve the HTTP/JSON API (and, with --demo, a ready demo)");
@@ -70,10 +98,15 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (*serve) return RunServe(serve_flags);
   if (*keygen) return RunKeygen(key_path);
-  if (*demo) return RunDemo(flags, cases);
   if (*verify) return RunVerify(flags);
   if (*backup) return RunBackup(flags, backup_to);
   if (*restore) return RunRestore(flags, restore_from);
   if (*retention) return RunRetention(flags, retention_policy);
+  if (*replay) return RunReplay(flags, replay_flags);
+  if (*audit) return RunAudit(flags, audit_case);
+  if (*extract) return RunExtract(flags, extract_subject);
+  if (*erase) return RunErase(flags, erase_subject, erase_basis, erase_reference);
+  if (*import) return RunImport(flags, import_csv);
+  if (*rebuild) return RunRebuild(flags);
   return 2;
 }

@@ -1,0 +1,94 @@
+#include "adapters/cli/offline_api.h"
+
+#include <sodium.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <iostream>
+
+#include "storage/base/hex.h"
+
+namespace casetrail::adapters {
+namespace json = boost::json;
+
+namespace {
+
+std::string Operator() {
+  const char* login = ::getlogin();
+  if (!login) login = std::getenv("USER");
+  return std::string("cli:") + (login ? login : "operator");
+}
+
+std::string RandomToken() {
+  uint8_t bytes[24];
+  randombytes_buf(bytes, sizeof(bytes));
+  return ToHex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<OfflineApi>> OfflineApi::Open(const DataDirFlags& flags) {
+  if (sodium_init() < 0) return Unavailable("libsodium failed to initialise");
+  std::unique_ptr<OfflineApi> o(new OfflineApi());
+  CT_ASSIGN_OR_RETURN(o->stores_, OpenDataDir(flags));
+  CT_ASSIGN_OR_RETURN(o->engine_, BuildEngine(o->stores_));
+  CT_RETURN_IF_ERROR(o->engine_->service->ReapplyErasures().status());
+  o->directory_ = std::make_unique<replay::CaseDirectory>(o->stores_.log.get(), &o->engine_->registry);
+  // One in-memory user per role the CLI acts as; the tokens never leave this process.
+  json::array users;
+  auto add = [&](const std::string& role, const std::string& unit) {
+    const std::string token = RandomToken();
+    o->tokens_[role + "/" + unit] = token;
+    json::object u{{"id", Operator()}, {"role", role}, {"token", token}, {"auth", "bankid"}};
+    if (!unit.empty()) u["unit"] = unit;
+    users.push_back(std::move(u));
+  };
+  add("compliance", "");
+  for (const char* unit : {"globen", "jarva", "city"}) add("af_officer", unit);
+  CT_ASSIGN_OR_RETURN(Users parsed, Users::Parse(json::serialize(json::object{{"users", users}})));
+  o->users_ = std::make_unique<Users>(std::move(parsed));
+  o->metrics_ = std::make_unique<Metrics>();
+  std::string fingerprint_key(32, '\0');
+  auto derived = storage::DeriveSubkey(o->stores_.master, 2, "idemfing");
+  fingerprint_key.assign(reinterpret_cast<const char*>(derived.data()), derived.size());
+  o->api_ = std::make_unique<Api>(ApiDeps{o->stores_.log.get(), o->engine_->service.get(), o->engine_->keys.get(),
+                                          &o->engine_->registry, o->engine_->clock.get(), nullptr, o->users_.get(),
+                                          o->directory_.get(), o->metrics_.get(), fingerprint_key});
+  return o;
+}
+
+OfflineApi::~OfflineApi() {
+  api_.reset();
+  directory_.reset();  // stops its subscription before the log closes
+}
+
+ApiResponse OfflineApi::Call(const std::string& role, const std::string& unit, const std::string& method,
+                             const std::string& target, const std::string& body,
+                             const std::string& idempotency_key) {
+  ApiRequest req;
+  req.method = method;
+  req.target = target;
+  req.authorization = "Bearer " + tokens_[role + "/" + unit];
+  if (!body.empty()) req.content_type = "application/json";
+  req.body = body;
+  req.idempotency_key = idempotency_key;
+  return api_->Handle(req);
+}
+
+int PrintResponse(const ApiResponse& r) {
+  if (r.status >= 200 && r.status < 300) {
+    std::cout << r.body << "\n";
+    return 0;
+  }
+  boost::system::error_code ec;
+  json::value v = json::parse(r.body, ec);
+  std::string code = "error", detail = r.body;
+  if (!ec && v.is_object()) {
+    if (const auto* c = v.as_object().if_contains("code"); c && c->is_string()) code = c->as_string().c_str();
+    if (const auto* d = v.as_object().if_contains("detail"); d && d->is_string()) detail = d->as_string().c_str();
+  }
+  std::cerr << "casetrail: " << r.status << " " << code << ": " << detail << "\n";
+  return 1;
+}
+
+}  // namespace casetrail::adapters
