@@ -408,6 +408,7 @@ Result<uint64_t> CaseService::SetLegalHold(const RequestContext& ctx, const std:
   if (!r.ok() && r.status().code() == StatusCode::kAborted) {
     return Status(StatusCode::kAborted, "the subject changed concurrently").With("code", "version_conflict");
   }
+  if (!r.ok() && r.status().code() == StatusCode::kAlreadyExists) return IdempotencyReused();
   if (!r.ok()) return r.status();
   return r->stream_versions[0].value();
 }

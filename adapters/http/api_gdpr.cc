@@ -200,7 +200,9 @@ ApiResponse Api::LegalHold(Call& c, const std::string& subject, bool placed) {
   auto known = d_.service->LoadSubject(subject);
   if (!known.ok()) return FromStatus(known.status());
   if (!known->Exists()) return Problem(404, "not_found", "subject not found");
-  auto r = d_.service->SetLegalHold(c.Context(), subject, placed, *reference);
+  engine::RequestContext ctx = c.Context();
+  ctx.idempotency_fingerprint = Fingerprint(c.req);
+  auto r = d_.service->SetLegalHold(ctx, subject, placed, *reference);
   if (!r.ok()) return FromStatus(r.status());
   return Json(200, json::object{{"subject_id", subject}, {"legal_hold", placed}, {"version", *r}});
 }

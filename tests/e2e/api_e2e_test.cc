@@ -348,3 +348,34 @@ TEST_F(ApiE2ETest, HealthMetricsWorkflowsAndOpenApi) {
 
 }  // namespace
 }  // namespace casetrail::testing
+
+namespace casetrail::testing {
+namespace {
+
+// Every operation the served OpenAPI document lists is routed by the server (no "no such route",
+// no 405), so the document and the router cannot drift apart unnoticed.
+TEST_F(ApiE2ETest, EveryDocumentedOperationIsRouted) {
+  auto doc = Get("/v1/openapi.json", "C-1");
+  ASSERT_EQ(doc.status, 200);
+  const auto& paths = doc.Json().at("paths").as_object();
+  int checked = 0;
+  for (const auto& [path, item] : paths) {
+    for (const auto& [method, op] : item.as_object()) {
+      if (method == "parameters") continue;
+      std::string target = "/" == std::string(path).substr(0, 1) ? std::string(path) : "/" + std::string(path);
+      for (size_t at; (at = target.find('{')) != std::string::npos;) {
+        target.replace(at, target.find('}', at) - at + 1, "X-000000000000");
+      }
+      std::string verb(method);
+      for (auto& ch : verb) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      auto r = Http(server_->port(), verb, target, TokenOf("C-1"), verb == "POST" ? "{}" : "");
+      EXPECT_NE(r.status, 405) << verb << " " << target;
+      EXPECT_NE(r.Str("detail"), "no such route") << verb << " " << target;
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, 20);
+}
+
+}  // namespace
+}  // namespace casetrail::testing
