@@ -116,6 +116,26 @@ struct LogStats {
   uint64_t appends = 0;       // requests committed (not counting refused or deduplicated ones)
   uint64_t synced_writes = 0; // synced write groups; appends / synced_writes = mean group size
   uint64_t events = 0;        // events committed
+
+  // Append latency (queueing + synced commit), cumulative histogram buckets as Prometheus has them.
+  static constexpr std::array<double, 8> kLatencyBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.1};
+  std::array<uint64_t, 8> append_latency_buckets{};
+  double append_latency_sum_seconds = 0;
+  uint64_t append_latency_count = 0;
+  // Requests per synced write group.
+  static constexpr std::array<double, 8> kGroupBounds = {1, 2, 4, 8, 16, 32, 64, 128};
+  std::array<uint64_t, 8> group_size_buckets{};
+  uint64_t group_size_sum = 0;
+
+  void ObserveAppend(double seconds) {
+    append_latency_sum_seconds += seconds;
+    append_latency_count++;
+    for (size_t i = 0; i < kLatencyBounds.size(); ++i) append_latency_buckets[i] += seconds <= kLatencyBounds[i];
+  }
+  void ObserveGroup(uint64_t size) {
+    group_size_sum += size;
+    for (size_t i = 0; i < kGroupBounds.size(); ++i) group_size_buckets[i] += size <= kGroupBounds[i];
+  }
 };
 
 // Called with (records checked, records in the log) during long work.

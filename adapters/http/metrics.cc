@@ -5,6 +5,16 @@
 
 namespace casetrail::adapters {
 namespace {
+
+std::string RenderHistogram(const std::string& name, const std::string& help, const std::array<double, 8>& bounds,
+                            const std::array<uint64_t, 8>& buckets, uint64_t count, double sum) {
+  std::ostringstream out;
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " histogram\n";
+  for (size_t i = 0; i < bounds.size(); ++i) out << name << "_bucket{le=\"" << bounds[i] << "\"} " << buckets[i] << "\n";
+  out << name << "_bucket{le=\"+Inf\"} " << count << "\n" << name << "_sum " << sum << "\n" << name << "_count " << count << "\n";
+  return out.str();
+}
+
 constexpr std::array<double, 7> kBounds = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1.0};
 }
 
@@ -44,6 +54,13 @@ std::string Metrics::Render(storage::Log& log, uint64_t projection_lag) const {
       << "# TYPE casetrail_log_synced_writes_total counter\ncasetrail_log_synced_writes_total " << stats.synced_writes
       << "\n# HELP casetrail_log_events_total Events committed.\n# TYPE casetrail_log_events_total counter\n"
       << "casetrail_log_events_total " << stats.events << "\n"
+      << RenderHistogram("casetrail_log_append_duration_seconds",
+                         "Append latency: queueing for the writer plus the synced group commit.",
+                         storage::LogStats::kLatencyBounds, stats.append_latency_buckets, stats.append_latency_count,
+                         stats.append_latency_sum_seconds)
+      << RenderHistogram("casetrail_log_group_commit_size", "Append requests per synced write group.",
+                         storage::LogStats::kGroupBounds, stats.group_size_buckets, stats.synced_writes,
+                         static_cast<double>(stats.group_size_sum))
       << "# HELP casetrail_log_head_position Position of the last committed event.\n"
       << "# TYPE casetrail_log_head_position gauge\ncasetrail_log_head_position " << log.GetHead().position.value()
       << "\n# HELP casetrail_projection_lag_events Events the case directory has yet to fold.\n"

@@ -1,5 +1,6 @@
 #include "storage/internal/rocksdb_log.h"
 
+#include <chrono>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
@@ -120,7 +121,14 @@ Result<AppendResult> RocksLog::Append(const AppendRequest& request) {
     queue_.push_back(&pending);
   }
   queue_cv_.notify_one();
-  return future.get();
+  const auto start = std::chrono::steady_clock::now();
+  Result<AppendResult> result = future.get();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (result.ok()) {
+    std::lock_guard lock(head_mu_);
+    stats_.ObserveAppend(seconds);
+  }
+  return result;
 }
 
 void RocksLog::WriterLoop() {
@@ -183,6 +191,7 @@ void RocksLog::CommitGroup(std::vector<Pending*>& group) {
       head_ = plan.head;
       if (checkpoint) last_checkpoint_ = plan.head.position.value();
       stats_.synced_writes++;
+      stats_.ObserveGroup(group.size());
       stats_.events += plan.records.size();
       for (auto& r : results) {
         if (r->ok() && !(*r)->deduplicated) stats_.appends++;

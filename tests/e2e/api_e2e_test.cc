@@ -339,6 +339,15 @@ TEST_F(ApiE2ETest, HealthMetricsWorkflowsAndOpenApi) {
   EXPECT_NE(metrics.body.find("casetrail_log_appends_total"), std::string::npos);
   EXPECT_NE(metrics.body.find("route=\"/v1/subjects\",status=\"201\""), std::string::npos) << metrics.body;
   EXPECT_EQ(metrics.body.find("19121212"), std::string::npos);
+  EXPECT_NE(metrics.body.find("casetrail_log_append_duration_seconds_count "), std::string::npos);
+  EXPECT_EQ(metrics.body.find("casetrail_log_append_duration_seconds_count 0\n"), std::string::npos) << "appends were timed";
+  EXPECT_NE(metrics.body.find("casetrail_log_group_commit_size_bucket{le=\"1\"}"), std::string::npos);
+  EXPECT_NE(metrics.body.find("casetrail_projection_lag_events"), std::string::npos);
+  // An arbitrary path does not become a series of its own.
+  Http(server_->port(), "GET", "/v1/some-random-thing-0001", TokenOf("C-1"));
+  auto after = Http(server_->port(), "GET", "/metrics");
+  EXPECT_EQ(after.body.find("some-random-thing"), std::string::npos);
+  EXPECT_NE(after.body.find("route=\"other\""), std::string::npos);
   auto wf = Get("/v1/workflows", "V-1").Json();
   EXPECT_EQ(wf.at("workflows").as_array().size(), 2u);
   auto openapi = Get("/v1/openapi.json", "V-1");
