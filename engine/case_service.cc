@@ -341,9 +341,13 @@ Result<ErasureResult> CaseService::EraseSubject(const RequestContext& ctx, const
   // Codes and registry numbers only: they are stored in clear, in the log and in the ledger.
   auto is_code = [](const std::string& v) {
     return !v.empty() && v.size() <= 100 && std::all_of(v.begin(), v.end(), [](char ch) {
-      return std::isalnum(static_cast<unsigned char>(ch)) || std::strchr("._:/()-", ch) != nullptr;
+      return std::isalnum(static_cast<unsigned char>(ch)) || (ch != '\0' && std::strchr("._:/()-", ch) != nullptr);
     });
   };
+  if (legal_basis.rfind("retention:", 0) == 0) {
+    return Refusal(StatusCode::kInvalidArgument, "invalid_field", "retention: is reserved for the retention job")
+        .With("field", "legal_basis");
+  }
   for (const auto& [name, value] : {std::pair{"legal_basis", &legal_basis}, std::pair{"reference", &reference}}) {
     if (!is_code(*value)) {
       return Refusal(StatusCode::kInvalidArgument, "invalid_field",

@@ -39,6 +39,7 @@ Result<RetentionPolicy> ParseRetentionPolicy(std::string_view text) {
     if (rule.when != "all_cases_ended" && rule.when != "no_case") {
       return InvalidArgument("retention policy: rule " + rule.id + ": when must be all_cases_ended or no_case");
     }
+    if (!ro.contains("after_days")) return InvalidArgument("retention policy: rule " + rule.id + ": after_days is required");
     if (rule.after_days < 0) return InvalidArgument("retention policy: rule " + rule.id + ": after_days must be >= 0");
     if (rule.decision_ref.empty() || rule.decision_ref.find_first_of("\t\n") != std::string::npos) {
       return InvalidArgument("retention policy: rule " + rule.id + ": decision_ref is required");
@@ -117,7 +118,13 @@ Result<RetentionReport> RunRetention(CaseService& service, storage::Log& log, co
       ++report.held;
       continue;
     }
-    CT_RETURN_IF_ERROR(service.EraseByRetention(id, rule->id, rule->decision_ref).status());
+    auto erased = service.EraseByRetention(id, rule->id, rule->decision_ref);
+    if (!erased.ok() && erased.status().code() == StatusCode::kFailedPrecondition) {
+      // Erased or held by a concurrent request since it was examined: nothing to do now.
+      if (erased.status().Get("code") == "legal_hold") ++report.held;
+      continue;
+    }
+    CT_RETURN_IF_ERROR(erased.status());
     ++report.erased;
     report.erased_subjects.push_back(id);
   }

@@ -25,6 +25,13 @@ int RunExtract(const DataDirFlags& flags, const std::string& subject_id);
 int RunErase(const DataDirFlags& flags, const std::string& subject_id, const std::string& legal_basis,
              const std::string& reference);
 int RunImport(const DataDirFlags& flags, const std::string& csv_path);
+struct IndicatorFlags {
+  std::string year, period, unit;
+  bool as_strategic = false;  // the suppressed view the strategic group gets
+  int suppress_below = 5;
+  bool publish = false;       // store it as an IndicatorSnapshotTaken
+};
+int RunIndicators(const DataDirFlags& flags, const IndicatorFlags& indicators);
 // Rebuilds the projections from the log and checks each case against a full replay.
 int RunRebuild(const DataDirFlags& flags);
 

@@ -76,6 +76,16 @@ int main(int argc, char** argv) {
   add_data_flags(import);
   import->add_option("csv", import_csv, "CSV file with a header row")->required()->check(CLI::ExistingFile);
 
+  IndicatorFlags indicator_flags;
+  auto* indicators = app.add_subcommand("indicators", "the cooperation's indicators (I1–I4, A1) for a period, with the previous year");
+  add_data_flags(indicators);
+  indicators->add_option("--year", indicator_flags.year, "calendar year, e.g. 2025");
+  indicators->add_option("--period", indicator_flags.period, "or a period: 2025-03, 2025-Q2, 2025-T1, 2025-H1, 2025-VT, 2025-HT");
+  indicators->add_option("--unit", indicator_flags.unit, "globen, jarva or city (default: all units)");
+  indicators->add_flag("--as-strategic", indicator_flags.as_strategic, "the strategic group's view, small cells suppressed");
+  indicators->add_option("--suppress-below", indicator_flags.suppress_below, "suppression threshold")->capture_default_str();
+  indicators->add_flag("--publish", indicator_flags.publish, "store the strategic view as an IndicatorSnapshotTaken event");
+
   auto* rebuild = app.add_subcommand("rebuild", "rebuild the projections from the log and check them against full replay");
   add_data_flags(rebuild);
 
@@ -108,5 +118,6 @@ int main(int argc, char** argv) {
   if (*erase) return RunErase(flags, erase_subject, erase_basis, erase_reference);
   if (*import) return RunImport(flags, import_csv);
   if (*rebuild) return RunRebuild(flags);
+  if (*indicators) return RunIndicators(flags, indicator_flags);
   return 2;
 }

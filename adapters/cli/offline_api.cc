@@ -27,13 +27,14 @@ std::string RandomToken() {
 
 }  // namespace
 
-Result<std::unique_ptr<OfflineApi>> OfflineApi::Open(const DataDirFlags& flags) {
+Result<std::unique_ptr<OfflineApi>> OfflineApi::Open(const DataDirFlags& flags, int suppress_below) {
   if (sodium_init() < 0) return Unavailable("libsodium failed to initialise");
   std::unique_ptr<OfflineApi> o(new OfflineApi());
   CT_ASSIGN_OR_RETURN(o->stores_, OpenDataDir(flags));
   CT_ASSIGN_OR_RETURN(o->engine_, BuildEngine(o->stores_));
   CT_RETURN_IF_ERROR(o->engine_->service->ReapplyErasures().status());
   o->directory_ = std::make_unique<replay::CaseDirectory>(o->stores_.log.get(), &o->engine_->registry);
+  o->indicators_ = std::make_unique<replay::LiveIndicators>(o->stores_.log.get(), &o->engine_->registry);
   // One in-memory user per role the CLI acts as; the tokens never leave this process.
   json::array users;
   auto add = [&](const std::string& role, const std::string& unit) {
@@ -44,6 +45,7 @@ Result<std::unique_ptr<OfflineApi>> OfflineApi::Open(const DataDirFlags& flags) 
     users.push_back(std::move(u));
   };
   add("compliance", "");
+  add("strategic", "");
   for (const char* unit : {"globen", "jarva", "city"}) add("af_officer", unit);
   CT_ASSIGN_OR_RETURN(Users parsed, Users::Parse(json::serialize(json::object{{"users", users}})));
   o->users_ = std::make_unique<Users>(std::move(parsed));
@@ -53,12 +55,14 @@ Result<std::unique_ptr<OfflineApi>> OfflineApi::Open(const DataDirFlags& flags) 
   fingerprint_key.assign(reinterpret_cast<const char*>(derived.data()), derived.size());
   o->api_ = std::make_unique<Api>(ApiDeps{o->stores_.log.get(), o->engine_->service.get(), o->engine_->keys.get(),
                                           &o->engine_->registry, o->engine_->clock.get(), nullptr, o->users_.get(),
-                                          o->directory_.get(), o->metrics_.get(), fingerprint_key});
+                                          o->directory_.get(), o->metrics_.get(), fingerprint_key, nullptr,
+                                          o->indicators_.get(), suppress_below});
   return o;
 }
 
 OfflineApi::~OfflineApi() {
   api_.reset();
+  indicators_.reset();
   directory_.reset();  // stops its subscription before the log closes
 }
 

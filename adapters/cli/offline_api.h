@@ -16,16 +16,17 @@ namespace casetrail::adapters {
 
 class OfflineApi {
  public:
-  static Result<std::unique_ptr<OfflineApi>> Open(const DataDirFlags& flags);
+  static Result<std::unique_ptr<OfflineApi>> Open(const DataDirFlags& flags, int suppress_below = 5);
   ~OfflineApi();
 
-  // `role` is compliance, or af_officer with `unit`.
+  // `role` is compliance, strategic, or af_officer with `unit`.
   ApiResponse Call(const std::string& role, const std::string& unit, const std::string& method,
                    const std::string& target, const std::string& body = "", const std::string& idempotency_key = "");
 
   storage::Log& log() { return *stores_.log; }
   EngineOnStores& engine() { return *engine_; }
   replay::CaseDirectory& directory() { return *directory_; }
+  replay::LiveIndicators& indicators() { return *indicators_; }
 
  private:
   OfflineApi() = default;
@@ -33,6 +34,7 @@ class OfflineApi {
   OpenStores stores_;
   std::unique_ptr<EngineOnStores> engine_;
   std::unique_ptr<replay::CaseDirectory> directory_;
+  std::unique_ptr<replay::LiveIndicators> indicators_;
   std::unique_ptr<Users> users_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Api> api_;

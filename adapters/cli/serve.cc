@@ -115,6 +115,7 @@ int RunServe(ServeFlags f) {
   if (!reapplied.ok()) return Fail(reapplied.status());
   if (*reapplied > 0) spdlog::info("re-applied {} erasure(s) from the ledger", *reapplied);
   replay::CaseDirectory directory(stores->log.get(), &registry);
+  replay::LiveIndicators indicators(stores->log.get(), &registry);
   Metrics metrics;
   std::string fingerprint_key(32, '\0');
   auto derived = storage::DeriveSubkey(stores->master, 2, "idemfing");
@@ -126,7 +127,7 @@ int RunServe(ServeFlags f) {
     retention = std::move(*policy);
   }
   Api api(ApiDeps{stores->log.get(), &service, &keys, &registry, clock, manual_clock.get(), &*users, &directory,
-                  &metrics, fingerprint_key, retention ? &*retention : nullptr});
+                  &metrics, fingerprint_key, retention ? &*retention : nullptr, &indicators, f.suppress_below});
 
   ServerOptions options;
   options.address = host;

@@ -115,6 +115,10 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
   if ((r = route(is({"cases", "*", "commands"}), "POST", [&] { return ExecuteCommand(c, p[1]); }))) return *r;
   if ((r = route(is({"cases", "*", "events"}), "GET", [&] { return GetEvents(c, p[1]); }))) return *r;
   if ((r = route(is({"cases", "*", "audit"}), "GET", [&] { return Audit(c, p[1]); }))) return *r;
+  if ((r = route(is({"indicators"}), "GET", [&] { return GetIndicators(c); }))) return *r;
+  if ((r = route(is({"indicators", "snapshots"}), "POST", [&] { return TakeIndicatorSnapshot(c); }))) return *r;
+  if ((r = route(is({"indicators", "snapshots"}), "GET", [&] { return ListIndicatorSnapshots(c); }))) return *r;
+  if ((r = route(is({"activities"}), "POST", [&] { return RecordGroupActivity(c); }))) return *r;
   if ((r = route(is({"verify"}), "GET", [&] { return Verify(c); }))) return *r;
   if ((r = route(is({"checkpoints", "latest"}), "GET", [&] { return LatestCheckpoint(c); }))) return *r;
   if ((r = route(is({"workflows"}), "GET", [&] { return Workflows(c); }))) return *r;

@@ -17,6 +17,7 @@
 #include "engine/case_service.h"
 #include "engine/retention.h"
 #include "replay/case_directory.h"
+#include "replay/indicators.h"
 
 namespace casetrail::adapters {
 
@@ -43,6 +44,8 @@ struct ApiDeps {
   Metrics* metrics = nullptr;
   std::string fingerprint_key;  // keys the hash of request bodies kept with idempotency keys
   const engine::RetentionPolicy* retention = nullptr;  // --retention FILE
+  replay::LiveIndicators* indicators = nullptr;
+  int suppress_below = 5;  // --suppress-below: strategic cells from 1 to this − 1 are hidden
 };
 
 class Api {
@@ -79,6 +82,15 @@ class Api {
   ApiResponse Audit(Call& c, const std::string& case_id);
   ApiResponse LegalHold(Call& c, const std::string& subject, bool placed);
   ApiResponse RunRetention(Call& c);
+  // The strategic group: indicators and their published snapshots, group activities (A1).
+  ApiResponse GetIndicators(Call& c);
+  ApiResponse TakeIndicatorSnapshot(Call& c);
+  ApiResponse ListIndicatorSnapshots(Call& c);
+  ApiResponse RecordGroupActivity(Call& c);
+  Result<boost::json::object> IndicatorReport(const std::string& period, const std::optional<std::string>& unit,
+                                              bool suppress);
+  Result<std::pair<std::string, std::optional<std::string>>> IndicatorScope(
+      const std::map<std::string, std::string>& query, const boost::json::object* body);
   // Integrity and operations.
   ApiResponse Verify(Call& c);
   ApiResponse LatestCheckpoint(Call& c);

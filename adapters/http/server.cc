@@ -28,7 +28,9 @@ std::string RouteLabel(std::string_view target) {
     // Only route names become labels: an arbitrary path must not grow the series without bound.
     static const std::set<std::string> kNames = {
         "healthz", "metrics", "v1", "subjects", "lookup", "consents", "withdraw", "erasure", "extract", "cases",
-        "commands", "events", "audit", "verify", "checkpoints", "latest", "workflows", "openapi.json", "admin", "clock"};
+        "commands", "events", "audit", "verify", "checkpoints", "latest", "workflows", "openapi.json", "admin", "clock",
+        "legal-hold", "lift", "retention", "run", "indicators", "snapshots", "decisions", "deviations", "audits",
+        "activities", "handled", "sample"};
     if (!id && !kNames.count(seg)) return "other";
     out += "/" + (id ? std::string("{id}") : seg);
     previous = seg;

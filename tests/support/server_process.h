@@ -75,6 +75,7 @@ class ServerProcess {
         args.push_back("--manual-clock");
         args.push_back(clock_);
       }
+      args.insert(args.end(), extra_args_.begin(), extra_args_.end());
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
@@ -110,11 +111,14 @@ class ServerProcess {
   }
 
   uint16_t port() const { return port_; }
+  // Further `serve` flags for the next Start().
+  void SetExtraArgs(std::vector<std::string> args) { extra_args_ = std::move(args); }
   std::string data_dir() const { return dir_ + "/data"; }
 
  private:
   std::string dir_;
   std::string clock_;
+  std::vector<std::string> extra_args_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
 };

@@ -1,0 +1,175 @@
+#include "replay/indicators.h"
+
+#include <chrono>
+#include <thread>
+
+#include "engine/event.h"
+#include "replay/stockholm_time.h"
+
+namespace casetrail::replay {
+
+namespace {
+
+std::string Date(int year, int month, int day = 1) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d", year, month, day);
+  return buf;
+}
+
+// [first month, month after last) within `year`; month 13 means January of the next year.
+Period Months(const std::string& label, int year, int first, int after_last) {
+  return {label, Date(year, first), after_last == 13 ? Date(year + 1, 1) : Date(year, after_last)};
+}
+
+}  // namespace
+
+Result<Period> ParsePeriod(std::string_view text) {
+  const std::string label(text);
+  auto digits = [&](size_t at, size_t n) {
+    if (label.size() < at + n) return false;
+    for (size_t i = at; i < at + n; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(label[i]))) return false;
+    }
+    return true;
+  };
+  if (!digits(0, 4)) return InvalidArgument("period must start with a year");
+  const int year = std::stoi(label.substr(0, 4));
+  if (year < 1900 || year > 2999) return InvalidArgument("period year out of range");
+  if (label.size() == 4) return Months(label, year, 1, 13);
+  if (label[4] != '-') return InvalidArgument("period must be YYYY, YYYY-MM, YYYY-Qn, YYYY-Tn, YYYY-Hn, YYYY-VT or YYYY-HT");
+  const std::string rest = label.substr(5);
+  if (rest.size() == 2 && digits(5, 2)) {
+    const int m = std::stoi(rest);
+    if (m >= 1 && m <= 12) return Months(label, year, m, m + 1);
+  }
+  if (rest.size() == 2 && rest[0] == 'Q' && rest[1] >= '1' && rest[1] <= '4') {
+    const int q = rest[1] - '0';
+    return Months(label, year, 3 * q - 2, 3 * q + 1);
+  }
+  if (rest.size() == 2 && rest[0] == 'T' && rest[1] >= '1' && rest[1] <= '3') {
+    const int t = rest[1] - '0';
+    return Months(label, year, 4 * t - 3, 4 * t + 1);
+  }
+  if (rest == "H1" || rest == "VT") return Months(label, year, 1, 7);
+  if (rest == "H2" || rest == "HT") return Months(label, year, 7, 13);
+  return InvalidArgument("period must be YYYY, YYYY-MM, YYYY-Qn, YYYY-Tn, YYYY-Hn, YYYY-VT or YYYY-HT");
+}
+
+Period SamePeriodYearBefore(const Period& p) {
+  auto back = [](const std::string& d) { return std::to_string(std::stoi(d.substr(0, 4)) - 1) + d.substr(4); };
+  return {back(p.label), back(p.from), back(p.to)};
+}
+
+void IndicatorProjection::Apply(const storage::RecordedEvent& r) {
+  std::lock_guard lock(mu_);
+  position_ = r.position;
+  const std::string& stream = r.stream.value();
+  const bool on_case = stream.rfind("case:", 0) == 0;
+  if (!on_case && r.type != "GroupActivityHeld") return;
+  auto ev = engine::DecodeStored(r);
+  if (!ev.ok()) return;
+  const engine::Event& e = ev->event;
+  const std::string on = StockholmDate(e.meta.effective_at);
+  auto text = [&](const char* k) {
+    const std::string* v = engine::AsText(e.facts, k);
+    return v ? *v : std::string();
+  };
+  if (r.type == "GroupActivityHeld") {
+    activities_.emplace_back(text("unit"), on);
+    return;
+  }
+  CaseIndicatorFacts& c = cases_[stream.substr(5)];
+  if (e.type == "ReferralSubmitted") {
+    c.unit = text("unit");
+    c.channel = text("channel");
+    c.gender = text("gender");
+    c.referred_on = on;
+    if (auto it = e.facts.find("rom_participant"); it != e.facts.end()) {
+      if (const bool* b = std::get_if<bool>(&it->second)) c.rom_participant = *b;
+    }
+  } else if (e.type == "CaseTransferred") {
+    if (!text("to_unit").empty()) c.unit = text("to_unit");
+  } else if (e.type == "ConversationBooked") {
+    c.booked_on.push_back(on);
+  } else if (e.type == "ConversationHeld") {
+    c.held_on.push_back(on);
+  } else if (e.type == "StudiesStarted") {
+    if (c.started_on.empty() || on < c.started_on) c.started_on = on;
+  }
+}
+
+IndicatorSet IndicatorProjection::Compute(const Period& p, const std::optional<std::string>& unit) const {
+  std::lock_guard lock(mu_);
+  IndicatorSet s;
+  for (const auto& [id, c] : cases_) {
+    if (unit && c.unit != *unit) continue;
+    const bool referred = !c.referred_on.empty() && p.Contains(c.referred_on);
+    if (referred && (c.channel == "space" || c.channel == "group_activity")) ++s.referrals;
+    if (std::any_of(c.booked_on.begin(), c.booked_on.end(), [&](const auto& d) { return p.Contains(d); })) ++s.cases_booked;
+    std::string first_held;
+    for (const auto& d : c.held_on) {
+      if (p.Contains(d) && (first_held.empty() || d < first_held)) first_held = d;
+    }
+    if (!first_held.empty()) {
+      (c.gender == "female" ? s.held_women : c.gender == "male" ? s.held_men : s.held_unknown)++;
+      ++s.started_after_conversation.denominator;
+      if (!c.started_on.empty() && c.started_on >= first_held) ++s.started_after_conversation.numerator;
+    }
+    if (referred && c.rom_participant) {
+      ++s.rom_started.denominator;
+      if (!c.started_on.empty()) ++s.rom_started.numerator;
+    }
+  }
+  for (const auto& [u, on] : activities_) {
+    if ((!unit || u == *unit) && p.Contains(on)) ++s.group_activities;
+  }
+  return s;
+}
+
+Position IndicatorProjection::position() const {
+  std::lock_guard lock(mu_);
+  return position_;
+}
+
+size_t IndicatorProjection::cases() const {
+  std::lock_guard lock(mu_);
+  return cases_.size();
+}
+
+bool IndicatorProjection::SameFactsAs(const IndicatorProjection& other) const {
+  std::scoped_lock lock(mu_, other.mu_);
+  return cases_ == other.cases_ && activities_ == other.activities_;
+}
+
+Result<std::unique_ptr<IndicatorProjection>> RebuildIndicators(storage::Log& log,
+                                                               const engine::DefinitionRegistry* registry,
+                                                               const storage::ProgressFn& progress) {
+  auto p = std::make_unique<IndicatorProjection>(registry);
+  const uint64_t total = log.GetHead().position.value();
+  Position from(1);
+  for (;;) {
+    CT_ASSIGN_OR_RETURN(auto batch, log.ReadAll(from, 8192));
+    if (batch.empty()) break;
+    for (const auto& r : batch) p->Apply(r);
+    from = Position(batch.back().position.value() + 1);
+    if (progress) progress(std::min(from.value() - 1, total), total);
+  }
+  return p;
+}
+
+LiveIndicators::LiveIndicators(storage::Log* log, const engine::DefinitionRegistry* registry) : projection_(registry) {
+  subscription_ = log->Subscribe(Position(1), [this](const storage::RecordedEvent& r) { projection_.Apply(r); });
+}
+
+LiveIndicators::~LiveIndicators() { subscription_.reset(); }
+
+bool LiveIndicators::WaitFor(Position position, int timeout_ms) const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (projection_.position().value() < position.value()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+}  // namespace casetrail::replay

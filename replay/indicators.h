@@ -1,0 +1,109 @@
+// Indicators of the study cooperation (DOMAIN §5.1, computed by the rules of §5.5) as a read
+// model: a projection folds every case's indicator facts from the log (incrementally, following a
+// subscription, or rebuilt from the first event), and Compute() answers any period and unit.
+//
+//   I1a referrals             cases referred in the period via the space or a group activity
+//   I1b cases_booked          distinct cases with ≥ 1 ConversationBooked in the period
+//   I4  conversations_held    distinct cases with ConversationHeld in the period, by gender
+//   I2  started_after_conversation  of those, the ones with StudiesStarted on or after the
+//                             conversation (as known now)
+//   I3  rom_started           Rusta och matcha cases referred in the period that started studies
+//   A1  group_activities      GroupActivityHeld events in the period
+//
+// Dates are Stockholm calendar dates of `effective_at`. A case counts for its current unit.
+// Nothing here holds personal data: case ids, units, codes and dates only.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/definition_registry.h"
+#include "storage/log.h"
+
+namespace casetrail::replay {
+
+// A period [from, to) of Stockholm dates, with its label: "2025", "2025-03", "2025-Q2",
+// "2025-T1".."T3" (tertials), "2025-H1"/"H2", "2025-VT" (spring term, Jan–Jun), "2025-HT" (Jul–Dec).
+struct Period {
+  std::string label;
+  std::string from;  // YYYY-MM-DD, inclusive
+  std::string to;    // YYYY-MM-DD, exclusive
+  bool Contains(const std::string& date) const { return date >= from && date < to; }
+};
+Result<Period> ParsePeriod(std::string_view label);
+Period SamePeriodYearBefore(const Period& p);
+
+struct Ratio {
+  uint64_t numerator = 0;
+  uint64_t denominator = 0;
+  bool operator==(const Ratio&) const = default;
+};
+
+struct IndicatorSet {
+  uint64_t referrals = 0;     // I1a
+  uint64_t cases_booked = 0;  // I1b
+  uint64_t held_women = 0, held_men = 0, held_unknown = 0;  // I4a–c (total is their sum)
+  Ratio started_after_conversation;  // I2
+  Ratio rom_started;                 // I3
+  uint64_t group_activities = 0;     // A1
+  uint64_t HeldTotal() const { return held_women + held_men + held_unknown; }
+  bool operator==(const IndicatorSet&) const = default;
+};
+
+// What one case contributes.
+struct CaseIndicatorFacts {
+  std::string unit;
+  std::string channel;
+  std::string gender;
+  bool rom_participant = false;
+  std::string referred_on;
+  std::vector<std::string> booked_on;
+  std::vector<std::string> held_on;
+  std::string started_on;  // first StudiesStarted
+  bool operator==(const CaseIndicatorFacts&) const = default;
+};
+
+class IndicatorProjection {
+ public:
+  explicit IndicatorProjection(const engine::DefinitionRegistry* registry) : registry_(registry) {}
+
+  // Folds one event (any stream; others are skipped).
+  void Apply(const storage::RecordedEvent& record);
+  IndicatorSet Compute(const Period& period, const std::optional<std::string>& unit) const;
+  Position position() const;
+  // Equal folded facts (for checking a rebuild against the incremental projection).
+  bool SameFactsAs(const IndicatorProjection& other) const;
+  size_t cases() const;
+
+ private:
+  const engine::DefinitionRegistry* registry_;
+  mutable std::mutex mu_;
+  std::map<std::string, CaseIndicatorFacts> cases_;
+  std::vector<std::pair<std::string, std::string>> activities_;  // (unit, held_on)
+  Position position_{0};
+};
+
+// Folds the whole log from its first event into a fresh projection. `progress(done, total)`.
+Result<std::unique_ptr<IndicatorProjection>> RebuildIndicators(storage::Log& log,
+                                                               const engine::DefinitionRegistry* registry,
+                                                               const storage::ProgressFn& progress = nullptr);
+
+// An IndicatorProjection kept current by a catch-up subscription.
+class LiveIndicators {
+ public:
+  LiveIndicators(storage::Log* log, const engine::DefinitionRegistry* registry);
+  ~LiveIndicators();
+  const IndicatorProjection& projection() const { return projection_; }
+  // Blocks until events up to `position` are folded (or `timeout_ms` passed).
+  bool WaitFor(Position position, int timeout_ms) const;
+
+ private:
+  IndicatorProjection projection_;
+  std::unique_ptr<storage::Subscription> subscription_;
+};
+
+}  // namespace casetrail::replay

@@ -1,0 +1,188 @@
+// The strategic group's indicators over real HTTP: DOMAIN §7 assertion 5 for 2025 with variants
+// (a) and (d), exact for compliance and suppressed for strategic, published snapshots, A1, and no
+// personal value in anything the strategic role receives.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/fixture_steps.h"
+#include "tests/support/http_client.h"
+#include "tests/support/server_process.h"
+
+namespace casetrail::testing {
+namespace {
+
+namespace json = boost::json;
+
+class IndicatorsE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(dir_);
+    ASSERT_TRUE(server_->Start());
+    Walk();
+  }
+  HttpResponse Post(const std::string& path, const std::string& who, const json::value& body) {
+    return Http(server_->port(), "POST", path, TokenOf(who), json::serialize(body));
+  }
+  HttpResponse Get(const std::string& path, const std::string& who) { return Http(server_->port(), "GET", path, TokenOf(who)); }
+  void SetClock(const std::string& t) { ASSERT_EQ(Post("/v1/admin/clock", "ADM-1", {{"set", t}}).status, 200) << t; }
+  std::string Subject(const std::string& pnr, const std::string& name, const std::string& gender) {
+    auto r = Post("/v1/subjects", "A-J1", {{"personal_number", pnr}, {"name", name}, {"gender", gender},
+                                           {"contact", {{"email", pnr.substr(0, 8) + "@example.test"}}}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(Post("/v1/subjects/" + r.Str("subject_id") + "/consents", "A-J1",
+                   {{"scopes", {"transfer_referral", "share_guidance", "share_study_progress"}}, {"method", "signed_form"},
+                    {"evidence_ref", "pärm-" + name}}).status, 201);
+    return r.Str("subject_id");
+  }
+  json::object Referral(const std::string& s, const std::string& unit, const std::string& channel, bool rom) {
+    return {{"subject_id", s}, {"unit", unit}, {"channel", channel}, {"long_term_unemployed", true},
+            {"lacks_upper_secondary", true}, {"resident_stockholm", true}, {"rom_participant", rom},
+            {"need_assessed", true}, {"note", "anteckning om " + s}};
+  }
+  void Command(const std::string& c, const std::string& who, const std::string& command, json::object data,
+               const std::string& effective = "") {
+    json::object body{{"command", command}, {"data", std::move(data)}};
+    if (!effective.empty()) body["effective_at"] = effective;
+    auto r = Post("/v1/cases/" + c + "/commands", who, body);
+    EXPECT_EQ(r.status, 200) << command << ": " << r.body;
+  }
+
+  // The fixture (a woman at Järva), variant (a) (declines after referral) and variant (d) (a man
+  // referred via a group activity who studies full-time and completes), all in 2025.
+  void Walk() {
+    SetClock("2025-01-13T09:40:00+01:00");
+    const std::string s = Subject("19121212-1212", "Tolvan Tolvansson", "female");
+    auto c = Post("/v1/cases", "A-J1", Referral(s, "jarva", "space", true));
+    ASSERT_EQ(c.status, 201) << c.body;
+    fixture_case_ = c.Str("case_id");
+    for (const auto& st : FixtureSteps()) {
+      if (st.at >= "2026") break;  // 2025 only, the indicators' year
+      SetClock(st.at);
+      json::object body{{"command", st.command}, {"data", st.data}};
+      if (!st.effective.empty()) body["effective_at"] = st.effective;
+      ASSERT_EQ(Post("/v1/cases/" + fixture_case_ + "/commands", st.who, body).status, 200) << st.command;
+    }
+    // (a): referred 2025-10-08, declines the same day.
+    SetClock("2025-10-08T10:00:00+02:00");
+    const std::string a = Subject("19800101-0001", "Avböjd Avböjdsson", "male");
+    auto ca = Post("/v1/cases", "A-G1", Referral(a, "globen", "space", false));
+    ASSERT_EQ(ca.status, 201) << ca.body;
+    Command(ca.Str("case_id"), "A-G1", "RecordCustomerDeclined", {});
+    // (d): a man referred by the SYV from a group activity at City, full-time, completes.
+    const std::string d = Subject("19850505-1238", "Grupp Gruppsson", "male");
+    auto cd = Post("/v1/cases", "V-1", Referral(d, "city", "group_activity", false));
+    ASSERT_EQ(cd.status, 201) << cd.body;
+    Command(cd.Str("case_id"), "V-1", "BookConversation", {{"slot", "2025-10-10T10:00:00+02:00"}});
+    SetClock("2025-10-10T11:00:00+02:00");
+    Command(cd.Str("case_id"), "V-1", "RecordConversationHeld", {{"outcome", "plan"}});
+    Command(cd.Str("case_id"), "V-1", "RecordStudiesStarted", {{"start_date", "2025-10-10"}, {"pace", "full_time"}});
+    SetClock("2025-12-19T15:00:00+01:00");
+    Command(cd.Str("case_id"), "V-1", "RecordStudiesCompleted", {});
+    // A1: one group activity at City.
+    ASSERT_EQ(Post("/v1/activities", "V-1", {{"unit", "city"}, {"held_on", "2025-09-24"}, {"participants_total", 22}}).status, 201);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::string fixture_case_;
+};
+
+TEST_F(IndicatorsE2ETest, Assertion5AndVariantsExactForCompliance) {
+  // The fixture's case alone (Järva).
+  auto jarva = Get("/v1/indicators?year=2025&unit=jarva", "C-1");
+  ASSERT_EQ(jarva.status, 200) << jarva.body;
+  const auto& j = jarva.Json();
+  EXPECT_EQ(j.at("referrals").to_number<uint64_t>(), 1u);     // I1a
+  EXPECT_EQ(j.at("cases_booked").to_number<uint64_t>(), 1u);  // I1b: two bookings, one case
+  EXPECT_EQ(j.at("conversations_held").at("women").to_number<uint64_t>(), 1u);
+  EXPECT_EQ(j.at("conversations_held").at("men").to_number<uint64_t>(), 0u);
+  EXPECT_EQ(j.at("conversations_held").at("total").to_number<uint64_t>(), 1u);
+  EXPECT_EQ(j.at("started_after_conversation").at("numerator").to_number<uint64_t>(), 1u);  // I2 = 1/1
+  EXPECT_EQ(j.at("started_after_conversation").at("denominator").to_number<uint64_t>(), 1u);
+  EXPECT_DOUBLE_EQ(j.at("started_after_conversation").at("share").as_double(), 1.0);
+  EXPECT_EQ(j.at("rom_started").at("numerator").to_number<uint64_t>(), 1u);  // I3 = 1/1
+  EXPECT_EQ(j.at("rom_started").at("denominator").to_number<uint64_t>(), 1u);
+  EXPECT_TRUE(j.at("suppressed").as_array().empty());
+  EXPECT_EQ(j.at("previous_year").at("referrals").to_number<uint64_t>(), 0u);
+  EXPECT_EQ(j.at("definitions").as_string(), "study-cooperation@2025-1");
+
+  // All units: (a) counts in I1a, not I1b; (d) is a man's held conversation that led to studies.
+  auto all = Get("/v1/indicators?year=2025", "C-1");
+  const auto& t = all.Json();
+  EXPECT_EQ(t.at("referrals").to_number<uint64_t>(), 3u);
+  EXPECT_EQ(t.at("cases_booked").to_number<uint64_t>(), 2u);
+  EXPECT_EQ(t.at("conversations_held").at("men").to_number<uint64_t>(), 1u);
+  EXPECT_EQ(t.at("conversations_held").at("total").to_number<uint64_t>(), 2u);
+  EXPECT_EQ(t.at("started_after_conversation").at("numerator").to_number<uint64_t>(), 2u);
+  EXPECT_EQ(t.at("started_after_conversation").at("denominator").to_number<uint64_t>(), 2u);
+  EXPECT_EQ(t.at("rom_started").at("denominator").to_number<uint64_t>(), 1u) << "only the fixture's case is a ROM participant";
+  EXPECT_EQ(t.at("group_activities").to_number<uint64_t>(), 1u);
+  EXPECT_EQ(t.at("targets").at("started_after_conversation").at("met").as_bool(), true);  // ≥ 50 %
+  EXPECT_EQ(Get("/v1/indicators?year=2025&unit=globen", "C-1").Json().at("cases_booked").to_number<uint64_t>(), 0u);
+  // Periods: the fixture's conversation was held in Q1, (d)'s in Q4.
+  auto q1 = Get("/v1/indicators?period=2025-Q1", "C-1").Json();
+  EXPECT_EQ(q1.at("conversations_held").at("total").to_number<uint64_t>(), 1u);
+  EXPECT_EQ(q1.at("previous_year").at("conversations_held").at("total").to_number<uint64_t>(), 0u);
+  EXPECT_EQ(Get("/v1/indicators?period=2025-HT", "C-1").Json().at("conversations_held").at("men").to_number<uint64_t>(), 1u);
+
+  // Bad input and roles.
+  EXPECT_EQ(Get("/v1/indicators", "C-1").Str("code"), "invalid_field");
+  EXPECT_EQ(Get("/v1/indicators?year=2025&unit=mars", "C-1").Str("field"), "unit");
+  EXPECT_EQ(Get("/v1/indicators?period=2025-Q5", "C-1").status, 400);
+  for (const char* who : {"A-J1", "V-1", "W-1", "ADM-1"}) EXPECT_EQ(Get("/v1/indicators?year=2025", who).status, 403) << who;
+}
+
+TEST_F(IndicatorsE2ETest, StrategicSeesSuppressedAggregatesAndNoPersonalData) {
+  std::vector<std::string> bodies;
+  auto s = Get("/v1/indicators?year=2025", "G-1");
+  ASSERT_EQ(s.status, 200) << s.body;
+  bodies.push_back(s.body);
+  const auto& v = s.Json();
+  // Every count from 1 to 4 is hidden; zeros stay.
+  EXPECT_TRUE(v.at("referrals").is_null());
+  EXPECT_TRUE(v.at("conversations_held").at("men").is_null());
+  EXPECT_TRUE(v.at("conversations_held").at("women").is_null());
+  EXPECT_TRUE(v.at("started_after_conversation").at("share").is_null());
+  EXPECT_EQ(v.at("previous_year").at("referrals").to_number<uint64_t>(), 0u);
+  EXPECT_TRUE(v.at("targets").at("started_after_conversation").at("met").is_null());
+  std::vector<std::string> hidden;
+  for (const auto& h : v.at("suppressed").as_array()) hidden.emplace_back(h.as_string());
+  EXPECT_THAT(hidden, ::testing::IsSupersetOf({"referrals", "cases_booked", "conversations_held.women",
+                                               "conversations_held.men", "conversations_held.total",
+                                               "started_after_conversation.share", "group_activities"}));
+  for (const char* unit : {"jarva", "globen", "city"}) {
+    auto u = Get(std::string("/v1/indicators?year=2025&unit=") + unit, "G-1");
+    EXPECT_EQ(u.status, 200);
+    bodies.push_back(u.body);
+  }
+  // A published snapshot holds what the group saw, and is listed for a later audit.
+  auto snap = Post("/v1/indicators/snapshots", "G-1", {{"year", 2025}});
+  ASSERT_EQ(snap.status, 201) << snap.body;
+  bodies.push_back(snap.body);
+  EXPECT_TRUE(snap.Json().at("report").at("referrals").is_null());
+  auto list = Get("/v1/indicators/snapshots", "G-1");
+  ASSERT_EQ(list.status, 200);
+  bodies.push_back(list.body);
+  const auto& snaps = list.Json().at("snapshots").as_array();
+  ASSERT_EQ(snaps.size(), 1u);
+  EXPECT_EQ(snaps[0].at("content_hash").as_string(), snap.Json().at("content_hash").as_string());
+  EXPECT_EQ(snaps[0].at("definitions").as_string(), "study-cooperation@2025-1");
+  EXPECT_EQ(snaps[0].at("workflow_revision").as_string(), "study-referral@2");
+  EXPECT_EQ(json::serialize(snaps[0].at("report")), json::serialize(snap.Json().at("report")));
+  // Everything else the strategic role may try is refused without data.
+  for (const std::string& path : std::vector<std::string>{"/v1/cases", "/v1/cases/" + fixture_case_, "/v1/cases/" + fixture_case_ + "/events",
+                                  "/v1/cases/" + fixture_case_ + "/audit"}) {
+    auto r = Get(path, "G-1");
+    EXPECT_EQ(r.status, 403) << path;
+    bodies.push_back(r.body);
+  }
+  bodies.push_back(Post("/v1/subjects/lookup", "G-1", {{"personal_number", "19121212-1212"}}).body);
+  for (const auto& body : bodies) {
+    for (const char* personal : {"19121212", "121212", "Tolvan", "Avböjd", "Gruppsson", "example.test", "pärm", "anteckning"}) {
+      EXPECT_EQ(body.find(personal), std::string::npos) << personal << " in " << body.substr(0, 200);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace casetrail::testing
