@@ -119,6 +119,13 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
   if ((r = route(is({"indicators", "snapshots"}), "POST", [&] { return TakeIndicatorSnapshot(c); }))) return *r;
   if ((r = route(is({"indicators", "snapshots"}), "GET", [&] { return ListIndicatorSnapshots(c); }))) return *r;
   if ((r = route(is({"activities"}), "POST", [&] { return RecordGroupActivity(c); }))) return *r;
+  if ((r = route(is({"decisions"}), "POST", [&] { return RecordDecision(c); }))) return *r;
+  if ((r = route(is({"decisions"}), "GET", [&] { return ListDecisions(c); }))) return *r;
+  if ((r = route(is({"deviations"}), "POST", [&] { return ReportDeviation(c); }))) return *r;
+  if ((r = route(is({"deviations"}), "GET", [&] { return ListDeviations(c); }))) return *r;
+  if ((r = route(is({"deviations", "*", "handled"}), "POST", [&] { return HandleDeviation(c, p[1]); }))) return *r;
+  if ((r = route(is({"audits", "decisions"}), "GET", [&] { return DecisionAuditReport(c); }))) return *r;
+  if ((r = route(is({"audits", "samples"}), "POST", [&] { return DrawAuditSample(c); }))) return *r;
   if ((r = route(is({"verify"}), "GET", [&] { return Verify(c); }))) return *r;
   if ((r = route(is({"checkpoints", "latest"}), "GET", [&] { return LatestCheckpoint(c); }))) return *r;
   if ((r = route(is({"workflows"}), "GET", [&] { return Workflows(c); }))) return *r;

@@ -87,6 +87,14 @@ class Api {
   ApiResponse TakeIndicatorSnapshot(Call& c);
   ApiResponse ListIndicatorSnapshots(Call& c);
   ApiResponse RecordGroupActivity(Call& c);
+  // Decision register, deviation log, decision audit and review samples.
+  ApiResponse RecordDecision(Call& c);
+  ApiResponse ListDecisions(Call& c);
+  ApiResponse ReportDeviation(Call& c);
+  ApiResponse HandleDeviation(Call& c, const std::string& id);
+  ApiResponse ListDeviations(Call& c);
+  ApiResponse DecisionAuditReport(Call& c);
+  ApiResponse DrawAuditSample(Call& c);
   Result<boost::json::object> IndicatorReport(const std::string& period, const std::optional<std::string>& unit,
                                               bool suppress);
   Result<std::pair<std::string, std::optional<std::string>>> IndicatorScope(

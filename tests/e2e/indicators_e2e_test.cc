@@ -186,3 +186,72 @@ TEST_F(IndicatorsE2ETest, StrategicSeesSuppressedAggregatesAndNoPersonalData) {
 
 }  // namespace
 }  // namespace casetrail::testing
+
+namespace casetrail::testing {
+namespace {
+
+TEST_F(IndicatorsE2ETest, DecisionAuditSamplesDecisionsAndDeviations) {
+  // A refused command at City joins (a)'s declined case in the 2025 decisions.
+  auto city = Get("/v1/cases?unit=city", "C-1");
+  const std::string d_case(city.Json().at("cases").as_array()[0].at("case_id").as_string());
+  EXPECT_EQ(Post("/v1/cases/" + d_case + "/commands", "V-1", {{"command", "RecordNoShow"}}).status, 422);
+
+  auto audit = Get("/v1/audits/decisions?year=2025", "G-1");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  const auto& a = audit.Json();
+  EXPECT_EQ(a.at("totals").at("cases_closed").to_number<uint64_t>(), 1u);
+  const auto& closed = a.at("decisions").at("cases_closed").as_array()[0];
+  EXPECT_EQ(closed.at("reason").as_string(), "declined");
+  EXPECT_EQ(closed.at("unit").as_string(), "globen");
+  EXPECT_EQ(closed.at("revision").as_string(), "study-referral@2");
+  const auto& refused = a.at("decisions").at("refused_commands").as_array()[0];
+  EXPECT_EQ(refused.at("reason").as_string(), "invalid_transition");
+  EXPECT_EQ(refused.at("unit").as_string(), "city");
+  EXPECT_EQ(Get("/v1/audits/decisions?year=2025&unit=jarva", "G-1").Json().at("totals").as_object().size(), 0u);
+  EXPECT_EQ(Get("/v1/audits/decisions?year=2025", "A-J1").status, 403);
+
+  // A seeded sample is reproducible and recorded; only compliance draws one.
+  auto s1 = Post("/v1/audits/samples", "C-1", {{"year", 2025}, {"size", 1}, {"seed", 42}});
+  ASSERT_EQ(s1.status, 201) << s1.body;
+  auto s2 = Post("/v1/audits/samples", "C-1", {{"year", 2025}, {"size", 1}, {"seed", 42}});
+  EXPECT_EQ(json::serialize(s1.Json().at("case_ids")), json::serialize(s2.Json().at("case_ids")));
+  EXPECT_EQ(s1.Json().at("population").to_number<uint64_t>(), 1u) << "only (a)'s case has a case decision";
+  EXPECT_EQ(Post("/v1/audits/samples", "G-1", {{"year", 2025}, {"size", 1}}).status, 403);
+  EXPECT_EQ(Post("/v1/audits/samples", "C-1", {{"year", 2025}}).Str("field"), "size");
+
+  // The decision register: a decision adopting revision 2, linked.
+  EXPECT_EQ(Post("/v1/decisions", "G-1", {{"body", "strategic_group"}, {"subject", "Revision 2"}, {"decided_by", "Strategiska gruppen"},
+                                          {"registry_number", "AF-2025/1"}, {"effective_from", "2025-07-01"},
+                                          {"adopts", "study-referral@9"}}).Str("field"), "adopts");
+  auto decision = Post("/v1/decisions", "G-1",
+                       {{"body", "strategic_group"}, {"subject", "Progress sharing needs its own consent scope"},
+                        {"decided_by", "Strategiska gruppen"}, {"presented_by", "Operativa styrgruppen"},
+                        {"participants", {"AF Stockholm", "AMF Vux"}}, {"registry_number", "AF-2025/0612"},
+                        {"effective_from", "2025-07-01"}, {"adopts", "study-referral@2"}});
+  ASSERT_EQ(decision.status, 201) << decision.body;
+  EXPECT_EQ(Post("/v1/decisions", "A-J1", {{"body", "other"}, {"subject", "x"}, {"decided_by", "y"},
+                                           {"registry_number", "z"}, {"effective_from", "2025-07-01"}}).status, 403);
+  auto register_ = Get("/v1/decisions", "C-1").Json().at("decisions").as_array();
+  ASSERT_EQ(register_.size(), 2u);
+  EXPECT_EQ(register_[0].at("type").as_string(), "DecisionRecorded");
+  EXPECT_EQ(register_[1].at("type").as_string(), "WorkflowRevisionAdopted");
+  EXPECT_EQ(register_[1].at("registry_number").as_string(), "AF-2025/0612");
+  EXPECT_EQ(register_[1].at("effective_on").as_string(), "2025-07-01");
+
+  // The deviation log.
+  auto dev = Post("/v1/deviations", "A-J1", {{"kind", "late_booking"}, {"summary", "Bokning dröjde tre veckor"},
+                                             {"unit", "jarva"}, {"occurred_on", "2025-10-01"}});
+  ASSERT_EQ(dev.status, 201) << dev.body;
+  const std::string id = dev.Str("deviation_id");
+  EXPECT_EQ(Post("/v1/deviations/" + id + "/handled", "A-J1", {{"action", "x"}, {"handled_on", "2025-10-09"}}).status, 403);
+  EXPECT_EQ(Post("/v1/deviations/D-0000000000/handled", "G-1", {{"action", "x"}, {"handled_on", "2025-10-09"}}).status, 404);
+  ASSERT_EQ(Post("/v1/deviations/" + id + "/handled", "G-1",
+                 {{"action", "Rutin för bokning förtydligad"}, {"handled_on", "2025-10-09"}}).status, 200);
+  auto devs = Get("/v1/deviations", "G-1").Json().at("deviations").as_array();
+  ASSERT_EQ(devs.size(), 1u);
+  EXPECT_EQ(devs[0].at("status").as_string(), "handled");
+  EXPECT_EQ(devs[0].at("handling").as_array().size(), 1u);
+}
+
+}  // namespace
+}  // namespace casetrail::testing

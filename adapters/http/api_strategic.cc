@@ -1,0 +1,250 @@
+// The strategic group's records (DOMAIN §6.3 item 9) and decision audit:
+//   POST/GET /v1/decisions                 DecisionRecorded (+ WorkflowRevisionAdopted)
+//   POST/GET /v1/deviations, POST /v1/deviations/{id}/handled
+//   GET  /v1/audits/decisions?year=|period=&unit=    decisions grouped by kind and reason
+//   POST /v1/audits/samples                a seeded, recorded sample of case ids (compliance)
+#include <sodium.h>
+
+#include "adapters/http/api.h"
+#include "adapters/http/body_fields.h"
+#include "adapters/http/json_values.h"
+#include "engine/cooperation_records.h"
+#include "replay/case_rebuild.h"
+#include "replay/decision_audit.h"
+#include "replay/stockholm_time.h"
+#include "storage/base/hex.h"
+
+namespace casetrail::adapters {
+namespace json = boost::json;
+
+namespace {
+
+bool Governs(const engine::Actor& a) { return a.role == "strategic" || a.role == "compliance" || a.role == "admin"; }
+
+Status Text(const json::object& body, const std::string& name, size_t max, std::string* out, bool required = true) {
+  CT_ASSIGN_OR_RETURN(auto v, OptString(body, name));
+  if (!v || v->empty()) return required ? InvalidField(name, "is required") : Status::Ok();
+  if (v->size() > max) return InvalidField(name, "is too long");
+  *out = *v;
+  return Status::Ok();
+}
+
+Status Date(const json::object& body, const std::string& name, engine::Timestamp* out) {
+  std::string v;
+  CT_RETURN_IF_ERROR(Text(body, name, 10, &v));
+  auto end = replay::EndOfStockholmDay(v);
+  if (!end.ok() || v.size() != 10) return InvalidField(name, "must be a date YYYY-MM-DD");
+  *out = *end - std::chrono::hours(12);
+  return Status::Ok();
+}
+
+json::object RecordJson(const engine::StoredEvent& e) {
+  json::object o{{"position", e.position.value()},
+                 {"type", e.event.type},
+                 {"recorded_at", engine::FormatRfc3339(e.event.meta.recorded_at)},
+                 {"effective_on", replay::StockholmDate(e.event.meta.effective_at)},
+                 {"recorded_by", e.event.meta.actor.id}};
+  for (const auto& [k, v] : e.event.facts) o[k] = ToJson(v);
+  return o;
+}
+
+std::string NewDeviationId() {
+  uint8_t b[5];
+  randombytes_buf(b, sizeof(b));
+  return "D-" + ToHex(std::string_view(reinterpret_cast<const char*>(b), sizeof(b)));
+}
+
+}  // namespace
+
+ApiResponse Api::RecordDecision(Call& c) {
+  if (Status s = OnlyFields(c.body, {"body", "subject", "decided_by", "presented_by", "participants", "registry_number",
+                                     "effective_from", "adopts"});
+      !s.ok())
+    return FromStatus(s);
+  std::string body, subject, decided_by, presented_by, registry, adopts;
+  for (auto [name, out, max, req] : {std::tuple{"body", &body, 60, true}, std::tuple{"subject", &subject, 300, true},
+                                     std::tuple{"decided_by", &decided_by, 200, true},
+                                     std::tuple{"presented_by", &presented_by, 200, false},
+                                     std::tuple{"registry_number", &registry, 60, true}, std::tuple{"adopts", &adopts, 60, false}}) {
+    if (Status s = Text(c.body, name, max, out, req); !s.ok()) return FromStatus(s);
+  }
+  static const std::set<std::string> kBodies = {"strategic_group", "operational_steering_group", "operational_group",
+                                                "other"};
+  if (!kBodies.count(body)) return FromStatus(InvalidField("body", "must be strategic_group, operational_steering_group, operational_group or other"));
+  std::vector<std::string> participants;
+  if (c.body.contains("participants")) {
+    auto list = StringList(c.body, "participants");
+    if (!list.ok()) return FromStatus(list.status());
+    participants = *list;
+  }
+  engine::Timestamp effective{};
+  if (Status s = Date(c.body, "effective_from", &effective); !s.ok()) return FromStatus(s);
+  const engine::WorkflowDefinition* adopted = nullptr;
+  if (!adopts.empty()) {
+    const size_t at = adopts.find('@');
+    const int revision = at == std::string::npos ? 0 : std::atoi(adopts.c_str() + at + 1);
+    adopted = at == std::string::npos ? nullptr : d_.registry->Find(adopts.substr(0, at), revision);
+    if (!adopted) return FromStatus(InvalidField("adopts", "must name a known workflow revision, e.g. study-referral@2"));
+  }
+  if (!Governs(c.actor)) return Problem(403, "forbidden", "decisions are recorded by the strategic group, compliance or admin");
+  const auto now = d_.clock->Now();
+  engine::Event e;
+  e.type = "DecisionRecorded";
+  e.meta.actor = c.actor;
+  e.meta.legal_basis = "public_task";
+  e.meta.recorded_at = now;
+  e.meta.effective_at = effective;
+  e.facts = {{"body", body}, {"subject", subject}, {"decided_by", decided_by}, {"presented_by", presented_by},
+             {"participants", participants}, {"registry_number", registry}};
+  storage::AppendRequest req;
+  req.writes.push_back({engine::DecisionStream(), storage::ExpectedVersion::Any(), {{e.type, engine::EncodeEvent(e)}}});
+  if (adopted) {
+    engine::Event a = e;
+    a.type = "WorkflowRevisionAdopted";
+    a.meta.workflow = adopted->workflow;
+    a.meta.revision = adopted->revision;
+    a.facts = {{"workflow", adopted->workflow}, {"revision", static_cast<int64_t>(adopted->revision)},
+               {"registry_number", registry}, {"adopted", adopted->adopted}};
+    req.writes[0].events.push_back({a.type, engine::EncodeEvent(a)});
+  }
+  auto r = d_.log->Append(req);
+  if (!r.ok()) return FromStatus(r.status());
+  return Json(201, json::object{{"position", r->first_position.value()}, {"registry_number", registry}});
+}
+
+ApiResponse Api::ListDecisions(Call& c) {
+  if (!Governs(c.actor)) return Problem(403, "forbidden", "the decision register is for the strategic group, compliance and admin");
+  auto events = replay::ReadStreamEvents(*d_.log, engine::DecisionStream());
+  if (!events.ok()) return FromStatus(events.status());
+  json::array out;
+  for (const auto& e : *events) out.push_back(RecordJson(e));
+  return Json(200, json::object{{"decisions", std::move(out)}});
+}
+
+ApiResponse Api::ReportDeviation(Call& c) {
+  if (Status s = OnlyFields(c.body, {"kind", "summary", "unit", "occurred_on"}); !s.ok()) return FromStatus(s);
+  std::string kind, summary, unit;
+  if (Status s = Text(c.body, "kind", 60, &kind); !s.ok()) return FromStatus(s);
+  if (Status s = Text(c.body, "summary", 500, &summary); !s.ok()) return FromStatus(s);
+  if (Status s = Text(c.body, "unit", 20, &unit, false); !s.ok()) return FromStatus(s);
+  if (!unit.empty() && unit != "globen" && unit != "jarva" && unit != "city") return FromStatus(InvalidField("unit", "must be globen, jarva or city"));
+  engine::Timestamp occurred{};
+  if (Status s = Date(c.body, "occurred_on", &occurred); !s.ok()) return FromStatus(s);
+  if (c.actor.role == "worker") return Problem(403, "forbidden", "workers do not report deviations");
+  const std::string id = NewDeviationId();
+  auto p = engine::AppendRecord(*d_.log, engine::DeviationStream(id), "DeviationReported", c.actor,
+                                {{"deviation_id", id}, {"kind", kind}, {"summary", summary}, {"unit", unit}},
+                                d_.clock->Now(), occurred);
+  if (!p.ok()) return FromStatus(p.status());
+  return Json(201, json::object{{"deviation_id", id}, {"position", p->value()}});
+}
+
+ApiResponse Api::HandleDeviation(Call& c, const std::string& id) {
+  if (Status s = OnlyFields(c.body, {"action", "handled_on"}); !s.ok()) return FromStatus(s);
+  std::string action;
+  if (Status s = Text(c.body, "action", 500, &action); !s.ok()) return FromStatus(s);
+  engine::Timestamp handled{};
+  if (Status s = Date(c.body, "handled_on", &handled); !s.ok()) return FromStatus(s);
+  auto events = replay::ReadStreamEvents(*d_.log, engine::DeviationStream(id));
+  if (!events.ok()) return FromStatus(events.status());
+  if (events->empty()) return Problem(404, "not_found", "deviation not found");
+  if (c.actor.role != "strategic" && c.actor.role != "compliance") return Problem(403, "forbidden", "the strategic group or compliance handles deviations");
+  auto p = engine::AppendRecord(*d_.log, engine::DeviationStream(id), "DeviationHandled", c.actor,
+                                {{"deviation_id", id}, {"action", action}}, d_.clock->Now(), handled);
+  if (!p.ok()) return FromStatus(p.status());
+  return Json(200, json::object{{"deviation_id", id}, {"position", p->value()}});
+}
+
+ApiResponse Api::ListDeviations(Call& c) {
+  if (!Governs(c.actor)) return Problem(403, "forbidden", "the deviation log is for the strategic group, compliance and admin");
+  std::map<std::string, json::object> by_id;
+  Position from(1);
+  for (;;) {
+    auto batch = d_.log->ReadAll(from, 8192);
+    if (!batch.ok()) return FromStatus(batch.status());
+    if (batch->empty()) break;
+    from = Position(batch->back().position.value() + 1);
+    for (const auto& r : *batch) {
+      if (r.type != "DeviationReported" && r.type != "DeviationHandled") continue;
+      auto e = engine::DecodeStored(r);
+      if (!e.ok()) return FromStatus(e.status());
+      const std::string id = r.stream.value().substr(10);
+      if (r.type == "DeviationReported") {
+        by_id[id] = RecordJson(*e);
+        by_id[id]["status"] = "open";
+        by_id[id]["handling"] = json::array{};
+      } else if (by_id.count(id)) {
+        by_id[id]["status"] = "handled";
+        by_id[id]["handling"].as_array().push_back(RecordJson(*e));
+      }
+    }
+  }
+  json::array out;
+  for (auto& [id, o] : by_id) out.push_back(std::move(o));
+  return Json(200, json::object{{"deviations", std::move(out)}});
+}
+
+ApiResponse Api::DecisionAuditReport(Call& c) {
+  auto scope = IndicatorScope(c.query, nullptr);
+  if (!scope.ok()) return FromStatus(scope.status());
+  if (c.actor.role != "strategic" && c.actor.role != "compliance") return Problem(403, "forbidden", "for the strategic group and compliance");
+  auto period = replay::ParsePeriod(scope->first);
+  auto audit = replay::AuditDecisions(*d_.log, *period, scope->second);
+  if (!audit.ok()) return FromStatus(audit.status());
+  json::object groups;
+  std::map<std::string, uint64_t> totals;
+  for (const auto& [key, n] : audit->counts) {
+    if (!groups.contains(key.kind)) groups[key.kind] = json::array{};
+    groups[key.kind].as_array().push_back(json::object{{"reason", key.reason},
+                                                       {"revision", key.revision.empty() ? json::value(nullptr) : json::value(key.revision)},
+                                                       {"unit", key.unit.empty() ? json::value(nullptr) : json::value(key.unit)},
+                                                       {"count", n}});
+    totals[key.kind] += n;
+  }
+  json::object t;
+  for (const auto& [k, n] : totals) t[k] = n;
+  return Json(200, json::object{{"period", period->label}, {"from", period->from}, {"to", period->to},
+                                {"unit", scope->second ? json::value(*scope->second) : json::value(nullptr)},
+                                {"decisions", std::move(groups)}, {"totals", std::move(t)},
+                                {"cases_with_decisions", audit->cases.size()}});
+}
+
+ApiResponse Api::DrawAuditSample(Call& c) {
+  json::object scope_body;
+  uint64_t size = 0, seed = 0;
+  bool seeded = false;
+  for (const auto& [k, v] : c.body) {
+    if (k == "size") {
+      if (!v.is_int64() || v.as_int64() < 1 || v.as_int64() > 1000) return FromStatus(InvalidField("size", "must be 1 to 1000"));
+      size = static_cast<uint64_t>(v.as_int64());
+    } else if (k == "seed") {
+      if (!v.is_int64() || v.as_int64() < 0) return FromStatus(InvalidField("seed", "must be a non-negative integer"));
+      seed = static_cast<uint64_t>(v.as_int64());
+      seeded = true;
+    } else {
+      scope_body[k] = v;
+    }
+  }
+  if (size == 0) return FromStatus(InvalidField("size", "is required"));
+  auto scope = IndicatorScope({}, &scope_body);
+  if (!scope.ok()) return FromStatus(scope.status());
+  if (c.actor.role != "compliance") return Problem(403, "forbidden", "compliance draws review samples");
+  if (!seeded) randombytes_buf(&seed, sizeof(seed) - 1);  // < 2^56: fits a JSON integer
+  auto period = replay::ParsePeriod(scope->first);
+  auto audit = replay::AuditDecisions(*d_.log, *period, scope->second);
+  if (!audit.ok()) return FromStatus(audit.status());
+  const auto ids = replay::DrawSample(audit->cases, size, seed);
+  const auto now = d_.clock->Now();
+  auto p = engine::AppendRecord(*d_.log, engine::SampleStream(), "AuditSampleDrawn", c.actor,
+                                {{"period", period->label}, {"unit", scope->second.value_or("")},
+                                 {"seed", static_cast<int64_t>(seed)}, {"size", static_cast<int64_t>(size)},
+                                 {"population", static_cast<int64_t>(audit->cases.size())}, {"case_ids", ids}},
+                                now, now);
+  if (!p.ok()) return FromStatus(p.status());
+  json::array out;
+  for (const auto& id : ids) out.emplace_back(id);
+  return Json(201, json::object{{"period", period->label}, {"seed", seed}, {"population", audit->cases.size()},
+                                {"case_ids", std::move(out)}, {"position", p->value()}});
+}
+
+}  // namespace casetrail::adapters
