@@ -184,6 +184,30 @@ int RunIndicators(const DataDirFlags& flags, const IndicatorFlags& f) {
   return PrintResponse((*api)->Call(role, "", "GET", "/v1/indicators" + query));
 }
 
+int RunStrategic(const DataDirFlags& flags, const std::string& what, const IndicatorFlags& f, int size,
+                 long long seed) {
+  return WithOfflineApi(flags, [&](OfflineApi& api) {
+    if (what == "decisions") return PrintResponse(api.Call("compliance", "", "GET", "/v1/decisions"));
+    if (what == "deviations") return PrintResponse(api.Call("compliance", "", "GET", "/v1/deviations"));
+    if (what == "sample") {
+      boost::json::object body{{"size", size}};
+      if (!f.year.empty()) body["year"] = f.year;
+      if (!f.period.empty()) body["period"] = f.period;
+      if (!f.unit.empty()) body["unit"] = f.unit;
+      if (seed >= 0) body["seed"] = seed;
+      return PrintResponse(api.Call("compliance", "", "POST", "/v1/audits/samples", boost::json::serialize(body)));
+    }
+    std::string query;
+    auto add = [&](const char* k, const std::string& v) {
+      if (!v.empty()) query += (query.empty() ? "?" : "&") + std::string(k) + "=" + UrlEncode(v);
+    };
+    add("year", f.year);
+    add("period", f.period);
+    add("unit", f.unit);
+    return PrintResponse(api.Call(f.as_strategic ? "strategic" : "compliance", "", "GET", "/v1/audits/decisions" + query));
+  });
+}
+
 int RunRebuild(const DataDirFlags& flags) {
   return WithOfflineApi(flags, [&](OfflineApi& api) {
     const auto start = std::chrono::steady_clock::now();

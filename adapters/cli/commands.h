@@ -32,6 +32,10 @@ struct IndicatorFlags {
   bool publish = false;       // store it as an IndicatorSnapshotTaken
 };
 int RunIndicators(const DataDirFlags& flags, const IndicatorFlags& indicators);
+// The strategic group's records through the API in-process: decision-audit, sample, decisions,
+// deviations. `query` holds year/period/unit (decision-audit) or the sample's body fields.
+int RunStrategic(const DataDirFlags& flags, const std::string& what, const IndicatorFlags& scope, int size,
+                 long long seed);
 // Rebuilds the projections from the log and checks each case against a full replay.
 int RunRebuild(const DataDirFlags& flags);
 

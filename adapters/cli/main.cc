@@ -86,6 +86,24 @@ int main(int argc, char** argv) {
   indicators->add_option("--suppress-below", indicator_flags.suppress_below, "suppression threshold")->capture_default_str();
   indicators->add_flag("--publish", indicator_flags.publish, "store the strategic view as an IndicatorSnapshotTaken event");
 
+  IndicatorFlags audit_scope;
+  int sample_size = 10;
+  long long sample_seed = -1;
+  auto* decision_audit = app.add_subcommand("decision-audit", "a period's case decisions grouped by kind, reason, revision and unit");
+  auto* sample = app.add_subcommand("sample", "draw a seeded, recorded sample of case ids with decisions, for review");
+  for (auto* cmd : {decision_audit, sample}) {
+    add_data_flags(cmd);
+    cmd->add_option("--year", audit_scope.year, "calendar year");
+    cmd->add_option("--period", audit_scope.period, "or a period: 2025-03, 2025-Q2, 2025-T1, 2025-H1, 2025-VT, 2025-HT");
+    cmd->add_option("--unit", audit_scope.unit, "globen, jarva or city");
+  }
+  sample->add_option("--size", sample_size, "how many case ids")->capture_default_str()->check(CLI::Range(1, 1000));
+  sample->add_option("--seed", sample_seed, "seed (default: random, printed and recorded)");
+  auto* decisions = app.add_subcommand("decisions", "the decision register (DecisionRecorded, WorkflowRevisionAdopted)");
+  add_data_flags(decisions);
+  auto* deviations = app.add_subcommand("deviations", "the deviation log with each deviation's handling");
+  add_data_flags(deviations);
+
   auto* rebuild = app.add_subcommand("rebuild", "rebuild the projections from the log and check them against full replay");
   add_data_flags(rebuild);
 
@@ -119,5 +137,9 @@ int main(int argc, char** argv) {
   if (*import) return RunImport(flags, import_csv);
   if (*rebuild) return RunRebuild(flags);
   if (*indicators) return RunIndicators(flags, indicator_flags);
+  if (*decision_audit) return RunStrategic(flags, "decision-audit", audit_scope, 0, -1);
+  if (*sample) return RunStrategic(flags, "sample", audit_scope, sample_size, sample_seed);
+  if (*decisions) return RunStrategic(flags, "decisions", audit_scope, 0, -1);
+  if (*deviations) return RunStrategic(flags, "deviations", audit_scope, 0, -1);
   return 2;
 }

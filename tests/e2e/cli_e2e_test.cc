@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 
 #include "tests/support/http_client.h"
@@ -129,6 +130,20 @@ TEST_F(CliE2ETest, ImportThenReplayAuditExtractEraseRebuild) {
   EXPECT_THAT(rebuild.out, ::testing::HasSubstr("2 cases, 0 differ from full replay"));
   auto verify = Cli(dir_, "verify " + DataFlags());
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  // Indicators and the decision audit on the same data (the CLI works on the real clock).
+  const std::string year = std::to_string(1900 + [] { std::time_t t = std::time(nullptr); return std::localtime(&t)->tm_year; }());
+  auto exact = Cli(dir_, "indicators " + DataFlags() + " --year " + year);
+  ASSERT_EQ(exact.exit_code, 0) << exact.err;
+  EXPECT_EQ(json::parse(exact.out).at("referrals").to_number<int>(), 2);
+  auto hidden = Cli(dir_, "indicators " + DataFlags() + " --year " + year + " --as-strategic");
+  ASSERT_EQ(hidden.exit_code, 0) << hidden.err;
+  EXPECT_TRUE(json::parse(hidden.out).at("referrals").is_null());
+  auto decisions = Cli(dir_, "decision-audit " + DataFlags() + " --year " + year);
+  ASSERT_EQ(decisions.exit_code, 0) << decisions.err;
+  EXPECT_EQ(json::parse(decisions.out).at("totals").at("cases_closed").to_number<int>(), 1) << "the erasure closed a case";
+  auto sample = Cli(dir_, "sample " + DataFlags() + " --year " + year + " --size 1 --seed 7");
+  ASSERT_EQ(sample.exit_code, 0) << sample.err;
+  EXPECT_EQ(json::parse(sample.out).at("case_ids").as_array()[0].as_string(), jarva_case);
   auto help = Cli(dir_, "import --help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, ::testing::HasSubstr("--data"));
