@@ -214,7 +214,8 @@ Result<WorkflowDefinition> ParseDefinition(std::string_view text) {
     for (const auto& tv : timers->as_array()) {
       if (!tv.is_object()) return Bad("timer is not an object");
       const auto& t = tv.as_object();
-      d.timers.push_back({Str(t, "name"), Str(t, "kind"), Str(t, "after_event"), Strings(t, "in_states"), Str(t, "delay")});
+      d.timers.push_back({Str(t, "name"), Str(t, "kind"), Str(t, "after_event"), Strings(t, "in_states"), Str(t, "delay"),
+                          Str(t, "relative_to"), Str(t, "fallback_delay"), Str(t, "at")});
     }
   }
   CT_RETURN_IF_ERROR(Check(d));

@@ -94,7 +94,10 @@ struct TimerSpec {
   std::string kind;
   std::string after_event;
   std::vector<std::string> in_states;
-  std::string delay;  // ISO 8601 duration, e.g. "P14D", "PT1H"
+  std::string delay;  // ISO 8601 duration, e.g. "P14D", "PT1H", "-P1D"
+  std::string relative_to;     // a field of the trigger event (a time or a date) instead of its effective_at
+  std::string fallback_delay;  // used from effective_at when the trigger lacks `relative_to`
+  std::string at;              // "HH:MM" Stockholm time of day the due instant is moved to
 };
 
 struct WorkflowDefinition {

@@ -120,6 +120,10 @@ int main(int argc, char** argv) {
                     "indicator cells below this count are hidden from the strategic role")->capture_default_str();
   serve->add_option("--retention", serve_flags.retention,
                     "retention policy file (JSON, see docs/gdpr.md); enables POST /v1/retention/run");
+  serve->add_option("--webhook", serve_flags.webhooks, "deliver fired reminders to http://HOST:PORT/PATH (repeatable)");
+  serve->add_option("--webhook-secret", serve_flags.webhook_secret, "file with the webhooks' HMAC-SHA256 secret (16+ bytes)");
+  serve->add_option("--worker-poll-ms", serve_flags.worker_poll_ms, "how often the reminder worker looks for due work")
+      ->capture_default_str()->check(CLI::Range(10, 600000));
   serve->add_flag("--demo", serve_flags.demo, "create keys, demo users and demo cases if DATA is new, print tokens");
   serve->add_option("--demo-cases", serve_flags.demo_cases, "how many demo cases to create")->check(CLI::Range(1, 100000));
 

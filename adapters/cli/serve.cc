@@ -126,8 +126,23 @@ int RunServe(ServeFlags f) {
     if (!policy.ok()) return Fail(policy.status());
     retention = std::move(*policy);
   }
+  WorkerOptions worker_options;
+  worker_options.poll = std::chrono::milliseconds(f.worker_poll_ms);
+  if (!f.webhooks.empty()) {
+    std::ifstream in(f.webhook_secret);
+    std::string secret((std::istreambuf_iterator<char>(in)), {});
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+    if (!in && f.webhook_secret.empty()) return Fail(InvalidArgument("--webhook needs --webhook-secret FILE"));
+    for (const auto& url : f.webhooks) {
+      auto w = ParseWebhook(url, secret);
+      if (!w.ok()) return Fail(w.status());
+      worker_options.webhooks.push_back(*w);
+    }
+  }
+  ReminderWorker worker(stores->log.get(), &registry, clock, worker_options);
   Api api(ApiDeps{stores->log.get(), &service, &keys, &registry, clock, manual_clock.get(), &*users, &directory,
-                  &metrics, fingerprint_key, retention ? &*retention : nullptr, &indicators, f.suppress_below});
+                  &metrics, fingerprint_key, retention ? &*retention : nullptr, &indicators, f.suppress_below,
+                  &worker});
 
   ServerOptions options;
   options.address = host;
@@ -151,7 +166,9 @@ int RunServe(ServeFlags f) {
     std::cout << "try: curl -H 'Authorization: Bearer <token>' " << url << "v1/cases\n";
   }
   std::cout << std::flush;
+  worker.Start();
   server.Run();
+  worker.Stop();
   spdlog::info("stopped serving; writing a signed checkpoint");
   if (Status s = stores->log->WriteCheckpoint(); !s.ok()) return Fail(s);
   return 0;

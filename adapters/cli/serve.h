@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "adapters/cli/data_dir.h"
 
@@ -14,6 +15,9 @@ struct ServeFlags {
   std::string manual_clock;
   int suppress_below = 5;
   std::string retention;  // retention policy file (JSON, engine/retention.h)
+  std::vector<std::string> webhooks;  // reminder delivery: http://HOST:PORT/PATH
+  std::string webhook_secret;         // file holding the HMAC secret
+  int worker_poll_ms = 1000;
   bool demo = false;
   int demo_cases = 240;
 };

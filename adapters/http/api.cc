@@ -119,6 +119,7 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
   if ((r = route(is({"indicators", "snapshots"}), "POST", [&] { return TakeIndicatorSnapshot(c); }))) return *r;
   if ((r = route(is({"indicators", "snapshots"}), "GET", [&] { return ListIndicatorSnapshots(c); }))) return *r;
   if ((r = route(is({"activities"}), "POST", [&] { return RecordGroupActivity(c); }))) return *r;
+  if ((r = route(is({"reminders"}), "GET", [&] { return ListReminders(c); }))) return *r;
   if ((r = route(is({"decisions"}), "POST", [&] { return RecordDecision(c); }))) return *r;
   if ((r = route(is({"decisions"}), "GET", [&] { return ListDecisions(c); }))) return *r;
   if ((r = route(is({"deviations"}), "POST", [&] { return ReportDeviation(c); }))) return *r;

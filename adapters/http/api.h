@@ -17,6 +17,7 @@
 #include "engine/case_service.h"
 #include "engine/retention.h"
 #include "replay/case_directory.h"
+#include "adapters/workers/reminder_worker.h"
 #include "replay/indicators.h"
 
 namespace casetrail::adapters {
@@ -46,6 +47,7 @@ struct ApiDeps {
   const engine::RetentionPolicy* retention = nullptr;  // --retention FILE
   replay::LiveIndicators* indicators = nullptr;
   int suppress_below = 5;  // --suppress-below: strategic cells from 1 to this − 1 are hidden
+  ReminderWorker* worker = nullptr;
 };
 
 class Api {
@@ -88,6 +90,7 @@ class Api {
   ApiResponse ListIndicatorSnapshots(Call& c);
   ApiResponse RecordGroupActivity(Call& c);
   // Decision register, deviation log, decision audit and review samples.
+  ApiResponse ListReminders(Call& c);
   ApiResponse RecordDecision(Call& c);
   ApiResponse ListDecisions(Call& c);
   ApiResponse ReportDeviation(Call& c);

@@ -1,5 +1,6 @@
 // Integrity and operations: /v1/verify, /v1/checkpoints/latest, /v1/workflows, /v1/admin/clock.
 #include "adapters/http/api.h"
+#include "engine/timers.h"
 #include "adapters/http/body_fields.h"
 #include "storage/base/hex.h"
 
@@ -12,29 +13,6 @@ std::string Hex(const std::array<uint8_t, N>& a) {
   return ToHex(std::string_view(reinterpret_cast<const char*>(a.data()), N));
 }
 
-// ISO 8601 durations of days, hours, minutes and seconds: P10D, PT6H, P1DT2H30M.
-std::optional<std::chrono::microseconds> ParseDuration(std::string_view s) {
-  if (s.size() < 3 || s[0] != 'P') return std::nullopt;
-  std::chrono::microseconds total{0};
-  bool in_time = false, any = false;
-  int64_t n = -1;
-  for (size_t i = 1; i < s.size(); ++i) {
-    char ch = s[i];
-    if (ch == 'T' && !in_time && n < 0) { in_time = true; continue; }
-    if (ch >= '0' && ch <= '9') { n = (n < 0 ? 0 : n) * 10 + (ch - '0'); if (n > 100000000) return std::nullopt; continue; }
-    if (n < 0) return std::nullopt;
-    if (!in_time && ch == 'D') total += std::chrono::hours(24 * n);
-    else if (!in_time && ch == 'W') total += std::chrono::hours(24 * 7 * n);
-    else if (in_time && ch == 'H') total += std::chrono::hours(n);
-    else if (in_time && ch == 'M') total += std::chrono::minutes(n);
-    else if (in_time && ch == 'S') total += std::chrono::seconds(n);
-    else return std::nullopt;
-    n = -1;
-    any = true;
-  }
-  if (!any || n >= 0) return std::nullopt;
-  return total;
-}
 }  // namespace
 
 ApiResponse Api::Verify(Call& c) {
@@ -95,8 +73,8 @@ ApiResponse Api::MoveClock(Call& c) {
   if (Status s = OnlyFields(c.body, {"advance", "set"}); !s.ok()) return FromStatus(s);
   engine::Timestamp now = d_.manual_clock->Now(), target = now;
   if (auto adv = OptString(c.body, "advance"); adv.ok() && *adv) {
-    auto d = ParseDuration(**adv);
-    if (!d) return FromStatus(InvalidField("advance", "must be an ISO 8601 duration such as P10D"));
+    auto d = engine::ParseDuration(**adv);
+    if (!d.ok() || *d < std::chrono::microseconds(0)) return FromStatus(InvalidField("advance", "must be an ISO 8601 duration such as P10D"));
     target = now + *d;
   } else if (auto set = OptString(c.body, "set"); set.ok() && *set) {
     auto t = engine::ParseRfc3339(**set);
@@ -109,7 +87,48 @@ ApiResponse Api::MoveClock(Call& c) {
     return Problem(422, "invalid_field", "the clock cannot move backwards", {{"field", c.body.contains("set") ? "set" : "advance"}});
   }
   d_.manual_clock->Set(target);
+  // API.md: the answer comes after every job due by the new time has committed.
+  if (d_.worker) {
+    if (Status s = d_.worker->RunOnce(); !s.ok()) return FromStatus(s);
+  }
   return Json(200, json::object{{"now", engine::FormatRfc3339(target)}});
+}
+
+}  // namespace casetrail::adapters
+
+namespace casetrail::adapters {
+
+ApiResponse Api::ListReminders(Call& c) {
+  std::string status = "all";
+  for (const auto& [k, v] : c.query) {
+    if (k != "status") return FromStatus(InvalidField(k, "is not a query parameter of this route"));
+    if (v != "scheduled" && v != "due" && v != "sent" && v != "cancelled" && v != "all") {
+      return FromStatus(InvalidField("status", "must be scheduled, due, sent, cancelled or all"));
+    }
+    status = v;
+  }
+  if (c.actor.role != "worker" && c.actor.role != "admin" && c.actor.role != "compliance") {
+    return Problem(403, "forbidden", "reminders are for workers, admin and compliance");
+  }
+  if (!d_.worker) return Json(200, json::object{{"reminders", json::array{}}});
+  d_.worker->CatchUp(5000);
+  const auto now = d_.clock->Now();
+  json::array out;
+  for (const auto& r : d_.worker->book().List(status, now)) {
+    out.push_back(json::object{
+        {"id", r.id},
+        {"kind", r.kind},
+        {"case_id", r.case_id},
+        {"due_at", r.due_at == engine::Timestamp{} ? json::value(nullptr) : json::value(engine::FormatRfc3339(r.due_at))},
+        {"sent_at", r.fired ? json::value(engine::FormatRfc3339(r.sent_at)) : json::value(nullptr)},
+        {"status", r.Status(now)},
+        {"delivery", json::object{{"attempts", r.attempts},
+                                  {"state", r.delivered       ? "delivered"
+                                            : r.dead_lettered ? "dead_lettered"
+                                            : r.fired         ? "pending"
+                                                              : "not_fired"}}}});
+  }
+  return Json(200, json::object{{"reminders", std::move(out)}});
 }
 
 }  // namespace casetrail::adapters

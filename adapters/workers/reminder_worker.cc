@@ -1,0 +1,183 @@
+#include "adapters/workers/reminder_worker.h"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <boost/json.hpp>
+#include <boost/url.hpp>
+
+#include "engine/event.h"
+#include "storage/base/hex.h"
+
+namespace casetrail::adapters {
+namespace json = boost::json;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+Result<Webhook> ParseWebhook(const std::string& url, std::string secret) {
+  auto u = boost::urls::parse_uri(url);
+  if (!u || u->scheme() != "http" || u->host().empty()) return InvalidArgument("webhook must be an http://HOST:PORT/PATH URL");
+  Webhook w;
+  w.host = std::string(u->host());
+  w.port = u->has_port() ? static_cast<uint16_t>(u->port_number()) : 80;
+  w.path = u->encoded_path().empty() ? "/" : std::string(u->encoded_path());
+  w.secret = std::move(secret);
+  if (w.secret.size() < 16) return InvalidArgument("webhook secret must be at least 16 bytes");
+  return w;
+}
+
+ReminderWorker::ReminderWorker(storage::Log* log, const engine::DefinitionRegistry* registry, engine::Clock* clock,
+                               WorkerOptions options)
+    : log_(log), clock_(clock), options_(std::move(options)), book_(registry) {
+  subscription_ = log_->Subscribe(Position(1), [this](const storage::RecordedEvent& r) { book_.Apply(r); });
+}
+
+ReminderWorker::~ReminderWorker() {
+  Stop();
+  subscription_.reset();
+}
+
+void ReminderWorker::Start() {
+  thread_ = std::thread([this] {
+    while (!stop_) {
+      if (Status s = RunOnce(); !s.ok()) spdlog::warn("reminder worker: {}", s.ToString());
+      for (auto waited = std::chrono::milliseconds(0); waited < options_.poll && !stop_; waited += std::chrono::milliseconds(50)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  });
+}
+
+void ReminderWorker::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+bool ReminderWorker::CatchUp(int timeout_ms) const {
+  const Position head = log_->GetHead().position;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (book_.position().value() < head.value()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+Status ReminderWorker::Record(const std::string& stream, const std::string& type, engine::Fields facts,
+                              engine::Timestamp now, const std::string& idempotency_key) {
+  engine::Event e;
+  e.type = type;
+  e.meta.actor = engine::Actor{"worker:reminders", "worker", "", "system", ""};
+  e.meta.legal_basis = "public_task";
+  e.meta.recorded_at = e.meta.effective_at = now;
+  e.facts = std::move(facts);
+  storage::AppendRequest req;
+  req.writes.push_back({StreamId(stream), storage::ExpectedVersion::Any(), {{e.type, engine::EncodeEvent(e)}}});
+  if (!idempotency_key.empty()) {
+    req.idempotency_key = idempotency_key;
+    req.idempotency_fingerprint = idempotency_key;
+  }
+  return log_->Append(req).status();
+}
+
+Status ReminderWorker::RunOnce() {
+  std::lock_guard lock(run_mu_);
+  CatchUp(5000);
+  const engine::Timestamp now = clock_->Now();
+  int fired = 0;
+  for (const auto& r : book_.Due(now)) {
+    CT_RETURN_IF_ERROR(Fire(r, now));
+    ++fired;
+  }
+  if (fired) CatchUp(5000);
+  if (!options_.webhooks.empty()) {
+    for (const auto& r : book_.Undelivered()) CT_RETURN_IF_ERROR(Deliver(r, now));
+    CatchUp(5000);
+  }
+  return Status::Ok();
+}
+
+Status ReminderWorker::Fire(const replay::Reminder& r, engine::Timestamp now) {
+  // The timer's id is the idempotency key: a second fire (after a crash, or from another pass)
+  // returns the first append and writes nothing.
+  CT_RETURN_IF_ERROR(Record("reminder:" + r.case_id, "ReminderFired",
+                            {{"reminder_id", r.id}, {"kind", r.kind}, {"case_id", r.case_id},
+                             {"due_at", engine::FormatRfc3339(r.due_at)}},
+                            now, "reminder:" + r.id));
+  spdlog::info("reminder {} fired for case {}", r.kind, r.case_id);
+  return Status::Ok();
+}
+
+namespace {
+
+// POSTs `body`; returns the HTTP status, or 0 when the connection failed.
+int Post(const Webhook& w, const std::string& body, const std::string& delivery_id, const std::string& signature) {
+  try {
+    boost::asio::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.expires_after(std::chrono::seconds(5));
+    boost::asio::ip::tcp::resolver resolver(ioc);
+    stream.connect(resolver.resolve(w.host, std::to_string(w.port)));
+    http::request<http::string_body> req{http::verb::post, w.path, 11};
+    req.set(http::field::host, w.host);
+    req.set(http::field::content_type, "application/json");
+    req.set("X-Casetrail-Delivery", delivery_id);
+    req.set("X-Casetrail-Signature", "sha256=" + signature);
+    req.body() = body;
+    req.prepare_payload();
+    http::write(stream, req);
+    beast::flat_buffer buffer;
+    http::response<http::string_body> res;
+    http::read(stream, buffer, res);
+    beast::error_code ec;
+    stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    return res.result_int();
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+}  // namespace
+
+Status ReminderWorker::Deliver(const replay::Reminder& r, engine::Timestamp now) {
+  const std::string outbox = "outbox:" + r.id;
+  if (r.attempts >= options_.max_attempts) {
+    CT_RETURN_IF_ERROR(Record(outbox, "DeliveryDeadLettered", {{"reminder_id", r.id}, {"attempts", int64_t{r.attempts}}}, now,
+                              "dead:" + r.id));
+    spdlog::warn("reminder {} for case {} dead-lettered after {} attempts", r.kind, r.case_id, r.attempts);
+    return Status::Ok();
+  }
+  if (r.attempts > 0 && now < r.last_attempt_at + options_.backoff * (1 << std::min(r.attempts - 1, 16))) {
+    return Status::Ok();  // backing off
+  }
+  const std::string body = json::serialize(json::object{{"id", r.id},
+                                                        {"kind", r.kind},
+                                                        {"case_id", r.case_id},
+                                                        {"due_at", engine::FormatRfc3339(r.due_at)},
+                                                        {"link", "/v1/cases/" + r.case_id}});
+  const int attempt = r.attempts + 1;
+  // The attempt is on record before the POST: a crash mid-delivery is visible in the outbox.
+  CT_RETURN_IF_ERROR(Record(outbox, "DeliveryAttempted", {{"reminder_id", r.id}, {"attempt", int64_t{attempt}}}, now,
+                            "attempt:" + r.id + ":" + std::to_string(attempt)));
+  bool ok = true;
+  int status = 0;
+  for (const auto& w : options_.webhooks) {
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(w.secret.data()), w.secret.size());
+    crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(body.data()), body.size());
+    crypto_auth_hmacsha256_final(&st, mac);
+    status = Post(w, body, r.id, ToHex(std::string_view(reinterpret_cast<const char*>(mac), sizeof(mac))));
+    ok = ok && status >= 200 && status < 300;
+  }
+  if (ok) {
+    return Record(outbox, "DeliverySucceeded", {{"reminder_id", r.id}, {"attempt", int64_t{attempt}}}, clock_->Now(),
+                  "delivered:" + r.id);
+  }
+  return Record(outbox, "DeliveryFailed",
+                {{"reminder_id", r.id}, {"attempt", int64_t{attempt}}, {"http_status", int64_t{status}}}, clock_->Now());
+}
+
+}  // namespace casetrail::adapters

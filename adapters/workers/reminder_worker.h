@@ -1,0 +1,77 @@
+// The reminder worker (DOMAIN §4.5 jobs J5, J6, J7, J13–J15 as the workflow definitions declare
+// them): on a Boost.Asio-free polling thread that follows the server clock (so --manual-clock
+// drives it), it fires every due timer of the reminder book exactly once — ReminderFired on
+// "reminder:<case>" with the timer's deterministic id as the idempotency key — and delivers each
+// fired reminder through the outbox to the configured webhooks.
+//
+// Delivery: HTTP POST of {"id","kind","case_id","due_at","link"} (ids and links, never personal
+// data) with X-Casetrail-Delivery: <id> and X-Casetrail-Signature: sha256=<HMAC-SHA256 of the
+// body under the webhook secret>. Every attempt and outcome is an event on "outbox:<id>":
+// DeliveryAttempted, DeliverySucceeded, DeliveryFailed, DeliveryDeadLettered (after max_attempts,
+// with exponential backoff between attempts). Delivery is at least once: a crash between the
+// receiver's 2xx and DeliverySucceeded repeats the POST with the same delivery id, which receivers
+// use to drop the repeat.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/clock.h"
+#include "replay/reminders.h"
+#include "storage/log.h"
+
+namespace casetrail::adapters {
+
+struct Webhook {
+  std::string host;
+  uint16_t port = 80;
+  std::string path = "/";
+  std::string secret;
+};
+
+// Parses http://HOST:PORT/PATH (plain HTTP; put TLS in a local proxy).
+Result<Webhook> ParseWebhook(const std::string& url, std::string secret);
+
+struct WorkerOptions {
+  std::vector<Webhook> webhooks;
+  int max_attempts = 5;
+  std::chrono::seconds backoff{30};  // before attempt 2; doubles after each failure
+  std::chrono::milliseconds poll{500};
+};
+
+class ReminderWorker {
+ public:
+  ReminderWorker(storage::Log* log, const engine::DefinitionRegistry* registry, engine::Clock* clock,
+                 WorkerOptions options);
+  ~ReminderWorker();
+
+  void Start();  // the polling thread
+  void Stop();
+  // One pass: fire what is due, deliver what is owed. Safe to call from any thread.
+  Status RunOnce();
+  const replay::ReminderBook& book() const { return book_; }
+  // Blocks until the book has folded the log's head (or `timeout_ms` passed).
+  bool CatchUp(int timeout_ms) const;
+
+ private:
+  Status Fire(const replay::Reminder& r, engine::Timestamp now);
+  Status Deliver(const replay::Reminder& r, engine::Timestamp now);
+  Status Record(const std::string& stream, const std::string& type, engine::Fields facts, engine::Timestamp now,
+                const std::string& idempotency_key = "");
+
+  storage::Log* log_;
+  engine::Clock* clock_;
+  WorkerOptions options_;
+  replay::ReminderBook book_;
+  std::unique_ptr<storage::Subscription> subscription_;
+  std::mutex run_mu_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace casetrail::adapters

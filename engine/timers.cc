@@ -1,0 +1,103 @@
+#include "engine/timers.h"
+
+#include <date/tz.h>
+
+namespace casetrail::engine {
+
+Result<std::chrono::microseconds> ParseDuration(std::string_view s) {
+  int sign = 1;
+  if (!s.empty() && s[0] == '-') {
+    sign = -1;
+    s.remove_prefix(1);
+  }
+  if (s.size() < 3 || s[0] != 'P') return InvalidArgument("duration must look like P10D, PT6H or P1DT2H30M");
+  std::chrono::microseconds total{0};
+  bool in_time = false, any = false;
+  int64_t n = -1;
+  for (size_t i = 1; i < s.size(); ++i) {
+    const char ch = s[i];
+    if (ch == 'T' && !in_time && n < 0) {
+      in_time = true;
+      continue;
+    }
+    if (ch >= '0' && ch <= '9') {
+      n = (n < 0 ? 0 : n) * 10 + (ch - '0');
+      if (n > 100000000) return InvalidArgument("duration too long");
+      continue;
+    }
+    if (n < 0) return InvalidArgument("duration unit without a number");
+    if (!in_time && ch == 'D') total += std::chrono::hours(24 * n);
+    else if (!in_time && ch == 'W') total += std::chrono::hours(24 * 7 * n);
+    else if (in_time && ch == 'H') total += std::chrono::hours(n);
+    else if (in_time && ch == 'M') total += std::chrono::minutes(n);
+    else if (in_time && ch == 'S') total += std::chrono::seconds(n);
+    else return InvalidArgument("duration may use W, D, H, M and S only");
+    n = -1;
+    any = true;
+  }
+  if (!any || n >= 0) return InvalidArgument("malformed duration");
+  return sign * total;
+}
+
+void TimerInputs::Apply(const StoredEvent& e, const CaseState& after) {
+  if (after.state != state) {
+    state = after.state;
+    state_entered_version = e.version.value();
+  }
+  last_of_type[e.event.type] = e;
+}
+
+namespace {
+
+// The instant of a field's value: an RFC 3339 time, or a date at 00:00 Stockholm.
+std::optional<Timestamp> FieldInstant(const Fields& facts, const std::string& name) {
+  const std::string* v = AsText(facts, name);
+  if (!v) return std::nullopt;
+  if (auto t = ParseRfc3339(*v); t.ok()) return *t;
+  std::istringstream in(*v);
+  date::local_days day;
+  in >> date::parse("%F", day);
+  if (in.fail()) return std::nullopt;
+  const auto zoned = date::make_zoned("Europe/Stockholm", day, date::choose::earliest);
+  return std::chrono::time_point_cast<std::chrono::microseconds>(zoned.get_sys_time());
+}
+
+// `t` moved to HH:MM Stockholm time on its Stockholm date.
+Timestamp AtTimeOfDay(Timestamp t, const std::string& hhmm) {
+  const auto zone = date::locate_zone("Europe/Stockholm");
+  const auto local = zone->to_local(t);
+  const auto day = date::floor<date::days>(local);
+  const int h = std::stoi(hhmm.substr(0, 2)), m = std::stoi(hhmm.substr(3, 2));
+  const auto when = day + std::chrono::hours(h) + std::chrono::minutes(m);
+  return std::chrono::time_point_cast<std::chrono::microseconds>(zone->to_sys(when, date::choose::earliest));
+}
+
+}  // namespace
+
+std::vector<PendingTimer> PendingTimers(const std::string& case_id, const TimerInputs& in,
+                                        const WorkflowDefinition& def) {
+  std::vector<PendingTimer> out;
+  for (const auto& spec : def.timers) {
+    if (std::find(spec.in_states.begin(), spec.in_states.end(), in.state) == spec.in_states.end()) continue;
+    auto it = in.last_of_type.find(spec.after_event);
+    if (it == in.last_of_type.end()) continue;
+    const StoredEvent& trigger = it->second;
+    if (trigger.version.value() < in.state_entered_version) continue;  // from an earlier stay
+    std::optional<Timestamp> base;
+    std::string delay = spec.delay;
+    if (!spec.relative_to.empty()) {
+      base = FieldInstant(trigger.event.facts, spec.relative_to);
+      if (!base && !spec.fallback_delay.empty()) delay = spec.fallback_delay;
+    }
+    if (!base) base = trigger.event.meta.effective_at;
+    auto d = ParseDuration(delay);
+    if (!d.ok()) continue;  // definitions are checked at load; a bad one never fires
+    Timestamp due = *base + *d;
+    if (!spec.at.empty() && spec.at.size() == 5) due = AtTimeOfDay(due, spec.at);
+    out.push_back({spec.name + ":" + spec.kind + ":" + case_id + ":" + std::to_string(trigger.version.value()),
+                   spec.name, spec.kind, case_id, due});
+  }
+  return out;
+}
+
+}  // namespace casetrail::engine

@@ -1,0 +1,45 @@
+// Timers derived from events by the workflow definition (DESIGN "Background workers"): a timer of
+// the definition is pending for a case when its trigger event (`after_event`) happened while the
+// case has been in its current state and that state is one of `in_states`. Any state change
+// (a booking, a close, a consent withdrawal that closes the case) cancels it. The timer's id is
+// deterministic — name, kind, case and the trigger's stream version — so firing it with that id
+// as the idempotency key happens exactly once across crashes and restarts.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/case_state.h"
+#include "engine/definition.h"
+#include "engine/event.h"
+
+namespace casetrail::engine {
+
+// An ISO 8601 duration of weeks, days, hours, minutes and seconds ("P14D", "PT1H30M", "-P1D");
+// years and months are refused (their length varies).
+Result<std::chrono::microseconds> ParseDuration(std::string_view text);
+
+// Per case, what timers need beyond the folded state: the latest event of each type and the
+// version at which the case entered its current state.
+struct TimerInputs {
+  uint64_t state_entered_version = 0;
+  std::string state;
+  std::map<std::string, StoredEvent> last_of_type;
+  // Folds one case event; `after` is the state after it.
+  void Apply(const StoredEvent& e, const CaseState& after);
+};
+
+struct PendingTimer {
+  std::string id;  // "<name>:<kind>:<case>:<trigger version>"
+  std::string name, kind, case_id;
+  Timestamp due_at{};
+};
+
+// The timers pending for a case now (pure: a function of the inputs and the definition).
+// `to_utc_at` converts a Stockholm date plus "HH:MM" into an instant (for `at`).
+std::vector<PendingTimer> PendingTimers(const std::string& case_id, const TimerInputs& inputs,
+                                        const WorkflowDefinition& definition);
+
+}  // namespace casetrail::engine

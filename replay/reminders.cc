@@ -1,0 +1,114 @@
+#include "replay/reminders.h"
+
+#include "engine/state_machine.h"
+
+namespace casetrail::replay {
+
+std::string Reminder::Status(engine::Timestamp now) const {
+  if (fired) return "sent";
+  if (cancelled) return "cancelled";
+  return due_at <= now ? "due" : "scheduled";
+}
+
+void ReminderBook::Apply(const storage::RecordedEvent& r) {
+  std::lock_guard lock(mu_);
+  position_ = r.position;
+  const std::string& stream = r.stream.value();
+  if (stream.rfind("case:", 0) == 0) {
+    auto ev = engine::DecodeStored(r);
+    if (!ev.ok()) return;
+    const auto* def = registry_->Find(ev->event.meta.workflow, ev->event.meta.revision);
+    if (!def) return;
+    const std::string case_id = stream.substr(5);
+    CaseTimers& c = cases_[case_id];
+    engine::Apply(c.state, *ev, *def);
+    c.state.facts.clear();
+    c.inputs.Apply(*ev, c.state);
+    Recompute(case_id);
+    return;
+  }
+  if (r.type != "ReminderFired" && r.type != "DeliveryAttempted" && r.type != "DeliverySucceeded" &&
+      r.type != "DeliveryDeadLettered") {
+    return;
+  }
+  auto ev = engine::DecodeStored(r);
+  if (!ev.ok()) return;
+  const std::string* id = engine::AsText(ev->event.facts, "reminder_id");
+  if (!id) return;
+  Reminder& rem = reminders_[*id];
+  if (r.type == "ReminderFired") {
+    rem.id = *id;
+    if (const auto* k = engine::AsText(ev->event.facts, "kind")) rem.kind = *k;
+    if (const auto* c = engine::AsText(ev->event.facts, "case_id")) rem.case_id = *c;
+    rem.fired = true;
+    rem.cancelled = false;
+    rem.sent_at = ev->event.meta.recorded_at;
+  } else if (r.type == "DeliveryAttempted") {
+    rem.attempts++;
+    rem.last_attempt_at = ev->event.meta.recorded_at;
+  } else if (r.type == "DeliverySucceeded") {
+    rem.delivered = true;
+  } else {
+    rem.dead_lettered = true;
+  }
+}
+
+void ReminderBook::Recompute(const std::string& case_id) {
+  CaseTimers& c = cases_[case_id];
+  const auto* def = registry_->Find(c.state.workflow, c.state.revision);
+  std::set<std::string> now_pending;
+  if (def) {
+    for (const auto& t : engine::PendingTimers(case_id, c.inputs, *def)) {
+      now_pending.insert(t.id);
+      Reminder& rem = reminders_[t.id];
+      if (rem.fired) continue;
+      rem.id = t.id;
+      rem.name = t.name;
+      rem.kind = t.kind;
+      rem.case_id = case_id;
+      rem.due_at = t.due_at;
+      rem.cancelled = false;
+    }
+  }
+  for (const auto& id : c.pending) {
+    if (!now_pending.count(id) && !reminders_[id].fired) reminders_[id].cancelled = true;
+  }
+  c.pending = std::move(now_pending);
+}
+
+Position ReminderBook::position() const {
+  std::lock_guard lock(mu_);
+  return position_;
+}
+
+std::vector<Reminder> ReminderBook::Due(engine::Timestamp now) const {
+  std::lock_guard lock(mu_);
+  std::vector<Reminder> out;
+  for (const auto& [id, r] : reminders_) {
+    if (!r.fired && !r.cancelled && r.due_at <= now) out.push_back(r);
+  }
+  return out;
+}
+
+std::vector<Reminder> ReminderBook::Undelivered() const {
+  std::lock_guard lock(mu_);
+  std::vector<Reminder> out;
+  for (const auto& [id, r] : reminders_) {
+    if (r.fired && !r.delivered && !r.dead_lettered) out.push_back(r);
+  }
+  return out;
+}
+
+std::vector<Reminder> ReminderBook::List(const std::string& status, engine::Timestamp now) const {
+  std::lock_guard lock(mu_);
+  std::vector<Reminder> out;
+  for (const auto& [id, r] : reminders_) {
+    if (status == "all" || r.Status(now) == status) out.push_back(r);
+  }
+  std::sort(out.begin(), out.end(), [](const Reminder& a, const Reminder& b) {
+    return a.due_at != b.due_at ? a.due_at < b.due_at : a.id < b.id;
+  });
+  return out;
+}
+
+}  // namespace casetrail::replay

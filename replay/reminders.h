@@ -1,0 +1,65 @@
+// The reminder book: every timer the workflow definitions derive from case events (see
+// engine/timers.h), with what became of it — scheduled, due, sent (ReminderFired on
+// "reminder:<case>"), or cancelled (its trigger no longer holds) — and the delivery of each fired
+// reminder through the outbox (Delivery* events on "outbox:<reminder id>"). A projection like the
+// others: folded from the log, rebuilt at start. No personal data: ids, kinds and times.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/definition_registry.h"
+#include "engine/timers.h"
+#include "storage/log.h"
+
+namespace casetrail::replay {
+
+struct Reminder {
+  std::string id, name, kind, case_id;
+  engine::Timestamp due_at{};
+  bool fired = false;
+  engine::Timestamp sent_at{};
+  bool cancelled = false;  // the trigger stopped holding before it fired
+  // Delivery through the outbox.
+  int attempts = 0;
+  bool delivered = false;
+  bool dead_lettered = false;
+  engine::Timestamp last_attempt_at{};
+  // scheduled | due | sent | cancelled, at `now`.
+  std::string Status(engine::Timestamp now) const;
+};
+
+class ReminderBook {
+ public:
+  explicit ReminderBook(const engine::DefinitionRegistry* registry) : registry_(registry) {}
+
+  void Apply(const storage::RecordedEvent& record);
+  Position position() const;
+
+  // Pending timers due at `now` that have not fired.
+  std::vector<Reminder> Due(engine::Timestamp now) const;
+  // Fired reminders whose delivery is neither done nor dead-lettered.
+  std::vector<Reminder> Undelivered() const;
+  // By status ("all" for every one), ordered by due time.
+  std::vector<Reminder> List(const std::string& status, engine::Timestamp now) const;
+
+ private:
+  void Recompute(const std::string& case_id);
+
+  const engine::DefinitionRegistry* registry_;
+  mutable std::mutex mu_;
+  struct CaseTimers {
+    engine::CaseState state;
+    engine::TimerInputs inputs;
+    std::set<std::string> pending;  // ids currently derived
+  };
+  std::map<std::string, CaseTimers> cases_;
+  std::map<std::string, Reminder> reminders_;
+  Position position_{0};
+};
+
+}  // namespace casetrail::replay

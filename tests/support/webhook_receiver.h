@@ -1,0 +1,95 @@
+// A webhook receiver on loopback for tests: accepts POSTs, checks the HMAC-SHA256 signature,
+// counts deliveries by their X-Casetrail-Delivery id, and can fail the first N requests.
+#pragma once
+
+#include <sodium.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace casetrail::testing {
+
+class WebhookReceiver {
+ public:
+  explicit WebhookReceiver(std::string secret, int fail_first = 0, int delay_ms = 0)
+      : secret_(std::move(secret)), fail_first_(fail_first), delay_ms_(delay_ms),
+        acceptor_(ioc_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~WebhookReceiver() {
+    stop_ = true;
+    // A blocking accept() does not return when the acceptor is closed from another thread:
+    // wake it with a connection of our own.
+    boost::system::error_code ec;
+    boost::asio::ip::tcp::socket wake(ioc_);
+    wake.connect({boost::asio::ip::make_address("127.0.0.1"), port()}, ec);
+    if (thread_.joinable()) thread_.join();
+    acceptor_.close(ec);
+  }
+  uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+  std::map<std::string, int> counts() const {
+    std::lock_guard lock(mu_);
+    return counts_;
+  }
+  std::vector<std::string> bodies() const {
+    std::lock_guard lock(mu_);
+    return bodies_;
+  }
+  int bad_signatures() const { return bad_signatures_; }
+  int requests() const { return requests_; }
+
+ private:
+  void Serve() {
+    namespace http = boost::beast::http;
+    while (!stop_) {
+      boost::system::error_code ec;
+      auto socket = acceptor_.accept(ec);
+      if (ec || stop_) return;
+      boost::beast::flat_buffer buffer;
+      http::request<http::string_body> req;
+      http::read(socket, buffer, req, ec);
+      if (ec) continue;
+      const int n = ++requests_;
+      if (delay_ms_) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+      const bool fail = n <= fail_first_;
+      if (!fail) {
+        unsigned char mac[crypto_auth_hmacsha256_BYTES];
+        crypto_auth_hmacsha256_state st;
+        crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret_.data()), secret_.size());
+        crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(req.body().data()), req.body().size());
+        crypto_auth_hmacsha256_final(&st, mac);
+        char hex[2 * sizeof(mac) + 1];
+        sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
+        if (std::string(req["X-Casetrail-Signature"]) != "sha256=" + std::string(hex)) bad_signatures_++;
+        std::lock_guard lock(mu_);
+        counts_[std::string(req["X-Casetrail-Delivery"])]++;
+        bodies_.push_back(req.body());
+      }
+      http::response<http::string_body> res{fail ? http::status::service_unavailable : http::status::ok, 11};
+      res.body() = "{}";
+      res.prepare_payload();
+      http::write(socket, res, ec);
+      socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+    }
+  }
+
+  std::string secret_;
+  int fail_first_, delay_ms_;
+  boost::asio::io_context ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> requests_{0}, bad_signatures_{0};
+  mutable std::mutex mu_;
+  std::map<std::string, int> counts_;
+  std::vector<std::string> bodies_;
+  std::thread thread_;
+};
+
+}  // namespace casetrail::testing
