@@ -225,7 +225,7 @@ ApiResponse Api::RecordGroupActivity(Call& c) {
   if (c.actor.role != "af_officer" && c.actor.role != "syv") return Problem(403, "forbidden", "AF officers and SYV record activities");
   if (c.actor.role == "af_officer" && c.actor.unit != *unit) return Problem(403, "forbidden", "another unit's activity");
   const auto now = d_.clock->Now();
-  const engine::Timestamp on = *end - std::chrono::hours(12);  // midday of that Stockholm day
+  const engine::Timestamp on = *end - std::chrono::hours(24);  // the start of that Stockholm day
   if (on > now) return FromStatus(InvalidField("held_on", "must not be in the future"));
   auto position = engine::AppendRecord(*d_.log, engine::ActivityStream(*unit), "GroupActivityHeld", c.actor,
                                        {{"unit", *unit}, {"kind", std::string("group_activity")},

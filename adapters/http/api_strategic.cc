@@ -191,6 +191,11 @@ ApiResponse Api::DecisionAuditReport(Call& c) {
   auto period = replay::ParsePeriod(scope->first);
   auto audit = replay::AuditDecisions(*d_.log, *period, scope->second);
   if (!audit.ok()) return FromStatus(audit.status());
+  // For the strategic role small counts are hidden, as in the indicators (DOMAIN §5.5).
+  const bool suppress = c.actor.role == "strategic";
+  auto count_json = [&](uint64_t n) {
+    return suppress && n >= 1 && n < static_cast<uint64_t>(d_.suppress_below) ? json::value(nullptr) : json::value(n);
+  };
   json::object groups;
   std::map<std::string, uint64_t> totals;
   for (const auto& [key, n] : audit->counts) {
@@ -198,15 +203,16 @@ ApiResponse Api::DecisionAuditReport(Call& c) {
     groups[key.kind].as_array().push_back(json::object{{"reason", key.reason},
                                                        {"revision", key.revision.empty() ? json::value(nullptr) : json::value(key.revision)},
                                                        {"unit", key.unit.empty() ? json::value(nullptr) : json::value(key.unit)},
-                                                       {"count", n}});
+                                                       {"count", count_json(n)}});
     totals[key.kind] += n;
   }
   json::object t;
-  for (const auto& [k, n] : totals) t[k] = n;
+  for (const auto& [k, n] : totals) t[k] = count_json(n);
   return Json(200, json::object{{"period", period->label}, {"from", period->from}, {"to", period->to},
                                 {"unit", scope->second ? json::value(*scope->second) : json::value(nullptr)},
                                 {"decisions", std::move(groups)}, {"totals", std::move(t)},
-                                {"cases_with_decisions", audit->cases.size()}});
+                                {"cases_with_decisions", count_json(audit->cases.size())},
+                                {"suppress_below", suppress ? json::value(d_.suppress_below) : json::value(nullptr)}});
 }
 
 ApiResponse Api::DrawAuditSample(Call& c) {

@@ -24,13 +24,13 @@ std::string RouteLabel(std::string_view target) {
     size_t end = target.find('/', i);
     if (end == std::string_view::npos) end = target.size();
     std::string seg(target.substr(i, end - i));
-    bool id = (previous == "cases" || previous == "subjects") && seg != "lookup";
+    bool id = (previous == "cases" || previous == "subjects" || previous == "deviations") && seg != "lookup";
     // Only route names become labels: an arbitrary path must not grow the series without bound.
     static const std::set<std::string> kNames = {
         "healthz", "metrics", "v1", "subjects", "lookup", "consents", "withdraw", "erasure", "extract", "cases",
         "commands", "events", "audit", "verify", "checkpoints", "latest", "workflows", "openapi.json", "admin", "clock",
         "legal-hold", "lift", "retention", "run", "indicators", "snapshots", "decisions", "deviations", "audits",
-        "activities", "handled", "sample"};
+        "activities", "handled", "samples", "reminders"};
     if (!id && !kNames.count(seg)) return "other";
     out += "/" + (id ? std::string("{id}") : seg);
     previous = seg;
