@@ -76,6 +76,22 @@ void ReminderBook::Recompute(const std::string& case_id) {
   c.pending = std::move(now_pending);
 }
 
+std::vector<std::pair<std::string, std::string>> ReminderBook::Cases() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [id, c] : cases_) out.emplace_back(id, c.state.unit);
+  return out;
+}
+
+std::optional<engine::Timestamp> ReminderBook::EarliestReferral() const {
+  std::lock_guard lock(mu_);
+  std::optional<engine::Timestamp> earliest;
+  for (const auto& [id, c] : cases_) {
+    if (c.state.Exists() && (!earliest || c.state.referred_at < *earliest)) earliest = c.state.referred_at;
+  }
+  return earliest;
+}
+
 Position ReminderBook::position() const {
   std::lock_guard lock(mu_);
   return position_;

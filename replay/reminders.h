@@ -44,6 +44,9 @@ class ReminderBook {
   std::vector<Reminder> Due(engine::Timestamp now) const;
   // Fired reminders whose delivery is neither done nor dead-lettered.
   std::vector<Reminder> Undelivered() const;
+  // Every case seen, with its current unit, and the earliest referral (for the list jobs).
+  std::vector<std::pair<std::string, std::string>> Cases() const;
+  std::optional<engine::Timestamp> EarliestReferral() const;
   // By status ("all" for every one), ordered by due time.
   std::vector<Reminder> List(const std::string& status, engine::Timestamp now) const;
 

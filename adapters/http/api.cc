@@ -120,6 +120,11 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
   if ((r = route(is({"indicators", "snapshots"}), "GET", [&] { return ListIndicatorSnapshots(c); }))) return *r;
   if ((r = route(is({"activities"}), "POST", [&] { return RecordGroupActivity(c); }))) return *r;
   if ((r = route(is({"reminders"}), "GET", [&] { return ListReminders(c); }))) return *r;
+  if ((r = route(is({"meetings"}), "POST", [&] { return RecordMeeting(c); }))) return *r;
+  if ((r = route(is({"meetings"}), "GET", [&] { return ListMeetings(c); }))) return *r;
+  if ((r = route(is({"lists", "monthly"}), "GET", [&] { return GetList(c, "monthly"); }))) return *r;
+  if ((r = route(is({"lists", "progression"}), "GET", [&] { return GetList(c, "progression"); }))) return *r;
+  if ((r = route(is({"lists", "progression", "publish"}), "POST", [&] { return PublishProgressionList(c); }))) return *r;
   if ((r = route(is({"decisions"}), "POST", [&] { return RecordDecision(c); }))) return *r;
   if ((r = route(is({"decisions"}), "GET", [&] { return ListDecisions(c); }))) return *r;
   if ((r = route(is({"deviations"}), "POST", [&] { return ReportDeviation(c); }))) return *r;

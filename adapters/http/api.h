@@ -91,6 +91,11 @@ class Api {
   ApiResponse RecordGroupActivity(Call& c);
   // Decision register, deviation log, decision audit and review samples.
   ApiResponse ListReminders(Call& c);
+  // Meetings and follow-up lists.
+  ApiResponse RecordMeeting(Call& c);
+  ApiResponse ListMeetings(Call& c);
+  ApiResponse GetList(Call& c, const std::string& kind);
+  ApiResponse PublishProgressionList(Call& c);
   ApiResponse RecordDecision(Call& c);
   ApiResponse ListDecisions(Call& c);
   ApiResponse ReportDeviation(Call& c);

@@ -30,7 +30,7 @@ std::string RouteLabel(std::string_view target) {
         "healthz", "metrics", "v1", "subjects", "lookup", "consents", "withdraw", "erasure", "extract", "cases",
         "commands", "events", "audit", "verify", "checkpoints", "latest", "workflows", "openapi.json", "admin", "clock",
         "legal-hold", "lift", "retention", "run", "indicators", "snapshots", "decisions", "deviations", "audits",
-        "activities", "handled", "samples", "reminders"};
+        "activities", "handled", "samples", "reminders", "meetings", "lists", "monthly", "progression", "publish"};
     if (!id && !kNames.count(seg)) return "other";
     out += "/" + (id ? std::string("{id}") : seg);
     previous = seg;

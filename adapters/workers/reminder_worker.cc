@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <boost/url.hpp>
 
+#include "adapters/workers/list_jobs.h"
 #include "engine/event.h"
 #include "storage/base/hex.h"
 
@@ -30,7 +31,7 @@ Result<Webhook> ParseWebhook(const std::string& url, std::string secret) {
 
 ReminderWorker::ReminderWorker(storage::Log* log, const engine::DefinitionRegistry* registry, engine::Clock* clock,
                                WorkerOptions options)
-    : log_(log), clock_(clock), options_(std::move(options)), book_(registry) {
+    : log_(log), registry_(registry), clock_(clock), options_(std::move(options)), book_(registry) {
   subscription_ = log_->Subscribe(Position(1), [this](const storage::RecordedEvent& r) { book_.Apply(r); });
 }
 
@@ -92,6 +93,9 @@ Status ReminderWorker::RunOnce() {
     ++fired;
   }
   if (fired) CatchUp(5000);
+  // J1 and J3: the follow-up lists whose generation time has passed.
+  CT_ASSIGN_OR_RETURN(int lists, GenerateDueLists(*log_, *registry_, book_, now));
+  if (lists) CatchUp(5000);
   if (!options_.webhooks.empty()) {
     for (const auto& r : book_.Undelivered()) CT_RETURN_IF_ERROR(Deliver(r, now));
     CatchUp(5000);

@@ -170,3 +170,91 @@ TEST_F(WorkersE2ETest, SigkillWhileFiringAndDeliveringLosesNothing) {
 
 }  // namespace
 }  // namespace casetrail::testing
+
+namespace casetrail::testing {
+namespace {
+
+// DOMAIN §7 assertions 3 and 4: the monthly and quarterly lists the fixture's case appears on.
+TEST_F(WorkersE2ETest, FixtureCalendarMonthlyAndQuarterlyLists) {
+  Start();
+  SetClock("2025-01-13T09:55:00+01:00");
+  const std::string c = Case("19121212-1212");
+  auto list = [&](const std::string& kind, const std::string& key, const std::string& period) {
+    return Get("/v1/lists/" + kind + "?unit=jarva&" + key + "=" + period, "V-1");
+  };
+  auto listed = [&](const HttpResponse& r) -> std::optional<bool> {  // carried_over if listed
+    for (const auto& x : r.Json().at("cases").as_array()) {
+      if (x.at("case_id").as_string() == c) return x.as_object().contains("carried_over") && x.at("carried_over").as_bool();
+    }
+    return std::nullopt;
+  };
+  EXPECT_EQ(list("monthly", "month", "2025-02").status, 404) << "not before 06:00 two days before the meeting";
+  bool checked_feb = false, checked_mar = false;
+  for (const auto& st : FixtureSteps()) {
+    if (!checked_feb && st.at > "2025-02-03T06:00:00+01:00") {
+      SetClock("2025-02-03T06:00:00+01:00");  // F06
+      auto feb = list("monthly", "month", "2025-02");
+      ASSERT_EQ(feb.status, 200) << feb.body;
+      EXPECT_EQ(feb.Str("list_id"), "monthly:jarva:2025-02");
+      EXPECT_EQ(feb.Str("since"), "2025-01-08") << "January's meeting: the first Wednesday that is not a holiday";
+      EXPECT_EQ(listed(feb), std::optional<bool>(false));
+      checked_feb = true;
+    }
+    if (!checked_mar && st.at > "2025-03-03T06:00:00+01:00") {
+      SetClock("2025-03-03T06:00:00+01:00");
+      auto mar = list("monthly", "month", "2025-03");
+      ASSERT_EQ(mar.status, 200);
+      EXPECT_EQ(listed(mar), std::optional<bool>(true)) << "Unplanned: on the list under the carry-over rule";
+      checked_mar = true;
+    }
+    SetClock(st.at);
+    json::object body{{"command", st.command}, {"data", st.data}};
+    if (!st.effective.empty()) body["effective_at"] = st.effective;
+    ASSERT_EQ(Post("/v1/cases/" + c + "/commands", st.who, body).status, 200) << st.command;
+  }
+  SetClock("2026-01-20T09:30:00+01:00");  // F19–F20
+  ASSERT_EQ(Post("/v1/subjects/" + subjects_[c] + "/consents/withdraw", "A-J1", {{"scopes", "all"}}).status, 200);
+  SetClock("2026-04-01T09:00:00+02:00");
+  EXPECT_FALSE(listed(list("monthly", "month", "2025-04")).has_value()) << "Planned: never listed from April";
+  for (const char* q : {"2025-Q2", "2025-Q3", "2025-Q4"}) {
+    auto r = list("progression", "quarter", q);
+    ASSERT_EQ(r.status, 200) << q;
+    EXPECT_TRUE(listed(r).has_value()) << q;
+  }
+  EXPECT_FALSE(listed(list("progression", "quarter", "2026-Q1")).has_value()) << "closed: not in 2026 Q1";
+  EXPECT_FALSE(listed(list("progression", "quarter", "2025-Q1")).has_value()) << "not yet studying in Q1";
+
+  // Immutable: the same content hash on every read; exports; publishing by the unit's AF officer.
+  auto q2 = list("progression", "quarter", "2025-Q2");
+  EXPECT_EQ(q2.Str("content_hash"), list("progression", "quarter", "2025-Q2").Str("content_hash"));
+  EXPECT_TRUE(q2.Json().at("published_at").is_null());
+  auto csv = Http(server_->port(), "GET", "/v1/lists/progression?unit=jarva&quarter=2025-Q2", TokenOf("V-1"), "",
+                  {{"Accept", "text/csv"}});
+  EXPECT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.content_type, "text/csv; charset=utf-8");
+  EXPECT_NE(csv.body.find("progression:jarva:2025-Q2," + c + ",studying"), std::string::npos) << "the state as known when generated";
+  auto xlsx = Http(server_->port(), "GET", "/v1/lists/progression?unit=jarva&quarter=2025-Q2", TokenOf("V-1"), "",
+                   {{"Accept", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}});
+  EXPECT_EQ(xlsx.status, 200);
+  EXPECT_EQ(xlsx.body.substr(0, 2), "PK") << "an XLSX file is a zip archive";
+  EXPECT_EQ(Post("/v1/lists/progression/publish", "V-1", {{"unit", "jarva"}, {"quarter", "2025-Q2"}}).status, 403);
+  auto published = Post("/v1/lists/progression/publish", "A-J2", {{"unit", "jarva"}, {"quarter", "2025-Q2"}});
+  ASSERT_EQ(published.status, 200) << published.body;
+  EXPECT_EQ(published.Str("content_hash"), q2.Str("content_hash"));
+  EXPECT_FALSE(list("progression", "quarter", "2025-Q2").Json().at("published_at").is_null());
+  EXPECT_EQ(Get("/v1/lists/monthly?unit=jarva&month=2025-02", "A-G1").status, 403) << "another unit's list";
+  EXPECT_EQ(Get("/v1/lists/monthly?unit=jarva&month=2025-13", "V-1").Str("field"), "month");
+  // Meetings move the next list's "since".
+  ASSERT_EQ(Post("/v1/meetings", "A-J1", {{"unit", "jarva"}, {"kind", "monthly"}, {"held_on", "2026-03-11"},
+                                          {"participants", {"V-1", "A-J2"}}}).status, 201);
+  EXPECT_EQ(Get("/v1/meetings?unit=jarva", "V-1").Json().at("meetings").as_array().size(), 1u);
+  SetClock("2026-05-04T06:00:00+02:00");  // May's list (meeting 2026-05-06) is generated on 05-04
+  EXPECT_EQ(list("monthly", "month", "2026-05").Str("since"), "2026-04-01") << "April's unrecorded default meeting";
+  SetClock("2026-05-07T15:00:00+02:00");
+  ASSERT_EQ(Post("/v1/meetings", "A-J1", {{"unit", "jarva"}, {"kind", "monthly"}, {"held_on", "2026-05-07"}}).status, 201);
+  SetClock("2026-06-01T06:00:00+02:00");  // June's list (meeting 2026-06-03)
+  EXPECT_EQ(list("monthly", "month", "2026-06").Str("since"), "2026-05-07") << "May's recorded meeting";
+}
+
+}  // namespace
+}  // namespace casetrail::testing

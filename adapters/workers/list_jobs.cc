@@ -1,0 +1,113 @@
+#include "adapters/workers/list_jobs.h"
+
+#include <spdlog/spdlog.h>
+
+#include "engine/cooperation_records.h"
+#include "replay/case_rebuild.h"
+#include "replay/stockholm_time.h"
+
+namespace casetrail::adapters {
+
+namespace {
+
+const char* kUnits[] = {"globen", "jarva", "city"};
+const engine::Actor kWorker{"worker:lists", "worker", "", "system", ""};
+
+// The unit's previous meeting before `meeting_day`: the latest MeetingHeld if it was held in the
+// month before or later, else that month's default meeting day (an unrecorded meeting is assumed
+// to have been held on its default day).
+Result<std::string> PreviousMeeting(storage::Log& log, const std::string& unit, int year, int month,
+                                    const std::string& meeting_day) {
+  CT_ASSIGN_OR_RETURN(auto meetings, replay::ReadStreamEvents(log, MeetingStream(unit)));
+  std::string latest;
+  for (const auto& m : meetings) {
+    const std::string* held = engine::AsText(m.event.facts, "held_on");
+    if (held && *held < meeting_day && *held > latest) latest = *held;
+  }
+  const std::string previous_default =
+      month == 1 ? replay::DefaultMeetingDay(year - 1, 12) : replay::DefaultMeetingDay(year, month - 1);
+  if (!latest.empty() && latest.substr(0, 7) >= previous_default.substr(0, 7)) return latest;
+  return previous_default;
+}
+
+Status Store(storage::Log& log, const replay::FollowUpList& l, const std::string& type) {
+  engine::Event e;
+  e.type = type;
+  e.meta.actor = kWorker;
+  e.meta.legal_basis = "public_task";
+  e.meta.recorded_at = e.meta.effective_at = l.generated_at;
+  e.facts = {{"list_id", l.list_id}, {"unit", l.unit}, {"period", l.period}, {"content_hash", l.content_hash},
+             {"cases", static_cast<int64_t>(l.cases.size())}, {"list", replay::ListJson(l)}};
+  storage::AppendRequest req;
+  req.writes.push_back({ListStream(l.list_id), storage::ExpectedVersion::NoStream(), {{e.type, engine::EncodeEvent(e)}}});
+  req.idempotency_key = "list:" + l.list_id;
+  req.idempotency_fingerprint = "list:" + l.list_id;
+  auto r = log.Append(req);
+  if (!r.ok() && r.status().code() == StatusCode::kAborted) return Status::Ok();  // generated meanwhile
+  return r.status();
+}
+
+}  // namespace
+
+Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry& registry,
+                             const replay::ReminderBook& book, engine::Timestamp now) {
+  const auto earliest = book.EarliestReferral();
+  if (!earliest) return 0;
+  std::map<std::string, std::vector<std::string>> by_unit;
+  for (const auto& [id, unit] : book.Cases()) by_unit[unit].push_back(id);
+  const std::string first = replay::StockholmDate(*earliest), today = replay::StockholmDate(now);
+  int y = std::stoi(first.substr(0, 4)), m = std::stoi(first.substr(5, 2));
+  const int end_y = std::stoi(today.substr(0, 4)), end_m = std::stoi(today.substr(5, 2));
+  int generated = 0;
+  // Monthly lists from the month of the first referral to the next month (its list may be due
+  // at the end of this one).
+  for (int yy = y, mm = m; yy < end_y || (yy == end_y && mm <= end_m + 1); mm == 12 ? (++yy, mm = 1) : ++mm) {
+    const std::string meeting = replay::DefaultMeetingDay(yy, mm);
+    if (replay::MonthlyGenerationTime(meeting) > now) continue;
+    for (const char* unit : kUnits) {
+      char period[8];
+      std::snprintf(period, sizeof(period), "%04d-%02d", yy, mm);
+      const std::string id = std::string("monthly:") + unit + ":" + period;
+      CT_ASSIGN_OR_RETURN(StreamVersion v, log.CurrentVersion(ListStream(id)));
+      if (v.value() > 0) continue;
+      CT_ASSIGN_OR_RETURN(std::string since, PreviousMeeting(log, unit, yy, mm, meeting));
+      CT_ASSIGN_OR_RETURN(auto list, replay::BuildMonthlyList(log, registry, unit, yy, mm, since, by_unit[unit]));
+      CT_RETURN_IF_ERROR(Store(log, list, "MonthlyListGenerated"));
+      spdlog::info("monthly list {} generated ({} cases)", id, list.cases.size());
+      ++generated;
+    }
+  }
+  // Progression lists from the quarter of the first referral.
+  for (int yy = y, q = (m - 1) / 3 + 1; yy <= end_y; q == 4 ? (++yy, q = 1) : ++q) {
+    if (replay::ProgressionGenerationTime(yy, q) > now) break;
+    for (const char* unit : kUnits) {
+      const std::string id = std::string("progression:") + unit + ":" + std::to_string(yy) + "-Q" + std::to_string(q);
+      CT_ASSIGN_OR_RETURN(StreamVersion v, log.CurrentVersion(ListStream(id)));
+      if (v.value() > 0) continue;
+      CT_ASSIGN_OR_RETURN(auto list, replay::BuildProgressionList(log, registry, unit, yy, q, by_unit[unit]));
+      CT_RETURN_IF_ERROR(Store(log, list, "ProgressionListGenerated"));
+      spdlog::info("progression list {} generated ({} cases)", id, list.cases.size());
+      ++generated;
+    }
+  }
+  return generated;
+}
+
+Result<StoredList> ReadList(storage::Log& log, const std::string& list_id) {
+  CT_ASSIGN_OR_RETURN(auto events, replay::ReadStreamEvents(log, ListStream(list_id)));
+  if (events.empty()) return NotFound("list not generated yet");
+  StoredList out;
+  for (const auto& e : events) {
+    if (e.event.type == "MonthlyListGenerated" || e.event.type == "ProgressionListGenerated") {
+      const std::string* json = engine::AsText(e.event.facts, "list");
+      if (!json) return DataLoss("stored list has no body");
+      CT_ASSIGN_OR_RETURN(out.list, replay::ParseListJson(*json));
+    } else if (e.event.type == "ProgressionListPublished" && out.published_at.empty()) {
+      out.published_at = engine::FormatRfc3339(e.event.meta.recorded_at);
+      out.published_by = e.event.meta.actor.id;
+    }
+  }
+  return out;
+}
+
+}  // namespace casetrail::adapters

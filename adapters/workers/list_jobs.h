@@ -1,0 +1,31 @@
+// Jobs J1 (monthly follow-up lists) and J3 (quarterly progression lists), run by the worker on
+// each pass: every list whose generation time has passed on the server clock and that is not
+// yet in the log is built by replay (replay/follow_up_lists.h) and appended once —
+// MonthlyListGenerated / ProgressionListGenerated on "list:<list id>", the list id as the
+// idempotency key — so a list is immutable and generated exactly once across restarts.
+#pragma once
+
+#include "engine/definition_registry.h"
+#include "replay/follow_up_lists.h"
+#include "replay/reminders.h"
+#include "storage/log.h"
+
+namespace casetrail::adapters {
+
+inline StreamId ListStream(const std::string& list_id) { return StreamId("list:" + list_id); }
+inline StreamId MeetingStream(const std::string& unit) { return StreamId("meetings:" + unit); }
+
+// Returns how many lists were generated.
+Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry& registry,
+                             const replay::ReminderBook& book, engine::Timestamp now);
+
+// A stored list and, for progression lists, when it was published (empty if not yet).
+struct StoredList {
+  replay::FollowUpList list;
+  std::string published_at;
+  std::string published_by;
+};
+// kNotFound until generated.
+Result<StoredList> ReadList(storage::Log& log, const std::string& list_id);
+
+}  // namespace casetrail::adapters

@@ -1,0 +1,65 @@
+// The follow-up lists of the study cooperation (DOMAIN §4.1, §4.5 J1 and J3; API.md "Meetings,
+// lists"), decided by replay as the log stood when each list was generated:
+//
+// Monthly list per AF unit, "monthly:<unit>:<YYYY-MM>": generated at 06:00 two days before the
+// unit's meeting (default: the first Wednesday of the month that is not a Swedish public holiday);
+// lists the unit's cases referred since its previous meeting, plus open cases that have not reached
+// `planned` (carried_over: true — our answer to DOMAIN Q5: an Unplanned case stays on the list
+// until it is planned or closed). `planned` and later are never listed.
+//
+// Quarterly progression list, "progression:<unit>:<YYYY>-Q<n>": generated at 16:00 on the
+// quarter's last day; lists every case of the unit that was `studying` at some time in the
+// quarter (by effective time, as known at generation).
+//
+// Lists hold case ids, states and dates only. Each is stored once, immutable, with a content hash.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/clock.h"
+#include "engine/definition_registry.h"
+#include "storage/log.h"
+
+namespace casetrail::replay {
+
+struct ListEntry {
+  std::string case_id;
+  std::string state;
+  std::string referred_at;  // RFC 3339
+  bool carried_over = false;
+};
+
+struct FollowUpList {
+  std::string list_id;  // monthly:<unit>:<YYYY-MM> | progression:<unit>:<YYYY>-Q<n>
+  std::string kind;     // monthly | progression
+  std::string unit;
+  std::string period;   // YYYY-MM | YYYY-Qn
+  std::string since;    // monthly: the previous meeting's date
+  engine::Timestamp generated_at{};
+  std::vector<ListEntry> cases;
+  std::string content_hash;  // BLAKE2b-256 of the canonical case list, hex
+};
+
+// Stockholm calendar helpers.
+bool IsSwedishPublicHoliday(int year, int month, int day);
+// The default meeting day (YYYY-MM-DD): the first Wednesday of the month that is not a holiday.
+std::string DefaultMeetingDay(int year, int month);
+// 06:00 Stockholm two days before the meeting.
+engine::Timestamp MonthlyGenerationTime(const std::string& meeting_day);
+// 16:00 Stockholm on the quarter's last day.
+engine::Timestamp ProgressionGenerationTime(int year, int quarter);
+
+// Builds the lists from the cases' events (`case_ids` are the candidates, any unit).
+Result<FollowUpList> BuildMonthlyList(storage::Log& log, const engine::DefinitionRegistry& registry,
+                                      const std::string& unit, int year, int month, const std::string& since,
+                                      const std::vector<std::string>& case_ids);
+Result<FollowUpList> BuildProgressionList(storage::Log& log, const engine::DefinitionRegistry& registry,
+                                          const std::string& unit, int year, int quarter,
+                                          const std::vector<std::string>& case_ids);
+
+// The canonical JSON of a list (what is hashed, stored and returned).
+std::string ListJson(const FollowUpList& list);
+Result<FollowUpList> ParseListJson(std::string_view json);
+
+}  // namespace casetrail::replay
