@@ -36,6 +36,7 @@ void ReminderBook::Apply(const storage::RecordedEvent& r) {
   const std::string* id = engine::AsText(ev->event.facts, "reminder_id");
   if (!id) return;
   Reminder& rem = reminders_[*id];
+  const std::string* channel = engine::AsText(ev->event.facts, "channel");
   if (r.type == "ReminderFired") {
     rem.id = *id;
     if (const auto* k = engine::AsText(ev->event.facts, "kind")) rem.kind = *k;
@@ -43,13 +44,16 @@ void ReminderBook::Apply(const storage::RecordedEvent& r) {
     rem.fired = true;
     rem.cancelled = false;
     rem.sent_at = ev->event.meta.recorded_at;
-  } else if (r.type == "DeliveryAttempted") {
-    rem.attempts++;
-    rem.last_attempt_at = ev->event.meta.recorded_at;
+    return;
+  }
+  Reminder::Delivery& delivery = rem.deliveries[channel ? *channel : "webhook"];
+  if (r.type == "DeliveryAttempted") {
+    delivery.attempts++;
+    delivery.last_attempt_at = ev->event.meta.recorded_at;
   } else if (r.type == "DeliverySucceeded") {
-    rem.delivered = true;
+    delivery.delivered = true;
   } else {
-    rem.dead_lettered = true;
+    delivery.dead_lettered = true;
   }
 }
 
@@ -106,11 +110,12 @@ std::vector<Reminder> ReminderBook::Due(engine::Timestamp now) const {
   return out;
 }
 
-std::vector<Reminder> ReminderBook::Undelivered() const {
+std::vector<Reminder> ReminderBook::Undelivered(const std::string& channel) const {
   std::lock_guard lock(mu_);
   std::vector<Reminder> out;
   for (const auto& [id, r] : reminders_) {
-    if (r.fired && !r.delivered && !r.dead_lettered) out.push_back(r);
+    auto it = r.deliveries.find(channel);
+    if (r.fired && (it == r.deliveries.end() || (!it->second.delivered && !it->second.dead_lettered))) out.push_back(r);
   }
   return out;
 }

@@ -24,11 +24,14 @@ struct Reminder {
   bool fired = false;
   engine::Timestamp sent_at{};
   bool cancelled = false;  // the trigger stopped holding before it fired
-  // Delivery through the outbox.
-  int attempts = 0;
-  bool delivered = false;
-  bool dead_lettered = false;
-  engine::Timestamp last_attempt_at{};
+  // Delivery through the outbox, per channel ("webhook", "email").
+  struct Delivery {
+    int attempts = 0;
+    bool delivered = false;
+    bool dead_lettered = false;
+    engine::Timestamp last_attempt_at{};
+  };
+  std::map<std::string, Delivery> deliveries;
   // scheduled | due | sent | cancelled, at `now`.
   std::string Status(engine::Timestamp now) const;
 };
@@ -42,8 +45,8 @@ class ReminderBook {
 
   // Pending timers due at `now` that have not fired.
   std::vector<Reminder> Due(engine::Timestamp now) const;
-  // Fired reminders whose delivery is neither done nor dead-lettered.
-  std::vector<Reminder> Undelivered() const;
+  // Fired reminders whose delivery on `channel` is neither done nor dead-lettered.
+  std::vector<Reminder> Undelivered(const std::string& channel) const;
   // Every case seen, with its current unit, and the earliest referral (for the list jobs).
   std::vector<std::pair<std::string, std::string>> Cases() const;
   std::optional<engine::Timestamp> EarliestReferral() const;

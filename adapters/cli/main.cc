@@ -122,6 +122,9 @@ int main(int argc, char** argv) {
                     "retention policy file (JSON, see docs/gdpr.md); enables POST /v1/retention/run");
   serve->add_option("--webhook", serve_flags.webhooks, "deliver fired reminders to http://HOST:PORT/PATH (repeatable)");
   serve->add_option("--webhook-secret", serve_flags.webhook_secret, "file with the webhooks' HMAC-SHA256 secret (16+ bytes)");
+  serve->add_option("--smtp", serve_flags.smtp, "e-mail fired reminders through this SMTP relay, HOST:PORT");
+  serve->add_option("--mail-from", serve_flags.mail_from, "sender address of reminder e-mail");
+  serve->add_option("--mail-to", serve_flags.mail_to, "functional mailbox that receives reminder e-mail");
   serve->add_option("--worker-poll-ms", serve_flags.worker_poll_ms, "how often the reminder worker looks for due work")
       ->capture_default_str()->check(CLI::Range(10, 600000));
   serve->add_flag("--demo", serve_flags.demo, "create keys, demo users and demo cases if DATA is new, print tokens");

@@ -139,6 +139,11 @@ int RunServe(ServeFlags f) {
       worker_options.webhooks.push_back(*w);
     }
   }
+  if (!f.smtp.empty()) {
+    auto target = ParseSmtpTarget(f.smtp, f.mail_from, f.mail_to);
+    if (!target.ok()) return Fail(target.status());
+    worker_options.smtp = *target;
+  }
   ReminderWorker worker(stores->log.get(), &registry, clock, worker_options);
   Api api(ApiDeps{stores->log.get(), &service, &keys, &registry, clock, manual_clock.get(), &*users, &directory,
                   &metrics, fingerprint_key, retention ? &*retention : nullptr, &indicators, f.suppress_below,

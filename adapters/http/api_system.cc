@@ -122,11 +122,14 @@ ApiResponse Api::ListReminders(Call& c) {
         {"due_at", r.due_at == engine::Timestamp{} ? json::value(nullptr) : json::value(engine::FormatRfc3339(r.due_at))},
         {"sent_at", r.fired ? json::value(engine::FormatRfc3339(r.sent_at)) : json::value(nullptr)},
         {"status", r.Status(now)},
-        {"delivery", json::object{{"attempts", r.attempts},
-                                  {"state", r.delivered       ? "delivered"
-                                            : r.dead_lettered ? "dead_lettered"
-                                            : r.fired         ? "pending"
-                                                              : "not_fired"}}}});
+        {"delivery", [&] {
+           json::object d;
+           for (const auto& [channel, x] : r.deliveries) {
+             d[channel] = json::object{{"attempts", x.attempts},
+                                       {"state", x.delivered ? "delivered" : x.dead_lettered ? "dead_lettered" : "pending"}};
+           }
+           return d;
+         }()}});
   }
   return Json(200, json::object{{"reminders", std::move(out)}});
 }

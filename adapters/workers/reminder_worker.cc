@@ -96,10 +96,13 @@ Status ReminderWorker::RunOnce() {
   // J1 and J3: the follow-up lists whose generation time has passed.
   CT_ASSIGN_OR_RETURN(int lists, GenerateDueLists(*log_, *registry_, book_, now));
   if (lists) CatchUp(5000);
-  if (!options_.webhooks.empty()) {
-    for (const auto& r : book_.Undelivered()) CT_RETURN_IF_ERROR(Deliver(r, now));
-    CatchUp(5000);
+  std::vector<std::string> channels;
+  if (!options_.webhooks.empty()) channels.push_back("webhook");
+  if (options_.smtp) channels.push_back("email");
+  for (const auto& channel : channels) {
+    for (const auto& r : book_.Undelivered(channel)) CT_RETURN_IF_ERROR(Deliver(r, channel, now));
   }
+  if (!channels.empty()) CatchUp(5000);
   return Status::Ok();
 }
 
@@ -145,43 +148,56 @@ int Post(const Webhook& w, const std::string& body, const std::string& delivery_
 
 }  // namespace
 
-Status ReminderWorker::Deliver(const replay::Reminder& r, engine::Timestamp now) {
-  const std::string outbox = "outbox:" + r.id;
-  if (r.attempts >= options_.max_attempts) {
-    CT_RETURN_IF_ERROR(Record(outbox, "DeliveryDeadLettered", {{"reminder_id", r.id}, {"attempts", int64_t{r.attempts}}}, now,
-                              "dead:" + r.id));
-    spdlog::warn("reminder {} for case {} dead-lettered after {} attempts", r.kind, r.case_id, r.attempts);
+Status ReminderWorker::Deliver(const replay::Reminder& r, const std::string& channel, engine::Timestamp now) {
+  const std::string outbox = "outbox:" + channel + ":" + r.id;
+  const std::string key = channel + ":" + r.id;
+  replay::Reminder::Delivery d;
+  if (auto it = r.deliveries.find(channel); it != r.deliveries.end()) d = it->second;
+  if (d.attempts >= options_.max_attempts) {
+    CT_RETURN_IF_ERROR(Record(outbox, "DeliveryDeadLettered",
+                              {{"reminder_id", r.id}, {"channel", channel}, {"attempts", int64_t{d.attempts}}}, now,
+                              "dead:" + key));
+    spdlog::warn("reminder {} for case {} dead-lettered on {} after {} attempts", r.kind, r.case_id, channel, d.attempts);
     return Status::Ok();
   }
-  if (r.attempts > 0 && now < r.last_attempt_at + options_.backoff * (1 << std::min(r.attempts - 1, 16))) {
+  if (d.attempts > 0 && now < d.last_attempt_at + options_.backoff * (1 << std::min(d.attempts - 1, 16))) {
     return Status::Ok();  // backing off
   }
-  const std::string body = json::serialize(json::object{{"id", r.id},
-                                                        {"kind", r.kind},
-                                                        {"case_id", r.case_id},
-                                                        {"due_at", engine::FormatRfc3339(r.due_at)},
-                                                        {"link", "/v1/cases/" + r.case_id}});
-  const int attempt = r.attempts + 1;
-  // The attempt is on record before the POST: a crash mid-delivery is visible in the outbox.
-  CT_RETURN_IF_ERROR(Record(outbox, "DeliveryAttempted", {{"reminder_id", r.id}, {"attempt", int64_t{attempt}}}, now,
-                            "attempt:" + r.id + ":" + std::to_string(attempt)));
+  const int attempt = d.attempts + 1;
+  // The attempt is on record before the send: a crash mid-delivery is visible in the outbox.
+  CT_RETURN_IF_ERROR(Record(outbox, "DeliveryAttempted", {{"reminder_id", r.id}, {"channel", channel}, {"attempt", int64_t{attempt}}},
+                            now, "attempt:" + key + ":" + std::to_string(attempt)));
   bool ok = true;
   int status = 0;
-  for (const auto& w : options_.webhooks) {
-    unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(w.secret.data()), w.secret.size());
-    crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(body.data()), body.size());
-    crypto_auth_hmacsha256_final(&st, mac);
-    status = Post(w, body, r.id, ToHex(std::string_view(reinterpret_cast<const char*>(mac), sizeof(mac))));
-    ok = ok && status >= 200 && status < 300;
+  if (channel == "webhook") {
+    const std::string body = json::serialize(json::object{{"id", r.id},
+                                                          {"kind", r.kind},
+                                                          {"case_id", r.case_id},
+                                                          {"due_at", engine::FormatRfc3339(r.due_at)},
+                                                          {"link", "/v1/cases/" + r.case_id}});
+    for (const auto& w : options_.webhooks) {
+      unsigned char mac[crypto_auth_hmacsha256_BYTES];
+      crypto_auth_hmacsha256_state st;
+      crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(w.secret.data()), w.secret.size());
+      crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(body.data()), body.size());
+      crypto_auth_hmacsha256_final(&st, mac);
+      status = Post(w, body, r.id, ToHex(std::string_view(reinterpret_cast<const char*>(mac), sizeof(mac))));
+      ok = ok && status >= 200 && status < 300;
+    }
+  } else {
+    const std::string text = "A casetrail reminder is due.\n\nKind: " + r.kind + "\nCase: " + r.case_id +
+                             "\nDue: " + engine::FormatRfc3339(r.due_at) + "\nOpen: /v1/cases/" + r.case_id + "\n";
+    Status s = SendMail(*options_.smtp, "casetrail reminder: " + r.kind + " " + r.case_id, text, r.id);
+    ok = s.ok();
+    status = ok ? 250 : 0;
   }
   if (ok) {
-    return Record(outbox, "DeliverySucceeded", {{"reminder_id", r.id}, {"attempt", int64_t{attempt}}}, clock_->Now(),
-                  "delivered:" + r.id);
+    return Record(outbox, "DeliverySucceeded", {{"reminder_id", r.id}, {"channel", channel}, {"attempt", int64_t{attempt}}},
+                  clock_->Now(), "delivered:" + key);
   }
   return Record(outbox, "DeliveryFailed",
-                {{"reminder_id", r.id}, {"attempt", int64_t{attempt}}, {"http_status", int64_t{status}}}, clock_->Now());
+                {{"reminder_id", r.id}, {"channel", channel}, {"attempt", int64_t{attempt}}, {"status", int64_t{status}}},
+                clock_->Now());
 }
 
 }  // namespace casetrail::adapters

@@ -17,10 +17,12 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "adapters/workers/smtp_client.h"
 #include "engine/clock.h"
 #include "replay/reminders.h"
 #include "storage/log.h"
@@ -39,6 +41,7 @@ Result<Webhook> ParseWebhook(const std::string& url, std::string secret);
 
 struct WorkerOptions {
   std::vector<Webhook> webhooks;
+  std::optional<SmtpTarget> smtp;
   int max_attempts = 5;
   std::chrono::seconds backoff{30};  // before attempt 2; doubles after each failure
   std::chrono::milliseconds poll{500};
@@ -60,7 +63,8 @@ class ReminderWorker {
 
  private:
   Status Fire(const replay::Reminder& r, engine::Timestamp now);
-  Status Deliver(const replay::Reminder& r, engine::Timestamp now);
+  // One channel ("webhook": every configured webhook; "email": the SMTP target).
+  Status Deliver(const replay::Reminder& r, const std::string& channel, engine::Timestamp now);
   Status Record(const std::string& stream, const std::string& type, engine::Fields facts, engine::Timestamp now,
                 const std::string& idempotency_key = "");
 

@@ -9,6 +9,7 @@
 #include "tests/support/fixture_steps.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
+#include "tests/support/smtp_listener.h"
 #include "tests/support/webhook_receiver.h"
 
 namespace casetrail::testing {
@@ -109,7 +110,7 @@ TEST_F(WorkersE2ETest, FixtureCalendarFiresEachReminderOnceAndDeliversIt) {
     EXPECT_NE(body.find(c), std::string::npos) << "messages carry the case id";
   }
   auto all = Get("/v1/reminders?status=sent", "W-1").Json().at("reminders").as_array();
-  for (const auto& r : all) EXPECT_EQ(r.at("delivery").at("state").as_string(), "delivered");
+  for (const auto& r : all) EXPECT_EQ(r.at("delivery").at("webhook").at("state").as_string(), "delivered");
   EXPECT_EQ(Get("/v1/reminders", "A-J1").status, 403);
   EXPECT_EQ(Get("/v1/reminders?status=late", "W-1").Str("field"), "status");
 }
@@ -254,6 +255,45 @@ TEST_F(WorkersE2ETest, FixtureCalendarMonthlyAndQuarterlyLists) {
   ASSERT_EQ(Post("/v1/meetings", "A-J1", {{"unit", "jarva"}, {"kind", "monthly"}, {"held_on", "2026-05-07"}}).status, 201);
   SetClock("2026-06-01T06:00:00+02:00");  // June's list (meeting 2026-06-03)
   EXPECT_EQ(list("monthly", "month", "2026-06").Str("since"), "2026-05-07") << "May's recorded meeting";
+}
+
+}  // namespace
+}  // namespace casetrail::testing
+
+
+namespace casetrail::testing {
+namespace {
+
+TEST_F(WorkersE2ETest, RemindersAreMailedThroughARealSmtpListener) {
+  SmtpListener smtp;
+  server_ = std::make_unique<ServerProcess>(dir_);
+  server_->SetExtraArgs({"--smtp", "127.0.0.1:" + std::to_string(smtp.port()), "--mail-from", "casetrail@af.example",
+                         "--mail-to", "jarva-syv@vux.example", "--worker-poll-ms", "50"});
+  ASSERT_TRUE(server_->Start());
+  const std::string c = Case("19121212-1212");
+  SetClock("2025-01-27T10:00:00+01:00");  // the booking reminder (J5, 14 days) is due
+  std::vector<SmtpListener::Message> got;
+  for (int i = 0; i < 250 && got.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    got = smtp.messages();
+  }
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].from, "<casetrail@af.example>");
+  EXPECT_EQ(got[0].to, "<jarva-syv@vux.example>");
+  EXPECT_NE(got[0].data.find("Subject: casetrail reminder: booking_overdue " + c), std::string::npos) << got[0].data;
+  EXPECT_NE(got[0].data.find("/v1/cases/" + c), std::string::npos);
+  EXPECT_EQ(got[0].data.find("Påminnelse"), std::string::npos) << "no personal data in mail";
+  auto sent = Get("/v1/reminders?status=sent", "W-1").Json().at("reminders").as_array();
+  ASSERT_EQ(sent.size(), 1u);
+  for (int i = 0; i < 100; ++i) {
+    sent = Get("/v1/reminders?status=sent", "W-1").Json().at("reminders").as_array();
+    if (sent[0].at("delivery").as_object().contains("email") &&
+        sent[0].at("delivery").at("email").at("state").as_string() == "delivered") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(sent[0].at("delivery").at("email").at("state").as_string(), "delivered");
+  SetClock("2025-01-28T10:00:00+01:00");
+  EXPECT_EQ(smtp.messages().size(), 1u) << "mailed once";
 }
 
 }  // namespace

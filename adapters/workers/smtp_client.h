@@ -1,0 +1,27 @@
+// A minimal SMTP client (RFC 5321) for reminder e-mail to a configured relay: EHLO, MAIL FROM,
+// RCPT TO, DATA, QUIT over plain TCP (run a local relay for TLS and authentication). Messages
+// name case ids and links only.
+#pragma once
+
+#include <string>
+
+#include "storage/base/result.h"
+
+namespace casetrail::adapters {
+
+struct SmtpTarget {
+  std::string host;
+  uint16_t port = 25;
+  std::string from;  // a functional address, e.g. casetrail@unit.example
+  std::string to;    // a functional mailbox, never a person's private address
+};
+
+// Parses HOST:PORT. kInvalidArgument when malformed.
+Result<SmtpTarget> ParseSmtpTarget(const std::string& host_port, std::string from, std::string to);
+
+// Sends one plain-text message; `message_id` becomes the Message-ID (receivers dedupe on it).
+// kUnavailable with the step that failed.
+Status SendMail(const SmtpTarget& target, const std::string& subject, const std::string& body,
+                const std::string& message_id);
+
+}  // namespace casetrail::adapters
