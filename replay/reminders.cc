@@ -41,6 +41,11 @@ void ReminderBook::Apply(const storage::RecordedEvent& r) {
     rem.id = *id;
     if (const auto* k = engine::AsText(ev->event.facts, "kind")) rem.kind = *k;
     if (const auto* c = engine::AsText(ev->event.facts, "case_id")) rem.case_id = *c;
+    if (rem.due_at == engine::Timestamp{}) {
+      if (const auto* due = engine::AsText(ev->event.facts, "due_at")) {
+        if (auto t = engine::ParseRfc3339(*due); t.ok()) rem.due_at = *t;
+      }
+    }
     rem.fired = true;
     rem.cancelled = false;
     rem.sent_at = ev->event.meta.recorded_at;

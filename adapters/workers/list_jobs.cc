@@ -93,6 +93,58 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
   return generated;
 }
 
+Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& book, engine::Timestamp now,
+                              std::chrono::hours feedback_after) {
+  const auto earliest = book.EarliestReferral();
+  if (!earliest) return 0;
+  const std::string first = replay::StockholmDate(*earliest), today = replay::StockholmDate(now);
+  int fired = 0;
+  for (int yy = std::stoi(first.substr(0, 4)), q = (std::stoi(first.substr(5, 2)) - 1) / 3 + 1;
+       yy <= std::stoi(today.substr(0, 4)); q == 4 ? (++yy, q = 1) : ++q) {
+    if (replay::ProgressionGenerationTime(yy, q) > now) break;
+    for (const char* unit : kUnits) {
+      const std::string id = std::string("progression:") + unit + ":" + std::to_string(yy) + "-Q" + std::to_string(q);
+      CT_ASSIGN_OR_RETURN(auto events, replay::ReadStreamEvents(log, ListStream(id)));
+      std::optional<engine::Timestamp> published;
+      std::optional<replay::FollowUpList> list;
+      for (const auto& e : events) {
+        if (e.event.type == "ProgressionListGenerated") {
+          if (const std::string* json = engine::AsText(e.event.facts, "list")) {
+            CT_ASSIGN_OR_RETURN(list, replay::ParseListJson(*json));
+          }
+        }
+        if (e.event.type == "ProgressionListPublished" && !published) published = e.event.meta.recorded_at;
+      }
+      if (!list || !published || *published + feedback_after > now) continue;
+      for (const auto& c : list->cases) {
+        CT_ASSIGN_OR_RETURN(auto case_events, replay::ReadCaseEvents(log, c.case_id));
+        bool answered = false;
+        for (const auto& e : case_events) {
+          const std::string* named = engine::AsText(e.event.facts, "list");
+          answered = answered || (e.event.type == "ProgressionFeedbackRecorded" && named && *named == id);
+        }
+        if (answered) continue;
+        const std::string reminder = "J4:feedback_chaser:" + id + ":" + c.case_id;
+        engine::Event e;
+        e.type = "ReminderFired";
+        e.meta.actor = kWorker;
+        e.meta.legal_basis = "public_task";
+        e.meta.recorded_at = e.meta.effective_at = now;
+        e.facts = {{"reminder_id", reminder}, {"kind", std::string("feedback_chaser")}, {"case_id", c.case_id},
+                   {"list", id}, {"due_at", engine::FormatRfc3339(*published + feedback_after)}};
+        storage::AppendRequest req;
+        req.writes.push_back({StreamId("reminder:" + c.case_id), storage::ExpectedVersion::Any(),
+                              {{e.type, engine::EncodeEvent(e)}}});
+        req.idempotency_key = "reminder:" + reminder;
+        req.idempotency_fingerprint = req.idempotency_key;
+        CT_ASSIGN_OR_RETURN(auto r, log.Append(req));
+        if (!r.deduplicated) ++fired;
+      }
+    }
+  }
+  return fired;
+}
+
 Result<StoredList> ReadList(storage::Log& log, const std::string& list_id) {
   CT_ASSIGN_OR_RETURN(auto events, replay::ReadStreamEvents(log, ListStream(list_id)));
   if (events.empty()) return NotFound("list not generated yet");

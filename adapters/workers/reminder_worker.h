@@ -45,6 +45,7 @@ struct WorkerOptions {
   int max_attempts = 5;
   std::chrono::seconds backoff{30};  // before attempt 2; doubles after each failure
   std::chrono::milliseconds poll{500};
+  std::chrono::hours feedback_after{24 * 14};  // J4: Vux feedback on a published list is chased after this
 };
 
 class ReminderWorker {

@@ -243,6 +243,13 @@ TEST_F(WorkersE2ETest, FixtureCalendarMonthlyAndQuarterlyLists) {
   ASSERT_EQ(published.status, 200) << published.body;
   EXPECT_EQ(published.Str("content_hash"), q2.Str("content_hash"));
   EXPECT_FALSE(list("progression", "quarter", "2025-Q2").Json().at("published_at").is_null());
+  // J4: no Vux feedback on the published list 14 days later → one feedback chaser for the case.
+  SetClock("2026-04-16T09:00:00+02:00");
+  auto chased = Reminders(c);
+  EXPECT_EQ(chased.count("feedback_chaser"), 1u);
+  EXPECT_EQ(chased.find("feedback_chaser")->second, "sent");
+  SetClock("2026-04-20T09:00:00+02:00");
+  EXPECT_EQ(Reminders(c).count("feedback_chaser"), 1u) << "chased once";
   EXPECT_EQ(Get("/v1/lists/monthly?unit=jarva&month=2025-02", "A-G1").status, 403) << "another unit's list";
   EXPECT_EQ(Get("/v1/lists/monthly?unit=jarva&month=2025-13", "V-1").Str("field"), "month");
   // Meetings move the next list's "since".
