@@ -1,0 +1,582 @@
+// Side-by-side benchmark: casetrail embedded, casetrail over HTTP, a PostgreSQL events table
+// (Marten-style: events(seq bigserial, stream_id, version, type, data jsonb, recorded_at,
+// unique(stream_id, version)) and a streams table), and a bare RocksDB batch loop, on the same
+// machine and the same synthetic study-referral population.
+//
+//   peer_bench --pg "host=127.0.0.1 port=P dbname=bench user=postgres" [--cases N] [--dir DIR]
+//              [--seconds S] [--report FILE]
+//
+// Writes a markdown report (table, ratios, conditions) to --report and an SVG chart beside it.
+// Run it through scripts/bench-peers, which starts and stops PostgreSQL.
+#include <libpq-fe.h>
+#include <rocksdb/db.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "engine/case_service.h"
+#include "engine/state_machine.h"
+#include "replay/case_rebuild.h"
+#include "replay/indicators.h"
+#include "storage/rocksdb_log.h"
+#include "tests/support/http_client.h"
+#include "tests/support/server_process.h"
+#include "workflows/study_referral.h"
+
+namespace {
+
+using namespace casetrail;
+using namespace casetrail::engine;
+using Steady = std::chrono::steady_clock;
+namespace json = boost::json;
+
+std::string Number(int n) {  // a valid, distinct personal number per n (n < 4.3M)
+  int year = 1940 + n % 60, month = 1 + (n / 60) % 12, day = 1 + (n / 720) % 28;
+  char nine[16];
+  std::snprintf(nine, sizeof(nine), "%02d%02d%02d%03d", year % 100, month, day, (n / 20160) % 1000);
+  int sum = 0;
+  for (int i = 0; i < 9; ++i) {
+    int d = (nine[i] - '0') * (i % 2 == 0 ? 2 : 1);
+    sum += d > 9 ? d - 9 : d;
+  }
+  return std::to_string(year / 100) + nine + std::to_string((10 - sum % 10) % 10);
+}
+
+double Seconds(Steady::time_point t0) { return std::chrono::duration<double>(Steady::now() - t0).count(); }
+long PeakRssMb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024;
+}
+uint64_t DiskBytes(const std::string& dir) {
+  uint64_t total = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) total += e.file_size();
+  }
+  return total;
+}
+std::pair<double, double> P50P99(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return {v[v.size() / 2], v[v.size() * 99 / 100]};
+}
+
+// ---- the population: one case's commands, with realistic proportions ------------------------
+
+struct Step {
+  std::string command;
+  Fields fields;
+};
+
+// Most cases booked, about half planned, some aborted, some declined; drawn from `n`.
+std::vector<Step> Life(int n) {
+  std::mt19937 rng(n);
+  auto p = [&](int percent) { return static_cast<int>(rng() % 100) < percent; };
+  std::vector<Step> s;
+  if (p(6)) return {{"RecordCustomerDeclined", {}}};
+  if (!p(90)) return s;  // still referred
+  s.push_back({"BookConversation", {{"slot", std::string("2030-01-01T10:00:00Z")}}});
+  if (p(12)) return s;  // booked, waiting
+  s.push_back({"RecordConversationHeld", {{"outcome", std::string(p(55) ? "plan" : "no_plan")}}});
+  if (std::get<std::string>(s.back().fields["outcome"]) == "no_plan") return s;
+  if (!p(85)) {
+    s.push_back({"RecordEducationNotStarted", {{"reason", std::string("course_cancelled_too_few_eligible")}}});
+    return s;
+  }
+  s.push_back({"RecordStudiesStarted", {{"start_date", std::string("2025-03-03")}, {"pace", std::string(p(50) ? "full_time" : "part_time")}}});
+  for (int k = 0; k < 1 + static_cast<int>(rng() % 3); ++k) s.push_back({"RecordStudyPace", {{"pace", std::string(k % 2 ? "full_time" : "part_time")}}});
+  if (p(20)) s.push_back({"RecordInterruption", {{"reason", std::string("employment")}}});
+  else if (p(50)) s.push_back({"RecordStudiesCompleted", {}});
+  return s;
+}
+
+const char* kUnits[] = {"globen", "jarva", "city"};
+
+// ---- casetrail embedded ---------------------------------------------------------------------
+
+struct Casetrail {
+  std::unique_ptr<storage::Log> log;
+  std::unique_ptr<storage::KeyStore> keys;
+  std::unique_ptr<SubjectKeys> subject_keys;
+  DefinitionRegistry registry;
+  FakeClock clock{*ParseRfc3339("2025-03-03T09:00:00+01:00")};
+  std::unique_ptr<CaseService> service;
+  std::string dir;
+
+  explicit Casetrail(std::string d) : dir(std::move(d)) {
+    std::filesystem::remove_all(dir);
+    storage::LogOptions o;
+    o.path = dir + "/log";
+    log = std::move(storage::OpenRocksLog(o)).value();
+    keys = std::move(storage::OpenKeyStore(dir + "/keys")).value();
+    MasterKey m;
+    m.bytes.fill(5);
+    subject_keys = std::make_unique<SubjectKeys>(keys.get(), m);
+    (void)workflows::RegisterStudyReferral(&registry);
+    service = std::make_unique<CaseService>(log.get(), subject_keys.get(), &registry, &workflows::StudyReferralGuards(), &clock);
+  }
+
+  // Registers, consents, refers and walks case `n`; returns commands appended.
+  int Run(int n) {
+    const std::string unit = kUnits[n % 3];
+    RequestContext officer{{"A-" + unit, "af_officer", unit, "bankid", ""}, "public_task", "", ""};
+    RequestContext syv{{"V-1", "syv", "", "service_card", ""}, "public_task", "", ""};
+    auto s = service->RegisterSubject(officer, {Number(n), "Bench Person", n % 2 ? "female" : "male", "", ""});
+    if (!s.ok()) return 0;
+    (void)service->GrantConsent(officer, s->subject_id, {"transfer_referral", "share_guidance", "share_study_progress"}, "signed_form", "");
+    Fields f = {{"unit", unit}, {"channel", std::string("space")}, {"long_term_unemployed", true},
+                {"lacks_upper_secondary", true}, {"resident_stockholm", true}, {"need_assessed", true},
+                {"rom_participant", n % 4 == 0}};
+    auto c = service->SubmitReferral(officer, s->subject_id, f);
+    if (!c.ok()) return 2;
+    int ok = 3;
+    for (auto& step : Life(n)) {
+      const auto& who = step.command == "RecordCustomerDeclined" ? officer : syv;
+      ok += service->Execute(who, c->case_id, Command{step.command, step.fields, std::nullopt}, std::nullopt).ok();
+    }
+    return ok;
+  }
+};
+
+// ---- PostgreSQL -----------------------------------------------------------------------------
+
+struct Pg {
+  PGconn* c = nullptr;
+  explicit Pg(const std::string& conninfo) {
+    c = PQconnectdb(conninfo.c_str());
+    if (PQstatus(c) != CONNECTION_OK) {
+      std::fprintf(stderr, "postgres: %s\n", PQerrorMessage(c));
+      std::exit(2);
+    }
+  }
+  ~Pg() { PQfinish(c); }
+  void Exec(const std::string& sql) {
+    PGresult* r = PQexec(c, sql.c_str());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+      std::fprintf(stderr, "postgres: %s\n", PQerrorMessage(c));
+      std::exit(2);
+    }
+    PQclear(r);
+  }
+  // One event appended under an expected version, as an event store on PostgreSQL does it.
+  bool Append(const std::string& stream, long expected, const std::string& type, const std::string& data) {
+    const std::string ev = std::to_string(expected), next = std::to_string(expected + 1);
+    Exec("BEGIN");
+    const char* p1[] = {stream.c_str()};
+    PGresult* r = PQexecParams(c, "SELECT version FROM streams WHERE stream_id = $1 FOR UPDATE", 1, nullptr, p1, nullptr, nullptr, 0);
+    const long current = PQntuples(r) ? std::atol(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    if (current != expected) {
+      Exec("ROLLBACK");
+      return false;
+    }
+    const char* p2[] = {stream.c_str(), next.c_str()};
+    PQclear(PQexecParams(c, "INSERT INTO streams(stream_id, version) VALUES ($1, $2) ON CONFLICT (stream_id) DO UPDATE SET version = $2",
+                         2, nullptr, p2, nullptr, nullptr, 0));
+    const char* p3[] = {stream.c_str(), next.c_str(), type.c_str(), data.c_str()};
+    r = PQexecParams(c, "INSERT INTO events(stream_id, version, type, data, recorded_at) VALUES ($1, $2, $3, $4::jsonb, now())",
+                     4, nullptr, p3, nullptr, nullptr, 0);
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    Exec(ok ? "COMMIT" : "ROLLBACK");
+    return ok;
+  }
+};
+
+const char* kSchema =
+    "DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS streams;"
+    "CREATE TABLE streams(stream_id text PRIMARY KEY, version bigint NOT NULL);"
+    "CREATE TABLE events(seq bigserial PRIMARY KEY, stream_id text NOT NULL, version bigint NOT NULL, type text NOT NULL,"
+    " data jsonb NOT NULL, recorded_at timestamptz NOT NULL, UNIQUE(stream_id, version));";
+
+// A case's events as PostgreSQL rows: the type and the facts as JSON (personal data sealed, as
+// in casetrail, is left out: PostgreSQL would store it in clear or need its own encryption).
+std::string FactsJson(const Fields& f) {
+  json::object o;
+  for (const auto& [k, v] : f) {
+    std::visit([&](const auto& x) {
+      using T = std::decay_t<decltype(x)>;
+      if constexpr (std::is_same_v<T, std::monostate>) o[k] = nullptr;
+      else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+        json::array a;
+        for (const auto& s : x) a.emplace_back(s);
+        o[k] = std::move(a);
+      } else o[k] = x;
+    }, v);
+  }
+  return json::serialize(o);
+}
+
+// ---- bare RocksDB ---------------------------------------------------------------------------
+
+struct BareRocks {
+  rocksdb::DB* db = nullptr;
+  std::string dir;
+  explicit BareRocks(std::string d) : dir(std::move(d)) {
+    std::filesystem::remove_all(dir);
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    rocksdb::DB::Open(o, dir, &db);
+  }
+  ~BareRocks() { delete db; }
+};
+
+// ---- measuring ------------------------------------------------------------------------------
+
+struct Row {
+  std::string measure;
+  std::map<std::string, double> value;  // system → value
+  std::string unit;
+};
+
+template <typename F>
+double Throughput(int writers, double seconds, F&& one) {  // operations/s
+  std::atomic<bool> stop{false};
+  std::atomic<long> done{0};
+  std::vector<std::thread> threads;
+  const auto t0 = Steady::now();
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&, w] {
+      for (long i = 0; !stop; ++i) done += one(w, i);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& t : threads) t.join();
+  return done / Seconds(t0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int cases = 100000;
+  double seconds = 5;
+  std::string dir = "/tmp/casetrail-peer-bench", pg_conninfo, report = "peer-report.md";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--cases")) cases = std::atoi(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--seconds")) seconds = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--pg")) pg_conninfo = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--report")) report = argv[i + 1];
+  }
+  if (pg_conninfo.empty()) {
+    std::fprintf(stderr, "usage: peer_bench --pg CONNINFO [--cases N] [--seconds S] [--dir DIR] [--report FILE]\n");
+    return 2;
+  }
+  spdlog::set_level(spdlog::level::warn);
+  std::filesystem::create_directories(dir);
+  std::vector<Row> rows;
+  const std::string event_json = R"({"slot":"2030-01-01T10:00:00Z","mode":"digital","attempt":1})";
+
+  // 1. Durable appends/s at 1, 16, 64 writers.
+  for (int writers : {1, 16, 64}) {
+    Row row{"durable appends/s, " + std::to_string(writers) + " writer(s)", {}, "events/s"};
+    {
+      Casetrail ct(dir + "/appends");
+      std::atomic<int> next{0};
+      const long before = ct.log->Stats().events;
+      const auto t0 = Steady::now();
+      std::atomic<bool> stop{false};
+      std::vector<std::thread> threads;
+      for (int w = 0; w < writers; ++w) threads.emplace_back([&] { while (!stop) ct.Run(next++); });
+      std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+      stop = true;
+      for (auto& t : threads) t.join();
+      row.value["casetrail"] = (ct.log->Stats().events - before) / Seconds(t0);
+    }
+    {
+      testing::TempDir http_dir;
+      testing::ServerProcess server(http_dir, "2025-03-03T09:00:00+01:00");
+      if (!server.Start()) return 3;
+      std::atomic<int> next{0};
+      std::atomic<long> events{0};
+      std::atomic<bool> stop{false};
+      std::vector<std::thread> threads;
+      const auto t0 = Steady::now();
+      for (int w = 0; w < writers; ++w) {
+        threads.emplace_back([&] {
+          while (!stop) {
+            const int n = next++;
+            auto tok = testing::TokenOf("A-J1");
+            auto s = testing::Http(server.port(), "POST", "/v1/subjects", tok,
+                                   R"({"personal_number":")" + Number(n) + R"(","name":"Bench"})");
+            const std::string subject = s.Str("subject_id");
+            testing::Http(server.port(), "POST", "/v1/subjects/" + subject + "/consents", tok,
+                          R"({"scopes":["transfer_referral","share_guidance","share_study_progress"],"method":"signed_form"})");
+            auto c = testing::Http(server.port(), "POST", "/v1/cases", tok,
+                                   R"({"subject_id":")" + subject + R"(","unit":"jarva","channel":"space","long_term_unemployed":true,"lacks_upper_secondary":true,"resident_stockholm":true,"rom_participant":false,"need_assessed":true})");
+            auto b = testing::Http(server.port(), "POST", "/v1/cases/" + c.Str("case_id") + "/commands", testing::TokenOf("V-1"),
+                                   R"({"command":"BookConversation","data":{"slot":"2030-01-01T10:00:00Z"}})");
+            events += 4 + (b.status == 200);  // subject, consent, case + link, booking
+          }
+        });
+      }
+      std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+      stop = true;
+      for (auto& t : threads) t.join();
+      row.value["casetrail HTTP"] = events / Seconds(t0);
+    }
+    {
+      std::vector<std::unique_ptr<Pg>> conns;
+      for (int w = 0; w < writers; ++w) conns.push_back(std::make_unique<Pg>(pg_conninfo));
+      conns[0]->Exec(kSchema);
+      row.value["PostgreSQL"] = Throughput(writers, seconds, [&](int w, long i) {
+        const std::string stream = "case:w" + std::to_string(w) + "-" + std::to_string(i / 10);
+        return conns[w]->Append(stream, i % 10, "ConversationBooked", event_json) ? 1 : 0;
+      });
+    }
+    {
+      BareRocks bare(dir + "/bare");
+      const std::string value(300, 'x');
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      row.value["bare RocksDB"] = Throughput(writers, seconds, [&](int w, long i) {
+        rocksdb::WriteBatch b;
+        b.Put("e" + std::to_string(w) + ":" + std::to_string(i), value);
+        b.Put("i" + std::to_string(w) + ":" + std::to_string(i), "p");
+        return bare.db->Write(wo, &b).ok() ? 1 : 0;
+      });
+    }
+    std::fprintf(stderr, "%s: casetrail %.0f, HTTP %.0f, PostgreSQL %.0f, bare RocksDB %.0f\n", row.measure.c_str(),
+                 row.value["casetrail"], row.value["casetrail HTTP"], row.value["PostgreSQL"], row.value["bare RocksDB"]);
+    rows.push_back(row);
+  }
+
+  // 2. The population: N cases into casetrail (64 writers), the same events into PostgreSQL.
+  Casetrail ct(dir + "/population");
+  {
+    std::atomic<int> next{0};
+    const auto t0 = Steady::now();
+    std::vector<std::thread> threads;
+    for (int w = 0; w < 64; ++w) threads.emplace_back([&] {
+      for (int n; (n = next++) < cases;) {
+        ct.Run(n);
+        if (n % 10000 == 0) std::fprintf(stderr, "\rpopulation: %d of %d cases", n, cases);
+      }
+    });
+    for (auto& t : threads) t.join();
+    std::fprintf(stderr, "\rpopulation: %d cases, %lu events in %.0f s\n", cases, (unsigned long)ct.log->GetHead().position.value(), Seconds(t0));
+  }
+  const uint64_t events = ct.log->GetHead().position.value();
+  Pg pg(pg_conninfo);
+  pg.Exec(kSchema);
+  {
+    std::string sql;
+    int batch = 0;
+    for (Position from(1);;) {
+      auto recs = ct.log->ReadAll(from, 4096);
+      if (!recs.ok() || recs->empty()) break;
+      from = Position(recs->back().position.value() + 1);
+      for (const auto& r : *recs) {
+        auto e = DecodeStored(r);
+        if (!e.ok()) continue;
+        std::string data = FactsJson(e->event.facts);
+        PGconn* c = pg.c;
+        char* esc = PQescapeLiteral(c, data.c_str(), data.size());
+        sql += (batch ? ",(" : "INSERT INTO events(stream_id, version, type, data, recorded_at) VALUES (") + std::string("'") +
+               r.stream.value() + "'," + std::to_string(r.version.value()) + ",'" + r.type + "'," + esc + "::jsonb,'" +
+               FormatRfc3339(e->event.meta.recorded_at) + "')";
+        PQfreemem(esc);
+        if (++batch == 2000) {
+          pg.Exec(sql);
+          sql.clear();
+          batch = 0;
+        }
+      }
+    }
+    if (batch) pg.Exec(sql);
+    pg.Exec("INSERT INTO streams SELECT stream_id, max(version) FROM events GROUP BY stream_id; ANALYZE;");
+  }
+
+  // 3. Full replay: every case's state and the indicators, from the first event.
+  {
+    Row row{"full replay (case states + indicators)", {}, "events/s"};
+    auto t0 = Steady::now();
+    std::map<std::string, CaseState> states;
+    replay::IndicatorProjection indicators(&ct.registry);
+    for (Position from(1);;) {
+      auto recs = ct.log->ReadAll(from, 8192);
+      if (!recs.ok() || recs->empty()) break;
+      from = Position(recs->back().position.value() + 1);
+      for (const auto& r : *recs) {
+        indicators.Apply(r);
+        if (r.stream.value().rfind("case:", 0) != 0) continue;
+        auto e = DecodeStored(r);
+        if (!e.ok()) continue;
+        if (const auto* def = ct.registry.Find(e->event.meta.workflow, e->event.meta.revision)) {
+          CaseState& s = states[r.stream.value()];
+          Apply(s, *e, *def);
+          s.facts.clear();
+        }
+      }
+    }
+    row.value["casetrail"] = events / Seconds(t0);
+    // PostgreSQL: scan in order through a cursor and fold the same states and counts.
+    t0 = Steady::now();
+    pg.Exec("BEGIN");
+    pg.Exec("DECLARE scan NO SCROLL CURSOR FOR SELECT stream_id, type, data::text FROM events ORDER BY seq");
+    std::map<std::string, std::string> pg_states;
+    std::map<std::string, long> counts;
+    long rows_read = 0;
+    for (;;) {
+      PGresult* r = PQexec(pg.c, "FETCH 10000 FROM scan");
+      const int n = PQntuples(r);
+      for (int i = 0; i < n; ++i) {
+        boost::system::error_code ec;
+        json::value data = json::parse(PQgetvalue(r, i, 2), ec);
+        const std::string type = PQgetvalue(r, i, 1);
+        static const std::map<std::string, std::string> kTo = {
+            {"ReferralSubmitted", "referred"}, {"ConversationBooked", "booked"}, {"ConversationHeld", "held"},
+            {"IndividualStudyPlanCreated", "planned"}, {"StudiesStarted", "studying"}, {"StudiesInterrupted", "aborted"},
+            {"StudiesCompleted", "completed"}, {"CustomerDeclined", "closed"}, {"PlannedEducationNotStarted", "unplanned"}};
+        if (auto it = kTo.find(type); it != kTo.end()) pg_states[PQgetvalue(r, i, 0)] = it->second;
+        counts[type]++;
+        ++rows_read;
+      }
+      PQclear(r);
+      if (n == 0) break;
+    }
+    pg.Exec("CLOSE scan; COMMIT");
+    row.value["PostgreSQL"] = rows_read / Seconds(t0);
+    rows.push_back(row);
+  }
+
+  // 4. One case: rebuild, and as of a time, p50/p99.
+  {
+    std::vector<std::string> ids;
+    for (Position from(1); ids.size() < 2000;) {
+      auto recs = ct.log->ReadAll(from, 4096);
+      if (!recs.ok() || recs->empty()) break;
+      from = Position(recs->back().position.value() + 1);
+      for (const auto& r : *recs) {
+        if (r.type == "ReferralSubmitted") ids.push_back(r.stream.value().substr(5));
+      }
+    }
+    std::vector<double> ct_rebuild, ct_asof, pg_rebuild, pg_asof;
+    const auto as_of = ct.clock.Now() - std::chrono::hours(1);
+    for (const auto& id : ids) {
+      auto t0 = Steady::now();
+      (void)ct.service->LoadCase(id);
+      ct_rebuild.push_back(Seconds(t0) * 1e6);
+      t0 = Steady::now();
+      auto evs = replay::ReadCaseEvents(*ct.log, id);
+      replay::AsOf a;
+      a.recorded_by = as_of;
+      (void)replay::Rebuild(*evs, a, ct.registry);
+      ct_asof.push_back(Seconds(t0) * 1e6);
+      const std::string stream = "case:" + id, t = FormatRfc3339(as_of);
+      const char* p[] = {stream.c_str(), t.c_str()};
+      t0 = Steady::now();
+      PQclear(PQexecParams(pg.c, "SELECT version, type, data FROM events WHERE stream_id = $1 ORDER BY version", 1, nullptr, p, nullptr, nullptr, 0));
+      pg_rebuild.push_back(Seconds(t0) * 1e6);
+      t0 = Steady::now();
+      PQclear(PQexecParams(pg.c, "SELECT version, type, data FROM events WHERE stream_id = $1 AND recorded_at <= $2 ORDER BY version", 2, nullptr, p, nullptr, nullptr, 0));
+      pg_asof.push_back(Seconds(t0) * 1e6);
+    }
+    auto add = [&](const std::string& what, const std::vector<double>& a, const std::vector<double>& b) {
+      auto x = P50P99(a), y = P50P99(b);
+      rows.push_back({what + " p50", {{"casetrail", x.first}, {"PostgreSQL", y.first}}, "µs"});
+      rows.push_back({what + " p99", {{"casetrail", x.second}, {"PostgreSQL", y.second}}, "µs"});
+    };
+    add("rebuild one case", ct_rebuild, pg_rebuild);
+    add("one case as of a time", ct_asof, pg_asof);
+  }
+
+  // 5. A year's indicators from the whole log.
+  {
+    Row row{"a year's indicators from the whole log", {}, "ms"};
+    auto t0 = Steady::now();
+    auto p = replay::RebuildIndicators(*ct.log, &ct.registry);
+    auto set = (*p)->Compute(*replay::ParsePeriod("2025"), std::nullopt);
+    row.value["casetrail"] = Seconds(t0) * 1e3;
+    t0 = Steady::now();
+    pg.Exec("SELECT count(*) FILTER (WHERE type = 'ReferralSubmitted'),"
+            " count(DISTINCT stream_id) FILTER (WHERE type = 'ConversationBooked'),"
+            " count(DISTINCT stream_id) FILTER (WHERE type = 'ConversationHeld'),"
+            " count(DISTINCT stream_id) FILTER (WHERE type = 'StudiesStarted')"
+            " FROM events WHERE recorded_at >= '2025-01-01' AND recorded_at < '2026-01-01'");
+    row.value["PostgreSQL"] = Seconds(t0) * 1e3;
+    rows.push_back(row);
+    std::fprintf(stderr, "indicators 2025: referrals %lu, booked %lu, held %lu\n", (unsigned long)set.referrals,
+                 (unsigned long)set.cases_booked, (unsigned long)set.HeldTotal());
+  }
+
+  // 6. Bytes on disk per event, and this process's peak memory.
+  {
+    ct.log.reset();
+    ct.keys.reset();
+    PGresult* r = PQexec(pg.c, "SELECT pg_total_relation_size('events') + pg_total_relation_size('streams')");
+    const double pg_bytes = std::atof(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    rows.push_back({"bytes on disk per event", {{"casetrail", double(DiskBytes(dir + "/population")) / events},
+                                                {"PostgreSQL", pg_bytes / events}}, "bytes"});
+    rows.push_back({"peak memory of the benchmark process (casetrail embedded + clients)", {{"casetrail", double(PeakRssMb())}}, "MiB"});
+  }
+
+  // The report.
+  std::ostringstream md;
+  md << "Population: " << cases << " cases, " << events << " events. Appends measured for " << seconds
+     << " s per cell on fresh stores. Ratios are casetrail's figure divided by the other's: above 1 is better\n"
+     << "for throughput, below 1 is better for times and bytes.\n\n"
+     << "| measure | casetrail | casetrail HTTP | PostgreSQL | bare RocksDB | casetrail ÷ PostgreSQL | casetrail ÷ bare RocksDB |\n"
+     << "|---|---:|---:|---:|---:|---:|---:|\n";
+  auto cell = [](const Row& r, const char* k) {
+    auto it = r.value.find(k);
+    if (it == r.value.end()) return std::string("—");
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), it->second >= 100 ? "%.0f" : "%.1f", it->second);
+    return std::string(buf);
+  };
+  auto ratio = [](const Row& r, const char* a, const char* b) {
+    auto x = r.value.find(a), y = r.value.find(b);
+    if (x == r.value.end() || y == r.value.end() || y->second == 0) return std::string("—");
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.2f×", x->second / y->second);
+    return std::string(buf);
+  };
+  for (const auto& r : rows) {
+    md << "| " << r.measure << " (" << r.unit << ") | " << cell(r, "casetrail") << " | " << cell(r, "casetrail HTTP") << " | "
+       << cell(r, "PostgreSQL") << " | " << cell(r, "bare RocksDB") << " | " << ratio(r, "casetrail", "PostgreSQL") << " | "
+       << ratio(r, "casetrail", "bare RocksDB") << " |\n";
+  }
+  std::ofstream(report) << md.str();
+  // The chart: durable appends/s by writers, one bar per system.
+  std::ostringstream svg;
+  const char* systems[] = {"casetrail", "casetrail HTTP", "PostgreSQL", "bare RocksDB"};
+  const char* colours[] = {"#1b6ca8", "#6fa8dc", "#cc4125", "#999999"};
+  double top = 1;
+  for (int i = 0; i < 3; ++i)
+    for (auto s : systems) top = std::max(top, rows[i].value[s]);
+  svg << "<svg xmlns='http://www.w3.org/2000/svg' width='640' height='300' font-family='sans-serif' font-size='12'>"
+      << "<text x='10' y='18'>Durable appends per second (higher is better)</text>";
+  for (int i = 0; i < 3; ++i) {
+    const int x0 = 60 + i * 190;
+    svg << "<text x='" << x0 + 40 << "' y='290'>" << (i == 0 ? 1 : i == 1 ? 16 : 64) << " writer(s)</text>";
+    for (int s = 0; s < 4; ++s) {
+      const double h = 230 * rows[i].value[systems[s]] / top;
+      svg << "<rect x='" << x0 + s * 40 << "' y='" << 270 - h << "' width='34' height='" << h << "' fill='" << colours[s] << "'/>"
+          << "<text x='" << x0 + s * 40 << "' y='" << 266 - h << "' font-size='9'>" << static_cast<long>(rows[i].value[systems[s]]) << "</text>";
+    }
+  }
+  for (int s = 0; s < 4; ++s) {
+    svg << "<rect x='" << 330 + (s % 2) * 150 << "' y='" << 30 + (s / 2) * 16 << "' width='10' height='10' fill='" << colours[s]
+        << "'/><text x='" << 345 + (s % 2) * 150 << "' y='" << 39 + (s / 2) * 16 << "'>" << systems[s] << "</text>";
+  }
+  svg << "</svg>\n";
+  std::ofstream(std::filesystem::path(report).replace_extension(".svg")) << svg.str();
+  std::cout << md.str();
+  std::filesystem::remove_all(dir);
+  return 0;
+}
