@@ -2,6 +2,8 @@
 
 #include <date/tz.h>
 
+#include <map>
+
 namespace casetrail::engine {
 
 Result<std::chrono::microseconds> ParseDuration(std::string_view s) {
@@ -76,6 +78,15 @@ Timestamp AtTimeOfDay(Timestamp t, const std::string& hhmm) {
 
 std::vector<PendingTimer> PendingTimers(const std::string& case_id, const TimerInputs& in,
                                         const WorkflowDefinition& def) {
+  // Specs sharing a name re-arm one timer (a reschedule replaces the booking's appointment
+  // reminder; new feedback restarts the feedback timer): only the latest trigger counts.
+  std::map<std::string, uint64_t> latest_of_name;
+  for (const auto& spec : def.timers) {
+    auto it = in.last_of_type.find(spec.after_event);
+    if (it != in.last_of_type.end()) {
+      latest_of_name[spec.name] = std::max(latest_of_name[spec.name], it->second.version.value());
+    }
+  }
   std::vector<PendingTimer> out;
   for (const auto& spec : def.timers) {
     if (std::find(spec.in_states.begin(), spec.in_states.end(), in.state) == spec.in_states.end()) continue;
@@ -83,6 +94,7 @@ std::vector<PendingTimer> PendingTimers(const std::string& case_id, const TimerI
     if (it == in.last_of_type.end()) continue;
     const StoredEvent& trigger = it->second;
     if (trigger.version.value() < in.state_entered_version) continue;  // from an earlier stay
+    if (trigger.version.value() < latest_of_name[spec.name]) continue;  // re-armed by a later event
     std::optional<Timestamp> base;
     std::string delay = spec.delay;
     if (!spec.relative_to.empty()) {
@@ -93,7 +105,10 @@ std::vector<PendingTimer> PendingTimers(const std::string& case_id, const TimerI
     auto d = ParseDuration(delay);
     if (!d.ok()) continue;  // definitions are checked at load; a bad one never fires
     Timestamp due = *base + *d;
-    if (!spec.at.empty() && spec.at.size() == 5) due = AtTimeOfDay(due, spec.at);
+    const bool at_ok = spec.at.size() == 5 && spec.at[2] == ':' && std::isdigit(static_cast<unsigned char>(spec.at[0])) &&
+                       std::isdigit(static_cast<unsigned char>(spec.at[1])) && std::isdigit(static_cast<unsigned char>(spec.at[3])) &&
+                       std::isdigit(static_cast<unsigned char>(spec.at[4]));
+    if (at_ok) due = AtTimeOfDay(due, spec.at);
     out.push_back({spec.name + ":" + spec.kind + ":" + case_id + ":" + std::to_string(trigger.version.value()),
                    spec.name, spec.kind, case_id, due});
   }

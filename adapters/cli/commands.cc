@@ -1,6 +1,7 @@
 #include "adapters/cli/commands.h"
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <boost/json.hpp>
@@ -205,6 +206,31 @@ int RunStrategic(const DataDirFlags& flags, const std::string& what, const Indic
     add("period", f.period);
     add("unit", f.unit);
     return PrintResponse(api.Call(f.as_strategic ? "strategic" : "compliance", "", "GET", "/v1/audits/decisions" + query));
+  });
+}
+
+int RunLists(const DataDirFlags& flags, const ListFlags& f) {
+  if (f.month.empty() == f.quarter.empty()) {
+    std::cerr << "casetrail lists: give --month YYYY-MM or --quarter YYYY-Qn\n";
+    return 2;
+  }
+  if (f.format == "xlsx" && f.out.empty()) {
+    std::cerr << "casetrail lists: --format xlsx needs --out FILE\n";
+    return 2;
+  }
+  return WithOfflineApi(flags, [&](OfflineApi& api) {
+    const std::string target = f.month.empty() ? "/v1/lists/progression?unit=" + UrlEncode(f.unit) + "&quarter=" + UrlEncode(f.quarter)
+                                               : "/v1/lists/monthly?unit=" + UrlEncode(f.unit) + "&month=" + UrlEncode(f.month);
+    const std::string accept = f.format == "csv"    ? "text/csv"
+                               : f.format == "xlsx" ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                                                    : "application/json";
+    ApiResponse r = api.Call("compliance", "", "GET", target, "", "", accept);
+    if (r.status != 200 || f.out.empty()) return PrintResponse(r);
+    std::ofstream out(f.out, std::ios::binary);
+    out << r.body;
+    if (!out) return Fail(Unavailable("cannot write " + f.out));
+    std::cout << "list written to " << f.out << " (" << r.body.size() << " bytes)\n";
+    return 0;
   });
 }
 

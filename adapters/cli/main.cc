@@ -104,6 +104,15 @@ int main(int argc, char** argv) {
   auto* deviations = app.add_subcommand("deviations", "the deviation log with each deviation's handling");
   add_data_flags(deviations);
 
+  ListFlags list_flags;
+  auto* lists = app.add_subcommand("lists", "a generated monthly or quarterly follow-up list, as JSON, CSV or XLSX");
+  add_data_flags(lists);
+  lists->add_option("--unit", list_flags.unit, "globen, jarva or city")->required();
+  lists->add_option("--month", list_flags.month, "the monthly list of YYYY-MM");
+  lists->add_option("--quarter", list_flags.quarter, "or the progression list of YYYY-Qn");
+  lists->add_option("--format", list_flags.format, "json, csv or xlsx")->check(CLI::IsMember({"json", "csv", "xlsx"}))->capture_default_str();
+  lists->add_option("--out", list_flags.out, "write to this file (required for xlsx)");
+
   auto* rebuild = app.add_subcommand("rebuild", "rebuild the projections from the log and check them against full replay");
   add_data_flags(rebuild);
 
@@ -144,6 +153,7 @@ int main(int argc, char** argv) {
   if (*import) return RunImport(flags, import_csv);
   if (*rebuild) return RunRebuild(flags);
   if (*indicators) return RunIndicators(flags, indicator_flags);
+  if (*lists) return RunLists(flags, list_flags);
   if (*decision_audit) return RunStrategic(flags, "decision-audit", audit_scope, 0, -1);
   if (*sample) return RunStrategic(flags, "sample", audit_scope, sample_size, sample_seed);
   if (*decisions) return RunStrategic(flags, "decisions", audit_scope, 0, -1);

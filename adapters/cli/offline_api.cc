@@ -68,7 +68,7 @@ OfflineApi::~OfflineApi() {
 
 ApiResponse OfflineApi::Call(const std::string& role, const std::string& unit, const std::string& method,
                              const std::string& target, const std::string& body,
-                             const std::string& idempotency_key) {
+                             const std::string& idempotency_key, const std::string& accept) {
   ApiRequest req;
   req.method = method;
   req.target = target;
@@ -76,6 +76,7 @@ ApiResponse OfflineApi::Call(const std::string& role, const std::string& unit, c
   if (!body.empty()) req.content_type = "application/json";
   req.body = body;
   req.idempotency_key = idempotency_key;
+  req.accept = accept;
   return api_->Handle(req);
 }
 

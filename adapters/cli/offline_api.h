@@ -21,7 +21,8 @@ class OfflineApi {
 
   // `role` is compliance, strategic, or af_officer with `unit`.
   ApiResponse Call(const std::string& role, const std::string& unit, const std::string& method,
-                   const std::string& target, const std::string& body = "", const std::string& idempotency_key = "");
+                   const std::string& target, const std::string& body = "", const std::string& idempotency_key = "",
+                   const std::string& accept = "");
 
   storage::Log& log() { return *stores_.log; }
   EngineOnStores& engine() { return *engine_; }

@@ -118,6 +118,9 @@ Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& boo
       if (!list || !published || *published + feedback_after > now) continue;
       for (const auto& c : list->cases) {
         CT_ASSIGN_OR_RETURN(auto case_events, replay::ReadCaseEvents(log, c.case_id));
+        const bool closed = std::any_of(case_events.begin(), case_events.end(),
+                                        [](const auto& e) { return e.event.type == "CaseClosed"; });
+        if (closed) continue;  // a closed case (also by consent withdrawal) is never chased
         bool answered = false;
         for (const auto& e : case_events) {
           const std::string* named = engine::AsText(e.event.facts, "list");

@@ -21,6 +21,14 @@ Result<SmtpTarget> ParseSmtpTarget(const std::string& host_port, std::string fro
 
 namespace {
 
+// RFC 5322 id-left: letters, digits and ._- only.
+std::string MessageIdPart(std::string id) {
+  for (auto& ch : id) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-') ch = '.';
+  }
+  return id;
+}
+
 // Reads one (possibly multi-line) reply; returns its code.
 int Reply(tcp::socket& s, asio::streambuf& buf) {
   for (;;) {
@@ -55,7 +63,7 @@ Status SendMail(const SmtpTarget& t, const std::string& subject, const std::stri
     CT_RETURN_IF_ERROR(step("RCPT TO:<" + t.to + ">", 250, "RCPT TO"));
     CT_RETURN_IF_ERROR(step("DATA", 354, "DATA"));
     std::string message = "From: <" + t.from + ">\r\nTo: <" + t.to + ">\r\nSubject: " + subject +
-                          "\r\nMessage-ID: <" + message_id + "@casetrail>\r\nMIME-Version: 1.0\r\n"
+                          "\r\nMessage-ID: <" + MessageIdPart(message_id) + "@casetrail>\r\nMIME-Version: 1.0\r\n"
                           "Content-Type: text/plain; charset=utf-8\r\n\r\n";
     // Dot-stuffing: a line that starts with '.' gets another.
     std::string line;

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "tests/support/fixture_steps.h"
@@ -243,13 +244,9 @@ TEST_F(WorkersE2ETest, FixtureCalendarMonthlyAndQuarterlyLists) {
   ASSERT_EQ(published.status, 200) << published.body;
   EXPECT_EQ(published.Str("content_hash"), q2.Str("content_hash"));
   EXPECT_FALSE(list("progression", "quarter", "2025-Q2").Json().at("published_at").is_null());
-  // J4: no Vux feedback on the published list 14 days later → one feedback chaser for the case.
+  // J4 never chases a closed case (this one closed when consent was withdrawn).
   SetClock("2026-04-16T09:00:00+02:00");
-  auto chased = Reminders(c);
-  EXPECT_EQ(chased.count("feedback_chaser"), 1u);
-  EXPECT_EQ(chased.find("feedback_chaser")->second, "sent");
-  SetClock("2026-04-20T09:00:00+02:00");
-  EXPECT_EQ(Reminders(c).count("feedback_chaser"), 1u) << "chased once";
+  EXPECT_EQ(Reminders(c).count("feedback_chaser"), 0u);
   EXPECT_EQ(Get("/v1/lists/monthly?unit=jarva&month=2025-02", "A-G1").status, 403) << "another unit's list";
   EXPECT_EQ(Get("/v1/lists/monthly?unit=jarva&month=2025-13", "V-1").Str("field"), "month");
   // Meetings move the next list's "since".
@@ -262,6 +259,20 @@ TEST_F(WorkersE2ETest, FixtureCalendarMonthlyAndQuarterlyLists) {
   ASSERT_EQ(Post("/v1/meetings", "A-J1", {{"unit", "jarva"}, {"kind", "monthly"}, {"held_on", "2026-05-07"}}).status, 201);
   SetClock("2026-06-01T06:00:00+02:00");  // June's list (meeting 2026-06-03)
   EXPECT_EQ(list("monthly", "month", "2026-06").Str("since"), "2026-05-07") << "May's recorded meeting";
+
+  // The CLI reads the same immutable list from the stopped server's data directory.
+  ASSERT_EQ(server_->Stop(SIGTERM), 0);
+  const std::string flags = " --data " + server_->data_dir() + " --master-key " + dir_.Sub("master.key");
+  ASSERT_EQ(std::system((std::string(CASETRAIL_BIN) + " lists" + flags + " --unit jarva --quarter 2025-Q2 --format csv --out " +
+                         dir_.Sub("q2.csv") + " > /dev/null 2>&1").c_str()), 0);
+  std::ifstream q2csv(dir_.Sub("q2.csv"));
+  const std::string csv_file((std::istreambuf_iterator<char>(q2csv)), {});
+  EXPECT_EQ(csv_file, csv.body) << "the CLI export equals the API's";
+  ASSERT_EQ(std::system((std::string(CASETRAIL_BIN) + " lists" + flags + " --unit jarva --quarter 2025-Q2 --format xlsx --out " +
+                         dir_.Sub("q2.xlsx") + " > /dev/null 2>&1").c_str()), 0);
+  EXPECT_GT(std::filesystem::file_size(dir_.Sub("q2.xlsx")), 1000u);
+  EXPECT_NE(std::system((std::string(CASETRAIL_BIN) + " lists" + flags + " --unit jarva --quarter 2030-Q1 > /dev/null 2>&1").c_str()), 0)
+      << "a list not generated is an error";
 }
 
 }  // namespace
@@ -301,6 +312,52 @@ TEST_F(WorkersE2ETest, RemindersAreMailedThroughARealSmtpListener) {
   EXPECT_EQ(sent[0].at("delivery").at("email").at("state").as_string(), "delivered");
   SetClock("2025-01-28T10:00:00+01:00");
   EXPECT_EQ(smtp.messages().size(), 1u) << "mailed once";
+}
+
+}  // namespace
+}  // namespace casetrail::testing
+
+namespace casetrail::testing {
+namespace {
+
+TEST_F(WorkersE2ETest, RescheduleReArmsTheAppointmentAndFeedbackIsChasedOnce) {
+  Start();
+  SetClock("2025-04-01T09:00:00+02:00");
+  const std::string chased = Case("19121212-1212"), answered = Case("19800101-0001");
+  for (const auto& c : {chased, answered}) {
+    ASSERT_EQ(Post("/v1/cases/" + c + "/commands", "V-1", {{"command", "BookConversation"}, {"data", {{"slot", "2025-04-10T10:00:00+02:00"}}}}).status, 200);
+  }
+  // A reschedule replaces the appointment reminder: one pending, for the new slot.
+  ASSERT_EQ(Post("/v1/cases/" + chased + "/commands", "V-1", {{"command", "RescheduleConversation"}, {"data", {{"slot", "2025-04-15T10:00:00+02:00"}}}}).status, 200);
+  auto r = Reminders(chased);
+  EXPECT_EQ(r.count("appointment"), 2u);
+  EXPECT_EQ(std::count_if(r.begin(), r.end(), [](const auto& x) { return x.first == "appointment" && x.second == "scheduled"; }), 1);
+  SetClock("2025-04-15T11:00:00+02:00");
+  auto due = Get("/v1/reminders?status=sent", "W-1").Json().at("reminders").as_array();
+  int appointments = 0;
+  for (const auto& x : due) {
+    if (x.at("case_id").as_string() == chased && x.at("kind").as_string() == "appointment") {
+      ++appointments;
+      EXPECT_EQ(x.at("due_at").as_string(), "2025-04-14T06:00:00Z") << "08:00 Stockholm the day before the new slot";
+    }
+  }
+  EXPECT_EQ(appointments, 1);
+  for (const auto& c : {chased, answered}) {
+    ASSERT_EQ(Post("/v1/cases/" + c + "/commands", "V-1", {{"command", "RecordConversationHeld"}, {"data", {{"outcome", "plan"}}}}).status, 200);
+    ASSERT_EQ(Post("/v1/cases/" + c + "/commands", "V-1", {{"command", "RecordStudiesStarted"}, {"data", {{"start_date", "2025-04-15"}}}}).status, 200);
+  }
+  // J3 generates Q2's list on 30 June; the unit publishes it; Vux answers for one case only.
+  SetClock("2025-06-30T16:00:00+02:00");
+  ASSERT_EQ(Post("/v1/lists/progression/publish", "A-J2", {{"unit", "jarva"}, {"quarter", "2025-Q2"}}).status, 200);
+  ASSERT_EQ(Post("/v1/cases/" + answered + "/commands", "V-2",
+                 {{"command", "RecordProgressionFeedback"}, {"data", {{"list", "progression:jarva:2025-Q2"}, {"pace", "part_time"}}}}).status, 200);
+  SetClock("2025-07-14T15:00:00+02:00");
+  EXPECT_EQ(Reminders(chased).count("feedback_chaser"), 0u) << "not before 14 days";
+  SetClock("2025-07-14T17:00:00+02:00");
+  EXPECT_EQ(Reminders(chased).count("feedback_chaser"), 1u);
+  EXPECT_EQ(Reminders(answered).count("feedback_chaser"), 0u) << "answered: not chased";
+  SetClock("2025-08-01T09:00:00+02:00");
+  EXPECT_EQ(Reminders(chased).count("feedback_chaser"), 1u) << "chased once";
 }
 
 }  // namespace
