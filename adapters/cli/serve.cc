@@ -147,7 +147,7 @@ int RunServe(ServeFlags f) {
   ReminderWorker worker(stores->log.get(), &registry, clock, worker_options);
   Api api(ApiDeps{stores->log.get(), &service, &keys, &registry, clock, manual_clock.get(), &*users, &directory,
                   &metrics, fingerprint_key, retention ? &*retention : nullptr, &indicators, f.suppress_below,
-                  &worker});
+                  &worker, f.web_root});
 
   ServerOptions options;
   options.address = host;

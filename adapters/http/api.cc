@@ -4,6 +4,7 @@
 
 #include <boost/url.hpp>
 
+#include "adapters/http/web_assets.h"
 #include "storage/base/hex.h"
 
 namespace casetrail::adapters {
@@ -39,7 +40,15 @@ ApiResponse Api::Handle(const ApiRequest& req) {
     uint64_t lag = d_.directory ? head - std::min(head, d_.directory->position().value()) : 0;
     return ApiResponse{200, "text/plain; version=0.0.4", d_.metrics->Render(*d_.log, lag), {}};
   }
-  if (segments.empty() || segments[0] != "v1") return Problem(404, "not_found", "no such route");
+  if (segments.empty() || segments[0] != "v1") {
+    // The web UI: static files, no authentication (the UI signs in against the API).
+    if (req.method != "GET" && req.method != "HEAD") return Problem(405, "method_not_allowed", "use GET");
+    auto file = FindStaticFile(std::string(parsed->path()), d_.web_root);
+    if (!file) return Problem(404, "not_found", "no such route");
+    return ApiResponse{200, file->content_type, std::move(file->body),
+                       {{"Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'"},
+                        {"X-Content-Type-Options", "nosniff"}}};
+  }
 
   // 1. Authentication.
   const std::string prefix = "Bearer ";

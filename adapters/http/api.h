@@ -48,6 +48,7 @@ struct ApiDeps {
   replay::LiveIndicators* indicators = nullptr;
   int suppress_below = 5;  // --suppress-below: strategic cells from 1 to this − 1 are hidden
   ReminderWorker* worker = nullptr;
+  std::string web_root;  // --web-root: serve the UI from disk instead of the embedded files
 };
 
 class Api {

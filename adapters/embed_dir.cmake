@@ -1,0 +1,15 @@
+# Writes OUT, a C++ file defining `std::vector<casetrail::adapters::WebAsset> NAME()` with every
+# text file under DIR (path relative to DIR, content). Files must not contain `)casetrail_asset"`.
+file(GLOB_RECURSE files RELATIVE ${DIR} ${DIR}/*)
+list(SORT files)
+set(body "// Generated from ${DIR}. Do not edit.\n#include \"adapters/http/web_assets.h\"\n\nnamespace casetrail::adapters {\n\nconst std::vector<WebAsset>& EmbeddedWebAssets() {\n  static const std::vector<WebAsset> kAssets = {\n")
+foreach(f ${files})
+  if(f MATCHES "(^|/)\\.")
+    continue()
+  endif()
+  file(READ ${DIR}/${f} text)
+  string(APPEND body "      {\"/${f}\", R\"casetrail_asset(${text})casetrail_asset\"},\n")
+endforeach()
+string(APPEND body "  };\n  return kAssets;\n}\n\n}  // namespace casetrail::adapters\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

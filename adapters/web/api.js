@@ -1,0 +1,137 @@
+// The only way the UI talks to the server: /v1/... with the bearer token. The token lives in
+// sessionStorage only (one tab, forgotten when it closes).
+
+const TOKEN_KEY = 'casetrail.token';
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
+    this.status = status;
+    this.code = (problem && problem.code) || (status === 0 ? 'network' : 'http_' + status);
+    this.problem = problem || {};
+  }
+}
+
+export function token() {
+  try { return sessionStorage.getItem(TOKEN_KEY); } catch (_) { return null; }
+}
+
+export function setToken(value) {
+  sessionStorage.setItem(TOKEN_KEY, value);
+}
+
+export function clearToken() {
+  try { sessionStorage.removeItem(TOKEN_KEY); } catch (_) { /* ignore */ }
+}
+
+let onUnauthenticated = () => {};
+export function setUnauthenticatedHandler(fn) { onUnauthenticated = fn; }
+
+// A query string from an object; empty and null values are left out.
+export function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? '?' + s : '';
+}
+
+async function send(method, path, { body, accept, tokenOverride, quiet } = {}) {
+  const headers = { Accept: accept || 'application/json' };
+  const tok = tokenOverride || token();
+  if (tok) headers.Authorization = 'Bearer ' + tok;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+  } catch (e) {
+    throw new ApiError(0, { code: 'network', detail: String(e) });
+  }
+  if (!res.ok) {
+    let problem = null;
+    try { problem = await res.json(); } catch (_) { /* not JSON */ }
+    const err = new ApiError(res.status, problem);
+    if (res.status === 401 && !quiet) onUnauthenticated(err);
+    throw err;
+  }
+  return res;
+}
+
+export async function get(path, opts) {
+  const res = await send('GET', path, opts);
+  return res.json();
+}
+
+export async function post(path, body, opts) {
+  const res = await send('POST', path, { ...(opts || {}), body: body === undefined ? {} : body });
+  return res.json();
+}
+
+// Fetches path with the given Accept header and saves the answer as a file via a Blob URL.
+export async function download(path, accept, fallbackName) {
+  const res = await send('GET', path, { accept });
+  const blob = await res.blob();
+  let name = fallbackName;
+  const cd = res.headers.get('Content-Disposition') || '';
+  const m = /filename="?([^";]+)"?/i.exec(cd);
+  if (m) name = m[1];
+  name = name.replace(/[:\\/]/g, '_');
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+  return { name, size: blob.size };
+}
+
+// What this token may see, found by asking the API (side-effect-free reads only): the UI never
+// decides permissions itself, it shows what these probes and the later requests allow.
+const UNITS = ['jarva', 'globen', 'city'];
+
+async function status(path, tokenOverride) {
+  try {
+    await send('GET', path, { tokenOverride, quiet: true });
+    return 200;
+  } catch (e) {
+    if (e.status === 0) throw e;
+    return e.status;
+  }
+}
+
+export async function probe(tokenOverride) {
+  const year = new Date().getFullYear();
+  const [cases, indicators, verify, reminders, ...lists] = await Promise.all([
+    status('/v1/cases?limit=1', tokenOverride),
+    status(`/v1/indicators?year=${year}`, tokenOverride),
+    status('/v1/verify', tokenOverride),
+    status('/v1/reminders?status=due', tokenOverride),
+    // A month no list exists for: 404 means "may read, not generated", 403 means "may not".
+    ...UNITS.map((u) => status(`/v1/lists/monthly?unit=${u}&month=1900-01`, tokenOverride)),
+  ]);
+  if (cases === 401) throw new ApiError(401, { code: 'unauthenticated' });
+  const listUnits = UNITS.filter((u, i) => lists[i] === 200 || lists[i] === 404);
+  const caps = {
+    cases: cases === 200,
+    indicators: indicators === 200,
+    verify: verify === 200,
+    listUnits,
+  };
+  // The role, as the answers show it (there is no "who am I" route).
+  if (caps.cases && caps.indicators) caps.role = 'compliance';
+  else if (caps.cases && listUnits.length === UNITS.length) caps.role = 'syv';
+  else if (caps.cases && listUnits.length === 1) { caps.role = 'af_officer'; caps.unit = listUnits[0]; }
+  else if (caps.indicators) caps.role = 'strategic';
+  else if (caps.verify) caps.role = 'admin';
+  else if (reminders === 200) caps.role = 'worker';
+  else caps.role = 'other';
+  return caps;
+}
+
+export const units = UNITS;
