@@ -258,23 +258,7 @@ Result<uint64_t> CaseService::WithdrawConsent(const RequestContext& ctx, const s
     const std::string cause = "consent:" + subject_id + "@" + std::to_string(consent.version() + 1);
     std::vector<std::string> closed;
     if (std::find(scopes.begin(), scopes.end(), "transfer_referral") != scopes.end()) {
-      for (const auto& case_id : subject.cases) {
-        CT_ASSIGN_OR_RETURN(CaseState c, LoadCase(case_id));
-        CT_ASSIGN_OR_RETURN(const WorkflowDefinition* def, DefinitionFor(c.revision));
-        if (!def->IsOpen(c.state)) continue;
-        Event close;
-        close.type = "CaseClosed";
-        close.meta = e.meta;
-        close.meta.actor = Actor{"engine", "system", "", "system", ""};
-        close.meta.workflow = c.workflow;
-        close.meta.revision = c.revision;
-        close.meta.command = "";
-        close.meta.correlation_id = cause;
-        close.facts = {{"reason", std::string("consent_withdrawn")}, {"caused_by", cause}};
-        req.writes.push_back({CaseStream(case_id), storage::ExpectedVersion::Exact(c.version),
-                              {{close.type, EncodeEvent(close)}}});
-        closed.push_back(case_id);
-      }
+      CT_ASSIGN_OR_RETURN(closed, CloseOpenCases(subject, e.meta, cause, "consent_withdrawn", &req));
     }
     auto r = log_->Append(req);
     if (!r.ok() && r.status().code() == StatusCode::kAborted) continue;  // a case moved: decide again
@@ -284,6 +268,30 @@ Result<uint64_t> CaseService::WithdrawConsent(const RequestContext& ctx, const s
     return r->stream_versions[0].value();
   }
   return Unavailable("consent withdrawal kept conflicting with concurrent commands");
+}
+
+Result<std::vector<std::string>> CaseService::CloseOpenCases(const SubjectState& subject, const EventMeta& cause_meta,
+                                                             const std::string& cause, const std::string& reason,
+                                                             storage::AppendRequest* req) {
+  std::vector<std::string> closed;
+  for (const auto& case_id : subject.cases) {
+    CT_ASSIGN_OR_RETURN(CaseState c, LoadCase(case_id));
+    CT_ASSIGN_OR_RETURN(const WorkflowDefinition* def, DefinitionFor(c.revision));
+    if (!def->IsOpen(c.state)) continue;
+    Event close;
+    close.type = "CaseClosed";
+    close.meta = cause_meta;
+    close.meta.actor = Actor{"engine", "system", "", "system", ""};
+    close.meta.workflow = c.workflow;
+    close.meta.revision = c.revision;
+    close.meta.command = "";
+    close.meta.correlation_id = cause;
+    close.facts = {{"reason", reason}, {"caused_by", cause}};
+    // The expected version makes a concurrent command on the case abort this append: decide again.
+    req->writes.push_back({CaseStream(case_id), storage::ExpectedVersion::Exact(c.version), {{close.type, EncodeEvent(close)}}});
+    closed.push_back(case_id);
+  }
+  return closed;
 }
 
 // ---- erasure --------------------------------------------------------------------------------------
@@ -312,22 +320,7 @@ Result<std::vector<std::string>> CaseService::RecordErasure(const Actor& actor, 
     req.writes.push_back({SubjectStream(entry.subject_id), storage::ExpectedVersion::Exact(subject.version),
                           {{e.type, EncodeEvent(e)}}});
     const std::string cause = "subject:" + entry.subject_id + "@" + std::to_string(subject.version + 1);
-    for (const auto& case_id : subject.cases) {
-      CT_ASSIGN_OR_RETURN(CaseState c, LoadCase(case_id));
-      CT_ASSIGN_OR_RETURN(const WorkflowDefinition* def, DefinitionFor(c.revision));
-      if (!def->IsOpen(c.state)) continue;
-      Event close;
-      close.type = "CaseClosed";
-      close.meta = e.meta;
-      close.meta.actor = Actor{"engine", "system", "", "system", ""};
-      close.meta.workflow = c.workflow;
-      close.meta.revision = c.revision;
-      close.meta.command = "";
-      close.meta.correlation_id = cause;
-      close.facts = {{"reason", std::string("erased")}, {"caused_by", cause}};
-      req.writes.push_back({CaseStream(case_id), storage::ExpectedVersion::Exact(c.version),
-                            {{close.type, EncodeEvent(close)}}});
-    }
+    CT_RETURN_IF_ERROR(CloseOpenCases(subject, e.meta, cause, "erased", &req).status());
     auto r = log_->Append(req);
     if (!r.ok() && r.status().code() == StatusCode::kAborted) continue;  // a case moved: decide again
     if (!r.ok()) return r.status();

@@ -131,6 +131,10 @@ class CaseService {
                        const Status& why, const Fields& fields);
   Result<std::vector<storage::EventToAppend>> Seal(const std::string& subject_id, std::vector<PendingEvent> events);
   Result<const WorkflowDefinition*> DefinitionFor(int revision) const;
+  // Adds CaseClosed{reason, caused_by} for each open case of the subject to `req`.
+  Result<std::vector<std::string>> CloseOpenCases(const SubjectState& subject, const EventMeta& cause_meta,
+                                                  const std::string& cause, const std::string& reason,
+                                                  storage::AppendRequest* req);
   // Appends SubjectErased and closes the subject's open cases; retries on concurrent change.
   Result<std::vector<std::string>> RecordErasure(const Actor& actor, const storage::ErasureEntry& entry);
   // Ledger entry, erasure event, shred: the steps shared by Art. 17 erasure and retention.

@@ -111,6 +111,15 @@ std::string UrlEncode(const std::string& v) {
   return out;
 }
 
+// "?k=v&…" of the non-empty values, URL-encoded.
+std::string Query(std::initializer_list<std::pair<const char*, std::string>> params) {
+  std::string query;
+  for (const auto& [k, v] : params) {
+    if (!v.empty()) query += (query.empty() ? "?" : "&") + std::string(k) + "=" + UrlEncode(v);
+  }
+  return query;
+}
+
 template <typename F>
 int WithOfflineApi(const DataDirFlags& flags, F&& f) {
   auto api = OfflineApi::Open(flags);
@@ -121,13 +130,7 @@ int WithOfflineApi(const DataDirFlags& flags, F&& f) {
 }  // namespace
 
 int RunReplay(const DataDirFlags& flags, const ReplayFlags& r) {
-  std::string query;
-  auto add = [&](const char* k, const std::string& v) {
-    if (!v.empty()) query += (query.empty() ? "?" : "&") + std::string(k) + "=" + UrlEncode(v);
-  };
-  add("version", r.version);
-  add("as_of", r.as_of);
-  add("valid_at", r.valid_at);
+  const std::string query = Query({{"version", r.version}, {"as_of", r.as_of}, {"valid_at", r.valid_at}});
   return WithOfflineApi(flags, [&](OfflineApi& api) {
     return PrintResponse(api.Call("compliance", "", "GET", "/v1/cases/" + UrlEncode(r.case_id) + query));
   });
@@ -175,14 +178,7 @@ int RunIndicators(const DataDirFlags& flags, const IndicatorFlags& f) {
     if (!f.unit.empty()) body["unit"] = f.unit;
     return PrintResponse((*api)->Call(role, "", "POST", "/v1/indicators/snapshots", boost::json::serialize(body)));
   }
-  std::string query;
-  auto add = [&](const char* k, const std::string& v) {
-    if (!v.empty()) query += (query.empty() ? "?" : "&") + std::string(k) + "=" + UrlEncode(v);
-  };
-  add("year", f.year);
-  add("period", f.period);
-  add("unit", f.unit);
-  return PrintResponse((*api)->Call(role, "", "GET", "/v1/indicators" + query));
+  return PrintResponse((*api)->Call(role, "", "GET", "/v1/indicators" + Query({{"year", f.year}, {"period", f.period}, {"unit", f.unit}})));
 }
 
 int RunStrategic(const DataDirFlags& flags, const std::string& what, const IndicatorFlags& f, int size,
@@ -198,14 +194,8 @@ int RunStrategic(const DataDirFlags& flags, const std::string& what, const Indic
       if (seed >= 0) body["seed"] = seed;
       return PrintResponse(api.Call("compliance", "", "POST", "/v1/audits/samples", boost::json::serialize(body)));
     }
-    std::string query;
-    auto add = [&](const char* k, const std::string& v) {
-      if (!v.empty()) query += (query.empty() ? "?" : "&") + std::string(k) + "=" + UrlEncode(v);
-    };
-    add("year", f.year);
-    add("period", f.period);
-    add("unit", f.unit);
-    return PrintResponse(api.Call(f.as_strategic ? "strategic" : "compliance", "", "GET", "/v1/audits/decisions" + query));
+    return PrintResponse(api.Call(f.as_strategic ? "strategic" : "compliance", "", "GET",
+                                  "/v1/audits/decisions" + Query({{"year", f.year}, {"period", f.period}, {"unit", f.unit}})));
   });
 }
 
