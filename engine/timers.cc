@@ -101,6 +101,7 @@ std::vector<PendingTimer> PendingTimers(const std::string& case_id, const TimerI
       base = FieldInstant(trigger.event.facts, spec.relative_to);
       if (!base && !spec.fallback_delay.empty()) delay = spec.fallback_delay;
     }
+    if (!base && !spec.relative_to.empty() && spec.fallback_delay.empty()) continue;  // no anchor: not armed
     if (!base) base = trigger.event.meta.effective_at;
     auto d = ParseDuration(delay);
     if (!d.ok()) continue;  // definitions are checked at load; a bad one never fires
