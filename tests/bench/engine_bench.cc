@@ -26,7 +26,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 std::string Number(int n) {  // a valid personal number per n
   int year = 1960 + n % 40, month = 1 + (n / 40) % 12, day = 1 + (n / 480) % 28;
-  char nine[10];
+  char nine[16];
   std::snprintf(nine, sizeof(nine), "%02d%02d%02d%03d", year % 100, month, day, n / 13440 % 900 + 100);
   int sum = 0;
   for (int i = 0; i < 9; ++i) {

@@ -36,7 +36,7 @@ inline const Actor kAdmin{"ADM-1", "admin", "", "bankid", ""};
 // computed), for tests that need many distinct subjects.
 inline std::string TestNumber(int n) {
   int year = 1960 + n % 40, month = 1 + (n / 40) % 12, day = 1 + (n / 480) % 28;
-  char nine[10];
+  char nine[16];
   std::snprintf(nine, sizeof(nine), "%02d%02d%02d%03d", year % 100, month, day, 100 + n % 900);
   int sum = 0;
   for (int i = 0; i < 9; ++i) {
