@@ -43,7 +43,7 @@ inline std::string TestNumber(int n) {
     int d = (nine[i] - '0') * (i % 2 == 0 ? 2 : 1);
     sum += d > 9 ? d - 9 : d;
   }
-  char out[16];
+  char out[32];
   std::snprintf(out, sizeof(out), "%d%s-%.3s%d", year / 100, std::string(nine, 6).c_str(), nine + 6, (10 - sum % 10) % 10);
   return out;
 }

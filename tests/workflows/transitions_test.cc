@@ -36,7 +36,9 @@ class TransitionsTest : public ::testing::Test {
   std::string Ok(const std::string& c, const Actor& who, const std::string& cmd, Fields f, const std::string& to) {
     auto r = h_.Run(c, who, cmd, std::move(f));
     EXPECT_THAT(r, IsOk()) << cmd;
-    if (r.ok()) EXPECT_EQ(r->state, to) << cmd;
+    if (r.ok()) {
+      EXPECT_EQ(r->state, to) << cmd;
+    }
     return c;
   }
 
@@ -46,7 +48,9 @@ class TransitionsTest : public ::testing::Test {
                      const std::string& value = "") {
     ASSERT_FALSE(r.ok()) << "expected " << code;
     EXPECT_EQ(r.status().Get("code"), code) << r.status().ToString();
-    if (!key.empty()) EXPECT_EQ(r.status().Get(key), value);
+    if (!key.empty()) {
+      EXPECT_EQ(r.status().Get(key), value);
+    }
   }
 
   EngineHarness h_;
