@@ -4,12 +4,16 @@
 import { s, h } from './dom.js';
 import { t, formatNumber, formatPercent } from './i18n.js';
 
-function niceMax(v, percent) {
-  if (percent) return 1;
-  if (!(v > 0)) return 5;
-  const pow = Math.pow(10, Math.floor(Math.log10(v)));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= v) return m * pow;
-  return 10 * pow;
+// A round step for about four grid lines, and the axis maximum it gives.
+function niceScale(v, percent) {
+  if (percent) return { max: 1, step: 0.25 };
+  if (!(v > 0)) return { max: 4, step: 1 };
+  const raw = v / 4;
+  const pow = Math.pow(10, Math.floor(Math.log10(raw)));
+  let step = pow;
+  for (const m of [1, 2, 5, 10]) { if (m * pow >= raw) { step = m * pow; break; } }
+  step = Math.max(1, step);
+  return { max: Math.ceil(v / step) * step, step };
 }
 
 // cell: {value: number|null, suppressed: bool}
@@ -26,7 +30,8 @@ export function barChart(opts) {
     if (cell && typeof cell.value === 'number') max = Math.max(max, cell.value);
   }
   if (opts.target) max = Math.max(max, opts.target.value);
-  max = niceMax(max, percent);
+  const scale = niceScale(max, percent);
+  max = scale.max;
   const y = (v) => top + plotH - (v / max) * plotH;
   const fmt = (v) => (percent ? formatPercent(v) : formatNumber(v));
   const id = 'ch-' + Math.random().toString(36).slice(2, 9);
@@ -41,10 +46,8 @@ export function barChart(opts) {
       s('line', { x1: 0, y1: 0, x2: 0, y2: 6, class: 'hatch-line' }))));
 
   // Axis and grid.
-  const ticks = 4;
-  for (let i = 0; i <= ticks; i++) {
-    const v = (max * i) / ticks;
-    svg.appendChild(s('line', { x1: left, x2: left + plotW, y1: y(v), y2: y(v), class: i === 0 ? 'axis' : 'grid' }));
+  for (let v = 0; v <= max + 1e-9; v += scale.step) {
+    svg.appendChild(s('line', { x1: left, x2: left + plotW, y1: y(v), y2: y(v), class: v === 0 ? 'axis' : 'grid' }));
     svg.appendChild(s('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'tick' }, fmt(v)));
   }
 

@@ -88,6 +88,7 @@ export function value(v, fieldName) {
     if (TIME_RE.test(v)) return timeEl(v);
     const kinds = { state: 'state', pace: 'pace', gender: 'gender', unit: 'unit', to_unit: 'unit', closed_reason: 'closed', role: 'role' };
     if (fieldName && kinds[fieldName] && hasCode(kinds[fieldName], v)) return document.createTextNode(code(kinds[fieldName], v));
+    if (fieldName !== 'note' && hasCode('val', v)) return h('span', { title: v }, code('val', v));
     return document.createTextNode(v);
   }
   if (Array.isArray(v)) return document.createTextNode(v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', '));

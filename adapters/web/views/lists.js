@@ -1,0 +1,112 @@
+import * as api from '../api.js';
+import { h, table, timeEl, errorBox, notice, section, field, select } from '../dom.js';
+import { t, code } from '../i18n.js';
+
+function defaults() {
+  const now = new Date();
+  const y = now.getFullYear(), m = now.getMonth() + 1;
+  const month = `${y}-${String(m).padStart(2, '0')}`;
+  // The latest quarter that has ended: its list is generated on its last day.
+  let q = Math.ceil(m / 3) - 1, qy = y;
+  if (q === 0) { q = 4; qy = y - 1; }
+  return { month, year: String(qy), quarter: 'Q' + q };
+}
+
+export async function renderLists(main, query, ctx) {
+  main.appendChild(h('h1', { tabindex: '-1' }, t('lists.title')));
+  const units = ctx.caps.listUnits;
+  if (!units.length) {
+    main.appendChild(notice(t('lists.no_units')));
+    return;
+  }
+  const d = defaults();
+  const kind = query.get('kind') === 'progression' ? 'progression' : 'monthly';
+  const unit = units.includes(query.get('unit')) ? query.get('unit') : units[0];
+  const month = /^\d{4}-\d{2}$/.test(query.get('month') || '') ? query.get('month') : d.month;
+  const [qYear, qQuarter] = /^\d{4}-Q[1-4]$/.test(query.get('quarter') || '') ? query.get('quarter').split('-') : [d.year, d.quarter];
+
+  const kindSel = select('kind', [['monthly', t('lists.monthly')], ['progression', t('lists.progression')]], kind);
+  kindSel.id = 'list-kind';
+  const unitSel = select('unit', units.map((u) => [u, code('unit', u)]), unit);
+  unitSel.id = 'list-unit';
+  const monthInput = h('input', { type: 'month', id: 'list-month', name: 'month', value: month, min: '2020-01' });
+  const thisYear = new Date().getFullYear();
+  const years = [];
+  for (let y = thisYear; y >= 2024; y--) years.push([String(y), String(y)]);
+  const yearSel = select('year', years, qYear);
+  yearSel.id = 'list-year';
+  const quarterSel = select('quarter', ['Q1', 'Q2', 'Q3', 'Q4'].map((q) => [q, q]), qQuarter);
+  quarterSel.id = 'list-quarter';
+  const monthField = field(t('lists.month'), monthInput);
+  const quarterFields = h('div', { class: 'row' }, field(t('lists.year'), yearSel), field(t('lists.quarter'), quarterSel));
+  const syncKind = () => {
+    const monthly = kindSel.value === 'monthly';
+    monthField.hidden = !monthly;
+    quarterFields.hidden = monthly;
+  };
+  kindSel.addEventListener('change', syncKind);
+  syncKind();
+
+  const params = () => (kindSel.value === 'monthly'
+    ? { unit: unitSel.value, month: monthInput.value }
+    : { unit: unitSel.value, quarter: `${yearSel.value}-${quarterSel.value}` });
+  const path = () => `/v1/lists/${kindSel.value}` + api.query(params());
+
+  const dlStatus = h('div', { id: 'download-status', 'aria-live': 'polite' });
+  const downloadAs = async (accept, ext) => {
+    dlStatus.replaceChildren();
+    const p = params();
+    const name = `${kindSel.value}_${p.unit}_${p.month || p.quarter}.${ext}`;
+    try {
+      const r = await api.download(path(), accept, name);
+      dlStatus.appendChild(h('p', { class: 'notice notice-ok', role: 'status', dataset: { file: r.name } }, t('lists.downloaded', { name: r.name })));
+    } catch (e) {
+      dlStatus.appendChild(e.code === 'not_found' ? notice(t('lists.not_generated'), 'warning') : errorBox(e));
+    }
+  };
+
+  const form = h('form', {
+    class: 'filters', id: 'list-form',
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      ctx.navigate('#/lists' + api.query({ kind: kindSel.value, ...params() }));
+    },
+  },
+  field(t('lists.kind'), kindSel),
+  field(t('lists.unit'), unitSel),
+  monthField,
+  quarterFields,
+  h('div', { class: 'buttons' },
+    h('button', { type: 'submit', id: 'list-show' }, t('lists.show')),
+    h('button', { type: 'button', class: 'secondary', id: 'download-csv', onclick: () => downloadAs('text/csv', 'csv') }, t('lists.csv')),
+    h('button', { type: 'button', class: 'secondary', id: 'download-xlsx', onclick: () => downloadAs(api.XLSX_TYPE, 'xlsx') }, t('lists.xlsx'))));
+  main.appendChild(form);
+  main.appendChild(dlStatus);
+
+  const result = h('div', { id: 'list-result', 'aria-live': 'polite' });
+  main.appendChild(result);
+  result.appendChild(notice(t('loading')));
+  let list;
+  try {
+    list = await api.get(path());
+  } catch (e) {
+    result.replaceChildren(e.code === 'not_found' ? notice(t('lists.not_generated'), 'warning') : errorBox(e));
+    return;
+  }
+  if (!ctx.isCurrent()) return;
+  const meta = h('dl', { class: 'fields summary', id: 'list-meta' },
+    h('div', { class: 'field' }, h('dt', t('lists.id')), h('dd', { id: 'list-id' }, list.list_id)),
+    list.since ? h('div', { class: 'field' }, h('dt', t('lists.since')), h('dd', list.since)) : null,
+    h('div', { class: 'field' }, h('dt', t('lists.generated_at')), h('dd', timeEl(list.generated_at))),
+    list.kind === 'progression' ? h('div', { class: 'field' }, h('dt', t('lists.published_at')), h('dd', list.published_at ? timeEl(list.published_at) : t('none'))) : null,
+    h('div', { class: 'field' }, h('dt', t('lists.content_hash')), h('dd', h('code', { class: 'hash' }, list.content_hash))));
+  const cols = [
+    { label: t('col.case'), cell: (c) => (ctx.caps.cases ? h('a', { href: '#/cases/' + encodeURIComponent(c.case_id) }, c.case_id) : c.case_id) },
+    { label: t('col.state'), cell: (c) => code('state', c.state) },
+    { label: t('col.referred_at'), cell: (c) => timeEl(c.referred_at) },
+  ];
+  if (list.kind !== 'progression') cols.push({ label: t('col.carried_over'), cell: (c) => (c.carried_over ? t('yes') : t('no')) });
+  const cases = list.cases || [];
+  result.replaceChildren(section(list.list_id, meta,
+    cases.length ? table(cases, cols, { className: 'list-table', caption: list.list_id }) : notice(t('lists.empty'))));
+}

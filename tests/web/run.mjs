@@ -1,0 +1,853 @@
+#!/usr/bin/env node
+// Browser tests of the casetrail web UI.
+//
+// Starts `casetrail serve --demo` on a fresh data directory, drives Debian's Chromium headless
+// through playwright-core against it, and checks the scenarios of the web UI issue. Screenshots
+// and downloads go to tests/web/artifacts/. Exits non-zero when any scenario fails.
+//
+//   CASETRAIL_BIN        the binary (default /work/main/build/adapters/casetrail)
+//   CASETRAIL_WEB_ROOT   serve the UI from this directory (serve --web-root) instead of the
+//                        files embedded in the binary
+//   CHROMIUM             the browser (default /usr/bin/chromium)
+//   ONLY                 comma-separated scenario names to run (default: all)
+//   HEADED=1             show the browser
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BIN = process.env.CASETRAIL_BIN || '/work/main/build/adapters/casetrail';
+const WEB_ROOT = process.env.CASETRAIL_WEB_ROOT || '';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ART = path.join(HERE, 'artifacts');
+const ONLY = (process.env.ONLY || '').split(',').filter(Boolean);
+const VIEWPORT = { width: 1366, height: 768 }; // a laptop screen
+const TIMEOUT = 15000;
+
+const started = Date.now();
+const log = (...a) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s]`, ...a);
+
+// ---------------------------------------------------------------------------------------------
+// The server
+
+let server = null;
+let dataDir = null;
+
+async function startServer() {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'casetrail-web-'));
+  const args = ['serve', '--demo', '--data', path.join(dataDir, 'data'), '--listen', '127.0.0.1:0', '--demo-cases', '40'];
+  if (WEB_ROOT) args.push('--web-root', WEB_ROOT);
+  log('starting', BIN, args.join(' '));
+  server = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr = [];
+  server.stderr.on('data', (d) => { stderr.push(d.toString()); if (stderr.length > 400) stderr.shift(); });
+  fs.writeFileSync(path.join(ART, 'server-args.txt'), args.join(' ') + '\n');
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('the server did not print its URL and tokens within 120 s\n' + stderr.join(''))), 120000);
+    server.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited early (${code})\n${stderr.join('')}`));
+    });
+    server.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start ${BIN}: ${e.message}`));
+    });
+    server.stdout.on('data', (d) => {
+      out += d.toString();
+      const m = /casetrail is serving .* at (http:\/\/[^\s]+)\n/.exec(out);
+      const users = {};
+      for (const line of out.split('\n')) {
+        const u = /^\s+(\S+)\t([a-z_]+)(?:\/([a-z]+))?\t([0-9a-f]+)\s*$/.exec(line);
+        if (u) users[u[1]] = { id: u[1], role: u[2], unit: u[3] || null, token: u[4] };
+      }
+      if (m && (/\ntry: /.test(out) || Object.keys(users).length >= 8)) {
+        clearTimeout(timer);
+        server.removeAllListeners('exit');
+        server.on('exit', (code, sig) => log(`server exited (${code ?? sig})`));
+        resolve({ base: m[1].replace(/\/$/, ''), users });
+      }
+    });
+  });
+}
+
+async function stopServer() {
+  if (!server || !server.pid || server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((r) => server.once('exit', r));
+  server.kill('SIGTERM');
+  const t = setTimeout(() => { try { server.kill('SIGKILL'); } catch (_) { /* gone */ } }, 8000);
+  await exited;
+  clearTimeout(t);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+let BASE = '';
+let USERS = {};
+const results = [];
+let shot = 0;
+
+async function api(userId, method, p, body) {
+  const res = await fetch(BASE + p, {
+    method,
+    headers: { Authorization: 'Bearer ' + USERS[userId].token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch (_) { /* not JSON */ }
+  return { status: res.status, json, text };
+}
+
+async function apiOk(userId, method, p, body) {
+  const r = await api(userId, method, p, body);
+  assert.ok(r.status >= 200 && r.status < 300, `${method} ${p} as ${userId}: ${r.status} ${r.text}`);
+  return r.json;
+}
+
+async function screenshot(page, name) {
+  shot += 1;
+  const file = path.join(ART, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+// A fresh browser context per user, with checks that nothing leaves the server's origin, that
+// the Content-Security-Policy is never violated and that no script error happens.
+async function openPage(browser, opts = {}) {
+  const context = await browser.newContext({
+    viewport: VIEWPORT, locale: 'sv-SE', timezoneId: 'Europe/Stockholm', acceptDownloads: true,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  const problems = [];
+  const responses = [];
+  page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+  page.on('console', (m) => {
+    const text = m.text();
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|403|404|410)/.test(text)) {
+      problems.push('console error: ' + text);
+    }
+    if (/Content Security Policy|Refused to/i.test(text)) problems.push('CSP: ' + text);
+  });
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(BASE + '/') && !u.startsWith('blob:') && !u.startsWith('data:')) problems.push('request outside the server: ' + u);
+  });
+  if (opts.recordResponses) {
+    page.on('response', async (r) => {
+      if (!r.url().startsWith(BASE + '/v1/')) return;
+      try { responses.push({ url: r.url(), status: r.status(), body: await r.text() }); } catch (_) { /* body gone */ }
+    });
+  }
+  page.checkProblems = () => assert.deepEqual(problems, [], 'browser problems');
+  page.apiResponses = responses;
+  return { context, page };
+}
+
+async function signIn(page, userId) {
+  await page.goto(BASE + '/');
+  await page.waitForSelector('#signin-form');
+  await page.fill('#token', USERS[userId].token);
+  await page.click('#signin-submit');
+  await page.waitForSelector('#whoami');
+}
+
+async function ready(page, selector) {
+  await page.waitForSelector(selector);
+  await page.waitForFunction(() => document.getElementById('main').getAttribute('aria-busy') === 'false');
+}
+
+// Does what triggers a navigation inside the app, then waits until the router has rendered the
+// new view (body[data-ready] changes and main is no longer busy) and selector is there.
+async function viaApp(page, action, selector) {
+  const before = await page.evaluate(() => document.body.dataset.ready || '');
+  await action();
+  await page.waitForFunction((b) => document.body.dataset.ready && document.body.dataset.ready !== b
+    && document.getElementById('main').getAttribute('aria-busy') === 'false', before);
+  if (selector) await page.waitForSelector(selector);
+}
+
+// Every visible input, select and button has an accessible name.
+async function assertLabelled(page, where) {
+  const unlabelled = await page.$$eval('input, select, textarea, button', (els) => els
+    .filter((e) => e.type !== 'hidden' && e.offsetParent !== null)
+    .filter((e) => {
+      if (e.tagName === 'BUTTON') return !(e.textContent.trim() || e.getAttribute('aria-label'));
+      return !((e.labels && e.labels.length) || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby'));
+    })
+    .map((e) => e.outerHTML.slice(0, 120)));
+  assert.deepEqual(unlabelled, [], `unlabelled controls on ${where}`);
+}
+
+async function navIds(page) {
+  return page.$$eval('header nav a', (as) => as.map((a) => a.id.replace(/^nav-/, '')));
+}
+
+function stockholmLocal(iso) {
+  // "YYYY-MM-DDTHH:MM" in Stockholm time, as a datetime-local input takes it.
+  const parts = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
+  const g = (t) => parts.find((p) => p.type === t).value;
+  return `${g('year')}-${g('month')}-${g('day')}T${g('hour')}:${g('minute')}`;
+}
+
+function stockholmDate(iso) {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Stockholm', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+}
+
+const PNR_RE = /\b(19|20)\d{6}[-+]?\d{4}\b/;
+
+async function allCases(userId) {
+  const out = [];
+  let tokenParam = '';
+  for (;;) {
+    const r = await apiOk(userId, 'GET', '/v1/cases?limit=500' + tokenParam);
+    out.push(...r.cases);
+    if (!r.next_page_token) return out;
+    tokenParam = '&page_token=' + encodeURIComponent(r.next_page_token);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+const scenarios = [];
+const scenario = (name, fn) => scenarios.push({ name, fn });
+
+scenario('static', async () => {
+  const res = await fetch(BASE + '/');
+  assert.equal(res.status, 200, 'GET / answers 200');
+  assert.match(res.headers.get('content-type') || '', /text\/html/);
+  assert.match(res.headers.get('content-security-policy') || '', /default-src 'self'/, 'CSP header on /');
+  const html = await res.text();
+  assert.match(html, /<script type="module" src="app.js">/);
+  assert.doesNotMatch(html, /https?:\/\//, 'index.html names no other origin');
+  for (const f of ['app.js', 'api.js', 'i18n.js', 'style.css', 'views/case.js']) {
+    const r = await fetch(BASE + '/' + f);
+    assert.equal(r.status, 200, f);
+    const body = await r.text();
+    assert.doesNotMatch(body, /https?:\/\/(?!www\.w3\.org\/2000\/svg)/, `${f} fetches nothing from elsewhere`);
+  }
+});
+
+scenario('sign-in-each-role', async (browser) => {
+  const expected = {
+    'A-J1': { role: 'af_officer', unit: 'jarva', nav: ['cases', 'lists'] },
+    'A-G1': { role: 'af_officer', unit: 'globen', nav: ['cases', 'lists'] },
+    'A-C1': { role: 'af_officer', unit: 'city', nav: ['cases', 'lists'] },
+    'V-1': { role: 'syv', unit: '', nav: ['cases', 'lists'] },
+    'C-1': { role: 'compliance', unit: '', nav: ['cases', 'audit', 'lists', 'indicators'] },
+    'G-1': { role: 'strategic', unit: '', nav: ['indicators'] },
+    'W-1': { role: 'worker', unit: '', nav: [] },
+    'ADM-1': { role: 'admin', unit: '', nav: ['audit'] },
+  };
+  for (const [id, exp] of Object.entries(expected)) {
+    assert.equal(USERS[id].role, exp.role, `demo user ${id}`);
+    const { context, page } = await openPage(browser);
+    try {
+      await page.goto(BASE + '/');
+      await page.waitForSelector('#signin-form');
+      assert.equal(await page.getAttribute('html', 'lang'), 'sv', 'Swedish by default');
+      assert.equal((await page.textContent('h1')).trim(), 'Logga in');
+      await assertLabelled(page, 'sign-in');
+      await signIn(page, id);
+      await ready(page, 'main h1');
+      const who = await page.$eval('#whoami', (e) => ({ role: e.dataset.role, unit: e.dataset.unit }));
+      assert.deepEqual(who, { role: exp.role, unit: exp.unit }, `role shown for ${id}`);
+      assert.deepEqual(await navIds(page), exp.nav, `navigation for ${id}`);
+      const stored = await page.evaluate(() => ({ session: sessionStorage.getItem('casetrail.token'), local: JSON.stringify(localStorage) }));
+      assert.equal(stored.session, USERS[id].token, 'token in sessionStorage');
+      assert.ok(!stored.local.includes(USERS[id].token), 'token not in localStorage');
+      if (!exp.nav.length) assert.match(await page.textContent('main'), /inga vyer/);
+      await screenshot(page, `signed-in-${id}`);
+      page.checkProblems();
+    } finally {
+      await context.close();
+    }
+  }
+
+  // A wrong token is refused; sign out forgets the token.
+  const { context, page } = await openPage(browser);
+  try {
+    await page.goto(BASE + '/');
+    await page.fill('#token', '00000000000000000000000000000000');
+    await page.click('#signin-submit');
+    await page.waitForSelector('.notice-error');
+    assert.match(await page.textContent('.notice-error'), /Okänd token/);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('casetrail.token')), null);
+    await screenshot(page, 'signin-refused');
+
+    // Keyboard only: type the token, Enter, then Shift+Tab from the page heading (where focus
+    // lands) back to "Listor" in the menu, and Enter.
+    await page.focus('#token');
+    await page.fill('#token', '');
+    await page.keyboard.type(USERS['V-1'].token);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#whoami');
+    let reached = false;
+    for (let i = 0; i < 20 && !reached; i++) {
+      await page.keyboard.press('Shift+Tab');
+      reached = await page.evaluate(() => document.activeElement && document.activeElement.id === 'nav-lists');
+    }
+    assert.ok(reached, 'the Lists link is reachable with the keyboard');
+    await viaApp(page, () => page.keyboard.press('Enter'), '#list-form');
+    assert.ok((await page.evaluate(() => location.hash)).startsWith('#/lists'));
+    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1', 'focus moves to the heading');
+
+    // English switch.
+    await viaApp(page, () => page.click('#lang-switch'), '#list-form');
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.equal((await page.textContent('#nav-cases')).trim(), 'Cases');
+    assert.equal((await page.textContent('main h1')).trim(), 'Follow-up lists');
+    await screenshot(page, 'english');
+    await viaApp(page, () => page.click('#lang-switch'), '#list-form');
+    assert.equal(await page.getAttribute('html', 'lang'), 'sv');
+
+    await page.click('#signout');
+    await page.waitForSelector('#signin-form');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('casetrail.token')), null, 'sign-out forgets the token');
+
+    // A token the server no longer knows (401 on any request) signs the user out.
+    await signIn(page, 'V-1');
+    await page.evaluate(() => sessionStorage.setItem('casetrail.token', 'ffffffffffffffffffffffffffffffff'));
+    await page.goto(`${BASE}/#/cases`);
+    await page.reload();
+    await page.waitForSelector('#signin-form .notice-warning');
+    assert.match(await page.textContent('#signin-form'), /loggats ut/);
+    page.checkProblems();
+  } finally {
+    await context.close();
+  }
+});
+
+scenario('walk-a-case', async (browser) => {
+  // A jarva case with a long history, found through the API.
+  const cases = (await allCases('V-1')).filter((c) => c.unit === 'jarva');
+  let chosen = null, events = null;
+  for (const c of cases.sort((a, b) => b.version - a.version)) {
+    const ev = (await apiOk('V-1', 'GET', `/v1/cases/${c.case_id}/events`)).events;
+    if (ev.length >= 4) { chosen = c; events = ev; break; }
+  }
+  assert.ok(chosen, 'a jarva case with at least four events');
+  const now = await apiOk('V-1', 'GET', `/v1/cases/${chosen.case_id}`);
+
+  const { context, page } = await openPage(browser);
+  try {
+    await signIn(page, 'V-1');
+    await ready(page, '#case-filters');
+    await assertLabelled(page, 'case list');
+    await page.selectOption('#filter-unit', 'jarva');
+    await page.selectOption('#filter-state', chosen.state);
+    await viaApp(page, () => page.click('#filter-apply'), '#case-results table');
+    assert.ok((await page.evaluate(() => location.hash)).includes('state=' + chosen.state));
+    const rows = await page.$$eval('#case-results tbody tr', (trs) => trs.map((tr) => ({
+      id: tr.querySelector('a').textContent, unit: tr.children[1].textContent, state: tr.querySelector('[data-state]').dataset.state,
+    })));
+    const expectedIds = cases.filter((c) => c.state === chosen.state).map((c) => c.case_id).sort();
+    assert.deepEqual(rows.map((r) => r.id).sort(), expectedIds, 'the filtered list is what the API lists');
+    assert.ok(rows.every((r) => r.unit === 'Järva' && r.state === chosen.state), 'every row matches the filter');
+    await screenshot(page, 'case-list-filtered');
+
+    await viaApp(page, () => page.click(`a.case-link:text-is("${chosen.case_id}")`), '#timeline');
+    await assertLabelled(page, 'case page');
+    assert.equal(await page.getAttribute('#case-state', 'data-state'), now.state);
+    assert.equal((await page.textContent('#case-revision')).trim(), now.revision);
+    // The state diagram of the case's revision, with the current state marked.
+    assert.equal(await page.getAttribute('svg.state-diagram', 'data-revision'), now.revision);
+    const wf = (await apiOk('V-1', 'GET', '/v1/workflows')).workflows.find((w) => w.revision === now.revision);
+    const drawn = await page.$$eval('svg.state-diagram g.state', (gs) => gs.map((g) => g.dataset.state));
+    assert.deepEqual(drawn.sort(), [...wf.states].sort(), 'every state of the revision is drawn');
+    const current = await page.$$eval('svg.state-diagram g.state.current', (gs) => gs.map((g) => g.dataset.state));
+    assert.deepEqual(current, [now.state], 'exactly the current state is marked');
+    assert.ok(await page.$$eval('svg.state-diagram g.edge', (e) => e.length) >= 10, 'transitions are drawn');
+    // The timeline: every event with actor, role, revision and both times.
+    const items = await page.$$eval('#timeline li.event', (lis) => lis.map((li) => ({
+      type: li.dataset.type, version: Number(li.dataset.version),
+      actor: li.querySelector('.actor-id').textContent, role: li.querySelector('.actor-role').textContent,
+      revision: li.querySelector('.event-revision').textContent,
+      recorded: li.querySelector('.recorded-at time').getAttribute('datetime'),
+      effective: li.querySelector('.effective-at time').getAttribute('datetime'),
+    })));
+    assert.equal(items.length, events.length, 'one timeline entry per event');
+    events.forEach((e, i) => {
+      assert.equal(items[i].type, e.type);
+      assert.equal(items[i].version, e.version);
+      assert.ok(items[i].actor.startsWith(e.actor.id), `actor of event ${i + 1}`);
+      assert.ok(items[i].role.length > 0);
+      assert.equal(items[i].revision, e.revision);
+      assert.equal(items[i].recorded, e.recorded_at);
+      assert.equal(items[i].effective, e.effective_at);
+    });
+    const roles = await page.$$eval('#timeline .actor-role', (els) => els.map((e) => e.textContent));
+    assert.ok(roles.includes('Studie- och yrkesvägledare'), 'roles are shown in Swedish');
+    await screenshot(page, 'case-now');
+    await page.locator('svg.state-diagram').screenshot({ path: path.join(ART, 'state-diagram.png') });
+
+    // Time travel: as recorded shortly after the third event.
+    const k = 3;
+    const at = new Date(new Date(events[k - 1].recorded_at).getTime() + 30 * 60000);
+    at.setUTCSeconds(0, 0);
+    const asOfIso = at.toISOString().replace(/\.000Z$/, 'Z');
+    const then = await apiOk('V-1', 'GET', `/v1/cases/${chosen.case_id}?as_of=${encodeURIComponent(asOfIso)}`);
+    await page.fill('#as-of', stockholmLocal(asOfIso));
+    await viaApp(page, () => page.click('#timetravel-show'), '#timetravel-banner');
+    assert.equal(await page.getAttribute('#case-state', 'data-state'), then.state, 'the state as of then');
+    assert.equal((await page.textContent('#case-version')).trim(), String(then.version));
+    assert.deepEqual(await page.$$eval('svg.state-diagram g.state.current', (gs) => gs.map((g) => g.dataset.state)), [then.state]);
+    const included = await page.$$eval('#timeline li.event', (lis) => lis.map((li) => li.dataset.included === 'true'));
+    assert.deepEqual(included, events.map((e) => new Date(e.recorded_at) <= at), 'later events are marked as not part of that time');
+    assert.ok(included.includes(false), 'some events lie after that time');
+    assert.notEqual(then.state, null);
+    await screenshot(page, 'case-as-of');
+
+    // valid_at: as in effect on the day of the second event, as known now.
+    const validAt = stockholmDate(events[1].effective_at);
+    const valid = await apiOk('V-1', 'GET', `/v1/cases/${chosen.case_id}?valid_at=${validAt}`);
+    await viaApp(page, () => page.click('#timetravel-now'), '#timeline');
+    assert.equal(await page.$('#timetravel-banner'), null, 'back to now');
+    await page.fill('#valid-at', validAt);
+    await viaApp(page, () => page.click('#timetravel-show'), '#timetravel-banner');
+    assert.equal(await page.getAttribute('#case-state', 'data-state'), valid.state, 'the state in effect on that day');
+    assert.equal((await page.textContent('#case-version')).trim(), String(valid.version));
+    await screenshot(page, 'case-valid-at');
+    page.checkProblems();
+  } finally {
+    await context.close();
+  }
+});
+
+scenario('af-redaction-after-consent-withdrawal', async (browser) => {
+  // A jarva case where the counsellor (syv) has recorded study progress.
+  // (studying first: only then has the case a pace, which is redacted too)
+  const order = { studying: 0, aborted: 1, completed: 2 };
+  const cases = (await allCases('A-J1')).filter((c) => c.state in order).sort((x, y) => order[x.state] - order[y.state]);
+  let chosen = null, before = null;
+  for (const c of cases) {
+    const ev = (await apiOk('A-J1', 'GET', `/v1/cases/${c.case_id}/events`)).events;
+    if (ev.some((e) => e.type === 'StudiesStarted' && e.actor.role === 'syv')) { chosen = c; before = ev; break; }
+  }
+  assert.ok(chosen, 'a jarva case with studies started by the counsellor');
+  const caseNow = await apiOk('A-J1', 'GET', `/v1/cases/${chosen.case_id}`);
+  assert.ok(before.every((e) => !(e.data && e.data.redacted)), 'nothing redacted before the withdrawal');
+
+  const { context, page } = await openPage(browser);
+  try {
+    await signIn(page, 'A-J1');
+    await page.goto(`${BASE}/#/cases/${chosen.case_id}`);
+    await ready(page, '#timeline');
+    assert.equal(await page.$$eval('#main [data-marker="redacted"]', (e) => e.length), 0, 'no redaction before');
+    await screenshot(page, 'af-before-withdrawal');
+
+    // The subject withdraws the sharing scopes (through the API, as the AF officer records it).
+    await apiOk('A-J1', 'POST', `/v1/subjects/${caseNow.subject_id}/consents/withdraw`, { scopes: ['share_guidance', 'share_study_progress'] });
+    const after = (await apiOk('A-J1', 'GET', `/v1/cases/${chosen.case_id}/events`)).events;
+    const redactedTypes = after.filter((e) => e.data && e.data.redacted === true).map((e) => e.type);
+    assert.ok(redactedTypes.includes('StudiesStarted'), 'the API redacts the counsellor-recorded events');
+
+    await page.reload();
+    await ready(page, '#timeline');
+    const shown = await page.$$eval('#timeline li.event', (lis) => lis.map((li) => ({
+      type: li.dataset.type, redacted: !!li.querySelector('.event-data [data-marker="redacted"]'),
+      text: li.querySelector('.event-data').textContent,
+    })));
+    for (const [i, e] of after.entries()) {
+      const isRed = !!(e.data && e.data.redacted === true);
+      assert.equal(shown[i].redacted, isRed, `${e.type} shown ${isRed ? 'redacted' : 'in clear'}`);
+      if (isRed) assert.match(shown[i].text, /Dold \(samtycke saknas\)/);
+    }
+    assert.ok(shown.some((s) => !s.redacted && s.type === 'ReferralSubmitted'), 'the AF-recorded referral stays visible');
+    const caseAfter = await apiOk('A-J1', 'GET', `/v1/cases/${chosen.case_id}`);
+    if (caseAfter.pace !== null) {
+      assert.deepEqual(caseAfter.pace, { redacted: true });
+      assert.match(await page.textContent('#case-pace'), /Dold \(samtycke saknas\)/, 'the pace is redacted');
+    }
+    assert.equal(await page.getAttribute('#subject', 'data-subject'), 'shown', 'the AF officer still sees the subject');
+    await screenshot(page, 'af-after-withdrawal');
+
+    await viaApp(page, () => page.click('#lang-switch'), '#timeline');
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.match(await page.textContent('#timeline'), /Redacted/);
+    if (caseAfter.pace !== null) assert.match(await page.textContent('#case-pace'), /Redacted/);
+    await screenshot(page, 'af-after-withdrawal-en');
+    page.checkProblems();
+  } finally {
+    await context.close();
+  }
+
+  // Another unit's case does not exist for the AF officer (the API answers 404).
+  const globenCase = (await allCases('C-1')).find((c) => c.unit === 'globen');
+  const g = await openPage(browser);
+  try {
+    await signIn(g.page, 'A-J1');
+    await g.page.goto(`${BASE}/#/cases/${globenCase.case_id}`);
+    await g.page.waitForSelector('[data-error="not_found"]');
+    assert.equal(await g.page.$('#subject'), null);
+    g.page.checkProblems();
+  } finally {
+    await g.context.close();
+  }
+
+  // The counsellor, after a withdrawal of transfer_referral, sees the subject redacted.
+  const other = (await allCases('V-1')).find((c) => ['referred', 'booked', 'unplanned', 'planned'].includes(c.state));
+  const oc = await apiOk('V-1', 'GET', `/v1/cases/${other.case_id}`);
+  await apiOk('V-1', 'POST', `/v1/subjects/${oc.subject_id}/consents/withdraw`, { scopes: ['transfer_referral'] });
+  const o2 = await openPage(browser);
+  try {
+    await signIn(o2.page, 'V-1');
+    await o2.page.goto(`${BASE}/#/cases/${other.case_id}`);
+    await ready(o2.page, '#timeline');
+    assert.equal(await o2.page.getAttribute('#subject', 'data-subject'), 'redacted');
+    assert.match(await o2.page.textContent('#subject'), /Dold \(samtycke saknas\)/);
+    assert.equal(await o2.page.getAttribute('#case-state', 'data-state'), 'closed');
+    await screenshot(o2.page, 'syv-after-transfer-withdrawal');
+    o2.page.checkProblems();
+  } finally {
+    await o2.context.close();
+  }
+});
+
+scenario('strategic-sees-no-personal-data', async (browser) => {
+  const someCase = (await allCases('C-1'))[0].case_id;
+  // The demo population's histories run from 2025-01-08 into 2026 (a fake clock), so 2026 against
+  // 2025 has data whatever today's date is.
+  const year = 2026;
+  const { context, page } = await openPage(browser, { recordResponses: true });
+  try {
+    await signIn(page, 'G-1');
+    await ready(page, '#indicators figure');
+    if (await page.inputValue('#ind-year') !== String(year)) {
+      await page.selectOption('#ind-year', String(year));
+      await viaApp(page, () => page.click('#ind-show'), '#indicators figure');
+    }
+    assert.match(await page.textContent('#indicators'), new RegExp(`${year} jämfört med ${year - 1}`));
+    await assertLabelled(page, 'indicators');
+    const texts = [];
+    texts.push(await page.textContent('main'));
+    // The dashboard: charts per indicator, I2's 50 % target line, suppressed cells marked.
+    const charts = await page.$$eval('svg.chart', (s) => s.map((x) => x.dataset.chart));
+    for (const id of ['i1a', 'i1b', 'i2', 'i3', 'i4-total', 'i4-jarva', 'i4-globen', 'i4-city']) assert.ok(charts.includes(id), `chart ${id}`);
+    assert.equal(await page.getAttribute('svg.chart[data-chart="i2"] g.target', 'data-target'), '0.5');
+    assert.match(await page.textContent('svg.chart[data-chart="i2"] g.target'), /Mål 50\s?%/);
+    const reports = {};
+    for (const u of ['jarva', 'globen', 'city', 'total']) {
+      reports[u] = await apiOk('G-1', 'GET', `/v1/indicators?year=${year}` + (u === 'total' ? '' : `&unit=${u}`));
+    }
+    const total = Object.values(reports).reduce((n, r) => n + r.suppressed.length, 0);
+    assert.ok(total > 0, 'the demo data has suppressed cells for the strategic role');
+    assert.equal(await page.getAttribute('#suppressed-summary', 'data-count'), String(total));
+    // Each I1 cell: "Dold" exactly where the API suppressed it, the number otherwise.
+    const labels = { jarva: 'Järva', globen: 'Globen', city: 'City', total: 'Totalt' };
+    for (const [key, tableId] of [['referrals', 'i1a'], ['cases_booked', 'i1b']]) {
+      const rows = await page.$$eval(`table[data-table="${tableId}"] tbody tr`, (trs) => trs.map((tr) => ({
+        label: tr.querySelector('th').textContent,
+        cells: [...tr.querySelectorAll('td')].map((td) => ({ text: td.textContent, suppressed: !!td.querySelector('[data-suppressed]') })),
+      })));
+      for (const [u, r] of Object.entries(reports)) {
+        const row = rows.find((x) => x.label === labels[u]);
+        assert.ok(row, `row ${u} in ${tableId}`);
+        for (const [i, prev] of [[0, true], [1, false]]) {
+          const name = (prev ? 'previous_year.' : '') + key;
+          const sup = r.suppressed.includes(name);
+          assert.equal(row.cells[i].suppressed, sup, `${tableId} ${u} ${name} suppressed`);
+          const v = prev ? r.previous_year[key] : r[key];
+          if (!sup) assert.equal(row.cells[i].text.replace(/\s/g, ''), String(v), `${tableId} ${u} ${name}`);
+        }
+      }
+    }
+    const svgSuppressed = await page.$$eval('svg.chart [data-suppressed="true"]', (e) => e.length);
+    assert.ok(svgSuppressed > 0, 'suppressed cells are marked in the charts');
+    await screenshot(page, 'strategic-indicators');
+
+    // Every other view: refused, and nothing personal on screen.
+    for (const hash of ['#/cases', `#/cases/${someCase}`, `#/audit/${someCase}`, '#/audit', '#/lists']) {
+      await viaApp(page, () => page.evaluate((h) => { location.hash = h; }, hash));
+      const text = await page.textContent('main');
+      texts.push(text);
+      if (hash !== '#/lists') assert.ok(await page.$('[data-error="forbidden"]'), `${hash} is refused`);
+      else assert.match(text, /får inte läsa några listor/);
+      assert.equal(await page.$('#subject'), null);
+      assert.equal(await page.$('#timeline'), null);
+      await screenshot(page, 'strategic-' + hash.replace(/[#/]+/g, '-').replace(/^-|-$/g, '').slice(0, 30));
+    }
+    for (const text of texts) {
+      assert.doesNotMatch(text, PNR_RE, 'no personal identity number on screen');
+      assert.doesNotMatch(text, /Demo (Anna|Ali|Sara|Erik|Leyla|Johan|Maria|Omar)/, 'no names on screen');
+      assert.doesNotMatch(text, /S-[0-9a-f]{12}/, 'no subject ids on screen');
+      assert.doesNotMatch(text, /\+467\d{7,}/, 'no phone numbers on screen');
+    }
+    assert.ok(page.apiResponses.length >= 8, 'responses were recorded');
+    for (const r of page.apiResponses) {
+      assert.doesNotMatch(r.body, PNR_RE, `no personal number in ${r.url}`);
+      // (The workflow definitions name fields, never values.)
+      if (!r.url.includes('/v1/workflows')) {
+        assert.doesNotMatch(r.body, /"(name|personal_number|contact|subject_id|note|evidence_ref)"/, `no personal field in ${r.url}`);
+      }
+      assert.doesNotMatch(r.body, /C-[0-9a-f]{12}/, `no case id in ${r.url}`);
+      assert.ok(r.status === 200 || r.status === 403 || r.status === 404, `${r.url}: ${r.status}`);
+    }
+    page.checkProblems();
+  } finally {
+    await context.close();
+  }
+
+  // Compliance gets the exact figures: nothing suppressed.
+  const c = await openPage(browser);
+  try {
+    await signIn(c.page, 'C-1');
+    await c.page.goto(`${BASE}/#/indicators`);
+    await ready(c.page, '#indicators figure');
+    assert.equal(await c.page.getAttribute('#suppressed-summary', 'data-count'), '0');
+    assert.equal(await c.page.$$eval('[data-suppressed="true"]', (e) => e.length), 0);
+    await screenshot(c.page, 'compliance-indicators');
+    c.page.checkProblems();
+  } finally {
+    await c.context.close();
+  }
+});
+
+scenario('download-lists', async (browser) => {
+  // A generated monthly list of jarva with cases, and a quarterly one.
+  let monthly = null;
+  for (let y = 2025, m = 1; y < 2027 && !monthly; m === 12 ? (y++, m = 1) : m++) {
+    const month = `${y}-${String(m).padStart(2, '0')}`;
+    const r = await api('A-J1', 'GET', `/v1/lists/monthly?unit=jarva&month=${month}`);
+    if (r.status === 200 && r.json.cases.length >= 2) monthly = { month, list: r.json };
+  }
+  assert.ok(monthly, 'a monthly jarva list with cases');
+  let quarterly = null;
+  for (const q of ['2025-Q2', '2025-Q3', '2025-Q4', '2026-Q1', '2026-Q2']) {
+    const r = await api('A-J1', 'GET', `/v1/lists/progression?unit=jarva&quarter=${q}`);
+    if (r.status === 200 && r.json.cases.length >= 1) { quarterly = { quarter: q, list: r.json }; break; }
+  }
+  assert.ok(quarterly, 'a quarterly jarva list with cases');
+
+  const { context, page } = await openPage(browser);
+  try {
+    await signIn(page, 'A-J1');
+    await viaApp(page, () => page.click('#nav-lists'), '#list-form');
+    await assertLabelled(page, 'lists');
+    assert.deepEqual(await page.$$eval('#list-unit option', (o) => o.map((x) => x.value)), ['jarva'], 'an AF officer reads only its unit');
+    await page.selectOption('#list-kind', 'monthly');
+    await page.fill('#list-month', monthly.month);
+    await viaApp(page, () => page.click('#list-show'), '#list-result table');
+    assert.equal((await page.textContent('#list-id')).trim(), monthly.list.list_id);
+    const ids = await page.$$eval('#list-result tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
+    assert.deepEqual(ids, monthly.list.cases.map((c) => c.case_id));
+    await screenshot(page, 'monthly-list');
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    const csvPath = path.join(ART, csv.suggestedFilename());
+    await csv.saveAs(csvPath);
+    assert.match(csv.suggestedFilename(), /\.csv$/);
+    const lines = fs.readFileSync(csvPath, 'utf8').trim().split(/\r?\n/);
+    assert.equal(lines[0], 'list_id,case_id,state,referred_at,carried_over');
+    assert.equal(lines.length, monthly.list.cases.length + 1);
+    for (const c of monthly.list.cases) assert.ok(lines.some((l) => l.includes(c.case_id)), `${c.case_id} in the CSV`);
+    await page.waitForSelector('#download-status [data-file]');
+
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('#download-xlsx')]);
+    const xlsxPath = path.join(ART, xlsx.suggestedFilename());
+    await xlsx.saveAs(xlsxPath);
+    assert.match(xlsx.suggestedFilename(), /\.xlsx$/);
+    const head = fs.readFileSync(xlsxPath).subarray(0, 2).toString('latin1');
+    assert.equal(head, 'PK', 'the XLSX is a zip file');
+
+    // The quarterly (progression) list.
+    const [qy, qq] = quarterly.quarter.split('-');
+    await page.selectOption('#list-kind', 'progression');
+    await page.selectOption('#list-year', qy);
+    await page.selectOption('#list-quarter', qq);
+    await viaApp(page, () => page.click('#list-show'), '#list-result table');
+    assert.equal((await page.textContent('#list-id')).trim(), quarterly.list.list_id);
+    const [qcsv] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    const qPath = path.join(ART, qcsv.suggestedFilename());
+    await qcsv.saveAs(qPath);
+    const qlines = fs.readFileSync(qPath, 'utf8').trim().split(/\r?\n/);
+    assert.equal(qlines.length, quarterly.list.cases.length + 1);
+    await screenshot(page, 'quarterly-list');
+
+    // A list that is not generated yet.
+    await page.selectOption('#list-kind', 'monthly');
+    await page.fill('#list-month', '2030-01');
+    await viaApp(page, () => page.click('#list-show'), '#list-result .notice');
+    assert.match(await page.textContent('#list-result'), /inte skapad ännu/);
+    page.checkProblems();
+  } finally {
+    await context.close();
+  }
+});
+
+scenario('erasure-by-compliance', async (browser) => {
+  // A subject with a referral note (personal data in an event), so the erasure shows in the
+  // timeline too.
+  const subject = await apiOk('A-J1', 'POST', '/v1/subjects', {
+    personal_number: '19121212-1212', name: 'Tolvan Testsson', gender: 'male', contact: { phone: '+46701234567' },
+  });
+  const sid = subject.subject_id;
+  await apiOk('A-J1', 'POST', `/v1/subjects/${sid}/consents`, {
+    scopes: ['transfer_referral', 'share_guidance', 'share_study_progress'], method: 'signed_form', evidence_ref: 'form-web-1',
+  });
+  const created = await apiOk('A-J1', 'POST', '/v1/cases', {
+    subject_id: sid, unit: 'jarva', channel: 'space', long_term_unemployed: true, lacks_upper_secondary: true,
+    resident_stockholm: true, rom_participant: false, need_assessed: true, note: 'föredrar förmiddagar',
+  });
+  const cid = created.case_id;
+  // A refused command (a slot in the past), for the audit's list of refusals.
+  const refused = await api('V-1', 'POST', `/v1/cases/${cid}/commands`, { command: 'BookConversation', data: { slot: '2020-01-01T10:00:00+01:00' } });
+  assert.equal(refused.status, 422);
+
+  const { context, page } = await openPage(browser);
+  try {
+    await signIn(page, 'C-1');
+    await page.goto(`${BASE}/#/cases/${cid}`);
+    await ready(page, '#timeline');
+    assert.equal(await page.getAttribute('#subject', 'data-subject'), 'shown');
+    assert.match(await page.textContent('#subject'), /Tolvan Testsson/);
+    assert.match(await page.textContent('#timeline'), /föredrar förmiddagar/);
+    await screenshot(page, 'compliance-case-before-erasure');
+
+    await viaApp(page, () => page.click('#audit-link'), '#chain-status');
+    await assertLabelled(page, 'audit');
+    assert.equal(await page.getAttribute('#chain-status', 'data-chain'), 'ok');
+    const auditApi = await apiOk('C-1', 'GET', `/v1/cases/${cid}/audit`);
+    assert.equal(await page.$$eval('table.audit-events tbody tr', (r) => r.length), auditApi.events.length);
+    assert.ok(await page.$$eval('table.audit-reads tbody tr', (r) => r.length) >= 1, 'the reads are listed');
+    assert.equal(auditApi.refused_commands.length, 1);
+    const refusals = await page.$$eval('table.audit-refused tbody tr', (rows) => rows.map((r) => r.textContent));
+    assert.equal(refusals.length, 1, 'the refused command is listed');
+    assert.match(refusals[0], /BookConversation.*guard_failed.*G-SLOT-FUTURE/);
+    await screenshot(page, 'audit');
+
+    // The register extract, as a download.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#extract-download')]);
+    const extractPath = path.join(ART, dl.suggestedFilename());
+    await dl.saveAs(extractPath);
+    const extract = JSON.parse(fs.readFileSync(extractPath, 'utf8'));
+    assert.equal(extract.subject_id, sid);
+    assert.equal(extract.personal_data.name, 'Tolvan Testsson');
+    assert.ok(extract.cases.some((c) => c.case_id === cid));
+
+    // Erasure: the legal basis is required, and a confirmation step comes first.
+    await page.fill('#erasure-reference', 'DNR-2026-0099');
+    await page.click('#erasure-start');
+    assert.match(await page.textContent('#erasure-legal-basis-error'), /Välj en rättslig grund/);
+    assert.equal(await page.getAttribute('#erasure-legal-basis', 'aria-invalid'), 'true');
+    assert.equal(await page.$eval('#erasure-dialog', (d) => d.open), false, 'no confirmation without a legal basis');
+    await page.selectOption('#erasure-legal-basis', 'art17_request');
+    await page.fill('#erasure-reference', 'has spaces');
+    await page.click('#erasure-start');
+    assert.match(await page.textContent('#erasure-reference-error'), /diarienummer/);
+    assert.equal(await page.$eval('#erasure-dialog', (d) => d.open), false);
+    await page.fill('#erasure-reference', 'DNR-2026-0099');
+    await page.click('#erasure-start');
+    await page.waitForSelector('#erasure-dialog[open]');
+    assert.match(await page.textContent('#erasure-confirm-text'), new RegExp(`${sid}.*art17_request.*DNR-2026-0099`));
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'erasure-cancel', 'focus starts on Cancel');
+    await screenshot(page, 'erasure-confirm');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.getElementById('erasure-dialog').open);
+    assert.equal((await apiOk('C-1', 'GET', `/v1/cases/${cid}`)).subject.name, 'Tolvan Testsson', 'cancel erases nothing');
+
+    await page.click('#erasure-start');
+    await page.waitForSelector('#erasure-dialog[open]');
+    await page.click('#erasure-confirm');
+    await page.waitForSelector('#erasure-result');
+    assert.match(await page.textContent('#erasure-result'), new RegExp(cid));
+    await screenshot(page, 'erasure-done');
+
+    // The case now shows the erased fields.
+    await viaApp(page, () => page.click(`#erasure-result a:text-is("${cid}")`), '#timeline');
+    assert.equal(await page.getAttribute('#subject', 'data-subject'), 'erased');
+    assert.match(await page.textContent('#subject'), /Raderad/);
+    assert.equal(await page.getAttribute('#case-state', 'data-state'), 'closed');
+    const referral = await page.$eval('#timeline li[data-type="ReferralSubmitted"]', (li) => li.querySelector('.event-data').textContent);
+    assert.match(referral, /Raderad/, 'the referral note shows as erased');
+    assert.doesNotMatch(await page.textContent('main'), /Tolvan|föredrar|19121212/, 'no trace of the personal data');
+    assert.ok(await page.$('#timeline li[data-type="CaseClosed"]'), 'the closing event is shown');
+    await screenshot(page, 'case-after-erasure');
+
+    // The extract is gone, and the log still verifies.
+    await viaApp(page, () => page.click('#audit-link'), '#chain-status');
+    await page.click('#extract-download');
+    await page.waitForSelector('#extract-status [data-error="erased"]');
+    await viaApp(page, () => page.click('#nav-audit'), '#verify-status [data-verify]');
+    assert.equal(await page.getAttribute('#verify-status [data-verify]', 'data-verify'), 'ok');
+    await screenshot(page, 'verify-after-erasure');
+    page.checkProblems();
+  } finally {
+    await context.close();
+  }
+
+  // The AF officer of the unit sees the erasure too.
+  const af = await openPage(browser);
+  try {
+    // A deep link opened before signing in is shown after it.
+    await af.page.goto(`${BASE}/#/cases/${cid}`);
+    await af.page.waitForSelector('#signin-form');
+    await af.page.fill('#token', USERS['A-J1'].token);
+    await af.page.click('#signin-submit');
+    await ready(af.page, '#timeline');
+    assert.equal(await af.page.evaluate(() => location.hash), `#/cases/${cid}`);
+    assert.equal(await af.page.getAttribute('#subject', 'data-subject'), 'erased');
+    af.page.checkProblems();
+  } finally {
+    await af.context.close();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  fs.mkdirSync(ART, { recursive: true });
+  for (const f of fs.readdirSync(ART)) fs.rmSync(path.join(ART, f), { recursive: true, force: true });
+  let browser = null;
+  let failed = 0;
+  try {
+    const s = await startServer();
+    BASE = s.base;
+    USERS = s.users;
+    log(`server at ${BASE} with ${Object.keys(USERS).length} demo users`);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM, headless: !process.env.HEADED, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=sv-SE'],
+    });
+    log('browser', browser.version());
+    for (const sc of scenarios) {
+      if (ONLY.length && !ONLY.includes(sc.name)) continue;
+      const t0 = Date.now();
+      try {
+        await sc.fn(browser);
+        results.push({ name: sc.name, ok: true, ms: Date.now() - t0 });
+        log(`PASS ${sc.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      } catch (e) {
+        failed += 1;
+        results.push({ name: sc.name, ok: false, ms: Date.now() - t0, error: e.stack || String(e) });
+        log(`FAIL ${sc.name}\n${e.stack || e}`);
+      }
+    }
+  } catch (e) {
+    failed += 1;
+    log('setup failed:', e.stack || e);
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    await stopServer();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  const total = ((Date.now() - started) / 1000).toFixed(1);
+  fs.writeFileSync(path.join(ART, 'results.json'), JSON.stringify({ total_seconds: Number(total), results }, null, 2));
+  console.log(`\n${results.filter((r) => r.ok).length}/${results.length} scenarios passed in ${total} s; screenshots in ${ART}`);
+  process.exit(failed ? 1 : 0);
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, async () => { await stopServer(); process.exit(130); });
+}
+
+main();
