@@ -59,7 +59,9 @@ Status PrepareDemo(ServeFlags& f) {
   engine::CaseService service(stores.log.get(), &keys, &registry, &workflows::StudyReferralGuards(), &clock);
   std::cerr << "creating demo data (" << f.demo_cases << " cases)…\n";
   CT_ASSIGN_OR_RETURN(DemoStats stats, PopulateDemo(service, clock, f.demo_cases, 20250113));
-  std::cerr << "demo data: " << stats.subjects << " subjects, " << stats.cases << " cases, " << stats.commands
+  CT_ASSIGN_OR_RETURN(std::string fixture, AddFixtureCase(service, clock));
+  std::ofstream(f.data.data + "/demo-fixture-case") << fixture << "\n";
+  std::cerr << "demo data: " << stats.subjects + 1 << " subjects, " << stats.cases + 1 << " cases, " << stats.commands
             << " commands\n";
   return Status::Ok();
 }
@@ -168,6 +170,9 @@ int RunServe(ServeFlags f) {
                 << (o.contains("unit") ? std::string("/") + o.at("unit").as_string().c_str() : std::string()) << "\t"
                 << o.at("token").as_string().c_str() << "\n";
     }
+    std::ifstream fixture(f.data.data + "/demo-fixture-case");
+    std::string fixture_case;
+    if (fixture >> fixture_case) std::cout << "DOMAIN §7 fixture case: " << fixture_case << "\n";
     std::cout << "try: curl -H 'Authorization: Bearer <token>' " << url << "v1/cases\n";
   }
   std::cout << std::flush;

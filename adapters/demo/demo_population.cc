@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <random>
 
+#include "engine/consent.h"
 #include "storage/base/hex.h"
 
 namespace casetrail::adapters {
@@ -55,6 +56,52 @@ std::string DemoUsersJson(const std::vector<DemoUser>& users) {
     a.push_back(std::move(o));
   }
   return boost::json::serialize(boost::json::object{{"users", std::move(a)}});
+}
+
+Result<std::string> AddFixtureCase(engine::CaseService& service, engine::FakeClock& clock) {
+  auto at = [&](const char* t) { clock.Set(*engine::ParseRfc3339(t)); };
+  const auto officer = As("A-J1", "af_officer", "jarva", "bankid");
+  const auto syv = As("V-1", "syv", "", "service_card"), vux = As("V-2", "syv", "", "service_card");
+  at("2025-01-13T09:40:00+01:00");
+  CT_ASSIGN_OR_RETURN(auto subject, service.RegisterSubject(officer, {"19910315-2386", "Tova Fixtursson", "female",
+                                                                      "+46700000001", "tova.fixtursson@example.test"}));
+  CT_RETURN_IF_ERROR(service.GrantConsent(officer, subject.subject_id,
+                                          {"transfer_referral", "share_guidance", "share_study_progress"}, "signed_form",
+                                          "F01-blankett").status());
+  at("2025-01-13T09:55:00+01:00");
+  CT_ASSIGN_OR_RETURN(auto c, service.SubmitReferral(officer, subject.subject_id,
+                                                     {{"unit", std::string("jarva")}, {"channel", std::string("space")},
+                                                      {"long_term_unemployed", true}, {"lacks_upper_secondary", true},
+                                                      {"resident_stockholm", true}, {"rom_participant", true},
+                                                      {"need_assessed", true}}));
+  struct Step {
+    const char* at;
+    const engine::RequestContext* who;
+    const char* command;
+    Fields fields;
+    const char* effective;
+  };
+  const std::vector<Step> steps = {
+      {"2025-01-20T14:10:00+01:00", &syv, "BookConversation", {{"slot", std::string("2025-01-28T10:00:00+01:00")}, {"mode", std::string("in_person")}}, nullptr},
+      {"2025-01-28T10:30:00+01:00", &syv, "RecordNoShow", {}, nullptr},
+      {"2025-02-05T15:00:00+01:00", &syv, "RecordMonthlyReview", {{"meeting", std::string("monthly:jarva:2025-02")}, {"joint_plan", std::string("rebook_digital")}}, nullptr},
+      {"2025-02-06T09:15:00+01:00", &syv, "BookConversation", {{"slot", std::string("2025-02-12T13:00:00+01:00")}, {"mode", std::string("digital")}}, nullptr},
+      {"2025-02-12T13:55:00+01:00", &syv, "RecordConversationHeld", {{"outcome", std::string("no_plan")}}, nullptr},
+      {"2025-03-17T11:00:00+01:00", &syv, "RecordStudyApplication", {{"level", std::string("upper_secondary")}, {"term_start", std::string("2025-04-07")}}, nullptr},
+      {"2025-03-18T10:20:00+01:00", &syv, "CreateStudyPlan", {}, nullptr},
+      {"2025-04-09T09:00:00+02:00", &vux, "RecordStudiesStarted", {{"start_date", std::string("2025-04-07")}, {"pace", std::string("part_time")}}, "2025-04-07T08:00:00+02:00"},
+      {"2025-10-07T10:00:00+02:00", &vux, "RecordStudyPace", {{"pace", std::string("full_time")}, {"list", std::string("progression:jarva:2025-Q3")}}, "2025-08-18T08:00:00+02:00"},
+      {"2026-01-13T11:00:00+01:00", &vux, "RecordInterruption", {{"scope", std::string("all_courses")}, {"reason", std::string("employment")}}, "2025-11-14T08:00:00+01:00"},
+  };
+  for (const auto& s : steps) {
+    at(s.at);
+    engine::Command cmd{s.command, s.fields, std::nullopt};
+    if (s.effective) cmd.effective_at = *engine::ParseRfc3339(s.effective);
+    CT_RETURN_IF_ERROR(service.Execute(*s.who, c.case_id, cmd, std::nullopt).status());
+  }
+  at("2026-01-20T09:30:00+01:00");
+  CT_RETURN_IF_ERROR(service.WithdrawConsent(officer, subject.subject_id, engine::AllConsentScopes()).status());
+  return c.case_id;
 }
 
 Result<DemoStats> PopulateDemo(engine::CaseService& service, engine::FakeClock& clock, int cases, uint32_t seed) {

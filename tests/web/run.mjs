@@ -70,7 +70,8 @@ async function startServer() {
         clearTimeout(timer);
         server.removeAllListeners('exit');
         server.on('exit', (code, sig) => log(`server exited (${code ?? sig})`));
-        resolve({ base: m[1].replace(/\/$/, ''), users });
+        const fixture = /DOMAIN §7 fixture case: (C-[0-9a-f]+)/.exec(out);
+        resolve({ base: m[1].replace(/\/$/, ''), users, fixture: fixture ? fixture[1] : null });
       }
     });
   });
@@ -90,6 +91,7 @@ async function stopServer() {
 
 let BASE = '';
 let USERS = {};
+let FIXTURE_CASE = null;  // the DOMAIN §7 fixture case of the demo data
 const results = [];
 let shot = 0;
 
@@ -419,6 +421,29 @@ scenario('walk-a-case', async (browser) => {
     assert.equal((await page.textContent('#case-version')).trim(), String(valid.version));
     await screenshot(page, 'case-valid-at');
     page.checkProblems();
+  } finally {
+    await context.close();
+  }
+});
+
+scenario('walk-the-fixture-case', async (browser) => {
+  // DOMAIN §7: F01–F20 in the demo data. Its history, its close, and assertion 2 by time travel.
+  assert.ok(FIXTURE_CASE, 'serve --demo names the fixture case');
+  const { context, page } = await openPage(browser);
+  try {
+    await signIn(page, 'C-1');
+    await viaApp(page, () => page.goto(`${BASE}/#/cases/${FIXTURE_CASE}`), '#timeline');
+    assert.equal(await page.getAttribute('#case-state', 'data-state'), 'closed');
+    assert.equal(await page.$$eval('#timeline li.event', (lis) => lis.length), 12, 'F02–F20 on the case stream');
+    await screenshot(page, 'fixture-case');
+    // Known as of 2025-09-01: part-time. True on 2025-09-01 as known now: full-time (since 2025-08-18).
+    await viaApp(page, () => page.goto(`${BASE}/#/cases/${FIXTURE_CASE}?as_of=2025-09-01`), '#timetravel-banner');
+    assert.equal(await page.getAttribute('#case-state', 'data-state'), 'studying');
+    assert.equal((await page.textContent('#case-pace')).trim(), 'Deltid');
+    await screenshot(page, 'fixture-as-of-2025-09-01');
+    await viaApp(page, () => page.goto(`${BASE}/#/cases/${FIXTURE_CASE}?valid_at=2025-09-01`), '#timetravel-banner');
+    assert.equal((await page.textContent('#case-pace')).trim(), 'Heltid');
+    await screenshot(page, 'fixture-valid-at-2025-09-01');
   } finally {
     await context.close();
   }
@@ -814,6 +839,7 @@ async function main() {
     const s = await startServer();
     BASE = s.base;
     USERS = s.users;
+    FIXTURE_CASE = s.fixture;
     log(`server at ${BASE} with ${Object.keys(USERS).length} demo users`);
     browser = await chromium.launch({
       executablePath: CHROMIUM, headless: !process.env.HEADED, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=sv-SE'],
