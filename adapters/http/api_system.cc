@@ -2,6 +2,7 @@
 #include "adapters/http/api.h"
 #include "engine/timers.h"
 #include "adapters/http/body_fields.h"
+#include "adapters/http/json_values.h"
 #include "storage/base/hex.h"
 
 namespace casetrail::adapters {
@@ -52,17 +53,33 @@ ApiResponse Api::Workflows(Call&) {
       json::array from;
       if (cmd.from_any_open) from.emplace_back("*open");
       for (const auto& s : cmd.from) from.emplace_back(s);
+      // What the command leads to: its outcomes, each with the events it emits and their target states.
+      json::array outcomes;
+      for (const auto& o : cmd.outcomes) {
+        json::array emits;
+        for (const auto& e : o.emits) {
+          json::object x{{"event", e.event}, {"to", e.to ? json::value(*e.to) : json::value(nullptr)}};
+          if (e.closed_reason) x["closed_reason"] = *e.closed_reason;
+          emits.push_back(std::move(x));
+        }
+        outcomes.push_back(json::object{{"when", ToJson(o.when)}, {"emits", std::move(emits)}});
+      }
       commands.push_back(json::object{{"name", cmd.name}, {"roles", json::value_from(cmd.roles)}, {"from", from},
                                       {"consent", json::value_from(cmd.consent)}, {"guards", json::value_from(cmd.guards)},
-                                      {"fields", std::move(fields)}});
+                                      {"fields", std::move(fields)}, {"outcomes", std::move(outcomes)}});
     }
     json::array timers;
     for (const auto& t : d->timers) {
-      timers.push_back(json::object{{"name", t.name}, {"kind", t.kind}, {"after_event", t.after_event},
-                                    {"in_states", json::value_from(t.in_states)}, {"delay", t.delay}});
+      json::object timer{{"name", t.name}, {"kind", t.kind}, {"after_event", t.after_event},
+                         {"in_states", json::value_from(t.in_states)}, {"delay", t.delay}};
+      if (!t.relative_to.empty()) timer["relative_to"] = t.relative_to;
+      if (!t.fallback_delay.empty()) timer["fallback_delay"] = t.fallback_delay;
+      if (!t.at.empty()) timer["at"] = t.at;
+      timers.push_back(std::move(timer));
     }
     revisions.push_back(json::object{{"revision", d->Name()}, {"adopted", d->adopted},
-                                     {"states", json::value_from(d->states)}, {"commands", std::move(commands)},
+                                     {"states", json::value_from(d->states)},
+                                     {"terminal_states", json::value_from(d->terminal_states)}, {"commands", std::move(commands)},
                                      {"timers", std::move(timers)}});
   }
   return Json(200, json::object{{"workflows", std::move(revisions)}});

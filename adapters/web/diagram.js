@@ -18,39 +18,8 @@ export function commandTargets(cmd) {
   return [...out];
 }
 
-// Until /v1/workflows names the states commands lead to, the targets of the study-referral
-// workflow's commands (workflows/study-referral/rev1.json and rev2.json, identical in both) are
-// used. Answers that carry `outcomes` or `to` always win.
-const FALLBACK_TARGETS = {
-  'study-referral': {
-    SubmitReferral: ['referred'],
-    BookConversation: ['booked'],
-    RecordNoShow: ['referred'],
-    RecordConversationHeld: ['planned', 'unplanned'],
-    CreateStudyPlan: ['planned'],
-    MarkUnplanned: ['unplanned'],
-    RecordEducationNotStarted: ['unplanned'],
-    RecordStudiesStarted: ['studying'],
-    RecordInterruption: ['aborted'],
-    RecordStudiesResumed: ['studying'],
-    RecordStudiesCompleted: ['completed'],
-    RecordCustomerDeclined: ['closed'],
-    RejectReferral: ['closed'],
-    WithdrawReferral: ['closed'],
-  },
-};
-
-export function withTargets(workflow) {
-  if ((workflow.commands || []).some((c) => commandTargets(c).length > 0)) return workflow;
-  const name = String(workflow.revision || '').split('@')[0];
-  const table = FALLBACK_TARGETS[name];
-  if (!table) return workflow;
-  return { ...workflow, commands: (workflow.commands || []).map((c) => (table[c.name] ? { ...c, targets: table[c.name] } : c)) };
-}
-
 // Transitions {from, to, commands[]}, with from '*open' for commands allowed in any open state.
-export function transitions(workflowIn) {
-  const workflow = withTargets(workflowIn);
+export function transitions(workflow) {
   const map = new Map();
   const add = (from, to, name) => {
     const k = from + '→' + to;
