@@ -444,6 +444,7 @@ scenario('walk-the-fixture-case', async (browser) => {
     await viaApp(page, () => page.goto(`${BASE}/#/cases/${FIXTURE_CASE}?valid_at=2025-09-01`), '#timetravel-banner');
     assert.equal((await page.textContent('#case-pace')).trim(), 'Heltid');
     await screenshot(page, 'fixture-valid-at-2025-09-01');
+    page.checkProblems();
   } finally {
     await context.close();
   }
