@@ -64,30 +64,69 @@ bool IsSwedishPublicHoliday(int year, int month, int day) {
   return false;
 }
 
-std::string DefaultMeetingDay(int year, int month) {
+Result<ListCalendar> ParseListCalendar(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return InvalidArgument("calendar: not a JSON object");
+  ListCalendar c;
+  static const char* kDays[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+  auto number = [&](const json::value& x, const char* key, int lo, int hi, int* out) -> Status {
+    if (!x.is_int64() || x.as_int64() < lo || x.as_int64() > hi) {
+      return InvalidArgument(std::string("calendar: ") + key + " must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    }
+    *out = static_cast<int>(x.as_int64());
+    return Status::Ok();
+  };
+  for (const auto& [k, x] : v.as_object()) {
+    if (k == "meeting_weekday") {
+      const auto* day = x.is_string() ? std::find(std::begin(kDays), std::end(kDays), std::string(x.as_string())) : std::end(kDays);
+      if (day == std::end(kDays)) return InvalidArgument("calendar: meeting_weekday must be a weekday in English, e.g. wednesday");
+      c.meeting_weekday = static_cast<int>(day - std::begin(kDays));
+    } else if (k == "skip_public_holidays") {
+      if (!x.is_bool()) return InvalidArgument("calendar: skip_public_holidays must be true or false");
+      c.skip_public_holidays = x.as_bool();
+    } else if (k == "list_days_before") {
+      CT_RETURN_IF_ERROR(number(x, "list_days_before", 0, 14, &c.list_days_before));
+    } else if (k == "list_hour") {
+      CT_RETURN_IF_ERROR(number(x, "list_hour", 0, 23, &c.list_hour));
+    } else if (k == "progression_hour") {
+      CT_RETURN_IF_ERROR(number(x, "progression_hour", 0, 23, &c.progression_hour));
+    } else if (k == "feedback_after_days") {
+      CT_RETURN_IF_ERROR(number(x, "feedback_after_days", 1, 365, &c.feedback_after_days));
+    } else {
+      return InvalidArgument("calendar: unknown key " + std::string(k));
+    }
+  }
+  return c;
+}
+
+std::string DefaultMeetingDay(int year, int month, const ListCalendar& cal) {
   for (unsigned d = 1; d <= 31; ++d) {
     const date::year_month_day ymd{date::year{year} / month / d};
     if (!ymd.ok()) break;
-    if (date::weekday{ymd} == date::Wednesday && !IsSwedishPublicHoliday(year, month, static_cast<int>(d))) return Ymd(ymd);
+    if (date::weekday{ymd} == date::weekday{static_cast<unsigned>(cal.meeting_weekday)} &&
+        !(cal.skip_public_holidays && IsSwedishPublicHoliday(year, month, static_cast<int>(d)))) {
+      return Ymd(ymd);
+    }
   }
   return Ymd(date::year{year} / month / 1);
 }
 
-engine::Timestamp MonthlyGenerationTime(const std::string& meeting_day) {
+engine::Timestamp MonthlyGenerationTime(const std::string& meeting_day, const ListCalendar& cal) {
   const int y = std::stoi(meeting_day.substr(0, 4)), m = std::stoi(meeting_day.substr(5, 2)), d = std::stoi(meeting_day.substr(8, 2));
-  const date::year_month_day two_before{date::sys_days{date::year{y} / m / d} - date::days(2)};
-  return StockholmTime(static_cast<int>(two_before.year()), static_cast<unsigned>(two_before.month()),
-                       static_cast<unsigned>(two_before.day()), 6, 0);
+  const date::year_month_day before{date::sys_days{date::year{y} / m / d} - date::days(cal.list_days_before)};
+  return StockholmTime(static_cast<int>(before.year()), static_cast<unsigned>(before.month()),
+                       static_cast<unsigned>(before.day()), cal.list_hour, 0);
 }
 
-engine::Timestamp ProgressionGenerationTime(int year, int quarter) {
+engine::Timestamp ProgressionGenerationTime(int year, int quarter, const ListCalendar& cal) {
   const date::year_month_day last{date::year{year} / (3 * quarter) / date::last};
-  return StockholmTime(year, 3 * quarter, static_cast<unsigned>(last.day()), 16, 0);
+  return StockholmTime(year, 3 * quarter, static_cast<unsigned>(last.day()), cal.progression_hour, 0);
 }
 
 Result<FollowUpList> BuildMonthlyList(storage::Log& log, const engine::DefinitionRegistry& registry,
                                       const std::string& unit, int year, int month, const std::string& since,
-                                      const std::vector<std::string>& case_ids) {
+                                      const std::vector<std::string>& case_ids, const ListCalendar& calendar) {
   FollowUpList l;
   char period[8];
   std::snprintf(period, sizeof(period), "%04d-%02d", year, month);
@@ -96,7 +135,7 @@ Result<FollowUpList> BuildMonthlyList(storage::Log& log, const engine::Definitio
   l.period = period;
   l.list_id = "monthly:" + unit + ":" + period;
   l.since = since;
-  l.generated_at = MonthlyGenerationTime(DefaultMeetingDay(year, month));
+  l.generated_at = MonthlyGenerationTime(DefaultMeetingDay(year, month, calendar), calendar);
   static const std::set<std::string> kBeforePlanned = {"referred", "booked", "unplanned"};
   for (const auto& id : case_ids) {
     CT_ASSIGN_OR_RETURN(auto events, ReadCaseEvents(log, id));
@@ -115,13 +154,13 @@ Result<FollowUpList> BuildMonthlyList(storage::Log& log, const engine::Definitio
 
 Result<FollowUpList> BuildProgressionList(storage::Log& log, const engine::DefinitionRegistry& registry,
                                           const std::string& unit, int year, int quarter,
-                                          const std::vector<std::string>& case_ids) {
+                                          const std::vector<std::string>& case_ids, const ListCalendar& calendar) {
   FollowUpList l;
   l.kind = "progression";
   l.unit = unit;
   l.period = std::to_string(year) + "-Q" + std::to_string(quarter);
   l.list_id = "progression:" + unit + ":" + l.period;
-  l.generated_at = ProgressionGenerationTime(year, quarter);
+  l.generated_at = ProgressionGenerationTime(year, quarter, calendar);
   const engine::Timestamp start = StockholmTime(year, 3 * quarter - 2, 1, 0, 0);
   const engine::Timestamp end = quarter == 4 ? StockholmTime(year + 1, 1, 1, 0, 0) : StockholmTime(year, 3 * quarter + 1, 1, 0, 0);
   for (const auto& id : case_ids) {

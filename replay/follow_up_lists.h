@@ -41,22 +41,38 @@ struct FollowUpList {
   std::string content_hash;  // BLAKE2b-256 of the canonical case list, hex
 };
 
+// The lists' calendar: configuration (`serve --calendar FILE`, docs/workers.md) with these
+// defaults, which DOMAIN §4.1 leaves to the users (Q7).
+struct ListCalendar {
+  int meeting_weekday = 3;        // 0 Sunday … 6 Saturday: the first such day of the month
+  bool skip_public_holidays = true;
+  int list_days_before = 2;       // the monthly list is generated this many days before the meeting
+  int list_hour = 6;              // … at this Stockholm hour
+  int progression_hour = 16;      // the quarterly list at this hour on the quarter's last day
+  int feedback_after_days = 14;   // J4 chases Vux feedback this long after publication
+};
+// Reads {"meeting_weekday":"wednesday","skip_public_holidays":true,"list_days_before":2,
+// "list_hour":6,"progression_hour":16,"feedback_after_days":14} (any subset). kInvalidArgument
+// naming the key.
+Result<ListCalendar> ParseListCalendar(std::string_view json);
+
 // Stockholm calendar helpers.
 bool IsSwedishPublicHoliday(int year, int month, int day);
-// The default meeting day (YYYY-MM-DD): the first Wednesday of the month that is not a holiday.
-std::string DefaultMeetingDay(int year, int month);
-// 06:00 Stockholm two days before the meeting.
-engine::Timestamp MonthlyGenerationTime(const std::string& meeting_day);
-// 16:00 Stockholm on the quarter's last day.
-engine::Timestamp ProgressionGenerationTime(int year, int quarter);
+// The default meeting day (YYYY-MM-DD): the first meeting weekday of the month that is not a
+// holiday (with the defaults: the first Wednesday).
+std::string DefaultMeetingDay(int year, int month, const ListCalendar& calendar = {});
+// With the defaults: 06:00 Stockholm two days before the meeting.
+engine::Timestamp MonthlyGenerationTime(const std::string& meeting_day, const ListCalendar& calendar = {});
+// With the defaults: 16:00 Stockholm on the quarter's last day.
+engine::Timestamp ProgressionGenerationTime(int year, int quarter, const ListCalendar& calendar = {});
 
 // Builds the lists from the cases' events (`case_ids` are the candidates, any unit).
 Result<FollowUpList> BuildMonthlyList(storage::Log& log, const engine::DefinitionRegistry& registry,
                                       const std::string& unit, int year, int month, const std::string& since,
-                                      const std::vector<std::string>& case_ids);
+                                      const std::vector<std::string>& case_ids, const ListCalendar& calendar = {});
 Result<FollowUpList> BuildProgressionList(storage::Log& log, const engine::DefinitionRegistry& registry,
                                           const std::string& unit, int year, int quarter,
-                                          const std::vector<std::string>& case_ids);
+                                          const std::vector<std::string>& case_ids, const ListCalendar& calendar = {});
 
 // The canonical JSON of a list (what is hashed, stored and returned).
 std::string ListJson(const FollowUpList& list);

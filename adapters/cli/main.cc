@@ -134,6 +134,8 @@ int main(int argc, char** argv) {
   serve->add_option("--smtp", serve_flags.smtp, "e-mail fired reminders through this SMTP relay, HOST:PORT");
   serve->add_option("--mail-from", serve_flags.mail_from, "sender address of reminder e-mail");
   serve->add_option("--mail-to", serve_flags.mail_to, "functional mailbox that receives reminder e-mail");
+  serve->add_option("--calendar", serve_flags.calendar,
+                    "the follow-up lists' calendar: meeting weekday, lead days, hours, feedback days (JSON; docs/workers.md)");
   serve->add_option("--web-root", serve_flags.web_root, "serve the web UI from this directory (development); default: the embedded UI");
   serve->add_option("--worker-poll-ms", serve_flags.worker_poll_ms, "how often the reminder worker looks for due work")
       ->capture_default_str()->check(CLI::Range(10, 600000));

@@ -141,6 +141,13 @@ int RunServe(ServeFlags f) {
       worker_options.webhooks.push_back(*w);
     }
   }
+  if (!f.calendar.empty()) {
+    std::ifstream in(f.calendar);
+    if (!in) return Fail(NotFound("cannot read the --calendar file"));
+    auto calendar = replay::ParseListCalendar(std::string((std::istreambuf_iterator<char>(in)), {}));
+    if (!calendar.ok()) return Fail(calendar.status());
+    worker_options.calendar = *calendar;
+  }
   if (!f.smtp.empty()) {
     auto target = ParseSmtpTarget(f.smtp, f.mail_from, f.mail_to);
     if (!target.ok()) return Fail(target.status());

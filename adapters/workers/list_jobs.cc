@@ -17,7 +17,7 @@ const engine::Actor kWorker{"worker:lists", "worker", "", "system", ""};
 // month before or later, else that month's default meeting day (an unrecorded meeting is assumed
 // to have been held on its default day).
 Result<std::string> PreviousMeeting(storage::Log& log, const std::string& unit, int year, int month,
-                                    const std::string& meeting_day) {
+                                    const std::string& meeting_day, const replay::ListCalendar& cal) {
   CT_ASSIGN_OR_RETURN(auto meetings, replay::ReadStreamEvents(log, MeetingStream(unit)));
   std::string latest;
   for (const auto& m : meetings) {
@@ -25,7 +25,7 @@ Result<std::string> PreviousMeeting(storage::Log& log, const std::string& unit, 
     if (held && *held < meeting_day && *held > latest) latest = *held;
   }
   const std::string previous_default =
-      month == 1 ? replay::DefaultMeetingDay(year - 1, 12) : replay::DefaultMeetingDay(year, month - 1);
+      month == 1 ? replay::DefaultMeetingDay(year - 1, 12, cal) : replay::DefaultMeetingDay(year, month - 1, cal);
   if (!latest.empty() && latest.substr(0, 7) >= previous_default.substr(0, 7)) return latest;
   return previous_default;
 }
@@ -50,7 +50,7 @@ Status Store(storage::Log& log, const replay::FollowUpList& l, const std::string
 }  // namespace
 
 Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry& registry,
-                             const replay::ReminderBook& book, engine::Timestamp now) {
+                             const replay::ReminderBook& book, engine::Timestamp now, const replay::ListCalendar& cal) {
   const auto earliest = book.EarliestReferral();
   if (!earliest) return 0;
   std::map<std::string, std::vector<std::string>> by_unit;
@@ -62,16 +62,16 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
   // Monthly lists from the month of the first referral to the next month (its list may be due
   // at the end of this one).
   for (int yy = y, mm = m; yy < end_y || (yy == end_y && mm <= end_m + 1); mm == 12 ? (++yy, mm = 1) : ++mm) {
-    const std::string meeting = replay::DefaultMeetingDay(yy, mm);
-    if (replay::MonthlyGenerationTime(meeting) > now) continue;
+    const std::string meeting = replay::DefaultMeetingDay(yy, mm, cal);
+    if (replay::MonthlyGenerationTime(meeting, cal) > now) continue;
     for (const char* unit : kUnits) {
       char period[8];
       std::snprintf(period, sizeof(period), "%04d-%02d", yy, mm);
       const std::string id = std::string("monthly:") + unit + ":" + period;
       CT_ASSIGN_OR_RETURN(StreamVersion v, log.CurrentVersion(ListStream(id)));
       if (v.value() > 0) continue;
-      CT_ASSIGN_OR_RETURN(std::string since, PreviousMeeting(log, unit, yy, mm, meeting));
-      CT_ASSIGN_OR_RETURN(auto list, replay::BuildMonthlyList(log, registry, unit, yy, mm, since, by_unit[unit]));
+      CT_ASSIGN_OR_RETURN(std::string since, PreviousMeeting(log, unit, yy, mm, meeting, cal));
+      CT_ASSIGN_OR_RETURN(auto list, replay::BuildMonthlyList(log, registry, unit, yy, mm, since, by_unit[unit], cal));
       CT_RETURN_IF_ERROR(Store(log, list, "MonthlyListGenerated"));
       spdlog::info("monthly list {} generated ({} cases)", id, list.cases.size());
       ++generated;
@@ -79,12 +79,12 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
   }
   // Progression lists from the quarter of the first referral.
   for (int yy = y, q = (m - 1) / 3 + 1; yy <= end_y; q == 4 ? (++yy, q = 1) : ++q) {
-    if (replay::ProgressionGenerationTime(yy, q) > now) break;
+    if (replay::ProgressionGenerationTime(yy, q, cal) > now) break;
     for (const char* unit : kUnits) {
       const std::string id = std::string("progression:") + unit + ":" + std::to_string(yy) + "-Q" + std::to_string(q);
       CT_ASSIGN_OR_RETURN(StreamVersion v, log.CurrentVersion(ListStream(id)));
       if (v.value() > 0) continue;
-      CT_ASSIGN_OR_RETURN(auto list, replay::BuildProgressionList(log, registry, unit, yy, q, by_unit[unit]));
+      CT_ASSIGN_OR_RETURN(auto list, replay::BuildProgressionList(log, registry, unit, yy, q, by_unit[unit], cal));
       CT_RETURN_IF_ERROR(Store(log, list, "ProgressionListGenerated"));
       spdlog::info("progression list {} generated ({} cases)", id, list.cases.size());
       ++generated;
@@ -94,14 +94,15 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
 }
 
 Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& book, engine::Timestamp now,
-                              std::chrono::hours feedback_after) {
+                              const replay::ListCalendar& cal) {
+  const auto feedback_after = std::chrono::hours(24 * cal.feedback_after_days);
   const auto earliest = book.EarliestReferral();
   if (!earliest) return 0;
   const std::string first = replay::StockholmDate(*earliest), today = replay::StockholmDate(now);
   int fired = 0;
   for (int yy = std::stoi(first.substr(0, 4)), q = (std::stoi(first.substr(5, 2)) - 1) / 3 + 1;
        yy <= std::stoi(today.substr(0, 4)); q == 4 ? (++yy, q = 1) : ++q) {
-    if (replay::ProgressionGenerationTime(yy, q) > now) break;
+    if (replay::ProgressionGenerationTime(yy, q, cal) > now) break;
     for (const char* unit : kUnits) {
       const std::string id = std::string("progression:") + unit + ":" + std::to_string(yy) + "-Q" + std::to_string(q);
       CT_ASSIGN_OR_RETURN(auto events, replay::ReadStreamEvents(log, ListStream(id)));

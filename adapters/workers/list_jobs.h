@@ -17,13 +17,13 @@ inline StreamId MeetingStream(const std::string& unit) { return StreamId("meetin
 
 // Returns how many lists were generated.
 Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry& registry,
-                             const replay::ReminderBook& book, engine::Timestamp now);
+                             const replay::ReminderBook& book, engine::Timestamp now, const replay::ListCalendar& calendar);
 
 // J4: for each published progression list, every listed case without ProgressionFeedbackRecorded
-// naming that list `feedback_days` after publication gets one reminder (kind feedback_chaser,
+// naming that list `calendar.feedback_after_days` after publication gets one reminder (kind feedback_chaser,
 // id "J4:feedback_chaser:<list>:<case>", fired on "reminder:<case>" once). Returns how many fired.
 Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& book, engine::Timestamp now,
-                              std::chrono::hours feedback_after);
+                              const replay::ListCalendar& calendar);
 
 // A stored list and, for progression lists, when it was published (empty if not yet).
 struct StoredList {

@@ -24,6 +24,7 @@
 
 #include "adapters/workers/smtp_client.h"
 #include "engine/clock.h"
+#include "replay/follow_up_lists.h"
 #include "replay/reminders.h"
 #include "storage/log.h"
 
@@ -45,7 +46,7 @@ struct WorkerOptions {
   int max_attempts = 5;
   std::chrono::seconds backoff{30};  // before attempt 2; doubles after each failure
   std::chrono::milliseconds poll{500};
-  std::chrono::hours feedback_after{24 * 14};  // J4: Vux feedback on a published list is chased after this
+  replay::ListCalendar calendar;  // J1/J3/J4 timing (serve --calendar FILE)
 };
 
 class ReminderWorker {

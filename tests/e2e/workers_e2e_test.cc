@@ -362,3 +362,30 @@ TEST_F(WorkersE2ETest, RescheduleReArmsTheAppointmentAndFeedbackIsChasedOnce) {
 
 }  // namespace
 }  // namespace casetrail::testing
+
+namespace casetrail::testing {
+namespace {
+
+TEST_F(WorkersE2ETest, TheListCalendarIsConfiguration) {
+  {
+    std::ofstream(dir_.Sub("calendar.json")) << R"({"meeting_weekday":"thursday","list_days_before":1,"list_hour":7})";
+    std::ofstream(dir_.Sub("bad-calendar.json")) << R"({"meeting_weekday":"someday"})";
+  }
+  server_ = std::make_unique<ServerProcess>(dir_);
+  server_->SetExtraArgs({"--calendar", dir_.Sub("bad-calendar.json")});
+  EXPECT_FALSE(server_->Start()) << "a bad calendar stops the server from starting";
+  server_->SetExtraArgs({"--calendar", dir_.Sub("calendar.json"), "--worker-poll-ms", "50"});
+  ASSERT_TRUE(server_->Start());
+  const std::string c = Case("19121212-1212");
+  // February 2025's first Thursday is the 6th: the list comes at 07:00 the day before.
+  SetClock("2025-02-05T06:59:00+01:00");
+  EXPECT_EQ(Get("/v1/lists/monthly?unit=jarva&month=2025-02", "V-1").status, 404);
+  SetClock("2025-02-05T07:00:00+01:00");
+  auto feb = Get("/v1/lists/monthly?unit=jarva&month=2025-02", "V-1");
+  ASSERT_EQ(feb.status, 200) << feb.body;
+  EXPECT_EQ(feb.Str("since"), "2025-01-02") << "January's first Thursday";
+  EXPECT_NE(feb.body.find(c), std::string::npos);
+}
+
+}  // namespace
+}  // namespace casetrail::testing
