@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include <boost/url.hpp>
 
 #include "adapters/http/web_assets.h"
@@ -58,6 +60,13 @@ ApiResponse Api::Handle(const ApiRequest& req) {
     ApiResponse r = Problem(401, "unauthenticated", "a valid bearer token is required");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
+  }
+  // X-Purpose is stored in read records in clear: a code, never free text.
+  if (!req.purpose.empty() &&
+      (req.purpose.size() > 40 || !std::all_of(req.purpose.begin(), req.purpose.end(), [](char ch) {
+         return (ch >= 'a' && ch <= 'z') || ch == '_';
+       }))) {
+    return Problem(400, "invalid_field", "X-Purpose must be a code of lower-case letters and _", {{"field", "X-Purpose"}});
   }
   Call call{req, *actor, {segments.begin() + 1, segments.end()}, std::move(query), {}};
 

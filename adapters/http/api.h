@@ -64,6 +64,8 @@ class Api {
     std::map<std::string, std::string> query;
     boost::json::object body;
     engine::RequestContext Context() const;
+    // The X-Purpose header (checked to be a code), else `fallback`.
+    std::string Purpose(const std::string& fallback) const { return req.purpose.empty() ? fallback : req.purpose; }
   };
 
   ApiResponse Route(Call& call, bool* matched, bool* method_ok);

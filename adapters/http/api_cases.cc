@@ -120,7 +120,7 @@ ApiResponse Api::GetCase(Call& c, const std::string& case_id) {
   std::vector<std::string> read_fields = {"name", "personal_number", "contact"};
   if (state->pace) read_fields.push_back("pace");
   engine::ReadRecord read{c.actor, latest->subject_id, case_id, read_fields,
-                          c.req.purpose.empty() ? engine::DefaultPurpose(c.actor) : c.req.purpose,
+                          c.Purpose(engine::DefaultPurpose(c.actor)),
                           show_subject && (!state->pace || pace_shown), now};
   if (Status s = engine::RecordRead(*d_.log, read); !s.ok()) return FromStatus(s);
 
@@ -195,7 +195,7 @@ ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
   }
   if (!personal_fields.empty() || redacted) {
     engine::ReadRecord read{c.actor, latest->subject_id, case_id, {personal_fields.begin(), personal_fields.end()},
-                            c.req.purpose.empty() ? engine::DefaultPurpose(c.actor) : c.req.purpose, !redacted, now};
+                            c.Purpose(engine::DefaultPurpose(c.actor)), !redacted, now};
     if (Status s = engine::RecordRead(*d_.log, read); !s.ok()) return FromStatus(s);
   }
   return Json(200, json::object{{"events", std::move(out)}});

@@ -134,7 +134,7 @@ ApiResponse Api::Extract(Call& c, const std::string& subject_id) {
   // The extract is itself a read of everything it shows; recorded before it is returned.
   const engine::Timestamp now = d_.clock->Now();
   engine::ReadRecord read{c.actor, subject_id, "", {shown.begin(), shown.end()},
-                          c.req.purpose.empty() ? std::string("register_extract") : c.req.purpose, true, now};
+                          c.Purpose("register_extract"), true, now};
   if (Status s = engine::RecordRead(*d_.log, read); !s.ok()) return FromStatus(s);
 
   json::object person = SubjectJson(**personal);

@@ -50,7 +50,8 @@ Status Store(storage::Log& log, const replay::FollowUpList& l, const std::string
 }  // namespace
 
 Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry& registry,
-                             const replay::ReminderBook& book, engine::Timestamp now, const replay::ListCalendar& cal) {
+                             const replay::ReminderBook& book, engine::Timestamp now, const replay::ListCalendar& cal,
+                             ListJobMemory* memory) {
   const auto earliest = book.EarliestReferral();
   if (!earliest) return 0;
   std::map<std::string, std::vector<std::string>> by_unit;
@@ -68,11 +69,16 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
       char period[8];
       std::snprintf(period, sizeof(period), "%04d-%02d", yy, mm);
       const std::string id = std::string("monthly:") + unit + ":" + period;
+      if (memory->generated.count(id)) continue;
       CT_ASSIGN_OR_RETURN(StreamVersion v, log.CurrentVersion(ListStream(id)));
-      if (v.value() > 0) continue;
+      if (v.value() > 0) {
+        memory->generated.insert(id);
+        continue;
+      }
       CT_ASSIGN_OR_RETURN(std::string since, PreviousMeeting(log, unit, yy, mm, meeting, cal));
       CT_ASSIGN_OR_RETURN(auto list, replay::BuildMonthlyList(log, registry, unit, yy, mm, since, by_unit[unit], cal));
       CT_RETURN_IF_ERROR(Store(log, list, "MonthlyListGenerated"));
+      memory->generated.insert(id);
       spdlog::info("monthly list {} generated ({} cases)", id, list.cases.size());
       ++generated;
     }
@@ -82,10 +88,15 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
     if (replay::ProgressionGenerationTime(yy, q, cal) > now) break;
     for (const char* unit : kUnits) {
       const std::string id = std::string("progression:") + unit + ":" + std::to_string(yy) + "-Q" + std::to_string(q);
+      if (memory->generated.count(id)) continue;
       CT_ASSIGN_OR_RETURN(StreamVersion v, log.CurrentVersion(ListStream(id)));
-      if (v.value() > 0) continue;
+      if (v.value() > 0) {
+        memory->generated.insert(id);
+        continue;
+      }
       CT_ASSIGN_OR_RETURN(auto list, replay::BuildProgressionList(log, registry, unit, yy, q, by_unit[unit], cal));
       CT_RETURN_IF_ERROR(Store(log, list, "ProgressionListGenerated"));
+      memory->generated.insert(id);
       spdlog::info("progression list {} generated ({} cases)", id, list.cases.size());
       ++generated;
     }
@@ -94,7 +105,7 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
 }
 
 Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& book, engine::Timestamp now,
-                              const replay::ListCalendar& cal) {
+                              const replay::ListCalendar& cal, ListJobMemory* memory) {
   const auto feedback_after = std::chrono::hours(24 * cal.feedback_after_days);
   const auto earliest = book.EarliestReferral();
   if (!earliest) return 0;
@@ -105,6 +116,7 @@ Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& boo
     if (replay::ProgressionGenerationTime(yy, q, cal) > now) break;
     for (const char* unit : kUnits) {
       const std::string id = std::string("progression:") + unit + ":" + std::to_string(yy) + "-Q" + std::to_string(q);
+      if (memory->chased.count(id)) continue;
       CT_ASSIGN_OR_RETURN(auto events, replay::ReadStreamEvents(log, ListStream(id)));
       std::optional<engine::Timestamp> published;
       std::optional<replay::FollowUpList> list;
@@ -144,6 +156,7 @@ Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& boo
         CT_ASSIGN_OR_RETURN(auto r, log.Append(req));
         if (!r.deduplicated) ++fired;
       }
+      memory->chased.insert(id);  // every listed case is decided, once for good: skip it from now on
     }
   }
   return fired;

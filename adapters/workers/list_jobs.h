@@ -5,6 +5,9 @@
 // idempotency key — so a list is immutable and generated exactly once across restarts.
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "engine/definition_registry.h"
 #include "replay/follow_up_lists.h"
 #include "replay/reminders.h"
@@ -15,15 +18,23 @@ namespace casetrail::adapters {
 inline StreamId ListStream(const std::string& list_id) { return StreamId("list:" + list_id); }
 inline StreamId MeetingStream(const std::string& unit) { return StreamId("meetings:" + unit); }
 
+// What the list jobs have finished, so a worker pass does not read the log again for lists that
+// are generated (immutable) or fully chased. Process memory only: after a restart the log answers.
+struct ListJobMemory {
+  std::set<std::string> generated;
+  std::set<std::string> chased;
+};
+
 // Returns how many lists were generated.
 Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry& registry,
-                             const replay::ReminderBook& book, engine::Timestamp now, const replay::ListCalendar& calendar);
+                             const replay::ReminderBook& book, engine::Timestamp now, const replay::ListCalendar& calendar,
+                             ListJobMemory* memory);
 
 // J4: for each published progression list, every listed case without ProgressionFeedbackRecorded
 // naming that list `calendar.feedback_after_days` after publication gets one reminder (kind feedback_chaser,
 // id "J4:feedback_chaser:<list>:<case>", fired on "reminder:<case>" once). Returns how many fired.
 Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& book, engine::Timestamp now,
-                              const replay::ListCalendar& calendar);
+                              const replay::ListCalendar& calendar, ListJobMemory* memory);
 
 // A stored list and, for progression lists, when it was published (empty if not yet).
 struct StoredList {

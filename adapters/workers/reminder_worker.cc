@@ -94,8 +94,8 @@ Status ReminderWorker::RunOnce() {
   }
   if (fired) CatchUp(5000);
   // J1 and J3: the follow-up lists whose generation time has passed.
-  CT_ASSIGN_OR_RETURN(int lists, GenerateDueLists(*log_, *registry_, book_, now, options_.calendar));
-  CT_ASSIGN_OR_RETURN(int chased, ChaseListFeedback(*log_, book_, now, options_.calendar));
+  CT_ASSIGN_OR_RETURN(int lists, GenerateDueLists(*log_, *registry_, book_, now, options_.calendar, &list_memory_));
+  CT_ASSIGN_OR_RETURN(int chased, ChaseListFeedback(*log_, book_, now, options_.calendar, &list_memory_));
   if (lists || chased) CatchUp(5000);
   std::vector<std::string> channels;
   if (!options_.webhooks.empty()) channels.push_back("webhook");

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/workers/list_jobs.h"
 #include "adapters/workers/smtp_client.h"
 #include "engine/clock.h"
 #include "replay/follow_up_lists.h"
@@ -75,6 +76,7 @@ class ReminderWorker {
   engine::Clock* clock_;
   WorkerOptions options_;
   replay::ReminderBook book_;
+  ListJobMemory list_memory_;  // guarded by run_mu_
   std::unique_ptr<storage::Subscription> subscription_;
   std::mutex run_mu_;
   std::atomic<bool> stop_{false};

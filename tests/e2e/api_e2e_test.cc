@@ -60,6 +60,17 @@ class ApiE2ETest : public ::testing::Test {
     if (!effective.empty()) body["effective_at"] = effective;
     return Post("/v1/cases/" + c + "/commands", who, body);
   }
+  // A case of a new subject, booked, held with a plan and now studying (pace reports allowed).
+  std::string StudyingCase() {
+    const std::string s = Subject("19121212-1212");
+    Consent(s);
+    const std::string c = Case(s);
+    EXPECT_EQ(Command(c, "V-1", "BookConversation", {{"slot", "2025-02-01T10:00:00+01:00"}}).status, 200);
+    SetClock("2025-02-01T11:00:00+01:00");
+    EXPECT_EQ(Command(c, "V-1", "RecordConversationHeld", {{"outcome", "plan"}}).status, 200);
+    EXPECT_EQ(Command(c, "V-1", "RecordStudiesStarted", {{"start_date", "2025-02-01"}}).status, 200);
+    return c;
+  }
   // The case's version from the directory listing: a read that appends nothing.
   int64_t Version(const std::string& c) {
     const json::value listing = Get("/v1/cases?limit=500", "C-1").Json();
@@ -185,8 +196,15 @@ TEST_F(ApiE2ETest, EveryErrorCodeAnswersAndChangesNothing) {
   expect(Post("/v1/subjects", "G-1", {{"personal_number", "19800101-0001"}, {"name", "X"}}), 403, "forbidden");
   expect(Command(c, "A-J1", "BookConversation", {{"slot", "2025-02-01T10:00:00+01:00"}}), 403, "forbidden");
   expect(Get("/v1/cases/" + c, "G-1"), 403, "forbidden");
-  // 422 unknown command
-  expect(Command(c, "V-1", "LaunchRocket"), 422, "unknown_command");
+  // 422 unknown command: recorded without the client's text
+  expect(Command(c, "V-1", "Tolvan19121212"), 422, "unknown_command");
+  const auto refused = Get("/v1/cases/" + c + "/audit", "C-1").Json().at("refused_commands").as_array();
+  ASSERT_FALSE(refused.empty());
+  EXPECT_EQ(refused.back().at("facts").at("command").as_string(), "<unknown>");
+  // 400 a purpose that is not a code (it would be stored in clear)
+  auto purpose = Http(server_->port(), "GET", "/v1/cases/" + c, TokenOf("C-1"), "", {{"X-Purpose", "Tolvan asked"}});
+  expect(purpose, 400, "invalid_field");
+  EXPECT_EQ(purpose.Str("field"), "X-Purpose");
   // 422 idempotency key reused
   auto first = Http(server_->port(), "POST", cmd_path, TokenOf("V-1"), book, {{"Idempotency-Key", "k-1"}});
   ASSERT_EQ(first.status, 200) << first.body;
@@ -232,13 +250,7 @@ TEST_F(ApiE2ETest, EveryErrorCodeAnswersAndChangesNothing) {
 }
 
 TEST_F(ApiE2ETest, SixteenClientsRaceOnOneCase) {
-  const std::string s = Subject("19121212-1212");
-  Consent(s);
-  const std::string c = Case(s);
-  ASSERT_EQ(Command(c, "V-1", "BookConversation", {{"slot", "2025-02-01T10:00:00+01:00"}}).status, 200);
-  SetClock("2025-02-01T11:00:00+01:00");
-  ASSERT_EQ(Command(c, "V-1", "RecordConversationHeld", {{"outcome", "plan"}}).status, 200);
-  ASSERT_EQ(Command(c, "V-1", "RecordStudiesStarted", {{"start_date", "2025-02-01"}}).status, 200);
+  const std::string c = StudyingCase();
   constexpr int kClients = 16, kTarget = 60;
   std::atomic<int> wins{0}, conflicts{0};
   std::mutex mu;
@@ -280,13 +292,7 @@ TEST_F(ApiE2ETest, SixteenClientsRaceOnOneCase) {
 }
 
 TEST_F(ApiE2ETest, SigkillLosesNoAcknowledgedCommand) {
-  const std::string s = Subject("19121212-1212");
-  Consent(s);
-  const std::string c = Case(s);
-  ASSERT_EQ(Command(c, "V-1", "BookConversation", {{"slot", "2025-02-01T10:00:00+01:00"}}).status, 200);
-  SetClock("2025-02-01T11:00:00+01:00");
-  ASSERT_EQ(Command(c, "V-1", "RecordConversationHeld", {{"outcome", "plan"}}).status, 200);
-  ASSERT_EQ(Command(c, "V-1", "RecordStudiesStarted", {{"start_date", "2025-02-01"}}).status, 200);
+  const std::string c = StudyingCase();
   std::atomic<int64_t> acknowledged{0};
   std::atomic<bool> stop{false};
   std::thread writer([&] {

@@ -1,0 +1,151 @@
+// CaseService: erasure (GDPR Art. 17) by crypto-shredding, retention erasures, legal holds and
+// the re-application of the erasure ledger. See engine/case_service.h for the contract.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/case_service.h"
+#include "engine/case_service_internal.h"
+
+namespace casetrail::engine {
+
+using detail::IdempotencyReused;
+using detail::kMaxRetries;
+using detail::NotFoundCode;
+using detail::Request;
+
+Result<std::vector<std::string>> CaseService::RecordErasure(const Actor& actor, const storage::ErasureEntry& entry) {
+  for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
+    CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(entry.subject_id));
+    if (subject.erased) return subject.cases;
+    CT_ASSIGN_OR_RETURN(Timestamp erased_at, ParseRfc3339(entry.erased_at));
+    // Retention entries carry "retention:<rule id>" as their legal basis.
+    const bool retention = entry.legal_basis.rfind("retention:", 0) == 0;
+    Event e;
+    e.type = retention ? "GallringExecuted" : "SubjectErased";
+    e.meta.actor = actor;
+    e.meta.legal_basis = entry.legal_basis;
+    e.meta.recorded_at = clock_->Now();
+    e.meta.effective_at = erased_at;
+    e.meta.subject_id = entry.subject_id;
+    e.meta.command = "EraseSubject";
+    if (retention) {
+      e.facts = {{"rule", entry.legal_basis.substr(10)}, {"decision_ref", entry.reference}};
+    } else {
+      e.facts = {{"legal_basis", entry.legal_basis}, {"reference", entry.reference}};
+    }
+    storage::AppendRequest req;
+    req.writes.push_back({SubjectStream(entry.subject_id), storage::ExpectedVersion::Exact(subject.version),
+                          {{e.type, EncodeEvent(e)}}});
+    const std::string cause = "subject:" + entry.subject_id + "@" + std::to_string(subject.version + 1);
+    CT_RETURN_IF_ERROR(CloseOpenCases(subject, e.meta, cause, "erased", &req).status());
+    auto r = log_->Append(req);
+    if (!r.ok() && r.status().code() == StatusCode::kAborted) continue;  // a case moved: decide again
+    if (!r.ok()) return r.status();
+    return subject.cases;
+  }
+  return Unavailable("erasure kept conflicting with concurrent commands");
+}
+
+Result<ErasureResult> CaseService::EraseSubject(const RequestContext& ctx, const std::string& subject_id,
+                                                const std::string& legal_basis, const std::string& reference) {
+  // Codes and registry numbers only: they are stored in clear, in the log and in the ledger.
+  auto is_code = [](const std::string& v) {
+    return !v.empty() && v.size() <= 100 && std::all_of(v.begin(), v.end(), [](char ch) {
+      return std::isalnum(static_cast<unsigned char>(ch)) || (ch != '\0' && std::strchr("._:/()-", ch) != nullptr);
+    });
+  };
+  if (legal_basis.rfind("retention:", 0) == 0) {
+    return Refusal(StatusCode::kInvalidArgument, "invalid_field", "retention: is reserved for the retention job")
+        .With("field", "legal_basis");
+  }
+  for (const auto& [name, value] : {std::pair{"legal_basis", &legal_basis}, std::pair{"reference", &reference}}) {
+    if (!is_code(*value)) {
+      return Refusal(StatusCode::kInvalidArgument, "invalid_field",
+                     "a legal basis and a reference are required, as codes (letters, digits, ._:/()-)")
+          .With("field", name);
+    }
+  }
+  if (ctx.actor.role != "compliance") return Refusal(StatusCode::kPermissionDenied, "forbidden", "only compliance erases");
+  if (!ledger_) return FailedPrecondition("erasure needs the data directory's erasure ledger");
+  CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
+  if (!subject.Exists()) return NotFoundCode("subject");
+  if (subject.erased && keys_->HasKey(subject_id)) {
+    // An earlier erasure recorded its event but failed before the shred: finish it.
+    CT_RETURN_IF_ERROR(keys_->Shred(subject_id));
+    return ErasureResult{FormatRfc3339(clock_->Now()), subject.cases};
+  }
+  if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
+  return EraseWithEntry(ctx.actor, subject, {subject_id, FormatRfc3339(clock_->Now()), legal_basis, reference});
+}
+
+Result<ErasureResult> CaseService::EraseWithEntry(const Actor& actor, const SubjectState& subject,
+                                                  const storage::ErasureEntry& entry) {
+  if (!ledger_) return FailedPrecondition("erasure needs the data directory's erasure ledger");
+  CT_RETURN_IF_ERROR(ledger_->Append(entry));
+  CT_ASSIGN_OR_RETURN(auto cases, RecordErasure(actor, entry));
+  CT_RETURN_IF_ERROR(keys_->Shred(entry.subject_id));
+  spdlog::info("subject {} erased under {} ({} cases)", entry.subject_id, entry.legal_basis, cases.size());
+  (void)subject;
+  return ErasureResult{entry.erased_at, std::move(cases)};
+}
+
+Result<ErasureResult> CaseService::EraseByRetention(const std::string& subject_id, const std::string& rule_id,
+                                                    const std::string& decision_ref) {
+  CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
+  if (!subject.Exists()) return NotFoundCode("subject");
+  if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
+  if (subject.legal_hold) return Refusal(StatusCode::kFailedPrecondition, "legal_hold", "a legal hold blocks retention");
+  return EraseWithEntry(Actor{"retention", "worker", "", "system", ""}, subject,
+                        {subject_id, FormatRfc3339(clock_->Now()), "retention:" + rule_id, decision_ref});
+}
+
+Result<uint64_t> CaseService::SetLegalHold(const RequestContext& ctx, const std::string& subject_id, bool placed,
+                                           const std::string& reference) {
+  if (reference.empty() || reference.size() > 100 || reference.find_first_of("\t\n") != std::string::npos) {
+    return Refusal(StatusCode::kInvalidArgument, "invalid_field", "a reference is required").With("field", "reference");
+  }
+  if (ctx.actor.role != "compliance") return Refusal(StatusCode::kPermissionDenied, "forbidden", "only compliance sets legal holds");
+  CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
+  if (!subject.Exists()) return NotFoundCode("subject");
+  if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
+  Event e;
+  e.type = placed ? "LegalHoldPlaced" : "LegalHoldLifted";
+  e.meta.actor = ctx.actor;
+  e.meta.legal_basis = ctx.legal_basis;
+  e.meta.recorded_at = e.meta.effective_at = clock_->Now();
+  e.meta.subject_id = subject_id;
+  e.meta.command = placed ? "PlaceLegalHold" : "LiftLegalHold";
+  e.facts = {{"reference", reference}};
+  storage::AppendRequest req = Request(ctx);
+  req.writes.push_back({SubjectStream(subject_id), storage::ExpectedVersion::Exact(subject.version), {{e.type, EncodeEvent(e)}}});
+  auto r = log_->Append(req);
+  if (!r.ok() && r.status().code() == StatusCode::kAborted) {
+    return Status(StatusCode::kAborted, "the subject changed concurrently").With("code", "version_conflict");
+  }
+  if (!r.ok() && r.status().code() == StatusCode::kAlreadyExists) return IdempotencyReused();
+  if (!r.ok()) return r.status();
+  return r->stream_versions[0].value();
+}
+
+Result<int> CaseService::ReapplyErasures() {
+  if (!ledger_) return 0;
+  CT_ASSIGN_OR_RETURN(auto entries, ledger_->ReadAll());
+  int applied = 0;
+  for (const auto& entry : entries) {
+    CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(entry.subject_id));
+    const bool key_back = keys_->HasKey(entry.subject_id);
+    if (subject.erased && !key_back) continue;
+    if (!subject.Exists() && !key_back) continue;  // the restored log predates the subject
+    if (subject.Exists() && !subject.erased) {
+      CT_RETURN_IF_ERROR(RecordErasure(Actor{"engine", "system", "", "system", ""}, entry).status());
+    }
+    if (key_back) CT_RETURN_IF_ERROR(keys_->Shred(entry.subject_id));
+    spdlog::info("erasure of subject {} re-applied from the ledger", entry.subject_id);
+    ++applied;
+  }
+  return applied;
+}
+
+}  // namespace casetrail::engine

@@ -1,0 +1,32 @@
+// Helpers shared by the files of CaseService (case_service.cc, case_service_erasure.cc).
+#pragma once
+
+#include <string>
+
+#include "engine/case_service.h"
+
+namespace casetrail::engine::detail {
+
+// Attempts of a decision that keeps meeting concurrent changes before answering unavailable.
+inline constexpr int kMaxRetries = 8;
+
+inline Status NotFoundCode(const std::string& what) {
+  return Status(StatusCode::kNotFound, what + " not found").With("code", "not_found");
+}
+
+// An append request carrying the caller's idempotency key, scoped to the actor.
+inline storage::AppendRequest Request(const RequestContext& ctx) {
+  storage::AppendRequest req;
+  if (!ctx.idempotency_key.empty()) {
+    req.idempotency_key = ctx.actor.id + ":" + ctx.idempotency_key;
+    req.idempotency_fingerprint = ctx.idempotency_fingerprint;
+  }
+  return req;
+}
+
+inline Status IdempotencyReused() {
+  return Status(StatusCode::kAlreadyExists, "idempotency key reused with a different body")
+      .With("code", "idempotency_key_reused");
+}
+
+}  // namespace casetrail::engine::detail
