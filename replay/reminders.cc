@@ -10,6 +10,13 @@ std::string Reminder::Status(engine::Timestamp now) const {
   return due_at <= now ? "due" : "scheduled";
 }
 
+std::string Reminder::Delivery::State() const {
+  if (delivered) return "delivered";
+  if (dead_lettered) return "dead_lettered";
+  if (cancelled) return "cancelled";
+  return "pending";
+}
+
 void ReminderBook::Apply(const storage::RecordedEvent& r) {
   std::lock_guard lock(mu_);
   position_ = r.position;
@@ -27,10 +34,10 @@ void ReminderBook::Apply(const storage::RecordedEvent& r) {
     Recompute(case_id);
     return;
   }
-  if (r.type != "ReminderFired" && r.type != "DeliveryAttempted" && r.type != "DeliverySucceeded" &&
-      r.type != "DeliveryDeadLettered") {
-    return;
-  }
+  static const std::set<std::string> kOutbox = {"ReminderFired",     "DeliveryAttempted",    "DeliverySucceeded",
+                                                 "DeliveryFailed",    "DeliveryInDoubt",      "DeliveryDeadLettered",
+                                                 "DeliveryCancelled"};
+  if (!kOutbox.count(r.type)) return;
   auto ev = engine::DecodeStored(r);
   if (!ev.ok()) return;
   const std::string* id = engine::AsText(ev->event.facts, "reminder_id");
@@ -49,6 +56,10 @@ void ReminderBook::Apply(const storage::RecordedEvent& r) {
     rem.fired = true;
     rem.cancelled = false;
     rem.sent_at = ev->event.meta.recorded_at;
+    if (auto it = cases_.find(rem.case_id); it != cases_.end()) {
+      it->second.fired.insert(rem.id);
+      MarkClosed(it->second);  // a close that came between the pass's snapshot and this fire
+    }
     return;
   }
   Reminder::Delivery& delivery = rem.deliveries[channel ? *channel : "webhook"];
@@ -57,6 +68,14 @@ void ReminderBook::Apply(const storage::RecordedEvent& r) {
     delivery.last_attempt_at = ev->event.meta.recorded_at;
   } else if (r.type == "DeliverySucceeded") {
     delivery.delivered = true;
+    delivery.outcomes++;
+  } else if (r.type == "DeliveryFailed") {
+    delivery.outcomes++;
+  } else if (r.type == "DeliveryInDoubt") {
+    delivery.outcomes++;
+    delivery.in_doubt++;
+  } else if (r.type == "DeliveryCancelled") {
+    delivery.cancelled = true;
   } else {
     delivery.dead_lettered = true;
   }
@@ -83,6 +102,13 @@ void ReminderBook::Recompute(const std::string& case_id) {
     if (!now_pending.count(id) && !reminders_[id].fired) reminders_[id].cancelled = true;
   }
   c.pending = std::move(now_pending);
+  MarkClosed(c);
+}
+
+void ReminderBook::MarkClosed(CaseTimers& c) {
+  const auto* def = registry_->Find(c.state.workflow, c.state.revision);
+  if (!def || !c.state.Exists() || def->IsOpen(c.state.state)) return;
+  for (const auto& id : c.fired) reminders_[id].case_closed = true;
 }
 
 std::vector<std::pair<std::string, std::string>> ReminderBook::Cases() const {
@@ -120,7 +146,7 @@ std::vector<Reminder> ReminderBook::Undelivered(const std::string& channel) cons
   std::vector<Reminder> out;
   for (const auto& [id, r] : reminders_) {
     auto it = r.deliveries.find(channel);
-    if (r.fired && (it == r.deliveries.end() || (!it->second.delivered && !it->second.dead_lettered))) out.push_back(r);
+    if (r.fired && (it == r.deliveries.end() || it->second.State() == "pending")) out.push_back(r);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // The reminder book: every timer the workflow definitions derive from case events (see
 // engine/timers.h), with what became of it — scheduled, due, sent (ReminderFired on
 // "reminder:<case>"), or cancelled (its trigger no longer holds) — and the delivery of each fired
-// reminder through the outbox (Delivery* events on "outbox:<reminder id>"). A projection like the
+// reminder through the outbox (Delivery* events on "outbox:<channel>:<reminder id>"). A projection like the
 // others: folded from the log, rebuilt at start. No personal data: ids, kinds and times.
 #pragma once
 
@@ -24,12 +24,21 @@ struct Reminder {
   bool fired = false;
   engine::Timestamp sent_at{};
   bool cancelled = false;  // the trigger stopped holding before it fired
+  // The case closed (a terminal state, a consent withdrawal included) after this fired: an
+  // undelivered reminder is then cancelled rather than sent.
+  bool case_closed = false;
   // Delivery through the outbox, per channel ("webhook", "email").
   struct Delivery {
     int attempts = 0;
+    int outcomes = 0;  // DeliverySucceeded + DeliveryFailed + DeliveryInDoubt
+    int in_doubt = 0;  // attempts whose outcome a crash hid (DeliveryInDoubt)
     bool delivered = false;
     bool dead_lettered = false;
+    bool cancelled = false;
     engine::Timestamp last_attempt_at{};
+    // An attempt is on record without an outcome: the process died while sending it.
+    bool Unresolved() const { return attempts > outcomes; }
+    std::string State() const;
   };
   std::map<std::string, Delivery> deliveries;
   // scheduled | due | sent | cancelled, at `now`.
@@ -45,7 +54,8 @@ class ReminderBook {
 
   // Pending timers due at `now` that have not fired.
   std::vector<Reminder> Due(engine::Timestamp now) const;
-  // Fired reminders whose delivery on `channel` is neither done nor dead-lettered.
+  // Fired reminders whose delivery on `channel` is not finished (delivered, dead-lettered or
+  // cancelled).
   std::vector<Reminder> Undelivered(const std::string& channel) const;
   // Every case seen, with its current unit, and the earliest referral (for the list jobs).
   std::vector<std::pair<std::string, std::string>> Cases() const;
@@ -62,7 +72,9 @@ class ReminderBook {
     engine::CaseState state;
     engine::TimerInputs inputs;
     std::set<std::string> pending;  // ids currently derived
+    std::set<std::string> fired;    // ids fired for this case
   };
+  void MarkClosed(CaseTimers& c);
   std::map<std::string, CaseTimers> cases_;
   std::map<std::string, Reminder> reminders_;
   Position position_{0};

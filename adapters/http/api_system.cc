@@ -142,8 +142,7 @@ ApiResponse Api::ListReminders(Call& c) {
         {"delivery", [&] {
            json::object d;
            for (const auto& [channel, x] : r.deliveries) {
-             d[channel] = json::object{{"attempts", x.attempts},
-                                       {"state", x.delivered ? "delivered" : x.dead_lettered ? "dead_lettered" : "pending"}};
+             d[channel] = json::object{{"attempts", x.attempts}, {"in_doubt", x.in_doubt}, {"state", x.State()}};
            }
            return d;
          }()}});

@@ -10,6 +10,7 @@
 
 #include "adapters/workers/list_jobs.h"
 #include "engine/event.h"
+#include "storage/base/failpoint.h"
 #include "storage/base/hex.h"
 
 namespace casetrail::adapters {
@@ -120,8 +121,11 @@ Status ReminderWorker::Fire(const replay::Reminder& r, engine::Timestamp now) {
 
 namespace {
 
-// POSTs `body`; returns the HTTP status, or 0 when the connection failed.
-int Post(const Webhook& w, const std::string& body, const std::string& delivery_id, const std::string& signature) {
+// POSTs `body`; returns the HTTP status, or 0 when the connection failed. The delivery id goes
+// both in X-Casetrail-Delivery and in the standard Idempotency-Key header (IETF httpapi draft),
+// so receivers with generic idempotency middleware drop repeats without code of their own.
+int Post(const Webhook& w, const std::string& body, const std::string& delivery_id, const std::string& signature,
+         bool redelivery) {
   try {
     boost::asio::io_context ioc;
     beast::tcp_stream stream(ioc);
@@ -132,7 +136,9 @@ int Post(const Webhook& w, const std::string& body, const std::string& delivery_
     req.set(http::field::host, w.host);
     req.set(http::field::content_type, "application/json");
     req.set("X-Casetrail-Delivery", delivery_id);
+    req.set("Idempotency-Key", "\"" + delivery_id + "\"");
     req.set("X-Casetrail-Signature", "sha256=" + signature);
+    if (redelivery) req.set("X-Casetrail-Redelivery", "1");
     req.body() = body;
     req.prepare_payload();
     http::write(stream, req);
@@ -147,6 +153,15 @@ int Post(const Webhook& w, const std::string& body, const std::string& delivery_
   }
 }
 
+std::string HmacHex(const std::string& secret, const std::string& body) {
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state st;
+  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(body.data()), body.size());
+  crypto_auth_hmacsha256_final(&st, mac);
+  return ToHex(std::string_view(reinterpret_cast<const char*>(mac), sizeof(mac)));
+}
+
 }  // namespace
 
 Status ReminderWorker::Deliver(const replay::Reminder& r, const std::string& channel, engine::Timestamp now) {
@@ -154,19 +169,39 @@ Status ReminderWorker::Deliver(const replay::Reminder& r, const std::string& cha
   const std::string key = channel + ":" + r.id;
   replay::Reminder::Delivery d;
   if (auto it = r.deliveries.find(channel); it != r.deliveries.end()) d = it->second;
-  if (d.attempts >= options_.max_attempts) {
+  if (r.case_closed) {
+    // The case closed (or its consent was withdrawn) before this reached anyone: it is moot.
+    CT_RETURN_IF_ERROR(Record(outbox, "DeliveryCancelled", {{"reminder_id", r.id}, {"channel", channel}, {"reason", "case_closed"}},
+                              now, "cancelled:" + key));
+    spdlog::info("reminder {} for case {} not delivered on {}: the case closed", r.kind, r.case_id, channel);
+    return Status::Ok();
+  }
+  // An attempt without an outcome was cut short by a crash: the receiver may or may not have it.
+  // Say so on record, then send it again at once (no backoff: nothing failed) and flagged, so the
+  // repeat is accounted for and the receiver's dedupe by id is the only place it can matter.
+  const bool redelivery = d.Unresolved();
+  if (redelivery) {
+    CT_RETURN_IF_ERROR(Record(outbox, "DeliveryInDoubt", {{"reminder_id", r.id}, {"channel", channel}, {"attempt", int64_t{d.attempts}}},
+                              now, "in-doubt:" + key + ":" + std::to_string(d.attempts)));
+    spdlog::warn("reminder {} for case {}: attempt {} on {} was cut short; sending again as a redelivery", r.kind,
+                 r.case_id, d.attempts, channel);
+  }
+  // Only failures count towards the limit: an attempt in doubt may well have arrived.
+  if (d.attempts - d.in_doubt - (redelivery ? 1 : 0) >= options_.max_attempts) {
     CT_RETURN_IF_ERROR(Record(outbox, "DeliveryDeadLettered",
                               {{"reminder_id", r.id}, {"channel", channel}, {"attempts", int64_t{d.attempts}}}, now,
                               "dead:" + key));
     spdlog::warn("reminder {} for case {} dead-lettered on {} after {} attempts", r.kind, r.case_id, channel, d.attempts);
     return Status::Ok();
   }
-  if (d.attempts > 0 && now < d.last_attempt_at + options_.backoff * (1 << std::min(d.attempts - 1, 16))) {
+  if (!redelivery && d.attempts > 0 &&
+      now < d.last_attempt_at + options_.backoff * (1 << std::min(d.attempts - 1, 16))) {
     return Status::Ok();  // backing off
   }
   const int attempt = d.attempts + 1;
   // The attempt is on record before the send: a crash mid-delivery is visible in the outbox.
-  CT_RETURN_IF_ERROR(Record(outbox, "DeliveryAttempted", {{"reminder_id", r.id}, {"channel", channel}, {"attempt", int64_t{attempt}}},
+  CT_RETURN_IF_ERROR(Record(outbox, "DeliveryAttempted",
+                            {{"reminder_id", r.id}, {"channel", channel}, {"attempt", int64_t{attempt}}, {"redelivery", redelivery}},
                             now, "attempt:" + key + ":" + std::to_string(attempt)));
   bool ok = true;
   int status = 0;
@@ -177,12 +212,7 @@ Status ReminderWorker::Deliver(const replay::Reminder& r, const std::string& cha
                                                           {"due_at", engine::FormatRfc3339(r.due_at)},
                                                           {"link", "/v1/cases/" + r.case_id}});
     for (const auto& w : options_.webhooks) {
-      unsigned char mac[crypto_auth_hmacsha256_BYTES];
-      crypto_auth_hmacsha256_state st;
-      crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(w.secret.data()), w.secret.size());
-      crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(body.data()), body.size());
-      crypto_auth_hmacsha256_final(&st, mac);
-      status = Post(w, body, r.id, ToHex(std::string_view(reinterpret_cast<const char*>(mac), sizeof(mac))));
+      status = Post(w, body, r.id, HmacHex(w.secret, body), redelivery);
       ok = ok && status >= 200 && status < 300;
     }
   } else {
@@ -192,6 +222,7 @@ Status ReminderWorker::Deliver(const replay::Reminder& r, const std::string& cha
     ok = s.ok();
     status = ok ? 250 : 0;
   }
+  CT_FAILPOINT("deliver-after-response");  // crash tests: die between the receiver's answer and its record
   if (ok) {
     return Record(outbox, "DeliverySucceeded", {{"reminder_id", r.id}, {"channel", channel}, {"attempt", int64_t{attempt}}},
                   clock_->Now(), "delivered:" + key);

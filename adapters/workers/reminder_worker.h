@@ -5,12 +5,14 @@
 // fired reminder through the outbox to the configured webhooks.
 //
 // Delivery: HTTP POST of {"id","kind","case_id","due_at","link"} (ids and links, never personal
-// data) with X-Casetrail-Delivery: <id> and X-Casetrail-Signature: sha256=<HMAC-SHA256 of the
-// body under the webhook secret>. Every attempt and outcome is an event on "outbox:<id>":
-// DeliveryAttempted, DeliverySucceeded, DeliveryFailed, DeliveryDeadLettered (after max_attempts,
-// with exponential backoff between attempts). Delivery is at least once: a crash between the
-// receiver's 2xx and DeliverySucceeded repeats the POST with the same delivery id, which receivers
-// use to drop the repeat.
+// data) with X-Casetrail-Delivery and Idempotency-Key: <id> and X-Casetrail-Signature:
+// sha256=<HMAC-SHA256 of the body under the webhook secret>. Every attempt and outcome is an event
+// on "outbox:<channel>:<id>": DeliveryAttempted (before the send), DeliverySucceeded,
+// DeliveryFailed, DeliveryDeadLettered (after max_attempts failures, with exponential backoff
+// between attempts), DeliveryCancelled (the case closed first). An attempt a crash cut short
+// (attempted, no outcome) is recorded as DeliveryInDoubt and sent again at once with
+// X-Casetrail-Redelivery: 1 — the only way a receiver ever sees an id twice, and its dedupe by id
+// makes that a no-op (exactly-once effect over an at-least-once wire).
 #pragma once
 
 #include <atomic>

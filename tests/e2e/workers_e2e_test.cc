@@ -9,6 +9,7 @@
 
 #include "tests/support/fixture_steps.h"
 #include "tests/support/http_client.h"
+#include "tests/support/personal_numbers.h"
 #include "tests/support/server_process.h"
 #include "tests/support/smtp_listener.h"
 #include "tests/support/webhook_receiver.h"
@@ -21,7 +22,8 @@ constexpr const char* kSecret = "webhook-secret-for-tests-0001";
 
 class WorkersE2ETest : public ::testing::Test {
  protected:
-  void Start(int fail_first = 0, int delay_ms = 0) {
+  // `failpoint`: CASETRAIL_FAILPOINT for this first start only (storage/base/failpoint.h).
+  void Start(int fail_first = 0, int delay_ms = 0, const std::string& failpoint = "") {
     receiver_ = std::make_unique<WebhookReceiver>(kSecret, fail_first, delay_ms);
     {
       std::ofstream secret(dir_.Sub("webhook.secret"));
@@ -30,6 +32,7 @@ class WorkersE2ETest : public ::testing::Test {
     server_ = std::make_unique<ServerProcess>(dir_);
     server_->SetExtraArgs({"--webhook", "http://127.0.0.1:" + std::to_string(receiver_->port()) + "/hook",
                            "--webhook-secret", dir_.Sub("webhook.secret"), "--worker-poll-ms", "50"});
+    if (!failpoint.empty()) server_->SetEnv("CASETRAIL_FAILPOINT", failpoint);
     ASSERT_TRUE(server_->Start());
   }
   HttpResponse Post(const std::string& path, const std::string& who, const json::value& body) {
@@ -101,9 +104,9 @@ TEST_F(WorkersE2ETest, FixtureCalendarFiresEachReminderOnceAndDeliversIt) {
   // Both reached the receiver exactly once, signed, after one failed attempt was retried.
   SetClock("2025-02-05T16:00:00+01:00");  // past the retry backoff
   ASSERT_TRUE(WaitDelivered(2));
-  auto counts = receiver_->counts();
+  auto counts = receiver_->requests_by_id();
   ASSERT_EQ(counts.size(), 2u);
-  for (const auto& [id, n] : counts) EXPECT_EQ(n, 1) << id;
+  for (const auto& [id, n] : counts) EXPECT_EQ(n, 1) << id << ": no crash, so no request is ever repeated";
   EXPECT_EQ(receiver_->bad_signatures(), 0);
   for (const auto& body : receiver_->bodies()) {
     EXPECT_EQ(body.find("Påminnelse"), std::string::npos);
@@ -130,21 +133,10 @@ TEST_F(WorkersE2ETest, ClosingACaseOrWithdrawingConsentCancelsPendingReminders) 
   EXPECT_EQ(receiver_->requests(), 0);
 }
 
-TEST_F(WorkersE2ETest, SigkillWhileFiringAndDeliveringLosesNothing) {
+TEST_F(WorkersE2ETest, SigkillWhileFiringAndDeliveringLosesNothingAndDeliversNothingTwice) {
   Start(/*fail_first=*/0, /*delay_ms=*/15);
   constexpr int kCases = 24;
-  for (int i = 0; i < kCases; ++i) {
-    char pnr[16];
-    std::snprintf(pnr, sizeof(pnr), "1990%02d%02d", 1 + i % 12, 1 + i);
-    // Luhn digit for YYMMDD + 123.
-    std::string nine = std::string(pnr + 2) + "123";
-    int sum = 0;
-    for (int k = 0; k < 9; ++k) {
-      int d = (nine[k] - '0') * (k % 2 == 0 ? 2 : 1);
-      sum += d > 9 ? d - 9 : d;
-    }
-    Case(std::string(pnr) + "-123" + std::to_string((10 - sum % 10) % 10));
-  }
+  for (int i = 0; i < kCases; ++i) Case(TestNumber(i));
   // Every case's booking reminder falls due at once; the server dies mid-way through delivering.
   std::thread mover([&] { Post("/v1/admin/clock", "ADM-1", {{"set", "2025-02-01T09:00:00+01:00"}}); });
   std::this_thread::sleep_for(std::chrono::milliseconds(150));
@@ -158,16 +150,76 @@ TEST_F(WorkersE2ETest, SigkillWhileFiringAndDeliveringLosesNothing) {
   ASSERT_TRUE(WaitDelivered(kCases));
   auto sent = Get("/v1/reminders?status=sent", "W-1").Json().at("reminders").as_array();
   EXPECT_EQ(sent.size(), static_cast<size_t>(kCases)) << "every due reminder fired, once";
-  std::set<std::string> ids;
-  for (const auto& r : sent) ids.insert(std::string(r.at("id").as_string()));
-  EXPECT_EQ(ids.size(), static_cast<size_t>(kCases));
-  auto counts = receiver_->counts();
-  EXPECT_EQ(counts.size(), static_cast<size_t>(kCases)) << "no reminder lost";
+  std::map<std::string, int> in_doubt;
+  for (const auto& r : sent) {
+    const auto& webhook = r.at("delivery").at("webhook");
+    EXPECT_EQ(webhook.at("state").as_string(), "delivered");
+    in_doubt[std::string(r.at("id").as_string())] = static_cast<int>(webhook.at("in_doubt").as_int64());
+  }
+  EXPECT_EQ(in_doubt.size(), static_cast<size_t>(kCases));
+  EXPECT_EQ(receiver_->counts().size(), static_cast<size_t>(kCases)) << "no reminder lost";
+  // None delivered twice: the receiver processed each id once, and the wire carried an id again
+  // only for an attempt the outbox recorded as cut short by the kill, flagged as a redelivery.
   int repeats = 0;
-  for (const auto& [id, n] : counts) repeats += n - 1;
-  // At least once: only a delivery in flight at the kill may arrive again, with the same id.
-  EXPECT_LE(repeats, 1);
-  std::cout << "deliveries repeated after SIGKILL: " << repeats << " of " << kCases << "\n";
+  for (const auto& [id, n] : receiver_->requests_by_id()) {
+    ASSERT_TRUE(in_doubt.count(id)) << id;
+    EXPECT_LE(n, 1 + in_doubt[id]) << id << ": sent again without an attempt in doubt";
+    repeats += n - 1;
+  }
+  EXPECT_EQ(receiver_->unflagged_repeats(), 0);
+  EXPECT_EQ(receiver_->bad_signatures(), 0);
+  std::cout << "requests repeated after SIGKILL (all flagged, none processed twice): " << repeats << " of " << kCases << "\n";
+}
+
+// The window a timed kill can only hope to hit: the receiver has answered 2xx, DeliverySucceeded
+// is not yet written. A failpoint kills the server exactly there.
+TEST_F(WorkersE2ETest, AKillBetweenTheReceiversAnswerAndItsRecordIsRedeliveredFlaggedAndProcessedOnce) {
+  Start(0, 0, "deliver-after-response");
+  Case(TestNumber(0));
+  std::thread mover([&] { Http(server_->port(), "POST", "/v1/admin/clock", TokenOf("ADM-1"),
+                               json::serialize(json::value{{"set", "2025-02-01T09:00:00+01:00"}})); });
+  int status = 0;
+  ASSERT_TRUE(server_->WaitExit(10000, &status)) << "the failpoint did not fire";
+  mover.join();
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  ASSERT_EQ(receiver_->requests_by_id().size(), 1u) << "the receiver had the delivery before the kill";
+
+  ASSERT_TRUE(server_->Start());  // without the failpoint
+  SetClock("2025-02-01T09:00:00+01:00");
+  auto sent = Get("/v1/reminders?status=sent", "W-1").Json().at("reminders").as_array();
+  ASSERT_EQ(sent.size(), 1u);
+  const auto& webhook = sent[0].at("delivery").at("webhook");
+  EXPECT_EQ(webhook.at("state").as_string(), "delivered");
+  EXPECT_EQ(webhook.at("attempts").as_int64(), 2);
+  EXPECT_EQ(webhook.at("in_doubt").as_int64(), 1);
+  const std::string id(sent[0].at("id").as_string());
+  EXPECT_EQ(receiver_->requests_by_id().at(id), 2) << "sent again: the outbox could not know it had arrived";
+  EXPECT_EQ(receiver_->counts().at(id), 1) << "processed once";
+  EXPECT_EQ(receiver_->unflagged_repeats(), 0) << "the repeat said it was one";
+  EXPECT_EQ(receiver_->bodies().size(), 1u);
+}
+
+// A reminder that fired but could not be delivered yet is cancelled, not sent, once its case closes.
+TEST_F(WorkersE2ETest, AFiredReminderIsNotDeliveredAfterItsCaseCloses) {
+  Start(/*fail_first=*/2);  // the receiver is down for the first attempts
+  const std::string declined = Case(TestNumber(0));
+  const std::string withdrawn = Case(TestNumber(1));
+  SetClock("2025-02-01T09:00:00+01:00");  // both booking reminders fire; delivery fails
+  EXPECT_EQ(receiver_->requests(), 2);
+  for (const auto& c : {declined, withdrawn}) {
+    EXPECT_THAT(Reminders(c), ::testing::ElementsAre(::testing::Pair("booking_overdue", "sent")));
+  }
+  ASSERT_EQ(Post("/v1/cases/" + declined + "/commands", "A-J1", {{"command", "RecordCustomerDeclined"}}).status, 200);
+  ASSERT_EQ(Post("/v1/subjects/" + subjects_[withdrawn] + "/consents/withdraw", "A-J1", {{"scopes", "all"}}).status, 200);
+  SetClock("2025-02-01T10:00:00+01:00");  // past the backoff: the receiver is up again
+  EXPECT_EQ(receiver_->requests(), 2) << "nothing sent after the close";
+  EXPECT_TRUE(receiver_->counts().empty());
+  const auto sent = Get("/v1/reminders?status=sent", "W-1");
+  ASSERT_EQ(sent.Json().at("reminders").as_array().size(), 2u);
+  for (const auto& r : sent.Json().at("reminders").as_array()) {
+    EXPECT_EQ(r.at("delivery").at("webhook").at("state").as_string(), "cancelled") << r.at("case_id").as_string();
+    EXPECT_EQ(r.at("delivery").at("webhook").at("attempts").as_int64(), 1);
+  }
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 #include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "tests/support/temp_dir.h"
@@ -66,6 +68,7 @@ class ServerProcess {
     pid_ = ::fork();
     if (pid_ == 0) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a crashed test
+      for (const auto& [name, value] : env_) ::setenv(name.c_str(), value.c_str(), 1);
       ::dup2(fds[1], 1);
       ::close(fds[0]);
       ::close(fds[1]);
@@ -83,6 +86,7 @@ class ServerProcess {
       std::_Exit(127);
     }
     ::close(fds[1]);
+    env_.clear();
     std::string out;
     char buf[512];
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -113,12 +117,26 @@ class ServerProcess {
   uint16_t port() const { return port_; }
   // Further `serve` flags for the next Start().
   void SetExtraArgs(std::vector<std::string> args) { extra_args_ = std::move(args); }
+  // Environment for the next Start() only (say CASETRAIL_FAILPOINT); cleared by it.
+  void SetEnv(std::string name, std::string value) { env_.emplace_back(std::move(name), std::move(value)); }
+  // Waits up to `ms` for the server to exit by itself; true with `*status` as waitpid reports it.
+  bool WaitExit(int ms, int* status) {
+    for (int i = 0; pid_ > 0 && i < ms / 10; ++i) {
+      if (::waitpid(pid_, status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
   std::string data_dir() const { return dir_ + "/data"; }
 
  private:
   std::string dir_;
   std::string clock_;
   std::vector<std::string> extra_args_;
+  std::vector<std::pair<std::string, std::string>> env_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
 };

@@ -1,5 +1,8 @@
-// A webhook receiver on loopback for tests: accepts POSTs, checks the HMAC-SHA256 signature,
-// counts deliveries by their X-Casetrail-Delivery id, and can fail the first N requests.
+// A webhook receiver on loopback for tests, written as docs/workers.md §4.1 asks receivers to be:
+// it checks the HMAC-SHA256 signature, processes each X-Casetrail-Delivery id once and answers a
+// repeat with 200 without processing it again. It counts both: deliveries processed per id
+// (counts) and requests received per id (requests_by_id), with the redelivery flag of each repeat.
+// It can fail the first N requests and delay each answer.
 #pragma once
 
 #include <sodium.h>
@@ -42,6 +45,12 @@ class WebhookReceiver {
     std::lock_guard lock(mu_);
     return bodies_;
   }
+  std::map<std::string, int> requests_by_id() const {
+    std::lock_guard lock(mu_);
+    return requests_by_id_;
+  }
+  // Requests for an id already processed that did not carry X-Casetrail-Redelivery: 1.
+  int unflagged_repeats() const { return unflagged_repeats_; }
   int bad_signatures() const { return bad_signatures_; }
   int requests() const { return requests_; }
 
@@ -68,9 +77,16 @@ class WebhookReceiver {
         char hex[2 * sizeof(mac) + 1];
         sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
         if (std::string(req["X-Casetrail-Signature"]) != "sha256=" + std::string(hex)) bad_signatures_++;
+        const std::string id(req["X-Casetrail-Delivery"]);
+        if (std::string(req["Idempotency-Key"]) != "\"" + id + "\"") bad_signatures_++;
         std::lock_guard lock(mu_);
-        counts_[std::string(req["X-Casetrail-Delivery"])]++;
-        bodies_.push_back(req.body());
+        requests_by_id_[id]++;
+        if (!counts_.count(id)) {
+          counts_[id] = 1;  // processed: the first time this id arrives
+          bodies_.push_back(req.body());
+        } else if (req["X-Casetrail-Redelivery"] != "1") {
+          unflagged_repeats_++;
+        }
       }
       http::response<http::string_body> res{fail ? http::status::service_unavailable : http::status::ok, 11};
       res.body() = "{}";
@@ -85,9 +101,9 @@ class WebhookReceiver {
   boost::asio::io_context ioc_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::atomic<bool> stop_{false};
-  std::atomic<int> requests_{0}, bad_signatures_{0};
+  std::atomic<int> requests_{0}, bad_signatures_{0}, unflagged_repeats_{0};
   mutable std::mutex mu_;
-  std::map<std::string, int> counts_;
+  std::map<std::string, int> counts_, requests_by_id_;
   std::vector<std::string> bodies_;
   std::thread thread_;
 };
