@@ -1,6 +1,10 @@
 #include "engine/definition.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
+
+#include "engine/consent.h"
+#include "engine/timers.h"
 
 namespace casetrail::engine {
 namespace json = boost::json;
@@ -151,6 +155,19 @@ Status Check(const WorkflowDefinition& d) {
     }
   }
   if (initial != 1) return Bad("exactly one initial command is required");
+  const auto& scopes = AllConsentScopes();
+  for (const auto& t : d.timers) {
+    for (const auto& s : t.in_states) {
+      if (!states.count(s)) return Bad("timer " + t.name + " names unknown state '" + s + "'");
+    }
+    if (!d.events.count(t.after_event)) return Bad("timer " + t.name + " is armed by undeclared event '" + t.after_event + "'");
+    if (!ParseDuration(t.delay).ok()) return Bad("timer " + t.name + " has a malformed delay");
+    for (const auto& s : t.consent) {
+      if (std::find(scopes.begin(), scopes.end(), s) == scopes.end()) {
+        return Bad("timer " + t.name + " names unknown consent scope '" + s + "'");
+      }
+    }
+  }
   return Status::Ok();
 }
 
@@ -215,7 +232,7 @@ Result<WorkflowDefinition> ParseDefinition(std::string_view text) {
       if (!tv.is_object()) return Bad("timer is not an object");
       const auto& t = tv.as_object();
       d.timers.push_back({Str(t, "name"), Str(t, "kind"), Str(t, "after_event"), Strings(t, "in_states"), Str(t, "delay"),
-                          Str(t, "relative_to"), Str(t, "fallback_delay"), Str(t, "at")});
+                          Str(t, "relative_to"), Str(t, "fallback_delay"), Str(t, "at"), Strings(t, "consent")});
     }
   }
   CT_RETURN_IF_ERROR(Check(d));

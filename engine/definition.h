@@ -98,6 +98,9 @@ struct TimerSpec {
   std::string relative_to;     // a field of the trigger event (a time or a date) instead of its effective_at
   std::string fallback_delay;  // used from effective_at when the trigger lacks `relative_to`
   std::string at;              // "HH:MM" Stockholm time of day the due instant is moved to
+  // Consent scopes of the case's subject the follow-up depends on: while one is withdrawn the
+  // timer is not pending (a reminder to act on what may no longer be shared is moot).
+  std::vector<std::string> consent;
 };
 
 struct WorkflowDefinition {

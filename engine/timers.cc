@@ -90,6 +90,9 @@ std::vector<PendingTimer> PendingTimers(const std::string& case_id, const TimerI
   std::vector<PendingTimer> out;
   for (const auto& spec : def.timers) {
     if (std::find(spec.in_states.begin(), spec.in_states.end(), in.state) == spec.in_states.end()) continue;
+    if (!std::all_of(spec.consent.begin(), spec.consent.end(), [&](const std::string& s) { return in.active_scopes.count(s) > 0; })) {
+      continue;  // the follow-up depends on a consent that is withdrawn
+    }
     auto it = in.last_of_type.find(spec.after_event);
     if (it == in.last_of_type.end()) continue;
     const StoredEvent& trigger = it->second;

@@ -1,12 +1,14 @@
 // Timers derived from events by the workflow definition (DESIGN "Background workers"): a timer of
 // the definition is pending for a case when its trigger event (`after_event`) happened while the
-// case has been in its current state and that state is one of `in_states`. Any state change
-// (a booking, a close, a consent withdrawal that closes the case) cancels it. The timer's id is
+// case has been in its current state, that state is one of `in_states`, and the consent scopes it
+// names are active. Any state change (a booking, a close, a consent withdrawal that closes the
+// case) cancels it, and so does withdrawing a scope it names. The timer's id is
 // deterministic — name, kind, case and the trigger's stream version — so firing it with that id
 // as the idempotency key happens exactly once across crashes and restarts.
 #pragma once
 
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +29,8 @@ struct TimerInputs {
   uint64_t state_entered_version = 0;
   std::string state;
   std::map<std::string, StoredEvent> last_of_type;
+  // The subject's consent scopes active now (kept by the caller from the consent stream).
+  std::set<std::string> active_scopes;
   // Folds one case event; `after` is the state after it.
   void Apply(const StoredEvent& e, const CaseState& after);
 };

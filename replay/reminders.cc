@@ -30,8 +30,25 @@ void ReminderBook::Apply(const storage::RecordedEvent& r) {
     CaseTimers& c = cases_[case_id];
     engine::Apply(c.state, *ev, *def);
     c.state.facts.clear();
+    if (cases_of_subject_[c.state.subject_id].insert(case_id).second) {
+      const auto active = consents_[c.state.subject_id].ActiveScopes(ev->event.meta.recorded_at);
+      c.inputs.active_scopes = {active.begin(), active.end()};
+    }
     c.inputs.Apply(*ev, c.state);
     Recompute(case_id);
+    return;
+  }
+  if (stream.rfind("consent:", 0) == 0) {
+    auto ev = engine::DecodeStored(r);
+    if (!ev.ok()) return;
+    const std::string subject = stream.substr(8);
+    engine::ConsentState& consent = consents_[subject];
+    consent.Apply(ev->event, r.version.value());
+    const auto active = consent.ActiveScopes(ev->event.meta.recorded_at);
+    for (const auto& case_id : cases_of_subject_[subject]) {
+      cases_[case_id].inputs.active_scopes = {active.begin(), active.end()};
+      Recompute(case_id);
+    }
     return;
   }
   static const std::set<std::string> kOutbox = {"ReminderFired",     "DeliveryAttempted",    "DeliverySucceeded",

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/consent.h"
 #include "engine/definition_registry.h"
 #include "engine/timers.h"
 #include "storage/log.h"
@@ -76,6 +77,8 @@ class ReminderBook {
   };
   void MarkClosed(CaseTimers& c);
   std::map<std::string, CaseTimers> cases_;
+  std::map<std::string, engine::ConsentState> consents_;           // per subject
+  std::map<std::string, std::set<std::string>> cases_of_subject_;  // subject → case ids
   std::map<std::string, Reminder> reminders_;
   Position position_{0};
 };

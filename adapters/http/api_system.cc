@@ -75,6 +75,7 @@ ApiResponse Api::Workflows(Call&) {
       if (!t.relative_to.empty()) timer["relative_to"] = t.relative_to;
       if (!t.fallback_delay.empty()) timer["fallback_delay"] = t.fallback_delay;
       if (!t.at.empty()) timer["at"] = t.at;
+      if (!t.consent.empty()) timer["consent"] = json::value_from(t.consent);
       timers.push_back(std::move(timer));
     }
     revisions.push_back(json::object{{"revision", d->Name()}, {"adopted", d->adopted},

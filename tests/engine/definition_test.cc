@@ -37,6 +37,20 @@ TEST(DefinitionTest, RejectsDefinitionsThatNameUndeclaredThings) {
   bad_event.replace(bad_event.find(R"("event":"E")"), 11, R"("event":"F")");
   EXPECT_THAT(ParseDefinition(bad_event), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseDefinition("{not json"), StatusIs(StatusCode::kInvalidArgument));
+  // Timers: a good one, then each part naming something undeclared or malformed.
+  const std::string timer = R"(,"timers":[{"name":"J1","kind":"k","after_event":"E","in_states":["a"],"delay":"P1D",
+    "consent":["share_guidance"]}]})";
+  auto with_timer = [&](const std::string& from, const std::string& to) {
+    std::string t = timer;
+    if (!from.empty()) t.replace(t.find(from), from.size(), to);
+    return ok.substr(0, ok.size() - 1) + t;
+  };
+  ASSERT_THAT(ParseDefinition(with_timer("", "")), IsOk());
+  EXPECT_EQ(ParseDefinition(with_timer("", ""))->timers[0].consent, std::vector<std::string>{"share_guidance"});
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {R"(["a"])", R"(["z"])"}, {R"("E")", R"("F")"}, {R"("P1D")", R"("1 day")"}, {"share_guidance", "share_everything"}}) {
+    EXPECT_THAT(ParseDefinition(with_timer(from, to)), StatusIs(StatusCode::kInvalidArgument)) << to;
+  }
 }
 
 }  // namespace

@@ -1,0 +1,155 @@
+// The reminder book over a real log: timers derived from the definitions (armed, re-armed,
+// cancelled by a state change or by withdrawing the consent a timer names), fired reminders of a
+// case that closes marked for cancellation, and attempts a crash left without an outcome seen as
+// unresolved.
+#include "replay/reminders.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/engine_harness.h"
+
+namespace casetrail::testing {
+namespace {
+
+class ReminderBookTest : public ::testing::Test {
+ protected:
+  // A book folded from the whole log as it stands.
+  std::unique_ptr<replay::ReminderBook> Fold() {
+    auto book = std::make_unique<replay::ReminderBook>(&h_.registry());
+    auto events = h_.log().ReadAll(Position(1), 1000000);
+    EXPECT_THAT(events, IsOk());
+    for (const auto& e : *events) book->Apply(e);
+    return book;
+  }
+  // kind → status of a case's reminders at `now`.
+  std::multimap<std::string, std::string> Of(const replay::ReminderBook& book, const std::string& case_id,
+                                             const std::string& now) {
+    std::multimap<std::string, std::string> out;
+    for (const auto& r : book.List("all", At(now))) {
+      if (r.case_id == case_id) out.emplace(r.kind, r.Status(At(now)));
+    }
+    return out;
+  }
+  // An outbox or reminder event as the worker writes it (adapters/workers/reminder_worker.cc).
+  void Record(const std::string& stream, const std::string& type, Fields facts) {
+    engine::Event e;
+    e.type = type;
+    e.meta.actor = Actor{"worker:reminders", "worker", "", "system", ""};
+    e.meta.legal_basis = "public_task";
+    e.meta.recorded_at = e.meta.effective_at = h_.clock().Now();
+    e.facts = std::move(facts);
+    storage::AppendRequest req;
+    req.writes.push_back({StreamId(stream), storage::ExpectedVersion::Any(), {{e.type, engine::EncodeEvent(e)}}});
+    ASSERT_THAT(h_.log().Append(req), IsOk());
+  }
+  std::string StudyingCase(const std::string& subject) {
+    const std::string c = h_.Refer(subject)->case_id;
+    EXPECT_THAT(h_.Run(c, kSyv, "BookConversation", {{"slot", std::string("2025-09-10T10:00:00+02:00")}}), IsOk());
+    EXPECT_THAT(h_.Run(c, kSyv, "RecordConversationHeld", {{"outcome", std::string("plan")}}), IsOk());
+    EXPECT_THAT(h_.Run(c, kSyv, "RecordStudiesStarted", {{"start_date", std::string("2025-09-15")}}), IsOk());
+    EXPECT_EQ(h_.State(c), "studying");
+    return c;
+  }
+
+  EngineHarness h_;
+};
+
+using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
+
+TEST_F(ReminderBookTest, TimersAreArmedReArmedAndCancelledByStateChanges) {
+  h_.SetTime("2025-01-13T09:00:00+01:00");
+  const std::string s = h_.NewSubject(TestNumber(1));
+  h_.Consent(s);
+  const std::string c = h_.Refer(s)->case_id;
+  auto book = Fold();
+  EXPECT_THAT(Of(*book, c, "2025-01-13T10:00:00+01:00"), UnorderedElementsAre(Pair("booking_overdue", "scheduled")));
+  auto due = book->Due(At("2025-01-27T09:00:00+01:00"));
+  ASSERT_EQ(due.size(), 1u) << "J5: 14 days after the referral";
+  EXPECT_EQ(due[0].id, "J5:booking_overdue:" + c + ":1");
+  EXPECT_TRUE(book->Due(At("2025-01-27T08:59:59+01:00")).empty());
+
+  ASSERT_THAT(h_.Run(c, kSyv, "BookConversation", {{"slot", std::string("2025-01-22T10:00:00+01:00")}}), IsOk());
+  ASSERT_THAT(h_.Run(c, kSyv, "RescheduleConversation", {{"slot", std::string("2025-01-24T10:00:00+01:00")}}), IsOk());
+  book = Fold();
+  EXPECT_THAT(Of(*book, c, "2025-01-14T09:00:00+01:00"),
+              UnorderedElementsAre(Pair("booking_overdue", "cancelled"), Pair("appointment", "cancelled"),
+                                   Pair("appointment", "scheduled")))
+      << "the reschedule replaced the first appointment reminder";
+  due = book->Due(At("2025-01-23T08:00:00+01:00"));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].due_at, At("2025-01-23T08:00:00+01:00")) << "J13: 08:00 the day before the new slot";
+}
+
+TEST_F(ReminderBookTest, WithdrawingTheConsentATimerNamesCancelsItAndAGrantRearmsIt) {
+  h_.SetTime("2025-09-01T09:00:00+02:00");  // rev2 is in force: J15 names share_study_progress
+  const std::string s = h_.NewSubject(TestNumber(2));
+  h_.Consent(s);
+  const std::string c = StudyingCase(s);
+  auto book = Fold();
+  EXPECT_THAT(Of(*book, c, "2025-09-02T09:00:00+02:00"),
+              UnorderedElementsAre(Pair("booking_overdue", "cancelled"), Pair("appointment", "cancelled"),
+                                   Pair("study_start_check", "cancelled"), Pair("feedback_overdue", "scheduled")));
+  ASSERT_THAT(h_.service().WithdrawConsent(EngineHarness::As(kOfficerJarva), s, {"share_study_progress"}), IsOk());
+  EXPECT_EQ(h_.State(c), "studying") << "only transfer_referral closes the case";
+  book = Fold();
+  EXPECT_EQ(Of(*book, c, "2025-09-02T09:00:00+02:00").find("feedback_overdue")->second, "cancelled");
+  EXPECT_TRUE(book->Due(At("2026-06-01T09:00:00+02:00")).empty()) << "nothing fires while the consent is withdrawn";
+  h_.Consent(s, {"share_study_progress"});
+  book = Fold();
+  auto due = book->Due(At("2026-06-01T09:00:00+02:00"));
+  ASSERT_EQ(due.size(), 1u) << "granted again: the same timer is pending again";
+  EXPECT_EQ(due[0].kind, "feedback_overdue");
+}
+
+TEST_F(ReminderBookTest, UnderRev1TheFeedbackTimerDoesNotDependOnTheProgressConsent) {
+  h_.SetTime("2025-02-01T09:00:00+01:00");
+  const std::string s = h_.NewSubject(TestNumber(3));
+  h_.Consent(s);
+  const std::string c = StudyingCase(s);
+  ASSERT_THAT(h_.service().WithdrawConsent(EngineHarness::As(kOfficerJarva), s, {"share_study_progress"}), IsOk());
+  auto book = Fold();
+  EXPECT_EQ(Of(*book, c, "2025-02-02T09:00:00+01:00").find("feedback_overdue")->second, "scheduled");
+}
+
+TEST_F(ReminderBookTest, AFiredReminderOfACaseThatClosesIsOwedACancellationAndAnOpenAttemptIsUnresolved) {
+  h_.SetTime("2025-01-13T09:00:00+01:00");
+  const std::string s = h_.NewSubject(TestNumber(4));
+  h_.Consent(s);
+  const std::string c = h_.Refer(s)->case_id;
+  const std::string id = "J5:booking_overdue:" + c + ":1";
+  h_.SetTime("2025-01-27T09:00:00+01:00");
+  Record("reminder:" + c, "ReminderFired",
+         {{"reminder_id", id}, {"kind", std::string("booking_overdue")}, {"case_id", c},
+          {"due_at", std::string("2025-01-27T08:00:00Z")}});
+  Record("outbox:webhook:" + id, "DeliveryAttempted",
+         {{"reminder_id", id}, {"channel", std::string("webhook")}, {"attempt", int64_t{1}}});
+  auto book = Fold();
+  auto owed = book->Undelivered("webhook");
+  ASSERT_EQ(owed.size(), 1u);
+  EXPECT_TRUE(owed[0].deliveries.at("webhook").Unresolved()) << "attempted, no outcome: a crash cut it short";
+  EXPECT_FALSE(owed[0].case_closed);
+
+  Record("outbox:webhook:" + id, "DeliveryInDoubt",
+         {{"reminder_id", id}, {"channel", std::string("webhook")}, {"attempt", int64_t{1}}});
+  book = Fold();
+  owed = book->Undelivered("webhook");
+  ASSERT_EQ(owed.size(), 1u);
+  EXPECT_FALSE(owed[0].deliveries.at("webhook").Unresolved());
+  EXPECT_EQ(owed[0].deliveries.at("webhook").in_doubt, 1);
+
+  ASSERT_THAT(h_.Run(c, kOfficerJarva, "RecordCustomerDeclined"), IsOk());
+  book = Fold();
+  owed = book->Undelivered("webhook");
+  ASSERT_EQ(owed.size(), 1u) << "still owed: a cancellation is recorded, not silently dropped";
+  EXPECT_TRUE(owed[0].case_closed);
+  Record("outbox:webhook:" + id, "DeliveryCancelled",
+         {{"reminder_id", id}, {"channel", std::string("webhook")}, {"reason", std::string("case_closed")}});
+  book = Fold();
+  EXPECT_TRUE(book->Undelivered("webhook").empty());
+  EXPECT_EQ(book->List("sent", At("2025-01-28T09:00:00+01:00"))[0].deliveries.at("webhook").State(), "cancelled");
+}
+
+}  // namespace
+}  // namespace casetrail::testing
