@@ -53,10 +53,19 @@ Result<std::unique_ptr<OfflineApi>> OfflineApi::Open(const DataDirFlags& flags, 
   std::string fingerprint_key(32, '\0');
   auto derived = storage::DeriveSubkey(o->stores_.master, 2, "idemfing");
   fingerprint_key.assign(reinterpret_cast<const char*>(derived.data()), derived.size());
-  o->api_ = std::make_unique<Api>(ApiDeps{o->stores_.log.get(), o->engine_->service.get(), o->engine_->keys.get(),
-                                          &o->engine_->registry, o->engine_->clock.get(), nullptr, o->users_.get(),
-                                          o->directory_.get(), o->metrics_.get(), fingerprint_key, nullptr,
-                                          o->indicators_.get(), suppress_below});
+  ApiDeps deps;
+  deps.log = o->stores_.log.get();
+  deps.service = o->engine_->service.get();
+  deps.keys = o->engine_->keys.get();
+  deps.registry = &o->engine_->registry;
+  deps.clock = o->engine_->clock.get();
+  deps.users = o->users_.get();
+  deps.directory = o->directory_.get();
+  deps.metrics = o->metrics_.get();
+  deps.fingerprint_key = fingerprint_key;
+  deps.indicators = o->indicators_.get();
+  deps.suppress_below = suppress_below;
+  o->api_ = std::make_unique<Api>(std::move(deps));
   return o;
 }
 

@@ -1,6 +1,8 @@
 // Meetings and follow-up lists (API.md "Meetings, lists"): POST/GET /v1/meetings,
 // GET /v1/lists/monthly, GET /v1/lists/progression, POST /v1/lists/progression/publish.
 // Lists answer JSON, or CSV / XLSX by the Accept header.
+#include <algorithm>
+
 #include "adapters/http/api.h"
 #include "adapters/http/body_fields.h"
 #include "adapters/http/json_values.h"
@@ -14,6 +16,12 @@ namespace casetrail::adapters {
 namespace json = boost::json;
 
 namespace {
+
+// A file name every system accepts: the list id with ':' (refused on Windows) as '_'.
+std::string DownloadName(std::string list_id) {
+  std::replace(list_id.begin(), list_id.end(), ':', '_');
+  return list_id;
+}
 
 const std::set<std::string> kUnits = {"globen", "jarva", "city"};
 
@@ -103,13 +111,13 @@ ApiResponse Api::GetList(Call& c, const std::string& kind) {
   const std::string_view accept = c.req.accept;
   if (accept.find("text/csv") != std::string_view::npos) {
     return ApiResponse{200, "text/csv; charset=utf-8", ListCsv(stored->list),
-                       {{"Content-Disposition", "attachment; filename=\"" + stored->list.list_id + ".csv\""}}};
+                       {{"Content-Disposition", "attachment; filename=\"" + DownloadName(stored->list.list_id) + ".csv\""}}};
   }
   if (accept.find(kXlsxMediaType) != std::string_view::npos) {
     auto bytes = ListXlsx(stored->list);
     if (!bytes.ok()) return FromStatus(bytes.status());
     return ApiResponse{200, kXlsxMediaType, *bytes,
-                       {{"Content-Disposition", "attachment; filename=\"" + stored->list.list_id + ".xlsx\""}}};
+                       {{"Content-Disposition", "attachment; filename=\"" + DownloadName(stored->list.list_id) + ".xlsx\""}}};
   }
   json::object body = json::parse(replay::ListJson(stored->list)).as_object();
   if (kind == "progression") {
