@@ -203,6 +203,7 @@ Result<WorkflowDefinition> ParseDefinition(std::string_view text) {
   if (ec || !root.is_object()) return Bad("not a JSON object");
   const auto& o = root.as_object();
   WorkflowDefinition d;
+  d.canonical = json::serialize(root);
   d.workflow = Str(o, "workflow");
   if (auto* r = o.if_contains("revision"); r && r->is_int64()) d.revision = static_cast<int>(r->as_int64());
   d.adopted = Str(o, "adopted");

@@ -113,6 +113,8 @@ struct WorkflowDefinition {
   std::vector<CommandSpec> commands;
   std::map<std::string, EventSpec> events;
   std::vector<TimerSpec> timers;
+  // The file as parsed, serialized compactly: two definitions of one revision must match in it.
+  std::string canonical;
 
   // "study-referral@1"
   std::string Name() const { return workflow + "@" + std::to_string(revision); }

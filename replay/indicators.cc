@@ -11,7 +11,7 @@ namespace casetrail::replay {
 namespace {
 
 std::string Date(int year, int month, int day = 1) {
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d", year, month, day);
   return buf;
 }

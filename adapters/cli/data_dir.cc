@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "engine/case_service.h"
+#include "engine/registered_revisions.h"
 #include "storage/rocksdb_log.h"
 #include "workflows/study_referral.h"
 
@@ -37,6 +38,7 @@ Result<std::unique_ptr<EngineOnStores>> BuildEngine(OpenStores& stores) {
   master.bytes = stores.master;
   e->keys = std::make_unique<engine::SubjectKeys>(stores.keys.get(), master);
   CT_RETURN_IF_ERROR(workflows::RegisterStudyReferral(&e->registry));
+  CT_RETURN_IF_ERROR(engine::LoadRegisteredRevisions(*stores.log, &e->registry).status());
   e->clock = engine::NewSystemClock();
   e->service = std::make_unique<engine::CaseService>(stores.log.get(), e->keys.get(), &e->registry,
                                                      &workflows::StudyReferralGuards(), e->clock.get());

@@ -136,6 +136,9 @@ int main(int argc, char** argv) {
   serve->add_option("--mail-to", serve_flags.mail_to, "functional mailbox that receives reminder e-mail");
   serve->add_option("--calendar", serve_flags.calendar,
                     "the follow-up lists' calendar: meeting weekday, lead days, hours, feedback days (JSON; docs/workers.md)");
+  serve->add_option("--workflow", serve_flags.workflows,
+                    "adopt this workflow revision file (JSON, docs/workflows.md); kept in the log, so later starts need it no more (repeatable)")
+      ->check(CLI::ExistingFile);
   serve->add_option("--web-root", serve_flags.web_root, "serve the web UI from this directory (development); default: the embedded UI");
   serve->add_option("--worker-poll-ms", serve_flags.worker_poll_ms, "how often the reminder worker looks for due work")
       ->capture_default_str()->check(CLI::Range(10, 600000));

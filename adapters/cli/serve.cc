@@ -11,6 +11,7 @@
 #include "adapters/demo/demo_population.h"
 #include "adapters/http/server.h"
 #include "engine/case_service.h"
+#include "engine/registered_revisions.h"
 #include "replay/case_directory.h"
 #include "storage/key_file.h"
 #include "workflows/study_referral.h"
@@ -109,6 +110,15 @@ int RunServe(ServeFlags f) {
   } else {
     system_clock = engine::NewSystemClock();
     clock = system_clock.get();
+  }
+  // Revisions adopted at run time: those in the log, then any new --workflow file.
+  if (auto loaded = engine::LoadRegisteredRevisions(*stores->log, &registry); !loaded.ok()) return Fail(loaded.status());
+  for (const auto& file : f.workflows) {
+    std::ifstream in(file);
+    if (!in) return Fail(NotFound("cannot read the --workflow file"));
+    auto added = engine::RegisterRevision(*stores->log, &registry, workflows::StudyReferralGuards(),
+                                          std::string((std::istreambuf_iterator<char>(in)), {}), clock->Now());
+    if (!added.ok()) return Fail(added.status());
   }
   engine::CaseService service(stores->log.get(), &keys, &registry, &workflows::StudyReferralGuards(), clock);
   service.SetErasureLedger(stores->ledger.get());

@@ -18,8 +18,9 @@ struct ServeFlags {
   std::vector<std::string> webhooks;  // reminder delivery: http://HOST:PORT/PATH
   std::string webhook_secret;         // file holding the HMAC secret
   int worker_poll_ms = 1000;
-  std::string web_root;
-  std::string calendar;  // the lists' calendar (JSON, replay/follow_up_lists.h ListCalendar)  // serve the web UI from this directory instead of the embedded files
+  std::string web_root;  // serve the web UI from this directory instead of the embedded files
+  std::string calendar;  // the lists' calendar (JSON, replay/follow_up_lists.h ListCalendar)
+  std::vector<std::string> workflows;  // revision files to register (engine/registered_revisions.h)
   std::string smtp, mail_from, mail_to;  // reminder e-mail: HOST:PORT and functional addresses
   bool demo = false;
   int demo_cases = 240;

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <fstream>
 
+#include "tests/support/cli_runner.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
 
@@ -15,27 +16,6 @@ namespace casetrail::testing {
 namespace {
 
 namespace json = boost::json;
-
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-CliResult Cli(const TempDir& dir, const std::string& args) {
-  const std::string err_file = dir.Sub("cli.err");
-  const std::string cmd = std::string(CASETRAIL_BIN) + " " + args + " 2>" + err_file;
-  CliResult r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream err(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(err), {});
-  return r;
-}
 
 class CliE2ETest : public ::testing::Test {
  protected:

@@ -1,0 +1,73 @@
+#include "engine/registered_revisions.h"
+
+#include <spdlog/spdlog.h>
+
+#include "engine/event.h"
+
+namespace casetrail::engine {
+namespace {
+
+// Known already: same content is fine (false), other content is refused.
+Result<bool> IsNew(const DefinitionRegistry& registry, const WorkflowDefinition& d) {
+  const WorkflowDefinition* known = registry.Find(d.workflow, d.revision);
+  if (!known) return true;
+  if (known->canonical == d.canonical) return false;
+  return AlreadyExists("workflow revision " + d.Name() +
+                       " is already registered with other content; a revision is immutable: adopt a new one");
+}
+
+}  // namespace
+
+Result<int> LoadRegisteredRevisions(storage::Log& log, DefinitionRegistry* registry) {
+  CT_ASSIGN_OR_RETURN(auto records, log.ReadStream(StreamId(kWorkflowsStream), StreamVersion(1),
+                                                   storage::Direction::kForward, 100000));
+  int added = 0;
+  for (const auto& r : records) {
+    if (r.type != "WorkflowRevisionRegistered") continue;
+    CT_ASSIGN_OR_RETURN(StoredEvent e, DecodeStored(r));
+    const std::string* text = AsText(e.event.facts, "definition");
+    if (!text) return DataLoss("WorkflowRevisionRegistered without its definition");
+    CT_ASSIGN_OR_RETURN(WorkflowDefinition d, ParseDefinition(*text));
+    auto fresh = IsNew(*registry, d);
+    if (!fresh.ok()) return FailedPrecondition("the log's " + d.Name() + " differs from the one built in");
+    if (!*fresh) continue;
+    CT_RETURN_IF_ERROR(registry->Add(std::move(d)));
+    ++added;
+  }
+  return added;
+}
+
+Result<bool> RegisterRevision(storage::Log& log, DefinitionRegistry* registry, const GuardTable& guards,
+                              std::string_view text, Timestamp now) {
+  CT_ASSIGN_OR_RETURN(WorkflowDefinition d, ParseDefinition(text));
+  for (const auto& c : d.commands) {
+    for (const auto& g : c.guards) {
+      if (!guards.count(g)) return InvalidArgument("workflow definition: command " + c.name + " names unknown guard '" + g + "'");
+    }
+  }
+  CT_ASSIGN_OR_RETURN(bool fresh, IsNew(*registry, d));
+  if (!fresh) return false;
+  Event e;
+  e.type = "WorkflowRevisionRegistered";
+  e.meta.actor = Actor{"operator", "admin", "", "system", ""};
+  e.meta.legal_basis = "public_task";
+  e.meta.recorded_at = e.meta.effective_at = now;
+  e.facts = {{"workflow", d.workflow},
+             {"revision", int64_t{d.revision}},
+             {"adopted", d.adopted},
+             {"definition", d.canonical}};
+  storage::AppendRequest req;
+  req.writes.push_back({StreamId(kWorkflowsStream), storage::ExpectedVersion::Any(), {{e.type, EncodeEvent(e)}}});
+  req.idempotency_key = "workflow-revision:" + d.Name();
+  req.idempotency_fingerprint = d.canonical;
+  auto appended = log.Append(req);
+  if (!appended.ok() && appended.status().code() == StatusCode::kAlreadyExists) {
+    return AlreadyExists("workflow revision " + d.Name() + " was registered concurrently with other content");
+  }
+  CT_RETURN_IF_ERROR(appended.status());
+  spdlog::info("workflow revision {} registered (adopted {})", d.Name(), d.adopted);
+  CT_RETURN_IF_ERROR(registry->Add(std::move(d)));
+  return true;
+}
+
+}  // namespace casetrail::engine
