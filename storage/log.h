@@ -201,6 +201,13 @@ class Log {
   // the VerifyReport (ok = false), not as an error Status; errors mean the walk itself failed.
   virtual Result<VerifyReport> Verify(const ProgressFn& progress) = 0;
 
+  // Checks only the records at `positions` (say, one case's events), in time proportional to
+  // them: each record's own hash, its links to the records before and after it (or to the head),
+  // its stream index entry, and the signature of the latest checkpoint and its agreement with the
+  // chain. A record changed in place, or rehashed without rewriting the rest of the chain, is
+  // caught; Verify walks everything. `events` in the report counts the records checked.
+  virtual Result<VerifyReport> VerifyRecords(const std::vector<Position>& positions) = 0;
+
   // Copies a consistent image of the log into `dir` (which must not exist).
   virtual Status Backup(const std::string& dir) = 0;
 

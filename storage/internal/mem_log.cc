@@ -137,6 +137,11 @@ class MemLog final : public Log, private CommittedState, private ChainSource {
     return VerifyChain(*this, head_, signer_, progress);
   }
 
+  Result<VerifyReport> VerifyRecords(const std::vector<Position>& positions) override {
+    std::lock_guard lock(mu_);
+    return VerifyLinks(*this, head_, signer_, positions);
+  }
+
   LogStats Stats() override {
     std::lock_guard lock(mu_);
     return stats_;

@@ -38,6 +38,7 @@ class RocksLog final : public Log, private CommittedState {
   Status WriteCheckpoint() override;
   Result<std::optional<Checkpoint>> LatestCheckpoint() override;
   Result<VerifyReport> Verify(const ProgressFn& progress) override;
+  Result<VerifyReport> VerifyRecords(const std::vector<Position>& positions) override;
   Status Backup(const std::string& dir) override;
   LogStats Stats() override;
 

@@ -77,6 +77,11 @@ Result<VerifyReport> RocksLog::Verify(const ProgressFn& progress) {
   return VerifyChain(source, GetHead(), signer_, progress);
 }
 
+Result<VerifyReport> RocksLog::VerifyRecords(const std::vector<Position>& positions) {
+  RocksChainSource source(this);
+  return VerifyLinks(source, GetHead(), signer_, positions);
+}
+
 }  // namespace casetrail::storage::internal
 
 namespace casetrail::storage {

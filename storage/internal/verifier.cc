@@ -111,4 +111,53 @@ Result<VerifyReport> VerifyChain(ChainSource& source, Head claimed_head,
   return ok;
 }
 
+Result<VerifyReport> VerifyLinks(ChainSource& source, Head claimed_head, const CheckpointSigner& signer,
+                                 const std::vector<Position>& positions) {
+  const uint64_t head = claimed_head.position.value();
+  uint64_t checked = 0;
+  for (const Position pos : positions) {
+    const uint64_t p = pos.value();
+    if (p == 0 || p > head) return Broken(checked, claimed_head, p, "record beyond the head");
+    CT_ASSIGN_OR_RETURN(std::string value, source.RecordAt(pos));
+    if (value.size() < 64) return Broken(checked, claimed_head, p, "record missing");
+    if (!StoredHashMatches(pos, value)) return Broken(checked, claimed_head, p, "hash does not match record");
+    // The link back: the previous record's hash (all zero before the first).
+    Hash before{};
+    if (p > 1) {
+      CT_ASSIGN_OR_RETURN(std::string prev, source.RecordAt(Position(p - 1)));
+      if (prev.size() < 64) return Broken(checked, claimed_head, p - 1, "record missing");
+      std::memcpy(before.data(), prev.data() + 32, 32);
+    }
+    if (std::memcmp(value.data(), before.data(), 32) != 0) return Broken(checked, claimed_head, p, "previous-hash link broken");
+    // The link forward: the next record names this hash, or this is the head.
+    if (p < head) {
+      CT_ASSIGN_OR_RETURN(std::string next, source.RecordAt(Position(p + 1)));
+      if (next.size() < 64) return Broken(checked, claimed_head, p + 1, "record missing");
+      if (std::memcmp(next.data(), value.data() + 32, 32) != 0) {
+        return Broken(checked, claimed_head, p + 1, "previous-hash link broken");
+      }
+    } else if (std::memcmp(claimed_head.hash.data(), value.data() + 32, 32) != 0) {
+      return Broken(checked, claimed_head, p, "recorded head hash differs from chain");
+    }
+    auto ev = DecodeStoredValue(pos, value);
+    if (!ev.ok()) return Broken(checked, claimed_head, p, "record does not decode");
+    CT_ASSIGN_OR_RETURN(uint64_t indexed, source.IndexLookup(ev->stream, ev->version));
+    if (indexed != p) return Broken(checked, claimed_head, p, "stream index disagrees with log");
+    ++checked;
+  }
+  CT_ASSIGN_OR_RETURN(auto checkpoints, source.Checkpoints());
+  if (!checkpoints.empty()) {
+    const Checkpoint& c = checkpoints.back();
+    if (!signer.Check(c)) return Broken(checked, claimed_head, c.position.value(), "checkpoint signature invalid");
+    CT_ASSIGN_OR_RETURN(std::string value, source.RecordAt(c.position));
+    if (value.size() < 64 || std::memcmp(value.data() + 32, c.hash.data(), 32) != 0) {
+      return Broken(checked, claimed_head, c.position.value(), "checkpoint disagrees with chain");
+    }
+  }
+  VerifyReport ok;
+  ok.events = checked;
+  ok.head = claimed_head;
+  return ok;
+}
+
 }  // namespace casetrail::storage::internal

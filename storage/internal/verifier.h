@@ -32,4 +32,8 @@ class ChainSource {
 Result<VerifyReport> VerifyChain(ChainSource& source, Head claimed_head,
                                  const CheckpointSigner& signer, const ProgressFn& progress);
 
+// Log::VerifyRecords over a source.
+Result<VerifyReport> VerifyLinks(ChainSource& source, Head claimed_head, const CheckpointSigner& signer,
+                                 const std::vector<Position>& positions);
+
 }  // namespace casetrail::storage::internal

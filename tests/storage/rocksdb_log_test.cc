@@ -125,6 +125,39 @@ TEST_F(RocksLogTest, ForgedHashBreaksTheNextLink) {
   EXPECT_EQ(report->first_bad_position, Position(5));
 }
 
+// VerifyRecords checks a few records in place: a record changed, or rehashed so that only the
+// next link breaks, is named when it (or its neighbour) is checked; others still pass.
+TEST_F(RocksLogTest, VerifyRecordsChecksTheGivenRecordsAndTheirLinks) {
+  for (int i = 0; i < 10; ++i) ASSERT_THAT(Put("case:" + std::to_string(i % 3), "e" + std::to_string(i)), IsOk());
+  auto all = log_->VerifyRecords({Position(1), Position(5), Position(10)});
+  ASSERT_THAT(all, IsOk());
+  EXPECT_TRUE(all->ok);
+  EXPECT_EQ(all->events, 3u);
+  EXPECT_FALSE(log_->VerifyRecords({Position(11)})->ok) << "beyond the head";
+
+  auto value = TEST_ReadStoredValue(*log_, Position(7));
+  std::string tampered = *value;
+  tampered[tampered.size() - 9] ^= 0x01;
+  ASSERT_THAT(TEST_OverwriteStoredValue(*log_, Position(7), tampered), IsOk());
+  auto report = log_->VerifyRecords({Position(2), Position(7)});
+  ASSERT_THAT(report, IsOk());
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad_position, Position(7));
+  EXPECT_EQ(report->problem, "hash does not match record");
+  EXPECT_TRUE(log_->VerifyRecords({Position(2), Position(9)})->ok) << "records away from the change still pass";
+  ASSERT_THAT(TEST_OverwriteStoredValue(*log_, Position(7), *value), IsOk());
+
+  // Rehashed: its own hash matches, the next record's link does not.
+  auto ev = log_->ReadAll(Position(4), 1);
+  std::string bytes = internal::EncodeRecord((*ev)[0].stream, (*ev)[0].version, "forged", "x");
+  Hash h = internal::ChainHash((*ev)[0].prev_hash, Position(4), bytes);
+  ASSERT_THAT(TEST_OverwriteStoredValue(*log_, Position(4), internal::MakeStoredValue((*ev)[0].prev_hash, h, bytes)), IsOk());
+  report = log_->VerifyRecords({Position(4)});
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad_position, Position(5));
+  EXPECT_FALSE(log_->VerifyRecords({Position(5)})->ok) << "the next record's link back breaks too";
+}
+
 TEST_F(RocksLogTest, CheckpointsAreSignedAtIntervalsAndAtClose) {
   checkpoint_interval_ = 10;
   Open();
