@@ -93,6 +93,8 @@ Result<ListCalendar> ParseListCalendar(std::string_view text) {
       CT_RETURN_IF_ERROR(number(x, "progression_hour", 0, 23, &c.progression_hour));
     } else if (k == "feedback_after_days") {
       CT_RETURN_IF_ERROR(number(x, "feedback_after_days", 1, 365, &c.feedback_after_days));
+    } else if (k == "review_check_days") {
+      CT_RETURN_IF_ERROR(number(x, "review_check_days", 0, 31, &c.review_check_days));
     } else {
       return InvalidArgument("calendar: unknown key " + std::string(k));
     }
@@ -119,6 +121,15 @@ engine::Timestamp MonthlyGenerationTime(const std::string& meeting_day, const Li
                        static_cast<unsigned>(before.day()), cal.list_hour, 0);
 }
 
+engine::Timestamp ReviewCheckTime(const std::string& held_on, const ListCalendar& cal) {
+  const int y = std::stoi(held_on.substr(0, 4)), m = std::stoi(held_on.substr(5, 2)), d = std::stoi(held_on.substr(8, 2));
+  const date::year_month_day after{date::sys_days{date::year{y} / m / d} + date::days(cal.review_check_days)};
+  return StockholmTime(static_cast<int>(after.year()), static_cast<unsigned>(after.month()),
+                       static_cast<unsigned>(after.day()), cal.list_hour, 0);
+}
+
+bool OnMonthlyLists(const std::string& state) { return state == "referred" || state == "booked" || state == "unplanned"; }
+
 engine::Timestamp ProgressionGenerationTime(int year, int quarter, const ListCalendar& cal) {
   const date::year_month_day last{date::year{year} / (3 * quarter) / date::last};
   return StockholmTime(year, 3 * quarter, static_cast<unsigned>(last.day()), cal.progression_hour, 0);
@@ -136,7 +147,6 @@ Result<FollowUpList> BuildMonthlyList(storage::Log& log, const engine::Definitio
   l.list_id = "monthly:" + unit + ":" + period;
   l.since = since;
   l.generated_at = MonthlyGenerationTime(DefaultMeetingDay(year, month, calendar), calendar);
-  static const std::set<std::string> kBeforePlanned = {"referred", "booked", "unplanned"};
   for (const auto& id : case_ids) {
     CT_ASSIGN_OR_RETURN(auto events, ReadCaseEvents(log, id));
     AsOf as_of;
@@ -145,7 +155,7 @@ Result<FollowUpList> BuildMonthlyList(storage::Log& log, const engine::Definitio
     if (!s.Exists() || s.unit != unit) continue;
     const std::string referred = StockholmDate(s.referred_at);
     const bool new_since = referred >= since;
-    if (!kBeforePlanned.count(s.state)) continue;  // planned and later, and closed: never listed
+    if (!OnMonthlyLists(s.state)) continue;  // planned and later, and closed: never listed
     l.cases.push_back({id, s.state, engine::FormatRfc3339(s.referred_at), !new_since});
   }
   Hash(l);

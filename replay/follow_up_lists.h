@@ -50,9 +50,10 @@ struct ListCalendar {
   int list_hour = 6;              // … at this Stockholm hour
   int progression_hour = 16;      // the quarterly list at this hour on the quarter's last day
   int feedback_after_days = 14;   // J4 chases Vux feedback this long after publication
+  int review_check_days = 2;      // J2 checks a meeting's reviews this long after it, at list_hour
 };
 // Reads {"meeting_weekday":"wednesday","skip_public_holidays":true,"list_days_before":2,
-// "list_hour":6,"progression_hour":16,"feedback_after_days":14} (any subset). kInvalidArgument
+// "list_hour":6,"progression_hour":16,"feedback_after_days":14,"review_check_days":2} (any subset). kInvalidArgument
 // naming the key.
 Result<ListCalendar> ParseListCalendar(std::string_view json);
 
@@ -63,6 +64,10 @@ bool IsSwedishPublicHoliday(int year, int month, int day);
 std::string DefaultMeetingDay(int year, int month, const ListCalendar& calendar = {});
 // With the defaults: 06:00 Stockholm two days before the meeting.
 engine::Timestamp MonthlyGenerationTime(const std::string& meeting_day, const ListCalendar& calendar = {});
+// J2, with the defaults: 06:00 Stockholm two days after a meeting held on `held_on` (YYYY-MM-DD).
+engine::Timestamp ReviewCheckTime(const std::string& held_on, const ListCalendar& calendar = {});
+// The states a monthly list holds (and J2 checks): before `planned`, not closed.
+bool OnMonthlyLists(const std::string& state);
 // With the defaults: 16:00 Stockholm on the quarter's last day.
 engine::Timestamp ProgressionGenerationTime(int year, int quarter, const ListCalendar& calendar = {});
 

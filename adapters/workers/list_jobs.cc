@@ -47,6 +47,28 @@ Status Store(storage::Log& log, const replay::FollowUpList& l, const std::string
   return r.status();
 }
 
+// ReminderFired on "reminder:<case>" under `reminder_id` as the idempotency key. Returns false if it
+// had fired already.
+Result<bool> FireReminder(storage::Log& log, const std::string& reminder_id, const std::string& kind,
+                          const std::string& case_id, engine::Fields facts, engine::Timestamp due, engine::Timestamp now) {
+  engine::Event e;
+  e.type = "ReminderFired";
+  e.meta.actor = kWorker;
+  e.meta.legal_basis = "public_task";
+  e.meta.recorded_at = e.meta.effective_at = now;
+  e.facts = std::move(facts);
+  e.facts["reminder_id"] = reminder_id;
+  e.facts["kind"] = kind;
+  e.facts["case_id"] = case_id;
+  e.facts["due_at"] = engine::FormatRfc3339(due);
+  storage::AppendRequest req;
+  req.writes.push_back({StreamId("reminder:" + case_id), storage::ExpectedVersion::Any(), {{e.type, engine::EncodeEvent(e)}}});
+  req.idempotency_key = "reminder:" + reminder_id;
+  req.idempotency_fingerprint = req.idempotency_key;
+  CT_ASSIGN_OR_RETURN(auto r, log.Append(req));
+  return !r.deduplicated;
+}
+
 }  // namespace
 
 Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry& registry,
@@ -140,23 +162,43 @@ Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& boo
           answered = answered || (e.event.type == "ProgressionFeedbackRecorded" && named && *named == id);
         }
         if (answered) continue;
-        const std::string reminder = "J4:feedback_chaser:" + id + ":" + c.case_id;
-        engine::Event e;
-        e.type = "ReminderFired";
-        e.meta.actor = kWorker;
-        e.meta.legal_basis = "public_task";
-        e.meta.recorded_at = e.meta.effective_at = now;
-        e.facts = {{"reminder_id", reminder}, {"kind", std::string("feedback_chaser")}, {"case_id", c.case_id},
-                   {"list", id}, {"due_at", engine::FormatRfc3339(*published + feedback_after)}};
-        storage::AppendRequest req;
-        req.writes.push_back({StreamId("reminder:" + c.case_id), storage::ExpectedVersion::Any(),
-                              {{e.type, engine::EncodeEvent(e)}}});
-        req.idempotency_key = "reminder:" + reminder;
-        req.idempotency_fingerprint = req.idempotency_key;
-        CT_ASSIGN_OR_RETURN(auto r, log.Append(req));
-        if (!r.deduplicated) ++fired;
+        CT_ASSIGN_OR_RETURN(bool first, FireReminder(log, "J4:feedback_chaser:" + id + ":" + c.case_id, "feedback_chaser",
+                                                     c.case_id, {{"list", id}}, *published + feedback_after, now));
+        if (first) ++fired;
       }
       memory->chased.insert(id);  // every listed case is decided, once for good: skip it from now on
+    }
+  }
+  return fired;
+}
+
+Result<int> CheckMonthlyReviews(storage::Log& log, const engine::DefinitionRegistry& registry, engine::Timestamp now,
+                                const replay::ListCalendar& cal, ListJobMemory* memory) {
+  int fired = 0;
+  for (const char* unit : kUnits) {
+    CT_ASSIGN_OR_RETURN(auto meetings, replay::ReadStreamEvents(log, MeetingStream(unit)));
+    for (const auto& m : meetings) {
+      const std::string* meeting = engine::AsText(m.event.facts, "meeting");
+      const std::string* held_on = engine::AsText(m.event.facts, "held_on");
+      if (m.event.type != "MeetingHeld" || !meeting || !held_on || memory->review_checked.count(*meeting)) continue;
+      const engine::Timestamp due = replay::ReviewCheckTime(*held_on, cal);
+      if (due > now) continue;
+      auto list = ReadList(log, *meeting);  // the meeting's id is its monthly list's id
+      if (!list.ok() && list.status().code() != StatusCode::kNotFound) return list.status();
+      for (const auto& c : list.ok() ? list->list.cases : std::vector<replay::ListEntry>{}) {
+        CT_ASSIGN_OR_RETURN(auto events, replay::ReadCaseEvents(log, c.case_id));
+        CT_ASSIGN_OR_RETURN(engine::CaseState state, replay::Rebuild(events, {}, registry));
+        if (!replay::OnMonthlyLists(state.state)) continue;  // planned or closed since: nothing to review
+        const bool reviewed = std::any_of(events.begin(), events.end(), [&](const auto& e) {
+          const std::string* named = engine::AsText(e.event.facts, "meeting");
+          return e.event.type == "CaseReviewedAtMonthlyMeeting" && named && *named == *meeting;
+        });
+        if (reviewed) continue;
+        CT_ASSIGN_OR_RETURN(bool first, FireReminder(log, "J2:review_missing:" + *meeting + ":" + c.case_id, "review_missing",
+                                                     c.case_id, {{"meeting", *meeting}, {"list", *meeting}}, due, now));
+        if (first) ++fired;
+      }
+      memory->review_checked.insert(*meeting);  // checked once, at its time: a later review does not undo the reminder
     }
   }
   return fired;

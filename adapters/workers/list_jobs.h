@@ -1,4 +1,5 @@
-// Jobs J1 (monthly follow-up lists) and J3 (quarterly progression lists), run by the worker on
+// Jobs J1 (monthly follow-up lists), J2 (review completeness after a monthly meeting), J3
+// (quarterly progression lists) and J4 (progression feedback chasers), run by the worker on
 // each pass: every list whose generation time has passed on the server clock and that is not
 // yet in the log is built by replay (replay/follow_up_lists.h) and appended once —
 // MonthlyListGenerated / ProgressionListGenerated on "list:<list id>", the list id as the
@@ -23,6 +24,7 @@ inline StreamId MeetingStream(const std::string& unit) { return StreamId("meetin
 struct ListJobMemory {
   std::set<std::string> generated;
   std::set<std::string> chased;
+  std::set<std::string> review_checked;  // meetings J2 has checked
 };
 
 // Returns how many lists were generated.
@@ -35,6 +37,14 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
 // id "J4:feedback_chaser:<list>:<case>", fired on "reminder:<case>" once). Returns how many fired.
 Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& book, engine::Timestamp now,
                               const replay::ListCalendar& calendar, ListJobMemory* memory);
+
+// J2: `calendar.review_check_days` after each MeetingHeld (at list_hour), every case on that
+// meeting's monthly list (the meeting id is the list id) that is still before `planned` and open,
+// and has no CaseReviewedAtMonthlyMeeting naming the meeting, gets one reminder (kind
+// review_missing, id "J2:review_missing:<meeting>:<case>", fired on "reminder:<case>" once).
+// Returns how many fired.
+Result<int> CheckMonthlyReviews(storage::Log& log, const engine::DefinitionRegistry& registry, engine::Timestamp now,
+                                const replay::ListCalendar& calendar, ListJobMemory* memory);
 
 // A stored list and, for progression lists, when it was published (empty if not yet).
 struct StoredList {

@@ -97,7 +97,8 @@ Status ReminderWorker::RunOnce() {
   // J1 and J3: the follow-up lists whose generation time has passed.
   CT_ASSIGN_OR_RETURN(int lists, GenerateDueLists(*log_, *registry_, book_, now, options_.calendar, &list_memory_));
   CT_ASSIGN_OR_RETURN(int chased, ChaseListFeedback(*log_, book_, now, options_.calendar, &list_memory_));
-  if (lists || chased) CatchUp(5000);
+  CT_ASSIGN_OR_RETURN(int unreviewed, CheckMonthlyReviews(*log_, *registry_, now, options_.calendar, &list_memory_));
+  if (lists || chased || unreviewed) CatchUp(5000);
   std::vector<std::string> channels;
   if (!options_.webhooks.empty()) channels.push_back("webhook");
   if (options_.smtp) channels.push_back("email");

@@ -418,6 +418,43 @@ TEST_F(WorkersE2ETest, RescheduleReArmsTheAppointmentAndFeedbackIsChasedOnce) {
 namespace casetrail::testing {
 namespace {
 
+// J2: two days after a monthly meeting, each listed case still before `planned` without a review
+// naming that meeting gets one review_missing reminder, delivered like the others.
+TEST_F(WorkersE2ETest, AfterAMonthlyMeetingUnreviewedListedCasesAreChased) {
+  Start();
+  const std::string reviewed = Case(TestNumber(0));
+  const std::string missed = Case(TestNumber(1));
+  const std::string planned = Case(TestNumber(2));
+  SetClock("2025-02-03T06:00:00+01:00");  // February's list (meeting on Wednesday 5 February)
+  auto feb = Get("/v1/lists/monthly?unit=jarva&month=2025-02", "V-1");
+  ASSERT_EQ(feb.status, 200);
+  ASSERT_EQ(feb.Json().at("cases").as_array().size(), 3u);
+  SetClock("2025-02-05T11:00:00+01:00");
+  ASSERT_EQ(Post("/v1/cases/" + reviewed + "/commands", "V-1",
+                 {{"command", "RecordMonthlyReview"}, {"data", {{"meeting", "monthly:jarva:2025-02"}}}}).status, 200);
+  ASSERT_EQ(Post("/v1/cases/" + planned + "/commands", "V-1",
+                 {{"command", "BookConversation"}, {"data", {{"slot", "2025-02-06T10:00:00+01:00"}}}}).status, 200);
+  ASSERT_EQ(Post("/v1/meetings", "A-J1", {{"unit", "jarva"}, {"kind", "monthly"}, {"held_on", "2025-02-05"}}).status, 201);
+  SetClock("2025-02-06T11:00:00+01:00");
+  ASSERT_EQ(Post("/v1/cases/" + planned + "/commands", "V-1",
+                 {{"command", "RecordConversationHeld"}, {"data", {{"outcome", "plan"}}}}).status, 200);
+  SetClock("2025-02-07T05:59:00+01:00");
+  EXPECT_EQ(Reminders(missed).count("review_missing"), 0u) << "not before 06:00 two days after the meeting";
+  SetClock("2025-02-07T06:00:00+01:00");
+  EXPECT_EQ(Reminders(missed).count("review_missing"), 1u);
+  EXPECT_EQ(Reminders(reviewed).count("review_missing"), 0u) << "reviewed at the meeting";
+  EXPECT_EQ(Reminders(planned).count("review_missing"), 0u) << "planned since: nothing to review";
+  const std::string id = "J2:review_missing:monthly:jarva:2025-02:" + missed;
+  ASSERT_TRUE(WaitDelivered(1));
+  EXPECT_EQ(receiver_->requests_by_id().count(id), 1u);
+  SetClock("2025-03-20T06:00:00+01:00");  // later passes and a restart do not chase again
+  server_->Stop(SIGTERM);
+  ASSERT_TRUE(server_->Start());
+  SetClock("2025-03-21T06:00:00+01:00");
+  EXPECT_EQ(Reminders(missed).count("review_missing"), 1u);
+  EXPECT_EQ(receiver_->requests_by_id().at(id), 1);
+}
+
 TEST_F(WorkersE2ETest, TheListCalendarIsConfiguration) {
   {
     std::ofstream(dir_.Sub("calendar.json")) << R"({"meeting_weekday":"thursday","list_days_before":1,"list_hour":7})";
