@@ -23,4 +23,12 @@ Result<Position> AppendRecord(storage::Log& log, const StreamId& stream, const s
                               Fields facts, Timestamp recorded_at, Timestamp effective_at,
                               const std::string& workflow = "", int revision = 0);
 
+// The same for records written by the system once under a deterministic key (a fired reminder, an
+// outbox step, a registered revision): recorded and effective at `at`; a repeat with the same
+// key and fingerprint writes nothing (`deduplicated`), another fingerprint is kAlreadyExists. An
+// empty key appends unconditionally. The fingerprint defaults to the key.
+Result<storage::AppendResult> AppendRecordOnce(storage::Log& log, const StreamId& stream, const std::string& type,
+                                               const Actor& actor, Fields facts, Timestamp at,
+                                               const std::string& idempotency_key, const std::string& fingerprint = "");
+
 }  // namespace casetrail::engine

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/cooperation_records.h"
 #include "engine/event.h"
 
 namespace casetrail::engine {
@@ -47,20 +48,11 @@ Result<bool> RegisterRevision(storage::Log& log, DefinitionRegistry* registry, c
   }
   CT_ASSIGN_OR_RETURN(bool fresh, IsNew(*registry, d));
   if (!fresh) return false;
-  Event e;
-  e.type = "WorkflowRevisionRegistered";
-  e.meta.actor = Actor{"operator", "admin", "", "system", ""};
-  e.meta.legal_basis = "public_task";
-  e.meta.recorded_at = e.meta.effective_at = now;
-  e.facts = {{"workflow", d.workflow},
-             {"revision", int64_t{d.revision}},
-             {"adopted", d.adopted},
-             {"definition", d.canonical}};
-  storage::AppendRequest req;
-  req.writes.push_back({StreamId(kWorkflowsStream), storage::ExpectedVersion::Any(), {{e.type, EncodeEvent(e)}}});
-  req.idempotency_key = "workflow-revision:" + d.Name();
-  req.idempotency_fingerprint = d.canonical;
-  auto appended = log.Append(req);
+  auto appended = AppendRecordOnce(log, StreamId(kWorkflowsStream), "WorkflowRevisionRegistered",
+                                   Actor{"operator", "admin", "", "system", ""},
+                                   {{"workflow", d.workflow}, {"revision", int64_t{d.revision}}, {"adopted", d.adopted},
+                                    {"definition", d.canonical}},
+                                   now, "workflow-revision:" + d.Name(), d.canonical);
   if (!appended.ok() && appended.status().code() == StatusCode::kAlreadyExists) {
     return AlreadyExists("workflow revision " + d.Name() + " was registered concurrently with other content");
   }

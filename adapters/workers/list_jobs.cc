@@ -51,21 +51,12 @@ Status Store(storage::Log& log, const replay::FollowUpList& l, const std::string
 // had fired already.
 Result<bool> FireReminder(storage::Log& log, const std::string& reminder_id, const std::string& kind,
                           const std::string& case_id, engine::Fields facts, engine::Timestamp due, engine::Timestamp now) {
-  engine::Event e;
-  e.type = "ReminderFired";
-  e.meta.actor = kWorker;
-  e.meta.legal_basis = "public_task";
-  e.meta.recorded_at = e.meta.effective_at = now;
-  e.facts = std::move(facts);
-  e.facts["reminder_id"] = reminder_id;
-  e.facts["kind"] = kind;
-  e.facts["case_id"] = case_id;
-  e.facts["due_at"] = engine::FormatRfc3339(due);
-  storage::AppendRequest req;
-  req.writes.push_back({StreamId("reminder:" + case_id), storage::ExpectedVersion::Any(), {{e.type, engine::EncodeEvent(e)}}});
-  req.idempotency_key = "reminder:" + reminder_id;
-  req.idempotency_fingerprint = req.idempotency_key;
-  CT_ASSIGN_OR_RETURN(auto r, log.Append(req));
+  facts["reminder_id"] = reminder_id;
+  facts["kind"] = kind;
+  facts["case_id"] = case_id;
+  facts["due_at"] = engine::FormatRfc3339(due);
+  CT_ASSIGN_OR_RETURN(auto r, engine::AppendRecordOnce(log, StreamId("reminder:" + case_id), "ReminderFired", kWorker,
+                                                       std::move(facts), now, "reminder:" + reminder_id));
   return !r.deduplicated;
 }
 

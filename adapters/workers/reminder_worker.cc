@@ -9,6 +9,7 @@
 #include <boost/url.hpp>
 
 #include "adapters/workers/list_jobs.h"
+#include "engine/cooperation_records.h"
 #include "engine/event.h"
 #include "storage/base/failpoint.h"
 #include "storage/base/hex.h"
@@ -69,19 +70,9 @@ bool ReminderWorker::CatchUp(int timeout_ms) const {
 
 Status ReminderWorker::Record(const std::string& stream, const std::string& type, engine::Fields facts,
                               engine::Timestamp now, const std::string& idempotency_key) {
-  engine::Event e;
-  e.type = type;
-  e.meta.actor = engine::Actor{"worker:reminders", "worker", "", "system", ""};
-  e.meta.legal_basis = "public_task";
-  e.meta.recorded_at = e.meta.effective_at = now;
-  e.facts = std::move(facts);
-  storage::AppendRequest req;
-  req.writes.push_back({StreamId(stream), storage::ExpectedVersion::Any(), {{e.type, engine::EncodeEvent(e)}}});
-  if (!idempotency_key.empty()) {
-    req.idempotency_key = idempotency_key;
-    req.idempotency_fingerprint = idempotency_key;
-  }
-  return log_->Append(req).status();
+  return engine::AppendRecordOnce(*log_, StreamId(stream), type, engine::Actor{"worker:reminders", "worker", "", "system", ""},
+                                  std::move(facts), now, idempotency_key)
+      .status();
 }
 
 Status ReminderWorker::RunOnce() {

@@ -12,6 +12,7 @@
 
 #include "tests/support/cli_runner.h"
 #include "tests/support/http_client.h"
+#include "tests/support/referral_over_http.h"
 #include "tests/support/server_process.h"
 
 namespace casetrail::testing {
@@ -41,16 +42,7 @@ class RevisionsE2ETest : public ::testing::Test {
     return Http(server_.port(), "POST", path, TokenOf(who), json::serialize(body));
   }
   HttpResponse Get(const std::string& path, const std::string& who) { return Http(server_.port(), "GET", path, TokenOf(who)); }
-  std::string Case() {
-    auto s = Post("/v1/subjects", "A-J1", {{"personal_number", "19121212-1212"}, {"name", "Revision Testsson"}});
-    EXPECT_EQ(Post("/v1/subjects/" + s.Str("subject_id") + "/consents", "A-J1",
-                   {{"scopes", {"transfer_referral", "share_guidance", "share_study_progress"}}, {"method", "signed_form"}}).status, 201);
-    auto c = Post("/v1/cases", "A-J1", {{"subject_id", s.Str("subject_id")}, {"unit", "jarva"}, {"channel", "space"},
-                                        {"long_term_unemployed", true}, {"lacks_upper_secondary", true},
-                                        {"resident_stockholm", true}, {"rom_participant", true}, {"need_assessed", true}});
-    EXPECT_EQ(c.status, 201) << c.body;
-    return c.Str("case_id");
-  }
+  std::string Case() { return ReferOverHttp(server_.port(), "19121212-1212", "Revision Testsson").case_id; }
   // The due time of the case's booking reminder.
   std::string BookingDue(const std::string& case_id) {
     const auto r = Get("/v1/reminders?status=all", "W-1");

@@ -10,6 +10,7 @@
 #include "tests/support/fixture_steps.h"
 #include "tests/support/http_client.h"
 #include "tests/support/personal_numbers.h"
+#include "tests/support/referral_over_http.h"
 #include "tests/support/server_process.h"
 #include "tests/support/smtp_listener.h"
 #include "tests/support/webhook_receiver.h"
@@ -41,15 +42,9 @@ class WorkersE2ETest : public ::testing::Test {
   HttpResponse Get(const std::string& path, const std::string& who) { return Http(server_->port(), "GET", path, TokenOf(who)); }
   void SetClock(const std::string& t) { ASSERT_EQ(Post("/v1/admin/clock", "ADM-1", {{"set", t}}).status, 200) << t; }
   std::string Case(const std::string& pnr) {
-    auto s = Post("/v1/subjects", "A-J1", {{"personal_number", pnr}, {"name", "Påminnelse Testsson"}});
-    EXPECT_EQ(Post("/v1/subjects/" + s.Str("subject_id") + "/consents", "A-J1",
-                   {{"scopes", {"transfer_referral", "share_guidance", "share_study_progress"}}, {"method", "signed_form"}}).status, 201);
-    auto c = Post("/v1/cases", "A-J1", {{"subject_id", s.Str("subject_id")}, {"unit", "jarva"}, {"channel", "space"},
-                                        {"long_term_unemployed", true}, {"lacks_upper_secondary", true},
-                                        {"resident_stockholm", true}, {"rom_participant", true}, {"need_assessed", true}});
-    EXPECT_EQ(c.status, 201) << c.body;
-    subjects_[c.Str("case_id")] = s.Str("subject_id");
-    return c.Str("case_id");
+    const ReferredCase c = ReferOverHttp(server_->port(), pnr, "Påminnelse Testsson");
+    subjects_[c.case_id] = c.subject_id;
+    return c.case_id;
   }
   // reminders of a case by kind → status
   std::multimap<std::string, std::string> Reminders(const std::string& case_id) {

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "engine/cooperation_records.h"
 #include "tests/support/engine_harness.h"
 
 namespace casetrail::testing {
@@ -33,15 +34,9 @@ class ReminderBookTest : public ::testing::Test {
   }
   // An outbox or reminder event as the worker writes it (adapters/workers/reminder_worker.cc).
   void Record(const std::string& stream, const std::string& type, Fields facts) {
-    engine::Event e;
-    e.type = type;
-    e.meta.actor = Actor{"worker:reminders", "worker", "", "system", ""};
-    e.meta.legal_basis = "public_task";
-    e.meta.recorded_at = e.meta.effective_at = h_.clock().Now();
-    e.facts = std::move(facts);
-    storage::AppendRequest req;
-    req.writes.push_back({StreamId(stream), storage::ExpectedVersion::Any(), {{e.type, engine::EncodeEvent(e)}}});
-    ASSERT_THAT(h_.log().Append(req), IsOk());
+    ASSERT_THAT(engine::AppendRecordOnce(h_.log(), StreamId(stream), type, Actor{"worker:reminders", "worker", "", "system", ""},
+                                         std::move(facts), h_.clock().Now(), ""),
+                IsOk());
   }
   std::string StudyingCase(const std::string& subject) {
     const std::string c = h_.Refer(subject)->case_id;
