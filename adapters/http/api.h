@@ -114,6 +114,7 @@ class Api {
   ApiResponse Verify(Call& c);
   ApiResponse LatestCheckpoint(Call& c);
   ApiResponse Workflows(Call& c);
+  ApiResponse Me(Call& c);
   ApiResponse MoveClock(Call& c);
 
   std::string Fingerprint(const ApiRequest& req) const;

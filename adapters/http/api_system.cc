@@ -38,6 +38,15 @@ ApiResponse Api::LatestCheckpoint(Call&) {
                                 {"signature", Hex(cp.signature)}, {"public_key", Hex(cp.public_key)}});
 }
 
+// Who the token belongs to, as the server sees it: clients (the web UI) show the role and unit
+// and build their navigation from it instead of guessing from refusals.
+ApiResponse Api::Me(Call& c) {
+  json::object me{{"id", c.actor.id}, {"role", c.actor.role},
+                  {"unit", c.actor.unit.empty() ? json::value(nullptr) : json::value(c.actor.unit)}};
+  if (!c.actor.acting_for.empty()) me["acting_for"] = c.actor.acting_for;
+  return Json(200, std::move(me));
+}
+
 ApiResponse Api::Workflows(Call&) {
   json::array revisions;
   for (const auto* d : d_.registry->All()) {

@@ -107,30 +107,31 @@ async function status(path, tokenOverride) {
 
 export async function probe(tokenOverride) {
   const year = new Date().getFullYear();
-  const [cases, indicators, verify, reminders, ...lists] = await Promise.all([
+  // Who we are comes from GET /v1/me; what we may open, from the probes below.
+  let me;
+  try {
+    me = await get('/v1/me', { tokenOverride, quiet: true });
+  } catch (e) {
+    if (e.status === 401) throw new ApiError(401, { code: 'unauthenticated' });
+    throw e;
+  }
+  const [cases, indicators, verify, ...lists] = await Promise.all([
     status('/v1/cases?limit=1', tokenOverride),
     status(`/v1/indicators?year=${year}`, tokenOverride),
     status('/v1/verify', tokenOverride),
-    status('/v1/reminders?status=due', tokenOverride),
     // A month no list exists for: 404 means "may read, not generated", 403 means "may not".
     ...UNITS.map((u) => status(`/v1/lists/monthly?unit=${u}&month=1900-01`, tokenOverride)),
   ]);
-  if (cases === 401) throw new ApiError(401, { code: 'unauthenticated' });
   const listUnits = UNITS.filter((u, i) => lists[i] === 200 || lists[i] === 404);
   const caps = {
     cases: cases === 200,
     indicators: indicators === 200,
     verify: verify === 200,
     listUnits,
+    id: me.id,
+    role: me.role,
   };
-  // The role, as the answers show it (there is no "who am I" route).
-  if (caps.cases && caps.indicators) caps.role = 'compliance';
-  else if (caps.cases && listUnits.length === UNITS.length) caps.role = 'syv';
-  else if (caps.cases && listUnits.length === 1) { caps.role = 'af_officer'; caps.unit = listUnits[0]; }
-  else if (caps.indicators) caps.role = 'strategic';
-  else if (caps.verify) caps.role = 'admin';
-  else if (reminders === 200) caps.role = 'worker';
-  else caps.role = 'other';
+  if (me.unit) caps.unit = me.unit;
   return caps;
 }
 

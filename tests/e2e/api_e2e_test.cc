@@ -349,6 +349,16 @@ TEST_F(ApiE2ETest, HealthMetricsWorkflowsAndOpenApi) {
   auto openapi = Get("/v1/openapi.json", "V-1");
   EXPECT_EQ(openapi.status, 200);
   EXPECT_TRUE(openapi.Json().is_object());
+  // Who am I: each token's own id, role and unit; no token is 401.
+  auto officer = Get("/v1/me", "A-J1");
+  ASSERT_EQ(officer.status, 200) << officer.body;
+  EXPECT_EQ(officer.Str("id"), "A-J1");
+  EXPECT_EQ(officer.Str("role"), "af_officer");
+  EXPECT_EQ(officer.Str("unit"), "jarva");
+  auto compliance = Get("/v1/me", "C-1");
+  EXPECT_EQ(compliance.Str("role"), "compliance");
+  EXPECT_TRUE(compliance.Json().at("unit").is_null());
+  EXPECT_EQ(Http(server_->port(), "GET", "/v1/me").status, 401);
 }
 
 }  // namespace
