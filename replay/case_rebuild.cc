@@ -25,10 +25,7 @@ Result<engine::CaseState> Rebuild(const std::vector<engine::StoredEvent>& events
                                   const engine::DefinitionRegistry& registry) {
   std::vector<const engine::StoredEvent*> chosen;
   for (const auto& e : events) {
-    if (as_of.version && e.version.value() > *as_of.version) continue;
-    if (as_of.recorded_by && e.event.meta.recorded_at > *as_of.recorded_by) continue;
-    if (as_of.effective_by && e.event.meta.effective_at >= *as_of.effective_by) continue;
-    chosen.push_back(&e);
+    if (as_of.Selects(e)) chosen.push_back(&e);
   }
   if (as_of.effective_by) {
     std::stable_sort(chosen.begin(), chosen.end(), [](const auto* a, const auto* b) {

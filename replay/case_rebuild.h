@@ -19,6 +19,11 @@ struct AsOf {
   std::optional<engine::Timestamp> recorded_by;   // as_of
   std::optional<engine::Timestamp> effective_by;  // valid_at (exclusive bound)
   bool Any() const { return version || recorded_by || effective_by; }
+  // Whether the event is inside these bounds.
+  bool Selects(const engine::StoredEvent& e) const {
+    return !(version && e.version.value() > *version) && !(recorded_by && e.event.meta.recorded_at > *recorded_by) &&
+           !(effective_by && e.event.meta.effective_at >= *effective_by);
+  }
 };
 
 // Every event of the case, decoded, in stream order.

@@ -149,6 +149,8 @@ ApiResponse Api::GetCase(Call& c, const std::string& case_id) {
 }
 
 ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
+  auto as_of = ParseAsOf(c.query);  // the same bounds as GET /v1/cases/{id}, in stream order
+  if (!as_of.ok()) return FromStatus(as_of.status());
   auto events = replay::ReadCaseEvents(*d_.log, case_id);
   if (!events.ok()) return FromStatus(events.status());
   if (events->empty()) return Problem(404, "not_found", "case not found");
@@ -163,6 +165,7 @@ ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
   std::set<std::string> personal_fields;
   bool redacted = false;
   for (const auto& e : *events) {
+    if (!as_of->Selects(e)) continue;
     const auto* def = d_.registry->Find(e.event.meta.workflow, e.event.meta.revision);
     engine::EventSpec spec = def && def->events.count(e.event.type) ? def->events.at(e.event.type) : engine::EventSpec{"system", ""};
     json::value data;

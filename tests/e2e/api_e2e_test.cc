@@ -111,6 +111,23 @@ TEST_F(ApiE2ETest, FixtureHistoryOverHttp) {
   auto valid = Get("/v1/cases/" + c + "?valid_at=2025-09-01&as_of=2025-10-08", "C-1");
   EXPECT_EQ(valid.Str("pace"), "full_time") << valid.body;
   EXPECT_EQ(Get("/v1/cases/" + c + "?version=1", "C-1").Str("state"), "referred");
+  // The events route takes the same bounds: what was recorded by the end of 2025-09-01
+  // (Stockholm), what was in effect then, the first two versions.
+  const auto all = Get("/v1/cases/" + c + "/events", "C-1");
+  auto count = [&](const char* key, const char* bound) {
+    size_t n = 0;
+    for (const auto& e : all.Json().at("events").as_array()) n += e.at(key).as_string() < bound;
+    return n;
+  };
+  const auto recorded = Get("/v1/cases/" + c + "/events?as_of=2025-09-01", "C-1");
+  ASSERT_EQ(recorded.status, 200) << recorded.body;
+  EXPECT_EQ(recorded.Json().at("events").as_array().size(), count("recorded_at", "2025-09-01T22:00:00"));
+  const auto effective = Get("/v1/cases/" + c + "/events?valid_at=2025-09-01", "C-1");
+  EXPECT_EQ(effective.Json().at("events").as_array().size(), count("effective_at", "2025-09-01T22:00:00"));
+  EXPECT_LT(count("recorded_at", "2025-09-01T22:00:00"), count("effective_at", "2025-09-01T22:00:00"))
+      << "the pace change effective 2025-08-18 was recorded later: the two bounds differ";
+  EXPECT_EQ(Get("/v1/cases/" + c + "/events?version=2", "C-1").Json().at("events").as_array().size(), 2u);
+  EXPECT_EQ(Get("/v1/cases/" + c + "/events?as_of=yesterday", "C-1").Str("field"), "as_of");
 
   // DOMAIN §7 assertion 6, second part: with only share_study_progress withdrawn, an AF read shows
   // F13–F18's data and the pace redacted and is logged as redacted; compliance still sees all.
