@@ -30,6 +30,7 @@ void ReminderBook::Apply(const storage::RecordedEvent& r) {
     CaseTimers& c = cases_[case_id];
     engine::Apply(c.state, *ev, *def);
     c.state.facts.clear();
+    if (!c.state.unit.empty()) c.units.insert(c.state.unit);
     if (cases_of_subject_[c.state.subject_id].insert(case_id).second) {
       const auto active = consents_[c.state.subject_id].ActiveScopes(ev->event.meta.recorded_at);
       c.inputs.active_scopes = {active.begin(), active.end()};
@@ -131,7 +132,9 @@ void ReminderBook::MarkClosed(CaseTimers& c) {
 std::vector<std::pair<std::string, std::string>> ReminderBook::Cases() const {
   std::lock_guard lock(mu_);
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [id, c] : cases_) out.emplace_back(id, c.state.unit);
+  for (const auto& [id, c] : cases_) {
+    for (const auto& unit : c.units) out.emplace_back(id, unit);
+  }
   return out;
 }
 

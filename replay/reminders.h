@@ -58,7 +58,8 @@ class ReminderBook {
   // Fired reminders whose delivery on `channel` is not finished (delivered, dead-lettered or
   // cancelled).
   std::vector<Reminder> Undelivered(const std::string& channel) const;
-  // Every case seen, with its current unit, and the earliest referral (for the list jobs).
+  // Every case seen with every unit it has belonged to (a transferred case is listed by the list
+  // jobs under each unit it was in at a list's time), and the earliest referral.
   std::vector<std::pair<std::string, std::string>> Cases() const;
   std::optional<engine::Timestamp> EarliestReferral() const;
   // By status ("all" for every one), ordered by due time.
@@ -74,6 +75,7 @@ class ReminderBook {
     engine::TimerInputs inputs;
     std::set<std::string> pending;  // ids currently derived
     std::set<std::string> fired;    // ids fired for this case
+    std::set<std::string> units;    // every unit the case has belonged to
   };
   void MarkClosed(CaseTimers& c);
   std::map<std::string, CaseTimers> cases_;
