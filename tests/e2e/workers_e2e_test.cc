@@ -450,6 +450,39 @@ TEST_F(WorkersE2ETest, AfterAMonthlyMeetingUnreviewedListedCasesAreChased) {
   EXPECT_EQ(receiver_->requests_by_id().at(id), 1);
 }
 
+// A receiver that never answers 2xx: attempts back off 30 s, 1, 2 and 4 min apart; after the
+// fifth failure the delivery is dead-lettered and nothing more is sent.
+TEST_F(WorkersE2ETest, FailingDeliveriesBackOffAndAreDeadLetteredAfterFiveAttempts) {
+  Start(/*fail_first=*/1000);
+  const std::string c = Case(TestNumber(0));
+  auto delivery = [&]() -> std::pair<std::string, int64_t> {
+    const auto r = Get("/v1/reminders?status=sent", "W-1");
+    for (const auto& x : r.Json().at("reminders").as_array()) {
+      if (x.at("case_id").as_string() == c) {
+        const auto& w = x.at("delivery").at("webhook");
+        return {std::string(w.at("state").as_string()), w.at("attempts").as_int64()};
+      }
+    }
+    return {"", 0};
+  };
+  SetClock("2025-01-27T09:00:00+01:00");  // J5 fires; attempt 1 fails
+  EXPECT_EQ(receiver_->requests(), 1);
+  SetClock("2025-01-27T09:00:29+01:00");
+  EXPECT_EQ(receiver_->requests(), 1) << "backing off: 30 s before attempt 2";
+  const char* retries[] = {"2025-01-27T09:00:30+01:00", "2025-01-27T09:01:30+01:00", "2025-01-27T09:03:30+01:00",
+                           "2025-01-27T09:07:30+01:00"};
+  for (int i = 0; i < 4; ++i) {
+    SetClock(retries[i]);
+    EXPECT_EQ(receiver_->requests(), i + 2) << retries[i];
+    EXPECT_EQ(delivery(), std::make_pair(std::string("pending"), int64_t{i + 2}));
+  }
+  SetClock("2025-01-27T09:30:00+01:00");  // the next pass after the fifth failure
+  EXPECT_EQ(delivery(), std::make_pair(std::string("dead_lettered"), int64_t{5}));
+  SetClock("2025-02-27T09:30:00+01:00");
+  EXPECT_EQ(receiver_->requests(), 5) << "a dead letter is never retried";
+  EXPECT_TRUE(receiver_->counts().empty());
+}
+
 TEST_F(WorkersE2ETest, TheListCalendarIsConfiguration) {
   {
     std::ofstream(dir_.Sub("calendar.json")) << R"({"meeting_weekday":"thursday","list_days_before":1,"list_hour":7})";
