@@ -83,16 +83,16 @@ void IndicatorProjection::Apply(const storage::RecordedEvent& r) {
     c.unit = text("unit");
     c.channel = text("channel");
     c.gender = text("gender");
-    c.referred_on = on;
+    c.referred = {on, c.unit};
     if (auto it = e.facts.find("rom_participant"); it != e.facts.end()) {
       if (const bool* b = std::get_if<bool>(&it->second)) c.rom_participant = *b;
     }
   } else if (e.type == "CaseTransferred") {
     if (!text("to_unit").empty()) c.unit = text("to_unit");
   } else if (e.type == "ConversationBooked") {
-    c.booked_on.push_back(on);
+    c.booked.push_back({on, c.unit});
   } else if (e.type == "ConversationHeld") {
-    c.held_on.push_back(on);
+    c.held.push_back({on, c.unit});
   } else if (e.type == "StudiesStarted") {
     if (c.started_on.empty() || on < c.started_on) c.started_on = on;
   }
@@ -101,14 +101,15 @@ void IndicatorProjection::Apply(const storage::RecordedEvent& r) {
 IndicatorSet IndicatorProjection::Compute(const Period& p, const std::optional<std::string>& unit) const {
   std::lock_guard lock(mu_);
   IndicatorSet s;
+  // In the period and, for a unit's figures, while the case was the unit's.
+  auto counts = [&](const UnitDate& d) { return !d.on.empty() && p.Contains(d.on) && (!unit || d.unit == *unit); };
   for (const auto& [id, c] : cases_) {
-    if (unit && c.unit != *unit) continue;
-    const bool referred = !c.referred_on.empty() && p.Contains(c.referred_on);
+    const bool referred = counts(c.referred);
     if (referred && (c.channel == "space" || c.channel == "group_activity")) ++s.referrals;
-    if (std::any_of(c.booked_on.begin(), c.booked_on.end(), [&](const auto& d) { return p.Contains(d); })) ++s.cases_booked;
+    if (std::any_of(c.booked.begin(), c.booked.end(), counts)) ++s.cases_booked;
     std::string first_held;
-    for (const auto& d : c.held_on) {
-      if (p.Contains(d) && (first_held.empty() || d < first_held)) first_held = d;
+    for (const auto& d : c.held) {
+      if (counts(d) && (first_held.empty() || d.on < first_held)) first_held = d.on;
     }
     if (!first_held.empty()) {
       (c.gender == "female" ? s.held_women : c.gender == "male" ? s.held_men : s.held_unknown)++;

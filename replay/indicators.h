@@ -54,15 +54,24 @@ struct IndicatorSet {
   bool operator==(const IndicatorSet&) const = default;
 };
 
+// A dated step of a case and the unit the case belonged to when it was recorded: a unit's figures
+// count what happened while the case was theirs, so a later transfer does not move past figures
+// (a published snapshot recomputes to the same numbers).
+struct UnitDate {
+  std::string on;  // Stockholm date of effective_at
+  std::string unit;
+  bool operator==(const UnitDate&) const = default;
+};
+
 // What one case contributes.
 struct CaseIndicatorFacts {
-  std::string unit;
+  std::string unit;  // current
   std::string channel;
   std::string gender;
   bool rom_participant = false;
-  std::string referred_on;
-  std::vector<std::string> booked_on;
-  std::vector<std::string> held_on;
+  UnitDate referred;
+  std::vector<UnitDate> booked;
+  std::vector<UnitDate> held;
   std::string started_on;  // first StudiesStarted
   bool operator==(const CaseIndicatorFacts&) const = default;
 };

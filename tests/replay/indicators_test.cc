@@ -76,5 +76,40 @@ TEST(IndicatorProjectionTest, RebuildEqualsIncrementalAndRulesHold) {
   EXPECT_EQ((*later)->Compute(*replay::ParsePeriod("2025"), std::nullopt).started_after_conversation, (replay::Ratio{2, 2}));
 }
 
+// A unit's figures count what happened while the case was the unit's: a transfer after the
+// conversation leaves the referral and the conversation with Järva and gives City what follows.
+TEST(IndicatorProjectionTest, ATransferDoesNotMovePastFigures) {
+  EngineHarness h;
+  h.SetTime("2025-01-13T09:00:00+01:00");
+  const std::string s = h.NewSubject(TestNumber(11), "P11", "female");
+  h.Consent(s);
+  auto c = h.Refer(s, kOfficerJarva, EngineHarness::ReferralFields("jarva", false));
+  ASSERT_THAT(c, IsOk());
+  ASSERT_THAT(h.Run(c->case_id, kSyv, "BookConversation", {{"slot", std::string("2025-01-20T10:00:00+01:00")}}), IsOk());
+  h.SetTime("2025-01-20T11:00:00+01:00");
+  ASSERT_THAT(h.Run(c->case_id, kSyv, "RecordConversationHeld", {{"outcome", std::string("no_plan")}}), IsOk());
+  auto before = replay::RebuildIndicators(h.log(), &h.registry());
+  ASSERT_THAT(before, IsOk());
+  const auto year = *replay::ParsePeriod("2025");
+  const auto jarva_before = (*before)->Compute(year, "jarva");
+  EXPECT_EQ(jarva_before.referrals, 1u);
+  EXPECT_EQ(jarva_before.held_women, 1u);
+
+  h.SetTime("2025-02-10T09:00:00+01:00");
+  ASSERT_THAT(h.Run(c->case_id, kOfficerJarva, "TransferCase", {{"to_unit", std::string("city")}}), IsOk());
+  ASSERT_THAT(h.Run(c->case_id, kSyv, "CreateStudyPlan"), IsOk());
+  ASSERT_THAT(h.Run(c->case_id, kSyv, "RecordStudiesStarted", {{"start_date", std::string("2025-02-10")}}), IsOk());
+  auto after = replay::RebuildIndicators(h.log(), &h.registry());
+  ASSERT_THAT(after, IsOk());
+  const auto jarva = (*after)->Compute(year, "jarva");
+  EXPECT_EQ(jarva.referrals, 1u) << "referred by Järva";
+  EXPECT_EQ(jarva.held_women, 1u) << "held while Järva's";
+  EXPECT_EQ(jarva.started_after_conversation, (replay::Ratio{1, 1})) << "the conversation's unit keeps its outcome";
+  const auto city = (*after)->Compute(year, "city");
+  EXPECT_EQ(city.referrals, 0u);
+  EXPECT_EQ(city.held_women, 0u);
+  EXPECT_EQ((*after)->Compute(year, std::nullopt).referrals, 1u);
+}
+
 }  // namespace
 }  // namespace casetrail::testing
