@@ -83,13 +83,26 @@ Result<json::object> Api::IndicatorReport(const std::string& period_label, const
   const replay::Period before = replay::SamePeriodYearBefore(period);
   d_.indicators->WaitFor(d_.log->GetHead().position, 5000);  // read your own writes
   const auto& p = d_.indicators->projection();
-  json::object now = BlockJson(p.Compute(period, unit));
-  json::object prev = BlockJson(p.Compute(before, unit));
+  // Suppressed, every unit's block and the total are suppressed together and the requested one is
+  // answered, so no pair of requests (a unit and the total) can be subtracted to a hidden cell.
   std::vector<std::string> hidden;
-  if (suppress) {
-    SuppressSmallCells(now, d_.suppress_below, "", &hidden);
-    SuppressSmallCells(prev, d_.suppress_below, "previous_year.", &hidden);
-  }
+  auto block = [&](const replay::Period& in, const std::string& prefix) {
+    if (!suppress) return BlockJson(p.Compute(in, unit));
+    std::map<std::string, json::object> units;
+    std::map<std::string, std::vector<std::string>> hidden_by;
+    for (const auto& u : kUnits) {
+      units[u] = BlockJson(p.Compute(in, u));
+      SuppressSmallCells(units[u], d_.suppress_below, prefix, &hidden_by[u]);
+    }
+    json::object total = BlockJson(p.Compute(in, std::nullopt));
+    SuppressSmallCells(total, d_.suppress_below, prefix, &hidden_by[""]);
+    SuppressAcrossUnits(units, total, d_.suppress_below, prefix, &hidden_by);
+    const auto& mine = hidden_by[unit.value_or("")];
+    hidden.insert(hidden.end(), mine.begin(), mine.end());
+    return unit ? units[*unit] : total;
+  };
+  json::object now = block(period, "");
+  json::object prev = block(before, "previous_year.");
   const int year = std::stoi(period.from.substr(0, 4));
   const auto* def = d_.registry->Current("study-referral", period.to);
   json::object out{{"year", year},

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,5 +16,14 @@ namespace casetrail::adapters {
 // `prefix` ("" or "previous_year.").
 void SuppressSmallCells(boost::json::object& block, int threshold, const std::string& prefix,
                         std::vector<std::string>* suppressed);
+
+// Secondary suppression across the units' blocks and the total (each already through
+// SuppressSmallCells), so that no request can subtract its way to a hidden cell: the units' cells
+// add up to the total's, so where exactly one unit's cell is hidden beside a shown total, the
+// smallest other non-zero unit cell is hidden too, or, without one, the total's cell; repeated,
+// with SuppressSmallCells's own secondary step, until nothing changes. `hidden` receives the
+// newly hidden paths per unit and, under "", the total's.
+void SuppressAcrossUnits(std::map<std::string, boost::json::object>& units, boost::json::object& total, int threshold,
+                         const std::string& prefix, std::map<std::string, std::vector<std::string>>* hidden);
 
 }  // namespace casetrail::adapters

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace casetrail::adapters {
 namespace {
 
@@ -49,6 +51,51 @@ TEST(SuppressionTest, RatiosWithASmallPartAreHiddenWhole) {
   hidden.clear();
   SuppressSmallCells(off, 1, "", &hidden);
   EXPECT_TRUE(hidden.empty()) << "threshold 1 suppresses nothing";
+}
+
+// Across units: a unit's hidden cell next to the total and the other units' shown cells could be
+// had by subtraction, so the smallest other unit's cell goes too; the total stays.
+TEST(SuppressionTest, AHiddenUnitCellTakesTheSmallestOtherUnitCellWithIt) {
+  std::map<std::string, json::object> units{{"jarva", Block(30, 25, 0, 20, 55)},
+                                            {"globen", Block(30, 25, 0, 20, 55)},
+                                            {"city", Block(30, 25, 0, 20, 55)}};
+  units["jarva"]["referrals"] = 3;
+  units["globen"]["referrals"] = 20;
+  units["city"]["referrals"] = 30;
+  json::object total = Block(90, 75, 0, 60, 165);
+  total["referrals"] = 53;
+  std::map<std::string, std::vector<std::string>> hidden;
+  for (auto& [u, b] : units) SuppressSmallCells(b, 5, "", &hidden[u]);
+  SuppressSmallCells(total, 5, "", &hidden[""]);
+  ASSERT_TRUE(units["jarva"]["referrals"].is_null());
+  EXPECT_EQ(units["globen"]["referrals"].as_int64(), 20) << "before the step across units";
+  SuppressAcrossUnits(units, total, 5, "", &hidden);
+  EXPECT_TRUE(units["globen"]["referrals"].is_null()) << "53 − 30 − 20 would give Järva's 3";
+  EXPECT_EQ(units["city"]["referrals"].as_int64(), 30);
+  EXPECT_EQ(total["referrals"].as_int64(), 53);
+  EXPECT_THAT(hidden["globen"], ::testing::Contains("referrals"));
+  EXPECT_THAT(hidden["city"], ::testing::Not(::testing::Contains("referrals")));
+  // Cells no unit hides are untouched.
+  EXPECT_EQ(units["city"]["cases_booked"].is_null(), true) << "3 is small in every unit";
+  EXPECT_EQ(units["globen"]["conversations_held"].at("women").as_int64(), 30);
+}
+
+// A hidden conversation part taken across units can expose another part inside that unit: the
+// repeat hides it as well.
+TEST(SuppressionTest, TheStepAcrossUnitsRepeatsUntilNothingCanBeDerived) {
+  std::map<std::string, json::object> units{{"jarva", Block(2, 40, 30, 20, 72)},
+                                            {"globen", Block(20, 40, 30, 20, 90)},
+                                            {"city", Block(30, 40, 30, 20, 100)}};
+  json::object total = Block(52, 120, 90, 60, 262);
+  std::map<std::string, std::vector<std::string>> hidden;
+  for (auto& [u, b] : units) SuppressSmallCells(b, 5, "", &hidden[u]);
+  SuppressSmallCells(total, 5, "", &hidden[""]);
+  SuppressAcrossUnits(units, total, 5, "", &hidden);
+  const auto& g = units["globen"]["conversations_held"].as_object();
+  EXPECT_TRUE(g.at("women").is_null()) << "52 − 30 − 20 would give Järva's 2";
+  int shown = 0;
+  for (const char* k : {"women", "men", "unknown"}) shown += !g.at(k).is_null();
+  EXPECT_LE(shown, 1) << "with Globen's total shown, one hidden part would be derivable";
 }
 
 }  // namespace
