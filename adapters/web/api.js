@@ -115,10 +115,11 @@ export async function probe(tokenOverride) {
     if (e.status === 401) throw new ApiError(401, { code: 'unauthenticated' });
     throw e;
   }
-  const [cases, indicators, verify, ...lists] = await Promise.all([
+  const [cases, indicators, verify, reminders, ...lists] = await Promise.all([
     status('/v1/cases?limit=1', tokenOverride),
     status(`/v1/indicators?year=${year}`, tokenOverride),
     status('/v1/verify', tokenOverride),
+    status('/v1/reminders?status=due', tokenOverride),
     // A month no list exists for: 404 means "may read, not generated", 403 means "may not".
     ...UNITS.map((u) => status(`/v1/lists/monthly?unit=${u}&month=1900-01`, tokenOverride)),
   ]);
@@ -127,6 +128,7 @@ export async function probe(tokenOverride) {
     cases: cases === 200,
     indicators: indicators === 200,
     verify: verify === 200,
+    reminders: reminders === 200,
     listUnits,
     id: me.id,
     role: me.role,

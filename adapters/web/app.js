@@ -5,6 +5,7 @@
 //   #/audit/C-…        the audit of a case, register extract, erasure
 //   #/lists            monthly and quarterly lists with CSV/XLSX downloads
 //   #/indicators       the strategic group's dashboard
+//   #/reminders        reminders and their delivery (worker, admin, compliance)
 
 import * as api from './api.js';
 import { t, lang, setLang, code } from './i18n.js';
@@ -15,6 +16,7 @@ import { renderCase } from './views/case.js';
 import { renderAuditLanding, renderAudit } from './views/audit.js';
 import { renderLists } from './views/lists.js';
 import { renderIndicators } from './views/indicators.js';
+import { renderReminders } from './views/reminders.js';
 
 const state = { caps: null, renderSeq: 0, lastPath: null };
 const CAPS_KEY = 'casetrail.caps';
@@ -37,6 +39,7 @@ function navItems(caps) {
   if (caps.verify) items.push(['#/audit', 'nav.compliance', 'audit']);
   if (caps.listUnits.length) items.push(['#/lists', 'nav.lists', 'lists']);
   if (caps.indicators) items.push(['#/indicators', 'nav.indicators', 'indicators']);
+  if (caps.reminders) items.push(['#/reminders', 'nav.reminders', 'reminders']);
   return items;
 }
 
@@ -157,6 +160,9 @@ async function route(force) {
         break;
       case 'indicators':
         await renderIndicators(main, query, ctx);
+        break;
+      case 'reminders':
+        await renderReminders(main, query, ctx);
         break;
       case 'home':
       default:

@@ -246,10 +246,10 @@ scenario('sign-in-each-role', async (browser) => {
     'A-G1': { role: 'af_officer', unit: 'globen', nav: ['cases', 'lists'] },
     'A-C1': { role: 'af_officer', unit: 'city', nav: ['cases', 'lists'] },
     'V-1': { role: 'syv', unit: '', nav: ['cases', 'lists'] },
-    'C-1': { role: 'compliance', unit: '', nav: ['cases', 'audit', 'lists', 'indicators'] },
+    'C-1': { role: 'compliance', unit: '', nav: ['cases', 'audit', 'lists', 'indicators', 'reminders'] },
     'G-1': { role: 'strategic', unit: '', nav: ['indicators'] },
-    'W-1': { role: 'worker', unit: '', nav: [] },
-    'ADM-1': { role: 'admin', unit: '', nav: ['audit'] },
+    'W-1': { role: 'worker', unit: '', nav: ['reminders'] },
+    'ADM-1': { role: 'admin', unit: '', nav: ['audit', 'reminders'] },
   };
   for (const [id, exp] of Object.entries(expected)) {
     assert.equal(USERS[id].role, exp.role, `demo user ${id}`);
@@ -708,6 +708,44 @@ scenario('download-lists', async (browser) => {
     page.checkProblems();
   } finally {
     await context.close();
+  }
+});
+
+// The worker's view: every reminder the API lists, filtered by status, with delivery; no case
+// links for a role that reads no cases, links for compliance.
+scenario('reminders-for-the-worker', async (browser) => {
+  const all = (await apiOk('W-1', 'GET', '/v1/reminders?status=all')).reminders;
+  const sent = all.filter((r) => r.status === 'sent');
+  assert.ok(all.length > 0 && sent.length > 0, 'the demo data has fired reminders');
+  const { context, page } = await openPage(browser);
+  try {
+    await signIn(page, 'W-1');  // the worker's only view opens first
+    await ready(page, '.reminders-table');
+    assert.equal(await page.evaluate(() => location.hash), '#/reminders');
+    assert.equal(await page.$$eval('.reminders-table tbody tr', (rs) => rs.length), all.length, 'one row per reminder');
+    assert.equal(await page.$$eval('.reminders-table a.case-link', (as) => as.length), 0, 'a worker reads no cases');
+    await assertLabelled(page, 'reminders');
+    await screenshot(page, 'reminders-worker');
+    await page.selectOption('#reminder-status', 'sent');
+    await viaApp(page, () => page.click('#reminder-apply'), '.reminders-table');
+    const statuses = await page.$$eval('.reminders-table [data-status]', (ss) => ss.map((s) => s.dataset.status));
+    assert.equal(statuses.length, sent.length);
+    assert.ok(statuses.every((s) => s === 'sent'), 'only sent reminders');
+    assert.match(await page.textContent('main'), /Skickad/);
+    page.checkProblems();
+  } finally {
+    await context.close();
+  }
+  const { context: c2, page: p2 } = await openPage(browser);
+  try {
+    await signIn(p2, 'C-1');
+    await p2.goto(`${BASE}/#/reminders?status=sent`);
+    await ready(p2, '.reminders-table');
+    const first = await p2.$eval('.reminders-table a.case-link', (a) => a.getAttribute('href'));
+    assert.match(first, /^#\/cases\/C-[0-9a-f]+$/, 'compliance follows a reminder to its case');
+    p2.checkProblems();
+  } finally {
+    await c2.close();
   }
 });
 

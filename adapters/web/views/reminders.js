@@ -1,0 +1,62 @@
+// The reminders the workers derive, fire and deliver (GET /v1/reminders): for the worker, admin
+// and compliance roles, to see what is due, what was sent, and where delivery stands.
+import * as api from '../api.js';
+import { h, table, timeEl, errorBox, notice, field, select } from '../dom.js';
+import { t, code } from '../i18n.js';
+
+const STATUSES = ['all', 'scheduled', 'due', 'sent', 'cancelled'];
+
+// "webhook: delivered (1 attempt)" per channel; "—" before any channel is configured.
+function deliveryText(delivery) {
+  const parts = Object.entries(delivery || {}).map(([channel, d]) => {
+    const attempts = t('reminders.attempts', { n: d.attempts });
+    const doubt = d.in_doubt ? ', ' + t('reminders.in_doubt', { n: d.in_doubt }) : '';
+    return `${code('channel', channel)}: ${code('delivery', d.state)} (${attempts}${doubt})`;
+  });
+  return parts.length ? parts.join('; ') : t('none');
+}
+
+export async function renderReminders(main, query, ctx) {
+  main.appendChild(h('h1', { tabindex: '-1' }, t('reminders.title')));
+  const status = STATUSES.includes(query.get('status')) ? query.get('status') : 'all';
+  const statusSel = select('status', STATUSES.map((s) => [s, s === 'all' ? t('cases.all') : code('rstatus', s)]), status);
+  statusSel.id = 'reminder-status';
+  main.appendChild(h('form', {
+    class: 'filters', id: 'reminder-filters', role: 'search', 'aria-label': t('reminders.filters'),
+    onsubmit: (ev) => {
+      ev.preventDefault();
+      ctx.navigate('#/reminders' + api.query({ status: statusSel.value }));
+    },
+  },
+  field(t('reminders.status'), statusSel),
+  h('button', { type: 'submit', id: 'reminder-apply' }, t('cases.apply'))));
+
+  const results = h('div', { id: 'reminder-results', 'aria-live': 'polite' }, notice(t('loading')));
+  main.appendChild(results);
+  let data;
+  try {
+    data = await api.get('/v1/reminders' + api.query({ status }));
+  } catch (e) {
+    results.replaceChildren(errorBox(e));
+    return;
+  }
+  if (!ctx.isCurrent()) return;
+  const rows = data.reminders || [];
+  if (!rows.length) {
+    results.replaceChildren(notice(t('reminders.empty')));
+    return;
+  }
+  const caseCell = (r) => (ctx.caps.cases
+    ? h('a', { href: '#/cases/' + encodeURIComponent(r.case_id), class: 'case-link' }, r.case_id)
+    : r.case_id);
+  results.replaceChildren(
+    h('p', { class: 'count' }, t('reminders.count', { n: rows.length })),
+    table(rows, [
+      { label: t('col.due_at'), cell: (r) => (r.due_at ? timeEl(r.due_at) : t('none')) },
+      { label: t('col.kind'), cell: (r) => code('reminder', r.kind) },
+      { label: t('col.case'), cell: caseCell },
+      { label: t('col.status'), cell: (r) => h('span', { class: 'state-tag', dataset: { status: r.status } }, code('rstatus', r.status)) },
+      { label: t('col.sent_at'), cell: (r) => (r.sent_at ? timeEl(r.sent_at) : t('none')) },
+      { label: t('col.delivery'), cell: (r) => deliveryText(r.delivery) },
+    ], { caption: t('reminders.title'), className: 'reminders-table' }));
+}
