@@ -15,12 +15,6 @@ namespace json = boost::json;
 
 namespace {
 
-engine::Timestamp StockholmTime(int y, int m, int d, int hh, int mm) {
-  const auto local = date::local_days{date::year{y} / m / d} + std::chrono::hours(hh) + std::chrono::minutes(mm);
-  const auto z = date::make_zoned("Europe/Stockholm", local, date::choose::earliest);
-  return std::chrono::time_point_cast<std::chrono::microseconds>(z.get_sys_time());
-}
-
 std::string Ymd(const date::year_month_day& d) {
   char buf[16];
   std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),

@@ -24,6 +24,12 @@ std::string StockholmDate(engine::Timestamp t) {
   return date::format("%F", date::floor<date::days>(local));
 }
 
+engine::Timestamp StockholmTime(int y, int m, int d, int hh, int mm) {
+  const auto local = date::local_days{date::year{y} / m / d} + std::chrono::hours(hh) + std::chrono::minutes(mm);
+  const auto z = date::make_zoned(Stockholm(), local, date::choose::earliest);
+  return std::chrono::time_point_cast<std::chrono::microseconds>(z.get_sys_time());
+}
+
 Result<engine::Timestamp> UpperBound(std::string_view s) {
   if (s.size() == 10) return EndOfStockholmDay(s);
   return engine::ParseRfc3339(s);

@@ -14,6 +14,8 @@ namespace casetrail::replay {
 Result<engine::Timestamp> EndOfStockholmDay(std::string_view date);
 // The Stockholm calendar date (YYYY-MM-DD) of an instant.
 std::string StockholmDate(engine::Timestamp t);
+// The instant of a Stockholm wall-clock time (the earlier one in the autumn's repeated hour).
+engine::Timestamp StockholmTime(int year, int month, int day, int hour, int minute);
 
 // A query bound: an RFC 3339 time is taken as is; a date means the end of that Stockholm day.
 Result<engine::Timestamp> UpperBound(std::string_view time_or_date);

@@ -129,6 +129,10 @@ int main(int argc, char** argv) {
                     "indicator cells below this count are hidden from the strategic role")->capture_default_str();
   serve->add_option("--retention", serve_flags.retention,
                     "retention policy file (JSON, see docs/gdpr.md); enables POST /v1/retention/run");
+  serve->add_option("--retention-hour", serve_flags.retention_hour,
+                    "with --retention: the Stockholm hour at which the worker runs the policy each day")
+      ->check(CLI::Range(0, 23))
+      ->capture_default_str();
   serve->add_option("--webhook", serve_flags.webhooks, "deliver fired reminders to http://HOST:PORT/PATH (repeatable)");
   serve->add_option("--webhook-secret", serve_flags.webhook_secret, "file with the webhooks' HMAC-SHA256 secret (16+ bytes)");
   serve->add_option("--smtp", serve_flags.smtp, "e-mail fired reminders through this SMTP relay, HOST:PORT");

@@ -163,6 +163,9 @@ int RunServe(ServeFlags f) {
     if (!target.ok()) return Fail(target.status());
     worker_options.smtp = *target;
   }
+  worker_options.retention = retention ? &*retention : nullptr;
+  worker_options.service = &service;
+  worker_options.retention_hour = f.retention_hour;
   ReminderWorker worker(stores->log.get(), &registry, clock, worker_options);
   Api api(ApiDeps{stores->log.get(), &service, &keys, &registry, clock, manual_clock.get(), &*users, &directory,
                   &metrics, fingerprint_key, retention ? &*retention : nullptr, &indicators, f.suppress_below,

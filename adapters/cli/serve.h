@@ -15,6 +15,7 @@ struct ServeFlags {
   std::string manual_clock;
   int suppress_below = 5;
   std::string retention;  // retention policy file (JSON, engine/retention.h)
+  int retention_hour = 2;  // the worker runs it daily at this Stockholm hour
   std::vector<std::string> webhooks;  // reminder delivery: http://HOST:PORT/PATH
   std::string webhook_secret;         // file holding the HMAC secret
   int worker_poll_ms = 1000;

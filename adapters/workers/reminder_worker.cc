@@ -11,6 +11,7 @@
 #include "adapters/workers/list_jobs.h"
 #include "engine/cooperation_records.h"
 #include "engine/event.h"
+#include "replay/stockholm_time.h"
 #include "storage/base/failpoint.h"
 #include "storage/base/hex.h"
 
@@ -90,6 +91,7 @@ Status ReminderWorker::RunOnce() {
   CT_ASSIGN_OR_RETURN(int chased, ChaseListFeedback(*log_, book_, now, options_.calendar, &list_memory_));
   CT_ASSIGN_OR_RETURN(int unreviewed, CheckMonthlyReviews(*log_, *registry_, now, options_.calendar, &list_memory_));
   if (lists || chased || unreviewed) CatchUp(5000);
+  CT_RETURN_IF_ERROR(RunScheduledRetention(now));
   std::vector<std::string> channels;
   if (!options_.webhooks.empty()) channels.push_back("webhook");
   if (options_.smtp) channels.push_back("email");
@@ -97,6 +99,29 @@ Status ReminderWorker::RunOnce() {
     for (const auto& r : book_.Undelivered(channel)) CT_RETURN_IF_ERROR(Deliver(r, channel, now));
   }
   if (!channels.empty()) CatchUp(5000);
+  return Status::Ok();
+}
+
+Status ReminderWorker::RunScheduledRetention(engine::Timestamp now) {
+  if (!options_.retention || !options_.service) return Status::Ok();
+  const std::string today = replay::StockholmDate(now);
+  if (retention_ran_on_ == today) return Status::Ok();
+  const engine::Timestamp due = replay::StockholmTime(std::stoi(today.substr(0, 4)), std::stoi(today.substr(5, 2)),
+                                                      std::stoi(today.substr(8, 2)), options_.retention_hour, 0);
+  if (now < due) return Status::Ok();
+  // Once a day: a run already recorded today (a restart, the route, the CLI) counts, and so does
+  // a later one (a manual clock restarts in the past).
+  CT_ASSIGN_OR_RETURN(auto last, log_->ReadStream(engine::RetentionRunStream(), StreamVersion(0), storage::Direction::kBackward, 1));
+  if (!last.empty()) {
+    CT_ASSIGN_OR_RETURN(engine::StoredEvent run, engine::DecodeStored(last[0]));
+    if (replay::StockholmDate(run.event.meta.recorded_at) >= today) {
+      retention_ran_on_ = today;
+      return Status::Ok();
+    }
+  }
+  CT_ASSIGN_OR_RETURN(auto report, engine::RunRetention(*options_.service, *log_, *registry_, *options_.retention, now));
+  retention_ran_on_ = today;
+  spdlog::info("scheduled retention run: {} subjects examined, {} erased, {} held", report.examined, report.erased, report.held);
   return Status::Ok();
 }
 

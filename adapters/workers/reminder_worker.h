@@ -26,7 +26,9 @@
 
 #include "adapters/workers/list_jobs.h"
 #include "adapters/workers/smtp_client.h"
+#include "engine/case_service.h"
 #include "engine/clock.h"
+#include "engine/retention.h"
 #include "replay/follow_up_lists.h"
 #include "replay/reminders.h"
 #include "storage/log.h"
@@ -49,7 +51,12 @@ struct WorkerOptions {
   int max_attempts = 5;
   std::chrono::seconds backoff{30};  // before attempt 2; doubles after each failure
   std::chrono::milliseconds poll{500};
-  replay::ListCalendar calendar;  // J1/J3/J4 timing (serve --calendar FILE)
+  replay::ListCalendar calendar;  // J1–J4 timing (serve --calendar FILE)
+  // J11: with a retention policy (serve --retention FILE), the worker runs it once a day at this
+  // Stockholm hour, unless a run (by the route or the CLI) is already on record for that day.
+  const engine::RetentionPolicy* retention = nullptr;
+  engine::CaseService* service = nullptr;  // which erases
+  int retention_hour = 2;
 };
 
 class ReminderWorker {
@@ -70,6 +77,7 @@ class ReminderWorker {
   Status Fire(const replay::Reminder& r, engine::Timestamp now);
   // One channel ("webhook": every configured webhook; "email": the SMTP target).
   Status Deliver(const replay::Reminder& r, const std::string& channel, engine::Timestamp now);
+  Status RunScheduledRetention(engine::Timestamp now);
   Status Record(const std::string& stream, const std::string& type, engine::Fields facts, engine::Timestamp now,
                 const std::string& idempotency_key = "");
 
@@ -79,6 +87,7 @@ class ReminderWorker {
   WorkerOptions options_;
   replay::ReminderBook book_;
   ListJobMemory list_memory_;  // guarded by run_mu_
+  std::string retention_ran_on_;  // the Stockholm date of the last run seen; guarded by run_mu_
   std::unique_ptr<storage::Subscription> subscription_;
   std::mutex run_mu_;
   std::atomic<bool> stop_{false};

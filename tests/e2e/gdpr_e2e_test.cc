@@ -266,6 +266,47 @@ TEST_F(GdprE2ETest, CliRestoreOfAnOlderBackupKeepsTheErasure) {
 namespace casetrail::testing {
 namespace {
 
+// J11: with --retention the worker runs the policy once a day at --retention-hour (Stockholm),
+// on the server clock; a run already on record that day counts.
+TEST_F(GdprE2ETest, TheWorkerRunsRetentionDailyAtItsHour) {
+  ASSERT_EQ(server_->Stop(SIGTERM), 0);
+  const std::string policy = dir_.Sub("retention.json");
+  {
+    std::ofstream out(policy);
+    out << R"({"version":"test-2","rules":[{"id":"never-referred","when":"no_case","after_days":1,"decision_ref":"AF-2024/0042"}]})";
+  }
+  server_->SetExtraArgs({"--retention", policy, "--retention-hour", "3"});
+  ASSERT_TRUE(server_->Start());  // the manual clock: 2025-01-13 09:00
+  // RetentionRunCompleted events, as the decision audit counts them.
+  auto runs = [&] {
+    const auto audit = Get("/v1/audits/decisions?year=2025", "C-1");
+    const auto* n = audit.Json().at("totals").as_object().if_contains("retention_runs");
+    return n ? static_cast<int>(n->to_number<int64_t>()) : 0;
+  };
+  // Started at 09:00, past the hour: the first pass runs the 13th's retention.
+  ASSERT_EQ(Post("/v1/admin/clock", "ADM-1", {{"set", "2025-01-13T09:00:01+01:00"}}).status, 200);
+  const int before = runs();
+  EXPECT_EQ(before, 1);
+  auto r = Post("/v1/subjects", "A-J1", {{"personal_number", "19121212-1212"}, {"name", "Ingen Remiss"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string lonely = r.Str("subject_id");
+  ASSERT_EQ(Post("/v1/admin/clock", "ADM-1", {{"set", "2025-01-14T02:59:00+01:00"}}).status, 200);
+  EXPECT_EQ(runs(), before) << "not before 03:00";
+  ASSERT_EQ(Post("/v1/admin/clock", "ADM-1", {{"set", "2025-01-14T03:00:00+01:00"}}).status, 200);
+  EXPECT_EQ(runs(), before + 1) << "the day's run";
+  EXPECT_EQ(Get("/v1/subjects/" + lonely + "/extract", "C-1").status, 200) << "registered 09:00 yesterday: not yet a day";
+  ASSERT_EQ(Post("/v1/admin/clock", "ADM-1", {{"set", "2025-01-14T23:00:00+01:00"}}).status, 200);
+  EXPECT_EQ(runs(), before + 1) << "once a day";
+  ASSERT_EQ(Post("/v1/admin/clock", "ADM-1", {{"set", "2025-01-15T03:00:00+01:00"}}).status, 200);
+  EXPECT_EQ(runs(), before + 2);
+  EXPECT_EQ(Get("/v1/subjects/" + lonely + "/extract", "C-1").status, 410) << "erased by the scheduled run";
+  // A restart the same day does not run it again.
+  ASSERT_EQ(server_->Stop(SIGTERM), 0);
+  ASSERT_TRUE(server_->Start());
+  ASSERT_EQ(Post("/v1/admin/clock", "ADM-1", {{"set", "2025-01-15T04:00:00+01:00"}}).status, 200);
+  EXPECT_EQ(runs(), before + 2);
+}
+
 TEST_F(GdprE2ETest, RetentionRunsFromTheCliAndLegalHoldsBlockIt) {
   // Without a policy the route says so.
   auto none = Post("/v1/retention/run", "C-1", json::object{});
