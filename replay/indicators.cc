@@ -1,6 +1,7 @@
 #include "replay/indicators.h"
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "engine/event.h"
@@ -98,33 +99,63 @@ void IndicatorProjection::Apply(const storage::RecordedEvent& r) {
   }
 }
 
+namespace {
+
+// One case's contribution to `s`: what happened in the period and, for a unit's figures, while
+// the case was the unit's.
+void Add(const CaseIndicatorFacts& c, const Period& p, const std::optional<std::string>& unit, IndicatorSet& s) {
+  auto counts = [&](const UnitDate& d) { return !d.on.empty() && p.Contains(d.on) && (!unit || d.unit == *unit); };
+  const bool referred = counts(c.referred);
+  if (referred && (c.channel == "space" || c.channel == "group_activity")) ++s.referrals;
+  if (std::any_of(c.booked.begin(), c.booked.end(), counts)) ++s.cases_booked;
+  std::string first_held;
+  for (const auto& d : c.held) {
+    if (counts(d) && (first_held.empty() || d.on < first_held)) first_held = d.on;
+  }
+  if (!first_held.empty()) {
+    (c.gender == "female" ? s.held_women : c.gender == "male" ? s.held_men : s.held_unknown)++;
+    ++s.started_after_conversation.denominator;
+    if (!c.started_on.empty() && c.started_on >= first_held) ++s.started_after_conversation.numerator;
+  }
+  if (referred && c.rom_participant) {
+    ++s.rom_started.denominator;
+    if (!c.started_on.empty()) ++s.rom_started.numerator;
+  }
+}
+
+}  // namespace
+
 IndicatorSet IndicatorProjection::Compute(const Period& p, const std::optional<std::string>& unit) const {
   std::lock_guard lock(mu_);
   IndicatorSet s;
-  // In the period and, for a unit's figures, while the case was the unit's.
-  auto counts = [&](const UnitDate& d) { return !d.on.empty() && p.Contains(d.on) && (!unit || d.unit == *unit); };
-  for (const auto& [id, c] : cases_) {
-    const bool referred = counts(c.referred);
-    if (referred && (c.channel == "space" || c.channel == "group_activity")) ++s.referrals;
-    if (std::any_of(c.booked.begin(), c.booked.end(), counts)) ++s.cases_booked;
-    std::string first_held;
-    for (const auto& d : c.held) {
-      if (counts(d) && (first_held.empty() || d.on < first_held)) first_held = d.on;
-    }
-    if (!first_held.empty()) {
-      (c.gender == "female" ? s.held_women : c.gender == "male" ? s.held_men : s.held_unknown)++;
-      ++s.started_after_conversation.denominator;
-      if (!c.started_on.empty() && c.started_on >= first_held) ++s.started_after_conversation.numerator;
-    }
-    if (referred && c.rom_participant) {
-      ++s.rom_started.denominator;
-      if (!c.started_on.empty()) ++s.rom_started.numerator;
-    }
-  }
+  for (const auto& [id, c] : cases_) Add(c, p, unit, s);
   for (const auto& [u, on] : activities_) {
     if ((!unit || u == *unit) && p.Contains(on)) ++s.group_activities;
   }
   return s;
+}
+
+std::map<std::string, IndicatorSet> IndicatorProjection::ComputeAll(const Period& p) const {
+  std::lock_guard lock(mu_);
+  std::map<std::string, IndicatorSet> out;
+  std::set<std::string> units;
+  for (const auto& [id, c] : cases_) {
+    Add(c, p, std::nullopt, out[""]);
+    // Only the units the case has belonged to can gain from it (usually one).
+    units.clear();
+    units.insert(c.referred.unit);
+    for (const auto& d : c.booked) units.insert(d.unit);
+    for (const auto& d : c.held) units.insert(d.unit);
+    for (const auto& u : units) {
+      if (!u.empty()) Add(c, p, u, out[u]);
+    }
+  }
+  for (const auto& [u, on] : activities_) {
+    if (!p.Contains(on)) continue;
+    ++out[""].group_activities;
+    ++out[u].group_activities;
+  }
+  return out;
 }
 
 Position IndicatorProjection::position() const {

@@ -83,6 +83,9 @@ class IndicatorProjection {
   // Folds one event (any stream; others are skipped).
   void Apply(const storage::RecordedEvent& record);
   IndicatorSet Compute(const Period& period, const std::optional<std::string>& unit) const;
+  // Every unit's figures (under its code) and the total (under "") in one pass: equal to Compute
+  // for each. A unit with nothing in the period may be missing (read it as zeros).
+  std::map<std::string, IndicatorSet> ComputeAll(const Period& period) const;
   Position position() const;
   // Equal folded facts (for checking a rebuild against the incremental projection).
   bool SameFactsAs(const IndicatorProjection& other) const;

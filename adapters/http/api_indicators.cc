@@ -88,13 +88,14 @@ Result<json::object> Api::IndicatorReport(const std::string& period_label, const
   std::vector<std::string> hidden;
   auto block = [&](const replay::Period& in, const std::string& prefix) {
     if (!suppress) return BlockJson(p.Compute(in, unit));
+    auto all = p.ComputeAll(in);  // one pass for the three units and the total
     std::map<std::string, json::object> units;
     std::map<std::string, std::vector<std::string>> hidden_by;
     for (const auto& u : kUnits) {
-      units[u] = BlockJson(p.Compute(in, u));
+      units[u] = BlockJson(all[u]);
       SuppressSmallCells(units[u], d_.suppress_below, prefix, &hidden_by[u]);
     }
-    json::object total = BlockJson(p.Compute(in, std::nullopt));
+    json::object total = BlockJson(all[""]);
     SuppressSmallCells(total, d_.suppress_below, prefix, &hidden_by[""]);
     SuppressAcrossUnits(units, total, d_.suppress_below, prefix, &hidden_by);
     const auto& mine = hidden_by[unit.value_or("")];

@@ -109,6 +109,12 @@ TEST(IndicatorProjectionTest, ATransferDoesNotMovePastFigures) {
   EXPECT_EQ(city.referrals, 0u);
   EXPECT_EQ(city.held_women, 0u);
   EXPECT_EQ((*after)->Compute(year, std::nullopt).referrals, 1u);
+  // One pass for all units gives what each Compute gives.
+  auto all = (*after)->ComputeAll(year);
+  EXPECT_EQ(all["jarva"], jarva);
+  EXPECT_EQ(all["city"], city);
+  EXPECT_EQ(all[""], (*after)->Compute(year, std::nullopt));
+  EXPECT_EQ(all["globen"], (*after)->Compute(year, "globen"));
 }
 
 }  // namespace
