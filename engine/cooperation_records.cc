@@ -22,12 +22,15 @@ Result<Position> AppendRecord(storage::Log& log, const StreamId& stream, const s
 
 Result<storage::AppendResult> AppendRecordOnce(storage::Log& log, const StreamId& stream, const std::string& type,
                                                const Actor& actor, Fields facts, Timestamp at,
-                                               const std::string& idempotency_key, const std::string& fingerprint) {
+                                               const std::string& idempotency_key, const std::string& fingerprint,
+                                               const std::string& workflow, int revision) {
   Event e;
   e.type = type;
   e.meta.actor = actor;
   e.meta.legal_basis = "public_task";
   e.meta.recorded_at = e.meta.effective_at = at;
+  e.meta.workflow = workflow;
+  e.meta.revision = revision;
   e.facts = std::move(facts);
   storage::AppendRequest req;
   req.writes.push_back({stream, storage::ExpectedVersion::Any(), {{e.type, EncodeEvent(e)}}});

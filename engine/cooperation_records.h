@@ -29,6 +29,7 @@ Result<Position> AppendRecord(storage::Log& log, const StreamId& stream, const s
 // empty key appends unconditionally. The fingerprint defaults to the key.
 Result<storage::AppendResult> AppendRecordOnce(storage::Log& log, const StreamId& stream, const std::string& type,
                                                const Actor& actor, Fields facts, Timestamp at,
-                                               const std::string& idempotency_key, const std::string& fingerprint = "");
+                                               const std::string& idempotency_key, const std::string& fingerprint = "",
+                                               const std::string& workflow = "", int revision = 0);
 
 }  // namespace casetrail::engine

@@ -1,6 +1,8 @@
 #include "replay/indicators.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <set>
 #include <thread>
 
@@ -59,6 +61,30 @@ Result<Period> ParsePeriod(std::string_view text) {
 Period SamePeriodYearBefore(const Period& p) {
   auto back = [](const std::string& d) { return std::to_string(std::stoi(d.substr(0, 4)) - 1) + d.substr(4); };
   return {back(p.label), back(p.from), back(p.to)};
+}
+
+std::vector<std::string> EndedPeriods(const std::string& first, const std::string& today) {
+  std::vector<std::string> out;
+  const int from = std::stoi(first.substr(0, 4)), to = std::stoi(today.substr(0, 4));
+  for (int y = from; y <= to; ++y) {
+    const std::string year = std::to_string(y);
+    std::vector<std::string> labels;
+    char month[8];
+    for (int m = 1; m <= 12; ++m) {
+      std::snprintf(month, sizeof(month), "%04d-%02d", y, m);
+      labels.push_back(month);
+    }
+    for (const char* s : {"-Q1", "-Q2", "-Q3", "-Q4", "-T1", "-T2", "-T3", "-VT", "-HT"}) labels.push_back(year + s);
+    labels.push_back(year);
+    for (const auto& l : labels) {
+      auto p = ParsePeriod(l);
+      if (p.ok() && p->to > first && p->to <= today) out.push_back(l);
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    return ParsePeriod(a)->to < ParsePeriod(b)->to;
+  });
+  return out;
 }
 
 void IndicatorProjection::Apply(const storage::RecordedEvent& r) {

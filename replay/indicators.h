@@ -36,6 +36,9 @@ struct Period {
 };
 Result<Period> ParsePeriod(std::string_view label);
 Period SamePeriodYearBefore(const Period& p);
+// J10: every month, quarter, tertial, term (VT/HT) and year that ends after `first` and by
+// `today` (both YYYY-MM-DD), i.e. those a period-end snapshot is owed for, oldest first.
+std::vector<std::string> EndedPeriods(const std::string& first, const std::string& today);
 
 struct Ratio {
   uint64_t numerator = 0;

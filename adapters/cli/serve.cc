@@ -170,6 +170,10 @@ int RunServe(ServeFlags f) {
   Api api(ApiDeps{stores->log.get(), &service, &keys, &registry, clock, manual_clock.get(), &*users, &directory,
                   &metrics, fingerprint_key, retention ? &*retention : nullptr, &indicators, f.suppress_below,
                   &worker, f.web_root});
+  // J10: the worker takes period-end snapshots through the API, which owns the report.
+  worker.SetSnapshotTaker([&api](const std::string& period, const std::optional<std::string>& unit) {
+    return api.TakeScheduledSnapshot(period, unit);
+  });
 
   ServerOptions options;
   options.address = host;

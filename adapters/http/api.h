@@ -55,6 +55,10 @@ class Api {
  public:
   explicit Api(ApiDeps deps) : d_(std::move(deps)) {}
   ApiResponse Handle(const ApiRequest& request);
+  // J10, for the worker: the suppressed report of `period` (a unit, or the total) recorded as
+  // IndicatorSnapshotTaken by "worker:snapshots" once (key "snapshot:<period>:<unit|all>").
+  // Returns false when it was already taken.
+  Result<bool> TakeScheduledSnapshot(const std::string& period, const std::optional<std::string>& unit);
 
  private:
   struct Call {
@@ -90,6 +94,10 @@ class Api {
   // The strategic group: indicators and their published snapshots, group activities (A1).
   ApiResponse GetIndicators(Call& c);
   ApiResponse TakeIndicatorSnapshot(Call& c);
+  // Appends IndicatorSnapshotTaken (once under `idempotency_key`, if given); answers
+  // {"snapshot","content_hash","report","deduplicated"}.
+  Result<boost::json::object> RecordSnapshot(const std::string& period, const std::optional<std::string>& unit,
+                                             const engine::Actor& actor, const std::string& idempotency_key);
   ApiResponse ListIndicatorSnapshots(Call& c);
   ApiResponse RecordGroupActivity(Call& c);
   // Decision register, deviation log, decision audit and review samples.

@@ -175,25 +175,42 @@ ApiResponse Api::TakeIndicatorSnapshot(Call& c) {
   if (c.actor.role != "strategic" && c.actor.role != "compliance") {
     return Problem(403, "forbidden", "indicators are for the strategic group and compliance");
   }
+  auto taken = RecordSnapshot(scope->first, scope->second, c.actor, "");
+  if (!taken.ok()) return FromStatus(taken.status());
+  taken->erase("deduplicated");  // a request always appends
+  return Json(201, std::move(*taken));
+}
+
+Result<json::object> Api::RecordSnapshot(const std::string& period, const std::optional<std::string>& unit,
+                                         const engine::Actor& actor, const std::string& idempotency_key) {
   // What is published is what the strategic group sees: always suppressed.
-  auto report = IndicatorReport(scope->first, scope->second, true);
-  if (!report.ok()) return FromStatus(report.status());
-  const std::string body = json::serialize(*report);
+  CT_ASSIGN_OR_RETURN(json::object report, IndicatorReport(period, unit, true));
+  const std::string body = json::serialize(report);
   uint8_t hash[32];
   crypto_generichash(hash, sizeof(hash), reinterpret_cast<const uint8_t*>(body.data()), body.size(), nullptr, 0);
   const std::string content_hash = ToHex(std::string_view(reinterpret_cast<const char*>(hash), sizeof(hash)));
   const auto now = d_.clock->Now();
   const auto* def = d_.registry->Current("study-referral", replay::StockholmDate(now));
-  auto position = engine::AppendRecord(
-      *d_.log, engine::IndicatorSnapshotStream(), "IndicatorSnapshotTaken", c.actor,
-      {{"period", scope->first},
-       {"unit", scope->second.value_or("")},
-       {"definitions", std::string(report->at("definitions").as_string())},
-       {"content_hash", content_hash},
-       {"report", body}},
-      now, now, def ? "study-referral" : "", def ? def->revision : 0);
-  if (!position.ok()) return FromStatus(position.status());
-  return Json(201, json::object{{"snapshot", position->value()}, {"content_hash", content_hash}, {"report", *report}});
+  CT_ASSIGN_OR_RETURN(auto appended,
+                      engine::AppendRecordOnce(*d_.log, engine::IndicatorSnapshotStream(), "IndicatorSnapshotTaken", actor,
+                                               {{"period", period},
+                                                {"unit", unit.value_or("")},
+                                                {"definitions", std::string(report.at("definitions").as_string())},
+                                                {"content_hash", content_hash},
+                                                {"report", body}},
+                                               now, idempotency_key, idempotency_key, def ? "study-referral" : "",
+                                               def ? def->revision : 0));
+  return json::object{{"snapshot", appended.first_position.value()},
+                      {"content_hash", content_hash},
+                      {"report", std::move(report)},
+                      {"deduplicated", appended.deduplicated}};
+}
+
+Result<bool> Api::TakeScheduledSnapshot(const std::string& period, const std::optional<std::string>& unit) {
+  const engine::Actor worker{"worker:snapshots", "worker", "", "system", ""};
+  CT_ASSIGN_OR_RETURN(json::object taken,
+                      RecordSnapshot(period, unit, worker, "snapshot:" + period + ":" + unit.value_or("all")));
+  return !taken.at("deduplicated").as_bool();
 }
 
 ApiResponse Api::ListIndicatorSnapshots(Call& c) {

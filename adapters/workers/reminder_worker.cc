@@ -11,6 +11,7 @@
 #include "adapters/workers/list_jobs.h"
 #include "engine/cooperation_records.h"
 #include "engine/event.h"
+#include "replay/indicators.h"
 #include "replay/stockholm_time.h"
 #include "storage/base/failpoint.h"
 #include "storage/base/hex.h"
@@ -92,6 +93,7 @@ Status ReminderWorker::RunOnce() {
   CT_ASSIGN_OR_RETURN(int unreviewed, CheckMonthlyReviews(*log_, *registry_, now, options_.calendar, &list_memory_));
   if (lists || chased || unreviewed) CatchUp(5000);
   CT_RETURN_IF_ERROR(RunScheduledRetention(now));
+  CT_RETURN_IF_ERROR(TakeDueSnapshots(now));
   std::vector<std::string> channels;
   if (!options_.webhooks.empty()) channels.push_back("webhook");
   if (options_.smtp) channels.push_back("email");
@@ -122,6 +124,25 @@ Status ReminderWorker::RunScheduledRetention(engine::Timestamp now) {
   CT_ASSIGN_OR_RETURN(auto report, engine::RunRetention(*options_.service, *log_, *registry_, *options_.retention, now));
   retention_ran_on_ = today;
   spdlog::info("scheduled retention run: {} subjects examined, {} erased, {} held", report.examined, report.erased, report.held);
+  return Status::Ok();
+}
+
+Status ReminderWorker::TakeDueSnapshots(engine::Timestamp now) {
+  if (!take_snapshot_) return Status::Ok();
+  const auto earliest = book_.EarliestReferral();
+  if (!earliest) return Status::Ok();
+  int taken = 0;
+  for (const auto& period : replay::EndedPeriods(replay::StockholmDate(*earliest), replay::StockholmDate(now))) {
+    static const std::optional<std::string> kScopes[] = {std::nullopt, "globen", "jarva", "city"};  // total, units
+    for (const auto& unit : kScopes) {
+      const std::string key = period + ":" + unit.value_or("all");
+      if (snapshots_taken_.count(key)) continue;
+      CT_ASSIGN_OR_RETURN(bool first, take_snapshot_(period, unit));
+      snapshots_taken_.insert(key);
+      taken += first;
+    }
+  }
+  if (taken) spdlog::info("{} period-end indicator snapshot(s) taken", taken);
   return Status::Ok();
 }
 

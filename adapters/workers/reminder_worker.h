@@ -16,6 +16,8 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <set>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -65,6 +67,11 @@ class ReminderWorker {
                  WorkerOptions options);
   ~ReminderWorker();
 
+  // J10: who records a period-end indicator snapshot (the API, which owns the report). Set before
+  // Start(); without it no snapshots are taken.
+  using SnapshotTaker = std::function<Result<bool>(const std::string& period, const std::optional<std::string>& unit)>;
+  void SetSnapshotTaker(SnapshotTaker taker) { take_snapshot_ = std::move(taker); }
+
   void Start();  // the polling thread
   void Stop();
   // One pass: fire what is due, deliver what is owed. Safe to call from any thread.
@@ -78,6 +85,7 @@ class ReminderWorker {
   // One channel ("webhook": every configured webhook; "email": the SMTP target).
   Status Deliver(const replay::Reminder& r, const std::string& channel, engine::Timestamp now);
   Status RunScheduledRetention(engine::Timestamp now);
+  Status TakeDueSnapshots(engine::Timestamp now);
   Status Record(const std::string& stream, const std::string& type, engine::Fields facts, engine::Timestamp now,
                 const std::string& idempotency_key = "");
 
@@ -88,6 +96,8 @@ class ReminderWorker {
   replay::ReminderBook book_;
   ListJobMemory list_memory_;  // guarded by run_mu_
   std::string retention_ran_on_;  // the Stockholm date of the last run seen; guarded by run_mu_
+  SnapshotTaker take_snapshot_;
+  std::set<std::string> snapshots_taken_;  // "<period>:<unit|all>" known to be on record; guarded by run_mu_
   std::unique_ptr<storage::Subscription> subscription_;
   std::mutex run_mu_;
   std::atomic<bool> stop_{false};

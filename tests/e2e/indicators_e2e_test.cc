@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "tests/support/fixture_steps.h"
 #include "tests/support/http_client.h"
 #include "tests/support/server_process.h"
@@ -163,8 +165,13 @@ TEST_F(IndicatorsE2ETest, StrategicSeesSuppressedAggregatesAndNoPersonalData) {
   auto list = Get("/v1/indicators/snapshots", "G-1");
   ASSERT_EQ(list.status, 200);
   bodies.push_back(list.body);
-  const auto& snaps = list.Json().at("snapshots").as_array();
+  // The group's own snapshot, beside the worker's period-end ones (J10).
+  json::array snaps, scheduled;
+  for (const auto& s : list.Json().at("snapshots").as_array()) {
+    (s.at("taken_by").as_string() == "G-1" ? snaps : scheduled).push_back(s);
+  }
   ASSERT_EQ(snaps.size(), 1u);
+  for (const auto& s : scheduled) EXPECT_EQ(s.at("taken_by").as_string(), "worker:snapshots");
   EXPECT_EQ(snaps[0].at("content_hash").as_string(), snap.Json().at("content_hash").as_string());
   EXPECT_EQ(snaps[0].at("definitions").as_string(), "study-cooperation@2025-1");
   EXPECT_EQ(snaps[0].at("workflow_revision").as_string(), "study-referral@2");
@@ -189,6 +196,39 @@ TEST_F(IndicatorsE2ETest, StrategicSeesSuppressedAggregatesAndNoPersonalData) {
 
 namespace casetrail::testing {
 namespace {
+
+// J10: at each period's end the worker records the suppressed report of every month, quarter,
+// tertial, term and year once, for the total and each unit.
+TEST_F(IndicatorsE2ETest, PeriodEndSnapshotsAreTakenOnceByTheWorker) {
+  auto taken = [&] {
+    std::multiset<std::string> out;  // "<period> <unit|all>"
+    const auto list = Get("/v1/indicators/snapshots", "C-1");
+    for (const auto& s : list.Json().at("snapshots").as_array()) {
+      EXPECT_EQ(s.at("taken_by").as_string(), "worker:snapshots");
+      EXPECT_FALSE(s.at("report").at("suppress_below").is_null()) << "what the group sees: suppressed";
+      out.insert(std::string(s.at("period").as_string()) + " " +
+                 (s.at("unit").is_null() ? std::string("all") : std::string(s.at("unit").as_string())));
+    }
+    return out;
+  };
+  auto before = taken();  // the fixture's clock stands at 2025-12-19
+  for (const char* scope : {"all", "globen", "jarva", "city"}) {
+    for (const char* period : {"2025-01", "2025-11", "2025-Q3", "2025-T2", "2025-VT"}) {
+      EXPECT_EQ(before.count(std::string(period) + " " + scope), 1u) << period << " " << scope;
+    }
+    for (const char* period : {"2025-12", "2025-Q4", "2025-T3", "2025-HT", "2025"}) {
+      EXPECT_EQ(before.count(std::string(period) + " " + scope), 0u) << period << " has not ended";
+    }
+  }
+  SetClock("2026-01-01T00:00:01+01:00");
+  auto after = taken();
+  EXPECT_EQ(after.size(), before.size() + 5 * 4) << "December, Q4, T3, HT and the year, for the total and three units";
+  EXPECT_EQ(after.count("2025 all"), 1u);
+  ASSERT_EQ(server_->Stop(SIGTERM), 0);
+  ASSERT_TRUE(server_->Start());
+  SetClock("2026-01-01T00:00:01+01:00");
+  EXPECT_EQ(taken(), after) << "a restart takes none twice";
+}
 
 TEST_F(IndicatorsE2ETest, DecisionAuditSamplesDecisionsAndDeviations) {
   // A refused command at City joins (a)'s declined case in the 2025 decisions.
