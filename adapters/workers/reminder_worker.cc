@@ -92,8 +92,9 @@ Status ReminderWorker::RunOnce() {
   CT_ASSIGN_OR_RETURN(int chased, ChaseListFeedback(*log_, book_, now, options_.calendar, &list_memory_));
   CT_ASSIGN_OR_RETURN(int unreviewed, CheckMonthlyReviews(*log_, *registry_, now, options_.calendar, &list_memory_));
   if (lists || chased || unreviewed) CatchUp(5000);
-  CT_RETURN_IF_ERROR(RunScheduledRetention(now));
-  CT_RETURN_IF_ERROR(TakeDueSnapshots(now));
+  // Retention and snapshots failing must not hold up delivery: reported, retried next pass.
+  if (Status s = RunScheduledRetention(now); !s.ok()) spdlog::warn("scheduled retention: {}", s.ToString());
+  if (Status s = TakeDueSnapshots(now); !s.ok()) spdlog::warn("period-end snapshots: {}", s.ToString());
   std::vector<std::string> channels;
   if (!options_.webhooks.empty()) channels.push_back("webhook");
   if (options_.smtp) channels.push_back("email");

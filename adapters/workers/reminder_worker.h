@@ -1,5 +1,6 @@
-// The worker (DOMAIN §4.5 jobs J5, J6, J7, J13–J15 as the workflow definitions declare them, and
-// J1–J4 around the follow-up lists and meetings, adapters/workers/list_jobs.h): on a polling thread that follows the server clock (so --manual-clock
+// The worker (DOMAIN §4.5 jobs J5, J6, J7, J13–J15 as the workflow definitions declare them;
+// J1–J4 around the follow-up lists and meetings, adapters/workers/list_jobs.h; J10 period-end
+// indicator snapshots; J11 the daily retention run): on a polling thread that follows the server clock (so --manual-clock
 // drives it), it fires every due timer of the reminder book exactly once — ReminderFired on
 // "reminder:<case>" with the timer's deterministic id as the idempotency key — and delivers each
 // fired reminder through the outbox to the configured webhooks.
