@@ -111,7 +111,7 @@ Status ReminderWorker::RunScheduledRetention(engine::Timestamp now) {
   if (retention_ran_on_ == today) return Status::Ok();
   const engine::Timestamp due = replay::StockholmTime(std::stoi(today.substr(0, 4)), std::stoi(today.substr(5, 2)),
                                                       std::stoi(today.substr(8, 2)), options_.retention_hour, 0);
-  if (now < due) return Status::Ok();
+  if (now < due || now < retention_retry_after_) return Status::Ok();
   // Once a day: a run already recorded today (a restart, the route, the CLI) counts, and so does
   // a later one (a manual clock restarts in the past).
   CT_ASSIGN_OR_RETURN(auto last, log_->ReadStream(engine::RetentionRunStream(), StreamVersion(0), storage::Direction::kBackward, 1));
@@ -122,9 +122,14 @@ Status ReminderWorker::RunScheduledRetention(engine::Timestamp now) {
       return Status::Ok();
     }
   }
-  CT_ASSIGN_OR_RETURN(auto report, engine::RunRetention(*options_.service, *log_, *registry_, *options_.retention, now));
+  auto report = engine::RunRetention(*options_.service, *log_, *registry_, *options_.retention, now);
+  if (!report.ok()) {
+    retention_retry_after_ = now + std::chrono::minutes(15);  // not every pass: the run is heavy
+    return report.status();
+  }
   retention_ran_on_ = today;
-  spdlog::info("scheduled retention run: {} subjects examined, {} erased, {} held", report.examined, report.erased, report.held);
+  spdlog::info("scheduled retention run: {} subjects examined, {} erased, {} held", report->examined, report->erased,
+               report->held);
   return Status::Ok();
 }
 

@@ -97,6 +97,7 @@ class ReminderWorker {
   replay::ReminderBook book_;
   ListJobMemory list_memory_;  // guarded by run_mu_
   std::string retention_ran_on_;  // the Stockholm date of the last run seen; guarded by run_mu_
+  engine::Timestamp retention_retry_after_{};  // after a failed run; guarded by run_mu_
   SnapshotTaker take_snapshot_;
   std::set<std::string> snapshots_taken_;  // "<period>:<unit|all>" known to be on record; guarded by run_mu_
   std::unique_ptr<storage::Subscription> subscription_;
