@@ -13,10 +13,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "engine/case_service.h"
 #include "engine/snapshot_codec.h"
-#include "storage/rocksdb_log.h"
-#include "workflows/study_referral.h"
+#include "tests/bench/bench_engine.h"
 
 namespace {
 
@@ -24,42 +22,11 @@ using namespace casetrail;
 using namespace casetrail::engine;
 using SteadyClock = std::chrono::steady_clock;
 
-std::string Number(int n) {  // a valid personal number per n
-  int year = 1960 + n % 40, month = 1 + (n / 40) % 12, day = 1 + (n / 480) % 28;
-  char nine[16];
-  std::snprintf(nine, sizeof(nine), "%02d%02d%02d%03d", year % 100, month, day, n / 13440 % 900 + 100);
-  int sum = 0;
-  for (int i = 0; i < 9; ++i) {
-    int d = (nine[i] - '0') * (i % 2 == 0 ? 2 : 1);
-    sum += d > 9 ? d - 9 : d;
-  }
-  return std::to_string(year / 100) + nine + std::to_string((10 - sum % 10) % 10);
-}
+using bench::BenchEngine;
+using World = BenchEngine;
+std::string Number(int n) { return bench::BenchNumber(n); }
 
-struct World {
-  std::unique_ptr<storage::Log> log;
-  std::unique_ptr<storage::KeyStore> keys;
-  std::unique_ptr<SubjectKeys> subject_keys;
-  DefinitionRegistry registry;
-  FakeClock clock{*ParseRfc3339("2025-01-13T09:00:00Z")};
-  std::unique_ptr<CaseService> service;
-};
-
-std::unique_ptr<World> Open(const std::string& dir) {
-  std::filesystem::remove_all(dir);
-  auto w = std::make_unique<World>();
-  storage::LogOptions o;
-  o.path = dir + "/log";
-  w->log = std::move(storage::OpenRocksLog(o)).value();
-  w->keys = std::move(storage::OpenKeyStore(dir + "/keys")).value();
-  MasterKey m;
-  m.bytes.fill(3);
-  w->subject_keys = std::make_unique<SubjectKeys>(w->keys.get(), m);
-  (void)workflows::RegisterStudyReferral(&w->registry);
-  w->service = std::make_unique<CaseService>(w->log.get(), w->subject_keys.get(), &w->registry,
-                                             &workflows::StudyReferralGuards(), &w->clock);
-  return w;
-}
+std::unique_ptr<World> Open(const std::string& dir) { return std::make_unique<World>(dir, "2025-01-13T09:00:00Z"); }
 
 RequestContext As(const std::string& id, const std::string& role) { return {{id, role, "jarva", "bankid", ""}, "public_task", "", ""}; }
 

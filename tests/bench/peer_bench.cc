@@ -27,7 +27,7 @@
 #include <sstream>
 #include <thread>
 
-#include "engine/case_service.h"
+#include "tests/bench/bench_engine.h"
 #include "engine/state_machine.h"
 #include "replay/case_rebuild.h"
 #include "replay/indicators.h"
@@ -43,17 +43,7 @@ using namespace casetrail::engine;
 using Steady = std::chrono::steady_clock;
 namespace json = boost::json;
 
-std::string Number(int n) {  // a valid, distinct personal number per n (n < 4.3M)
-  int year = 1940 + n % 60, month = 1 + (n / 60) % 12, day = 1 + (n / 720) % 28;
-  char nine[16];
-  std::snprintf(nine, sizeof(nine), "%02d%02d%02d%03d", year % 100, month, day, (n / 20160) % 1000);
-  int sum = 0;
-  for (int i = 0; i < 9; ++i) {
-    int d = (nine[i] - '0') * (i % 2 == 0 ? 2 : 1);
-    sum += d > 9 ? d - 9 : d;
-  }
-  return std::to_string(year / 100) + nine + std::to_string((10 - sum % 10) % 10);
-}
+std::string Number(int n) { return bench::BenchNumber(n); }
 
 double Seconds(Steady::time_point t0) { return std::chrono::duration<double>(Steady::now() - t0).count(); }
 long PeakRssMb() {
@@ -106,27 +96,8 @@ const char* kUnits[] = {"globen", "jarva", "city"};
 
 // ---- casetrail embedded ---------------------------------------------------------------------
 
-struct Casetrail {
-  std::unique_ptr<storage::Log> log;
-  std::unique_ptr<storage::KeyStore> keys;
-  std::unique_ptr<SubjectKeys> subject_keys;
-  DefinitionRegistry registry;
-  FakeClock clock{*ParseRfc3339("2025-03-03T09:00:00+01:00")};
-  std::unique_ptr<CaseService> service;
-  std::string dir;
-
-  explicit Casetrail(std::string d) : dir(std::move(d)) {
-    std::filesystem::remove_all(dir);
-    storage::LogOptions o;
-    o.path = dir + "/log";
-    log = std::move(storage::OpenRocksLog(o)).value();
-    keys = std::move(storage::OpenKeyStore(dir + "/keys")).value();
-    MasterKey m;
-    m.bytes.fill(5);
-    subject_keys = std::make_unique<SubjectKeys>(keys.get(), m);
-    (void)workflows::RegisterStudyReferral(&registry);
-    service = std::make_unique<CaseService>(log.get(), subject_keys.get(), &registry, &workflows::StudyReferralGuards(), &clock);
-  }
+struct Casetrail : bench::BenchEngine {
+  explicit Casetrail(std::string d) : BenchEngine(std::move(d), "2025-03-03T09:00:00+01:00") {}
 
   // Registers, consents, refers and walks case `n`; returns commands appended.
   int Run(int n) {
