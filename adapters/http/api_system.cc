@@ -126,22 +126,51 @@ ApiResponse Api::MoveClock(Call& c) {
 namespace casetrail::adapters {
 
 ApiResponse Api::ListReminders(Call& c) {
-  std::string status = "all";
+  std::string status = "all", case_id, kind;
+  size_t limit = 500;
+  // Pages follow the order (due_at, id); a token is the last item's "<due_at in µs>.<id>".
+  std::optional<std::pair<int64_t, std::string>> after;
   for (const auto& [k, v] : c.query) {
-    if (k != "status") return FromStatus(InvalidField(k, "is not a query parameter of this route"));
-    if (v != "scheduled" && v != "due" && v != "sent" && v != "cancelled" && v != "all") {
-      return FromStatus(InvalidField("status", "must be scheduled, due, sent, cancelled or all"));
+    if (k == "status") {
+      if (v != "scheduled" && v != "due" && v != "sent" && v != "cancelled" && v != "all") {
+        return FromStatus(InvalidField("status", "must be scheduled, due, sent, cancelled or all"));
+      }
+      status = v;
+    } else if (k == "case_id") {
+      case_id = v;
+    } else if (k == "kind") {
+      kind = v;
+    } else if (k == "limit") {
+      char* end = nullptr;
+      limit = std::strtoul(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || limit == 0 || limit > 5000) return FromStatus(InvalidField("limit", "must be 1 to 5000"));
+    } else if (k == "page_token") {
+      const auto dot = v.find('.');
+      char* end = nullptr;
+      const long long us = dot == std::string::npos ? 0 : std::strtoll(v.substr(0, dot).c_str(), &end, 10);
+      if (dot == std::string::npos || dot == 0 || *end != '\0') return FromStatus(InvalidField("page_token", "is not a token of this route"));
+      after = std::pair<int64_t, std::string>{us, v.substr(dot + 1)};
+    } else {
+      return FromStatus(InvalidField(k, "is not a query parameter of this route"));
     }
-    status = v;
   }
   if (c.actor.role != "worker" && c.actor.role != "admin" && c.actor.role != "compliance") {
     return Problem(403, "forbidden", "reminders are for workers, admin and compliance");
   }
-  if (!d_.worker) return Json(200, json::object{{"reminders", json::array{}}});
+  if (!d_.worker) return Json(200, json::object{{"reminders", json::array{}}, {"next_page_token", nullptr}});
   d_.worker->CatchUp(5000);
   const auto now = d_.clock->Now();
   json::array out;
+  bool more = false;
+  std::pair<int64_t, std::string> last;
   for (const auto& r : d_.worker->book().List(status, now)) {
+    const std::pair<int64_t, std::string> key{r.due_at.time_since_epoch().count(), r.id};
+    if (after && key <= *after) continue;
+    if ((!case_id.empty() && r.case_id != case_id) || (!kind.empty() && r.kind != kind)) continue;
+    if (out.size() == limit) {
+      more = true;
+      break;
+    }
     out.push_back(json::object{
         {"id", r.id},
         {"kind", r.kind},
@@ -156,8 +185,10 @@ ApiResponse Api::ListReminders(Call& c) {
            }
            return d;
          }()}});
+    last = key;
   }
-  return Json(200, json::object{{"reminders", std::move(out)}});
+  const json::value next = more ? json::value(std::to_string(last.first) + "." + last.second) : json::value(nullptr);
+  return Json(200, json::object{{"reminders", std::move(out)}, {"next_page_token", next}});
 }
 
 }  // namespace casetrail::adapters

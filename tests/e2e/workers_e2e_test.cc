@@ -483,6 +483,34 @@ TEST_F(WorkersE2ETest, FailingDeliveriesBackOffAndAreDeadLetteredAfterFiveAttemp
   EXPECT_TRUE(receiver_->counts().empty());
 }
 
+// GET /v1/reminders pages in (due_at, id) order and filters by case and kind.
+TEST_F(WorkersE2ETest, RemindersPageAndFilter) {
+  Start();
+  std::vector<std::string> cases;
+  for (int i = 0; i < 3; ++i) cases.push_back(Case(TestNumber(i)));
+  const auto all = Get("/v1/reminders?status=all", "W-1");
+  ASSERT_EQ(all.Json().at("reminders").as_array().size(), 3u);
+  EXPECT_TRUE(all.Json().at("next_page_token").is_null());
+  const auto first = Get("/v1/reminders?limit=2", "W-1");
+  ASSERT_EQ(first.Json().at("reminders").as_array().size(), 2u);
+  const std::string token(first.Json().at("next_page_token").as_string());
+  const auto second = Get("/v1/reminders?limit=2&page_token=" + token, "W-1");
+  ASSERT_EQ(second.Json().at("reminders").as_array().size(), 1u);
+  EXPECT_TRUE(second.Json().at("next_page_token").is_null());
+  std::vector<std::string> paged, whole;
+  for (const auto* page : {&first, &second}) {
+    for (const auto& r : page->Json().at("reminders").as_array()) paged.emplace_back(r.at("id").as_string());
+  }
+  for (const auto& r : all.Json().at("reminders").as_array()) whole.emplace_back(r.at("id").as_string());
+  EXPECT_EQ(paged, whole) << "two pages give the whole list, in order";
+  const auto mine = Get("/v1/reminders?case_id=" + cases[1], "W-1");
+  ASSERT_EQ(mine.Json().at("reminders").as_array().size(), 1u);
+  EXPECT_EQ(mine.Json().at("reminders").as_array()[0].at("case_id").as_string(), cases[1]);
+  EXPECT_TRUE(Get("/v1/reminders?kind=appointment", "W-1").Json().at("reminders").as_array().empty());
+  EXPECT_EQ(Get("/v1/reminders?page_token=garbage", "W-1").Str("field"), "page_token");
+  EXPECT_EQ(Get("/v1/reminders?limit=0", "W-1").Str("field"), "limit");
+}
+
 TEST_F(WorkersE2ETest, TheListCalendarIsConfiguration) {
   {
     std::ofstream(dir_.Sub("calendar.json")) << R"({"meeting_weekday":"thursday","list_days_before":1,"list_hour":7})";

@@ -722,7 +722,9 @@ scenario('reminders-for-the-worker', async (browser) => {
     await signIn(page, 'W-1');  // the worker's only view opens first
     await ready(page, '.reminders-table');
     assert.equal(await page.evaluate(() => location.hash), '#/reminders');
-    assert.equal(await page.$$eval('.reminders-table tbody tr', (rs) => rs.length), all.length, 'one row per reminder');
+    const firstPage = Math.min(all.length, 200);  // the view asks for pages of 200
+    assert.equal(await page.$$eval('.reminders-table tbody tr', (rs) => rs.length), firstPage, 'one row per reminder');
+    assert.equal(await page.$('#next-page') !== null, all.length > 200, 'a next-page link when more follow');
     assert.equal(await page.$$eval('.reminders-table a.case-link', (as) => as.length), 0, 'a worker reads no cases');
     await assertLabelled(page, 'reminders');
     await screenshot(page, 'reminders-worker');

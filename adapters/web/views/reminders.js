@@ -19,6 +19,7 @@ function deliveryText(delivery) {
 export async function renderReminders(main, query, ctx) {
   main.appendChild(h('h1', { tabindex: '-1' }, t('reminders.title')));
   const status = STATUSES.includes(query.get('status')) ? query.get('status') : 'all';
+  const pageToken = query.get('page_token') || '';
   const statusSel = select('status', STATUSES.map((s) => [s, s === 'all' ? t('cases.all') : code('rstatus', s)]), status);
   statusSel.id = 'reminder-status';
   main.appendChild(h('form', {
@@ -35,7 +36,7 @@ export async function renderReminders(main, query, ctx) {
   main.appendChild(results);
   let data;
   try {
-    data = await api.get('/v1/reminders' + api.query({ status }));
+    data = await api.get('/v1/reminders' + api.query({ status, page_token: pageToken, limit: 200 }));
   } catch (e) {
     results.replaceChildren(errorBox(e));
     return;
@@ -50,7 +51,7 @@ export async function renderReminders(main, query, ctx) {
     ? h('a', { href: '#/cases/' + encodeURIComponent(r.case_id), class: 'case-link' }, r.case_id)
     : r.case_id);
   results.replaceChildren(
-    h('p', { class: 'count' }, t('reminders.count', { n: rows.length })),
+    h('p', { class: 'count' }, t(data.next_page_token || pageToken ? 'reminders.count.page' : 'reminders.count', { n: rows.length })),
     table(rows, [
       { label: t('col.due_at'), cell: (r) => (r.due_at ? timeEl(r.due_at) : t('none')) },
       { label: t('col.kind'), cell: (r) => code('reminder', r.kind) },
@@ -59,4 +60,12 @@ export async function renderReminders(main, query, ctx) {
       { label: t('col.sent_at'), cell: (r) => (r.sent_at ? timeEl(r.sent_at) : t('none')) },
       { label: t('col.delivery'), cell: (r) => deliveryText(r.delivery) },
     ], { caption: t('reminders.title'), className: 'reminders-table' }));
+  const pager = h('div', { class: 'pager' });
+  if (pageToken) pager.appendChild(h('a', { href: '#/reminders' + api.query({ status }), class: 'button secondary' }, t('first.page')));
+  if (data.next_page_token) {
+    pager.appendChild(h('a', {
+      href: '#/reminders' + api.query({ status, page_token: data.next_page_token }), class: 'button', id: 'next-page',
+    }, t('next.page')));
+  }
+  if (pager.childNodes.length) results.appendChild(pager);
 }
