@@ -208,8 +208,11 @@ Result<json::object> Api::RecordSnapshot(const std::string& period, const std::o
 
 Result<bool> Api::TakeScheduledSnapshot(const std::string& period, const std::optional<std::string>& unit) {
   const engine::Actor worker{"worker:snapshots", "worker", "", "system", ""};
-  CT_ASSIGN_OR_RETURN(json::object taken,
-                      RecordSnapshot(period, unit, worker, "snapshot:" + period + ":" + unit.value_or("all")));
+  const std::string key = "snapshot:" + period + ":" + unit.value_or("all");
+  // Taken already (every start walks every ended period): skip computing the report.
+  CT_ASSIGN_OR_RETURN(auto known, d_.log->LookupIdempotency(key, key));
+  if (known) return false;
+  CT_ASSIGN_OR_RETURN(json::object taken, RecordSnapshot(period, unit, worker, key));
   return !taken.at("deduplicated").as_bool();
 }
 
