@@ -142,6 +142,10 @@ Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& boo
         if (e.event.type == "ProgressionListPublished" && !published) published = e.event.meta.recorded_at;
       }
       if (!list || !published || *published + feedback_after > now) continue;
+      if (*published + feedback_after + std::chrono::hours(24 * 30) < now) {
+        memory->chased.insert(id);  // more than 30 days overdue: moot, and not worth a rebuild per case
+        continue;
+      }
       for (const auto& c : list->cases) {
         CT_ASSIGN_OR_RETURN(auto case_events, replay::ReadCaseEvents(log, c.case_id));
         const bool closed = std::any_of(case_events.begin(), case_events.end(),
@@ -174,6 +178,12 @@ Result<int> CheckMonthlyReviews(storage::Log& log, const engine::DefinitionRegis
       if (m.event.type != "MeetingHeld" || !meeting || !held_on || memory->review_checked.count(*meeting)) continue;
       const engine::Timestamp due = replay::ReviewCheckTime(*held_on, cal);
       if (due > now) continue;
+      // A check more than 30 days overdue is moot (the next meeting has passed): it is not made,
+      // so a start does not rebuild every listed case of every past meeting.
+      if (due + std::chrono::hours(24 * 30) < now) {
+        memory->review_checked.insert(*meeting);
+        continue;
+      }
       auto list = ReadList(log, *meeting);  // the meeting's id is its monthly list's id
       if (!list.ok() && list.status().code() != StatusCode::kNotFound) return list.status();
       for (const auto& c : list.ok() ? list->list.cases : std::vector<replay::ListEntry>{}) {

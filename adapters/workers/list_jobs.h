@@ -34,7 +34,8 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
 
 // J4: for each published progression list, every listed case without ProgressionFeedbackRecorded
 // naming that list `calendar.feedback_after_days` after publication gets one reminder (kind feedback_chaser,
-// id "J4:feedback_chaser:<list>:<case>", fired on "reminder:<case>" once). Returns how many fired.
+// id "J4:feedback_chaser:<list>:<case>", fired on "reminder:<case>" once); a chase more than 30
+// days overdue is not made. Returns how many fired.
 Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& book, engine::Timestamp now,
                               const replay::ListCalendar& calendar, ListJobMemory* memory);
 
@@ -42,6 +43,7 @@ Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& boo
 // meeting's monthly list (the meeting id is the list id) that is still before `planned` and open,
 // and has no CaseReviewedAtMonthlyMeeting naming the meeting, gets one reminder (kind
 // review_missing, id "J2:review_missing:<meeting>:<case>", fired on "reminder:<case>" once).
+// A check more than 30 days overdue (the server was down, or the log is old) is not made.
 // Returns how many fired.
 Result<int> CheckMonthlyReviews(storage::Log& log, const engine::DefinitionRegistry& registry, engine::Timestamp now,
                                 const replay::ListCalendar& calendar, ListJobMemory* memory);
