@@ -294,6 +294,9 @@ scenario('sign-in-each-role', async (browser) => {
     await page.keyboard.type(USERS['V-1'].token);
     await page.keyboard.press('Enter');
     await page.waitForSelector('#whoami');
+    // The first view (cases) finishes and moves focus to its heading before we start tabbing:
+    // tabbing while it still loads can lose the focus to that late move.
+    await ready(page, '#case-results .cases-table, #case-results .notice');
     let reached = false;
     for (let i = 0; i < 20 && !reached; i++) {
       await page.keyboard.press('Shift+Tab');
