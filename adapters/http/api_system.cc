@@ -146,9 +146,10 @@ ApiResponse Api::ListReminders(Call& c) {
       if (v.empty() || *end != '\0' || limit == 0 || limit > 5000) return FromStatus(InvalidField("limit", "must be 1 to 5000"));
     } else if (k == "page_token") {
       const auto dot = v.find('.');
+      const std::string micros = dot == std::string::npos ? "" : v.substr(0, dot);
       char* end = nullptr;
-      const long long us = dot == std::string::npos ? 0 : std::strtoll(v.substr(0, dot).c_str(), &end, 10);
-      if (dot == std::string::npos || dot == 0 || *end != '\0') return FromStatus(InvalidField("page_token", "is not a token of this route"));
+      const long long us = std::strtoll(micros.c_str(), &end, 10);
+      if (micros.empty() || *end != '\0') return FromStatus(InvalidField("page_token", "is not a token of this route"));
       after = std::pair<int64_t, std::string>{us, v.substr(dot + 1)};
     } else {
       return FromStatus(InvalidField(k, "is not a query parameter of this route"));
