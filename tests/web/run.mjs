@@ -748,6 +748,11 @@ scenario('reminders-for-the-worker', async (browser) => {
     await ready(p2, '.reminders-table');
     const first = await p2.$eval('.reminders-table a.case-link', (a) => a.getAttribute('href'));
     assert.match(first, /^#\/cases\/C-[0-9a-f]+$/, 'compliance follows a reminder to its case');
+    await viaApp(p2, () => p2.click('.reminders-table a.case-link'), '#case-reminders .reminders-table');
+    const caseId = first.split('/').pop();
+    const own = (await apiOk('C-1', 'GET', `/v1/reminders?case_id=${caseId}`)).reminders;
+    assert.equal(await p2.$$eval('#case-reminders tbody tr', (rs) => rs.length), own.length, "the case page lists the case's reminders");
+    await screenshot(p2, 'case-reminders');
     p2.checkProblems();
   } finally {
     await c2.close();

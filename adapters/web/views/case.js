@@ -3,6 +3,7 @@ import { h, fieldList, value, timeEl, errorBox, notice, section, field, isRedact
 import { t, code, formatTime, stockholmDate } from '../i18n.js';
 import { stateDiagram, transitionTable } from '../diagram.js';
 import { workflow } from './workflows.js';
+import { reminderTable } from './reminders.js';
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -171,4 +172,18 @@ export async function renderCase(main, caseId, query, ctx) {
       : notice(t('case.timeline.empty'));
   }
   main.appendChild(section(t('case.timeline'), timeline));
+
+  // The case's reminders and their delivery, for roles that may read them (compliance).
+  if (ctx.caps.reminders) {
+    const box = h('div', { id: 'case-reminders' }, notice(t('loading')));
+    main.appendChild(section(t('reminders.title'), box));
+    try {
+      const r = await api.get('/v1/reminders' + api.query({ case_id: caseId }));
+      if (!ctx.isCurrent()) return;
+      const rows = r.reminders || [];
+      box.replaceChildren(rows.length ? reminderTable(rows, ctx) : notice(t('reminders.none.case')));
+    } catch (e) {
+      box.replaceChildren(errorBox(e));
+    }
+  }
 }

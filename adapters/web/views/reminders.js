@@ -16,6 +16,21 @@ function deliveryText(delivery) {
   return parts.length ? parts.join('; ') : t('none');
 }
 
+// The reminders table; `withCase` adds the case column (a link for roles that read cases).
+export function reminderTable(rows, ctx, { withCase } = {}) {
+  const caseCell = (r) => (ctx.caps.cases
+    ? h('a', { href: '#/cases/' + encodeURIComponent(r.case_id), class: 'case-link' }, r.case_id)
+    : r.case_id);
+  return table(rows, [
+    { label: t('col.due_at'), cell: (r) => (r.due_at ? timeEl(r.due_at) : t('none')) },
+    { label: t('col.kind'), cell: (r) => code('reminder', r.kind) },
+    ...(withCase ? [{ label: t('col.case'), cell: caseCell }] : []),
+    { label: t('col.status'), cell: (r) => h('span', { class: 'state-tag', dataset: { status: r.status } }, code('rstatus', r.status)) },
+    { label: t('col.sent_at'), cell: (r) => (r.sent_at ? timeEl(r.sent_at) : t('none')) },
+    { label: t('col.delivery'), cell: (r) => deliveryText(r.delivery) },
+  ], { caption: t('reminders.title'), className: 'reminders-table' });
+}
+
 export async function renderReminders(main, query, ctx) {
   main.appendChild(h('h1', { tabindex: '-1' }, t('reminders.title')));
   const status = STATUSES.includes(query.get('status')) ? query.get('status') : 'all';
@@ -47,19 +62,9 @@ export async function renderReminders(main, query, ctx) {
     results.replaceChildren(notice(t('reminders.empty')));
     return;
   }
-  const caseCell = (r) => (ctx.caps.cases
-    ? h('a', { href: '#/cases/' + encodeURIComponent(r.case_id), class: 'case-link' }, r.case_id)
-    : r.case_id);
   results.replaceChildren(
     h('p', { class: 'count' }, t(data.next_page_token || pageToken ? 'reminders.count.page' : 'reminders.count', { n: rows.length })),
-    table(rows, [
-      { label: t('col.due_at'), cell: (r) => (r.due_at ? timeEl(r.due_at) : t('none')) },
-      { label: t('col.kind'), cell: (r) => code('reminder', r.kind) },
-      { label: t('col.case'), cell: caseCell },
-      { label: t('col.status'), cell: (r) => h('span', { class: 'state-tag', dataset: { status: r.status } }, code('rstatus', r.status)) },
-      { label: t('col.sent_at'), cell: (r) => (r.sent_at ? timeEl(r.sent_at) : t('none')) },
-      { label: t('col.delivery'), cell: (r) => deliveryText(r.delivery) },
-    ], { caption: t('reminders.title'), className: 'reminders-table' }));
+    reminderTable(rows, ctx, { withCase: true }));
   const pager = h('div', { class: 'pager' });
   if (pageToken) pager.appendChild(h('a', { href: '#/reminders' + api.query({ status }), class: 'button secondary' }, t('first.page')));
   if (data.next_page_token) {
