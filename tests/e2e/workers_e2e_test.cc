@@ -474,9 +474,12 @@ TEST_F(WorkersE2ETest, FailingDeliveriesBackOffAndAreDeadLetteredAfterFiveAttemp
   for (int i = 0; i < 4; ++i) {
     SetClock(retries[i]);
     EXPECT_EQ(receiver_->requests(), i + 2) << retries[i];
-    EXPECT_EQ(delivery(), std::make_pair(std::string("pending"), int64_t{i + 2}));
+    // After the fifth failure the next pass (the polling thread's, at once) dead-letters it.
+    if (i < 3) {
+      EXPECT_EQ(delivery(), std::make_pair(std::string("pending"), int64_t{i + 2}));
+    }
   }
-  SetClock("2025-01-27T09:30:00+01:00");  // the next pass after the fifth failure
+  SetClock("2025-01-27T09:30:00+01:00");  // a pass after the fifth failure, whoever's
   EXPECT_EQ(delivery(), std::make_pair(std::string("dead_lettered"), int64_t{5}));
   SetClock("2025-02-27T09:30:00+01:00");
   EXPECT_EQ(receiver_->requests(), 5) << "a dead letter is never retried";
