@@ -73,6 +73,7 @@ void ReminderBook::Apply(const storage::RecordedEvent& r) {
     }
     rem.fired = true;
     rem.cancelled = false;
+    ids_of_case_[rem.case_id].insert(rem.id);
     rem.sent_at = ev->event.meta.recorded_at;
     if (auto it = cases_.find(rem.case_id); it != cases_.end()) {
       it->second.fired.insert(rem.id);
@@ -112,6 +113,7 @@ void ReminderBook::Recompute(const std::string& case_id) {
       rem.name = t.name;
       rem.kind = t.kind;
       rem.case_id = case_id;
+      ids_of_case_[case_id].insert(t.id);
       rem.due_at = t.due_at;
       rem.cancelled = false;
     }
@@ -171,11 +173,19 @@ std::vector<Reminder> ReminderBook::Undelivered(const std::string& channel) cons
   return out;
 }
 
-std::vector<Reminder> ReminderBook::List(const std::string& status, engine::Timestamp now) const {
+std::vector<Reminder> ReminderBook::List(const std::string& status, engine::Timestamp now,
+                                         const std::string& case_id) const {
   std::lock_guard lock(mu_);
   std::vector<Reminder> out;
-  for (const auto& [id, r] : reminders_) {
+  auto add = [&](const Reminder& r) {
     if (status == "all" || r.Status(now) == status) out.push_back(r);
+  };
+  if (!case_id.empty()) {
+    if (auto ids = ids_of_case_.find(case_id); ids != ids_of_case_.end()) {
+      for (const auto& id : ids->second) add(reminders_.at(id));
+    }
+  } else {
+    for (const auto& [id, r] : reminders_) add(r);
   }
   std::sort(out.begin(), out.end(), [](const Reminder& a, const Reminder& b) {
     return a.due_at != b.due_at ? a.due_at < b.due_at : a.id < b.id;

@@ -62,8 +62,9 @@ class ReminderBook {
   // jobs under each unit it was in at a list's time), and the earliest referral.
   std::vector<std::pair<std::string, std::string>> Cases() const;
   std::optional<engine::Timestamp> EarliestReferral() const;
-  // By status ("all" for every one), ordered by due time.
-  std::vector<Reminder> List(const std::string& status, engine::Timestamp now) const;
+  // By status ("all" for every one), ordered by due time; with `case_id`, that case's only (looked
+  // up by the case, not by a scan).
+  std::vector<Reminder> List(const std::string& status, engine::Timestamp now, const std::string& case_id = "") const;
 
  private:
   void Recompute(const std::string& case_id);
@@ -82,6 +83,7 @@ class ReminderBook {
   std::map<std::string, engine::ConsentState> consents_;           // per subject
   std::map<std::string, std::set<std::string>> cases_of_subject_;  // subject → case ids
   std::map<std::string, Reminder> reminders_;
+  std::map<std::string, std::set<std::string>> ids_of_case_;  // case id → its reminders' ids
   Position position_{0};
 };
 

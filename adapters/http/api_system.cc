@@ -164,10 +164,10 @@ ApiResponse Api::ListReminders(Call& c) {
   json::array out;
   bool more = false;
   std::pair<int64_t, std::string> last;
-  for (const auto& r : d_.worker->book().List(status, now)) {
+  for (const auto& r : d_.worker->book().List(status, now, case_id)) {
     const std::pair<int64_t, std::string> key{r.due_at.time_since_epoch().count(), r.id};
     if (after && key <= *after) continue;
-    if ((!case_id.empty() && r.case_id != case_id) || (!kind.empty() && r.kind != kind)) continue;
+    if (!kind.empty() && r.kind != kind) continue;
     if (out.size() == limit) {
       more = true;
       break;

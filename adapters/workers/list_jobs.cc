@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <map>
+#include <optional>
+
 #include "engine/cooperation_records.h"
 #include "replay/case_rebuild.h"
 #include "replay/stockholm_time.h"
@@ -67,8 +70,15 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
                              ListJobMemory* memory) {
   const auto earliest = book.EarliestReferral();
   if (!earliest) return 0;
-  std::map<std::string, std::vector<std::string>> by_unit;
-  for (const auto& [id, unit] : book.Cases()) by_unit[unit].push_back(id);
+  // The cases per unit, gathered only when a list is due: most passes generate nothing.
+  std::optional<std::map<std::string, std::vector<std::string>>> by_unit_cache;
+  auto cases_of = [&](const std::string& unit) -> const std::vector<std::string>& {
+    if (!by_unit_cache) {
+      by_unit_cache.emplace();
+      for (const auto& [id, u] : book.Cases()) (*by_unit_cache)[u].push_back(id);
+    }
+    return (*by_unit_cache)[unit];
+  };
   const std::string first = replay::StockholmDate(*earliest), today = replay::StockholmDate(now);
   int y = std::stoi(first.substr(0, 4)), m = std::stoi(first.substr(5, 2));
   const int end_y = std::stoi(today.substr(0, 4)), end_m = std::stoi(today.substr(5, 2));
@@ -89,7 +99,7 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
         continue;
       }
       CT_ASSIGN_OR_RETURN(std::string since, PreviousMeeting(log, unit, yy, mm, meeting, cal));
-      CT_ASSIGN_OR_RETURN(auto list, replay::BuildMonthlyList(log, registry, unit, yy, mm, since, by_unit[unit], cal));
+      CT_ASSIGN_OR_RETURN(auto list, replay::BuildMonthlyList(log, registry, unit, yy, mm, since, cases_of(unit), cal));
       CT_RETURN_IF_ERROR(Store(log, list, "MonthlyListGenerated"));
       memory->generated.insert(id);
       spdlog::info("monthly list {} generated ({} cases)", id, list.cases.size());
@@ -107,7 +117,7 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
         memory->generated.insert(id);
         continue;
       }
-      CT_ASSIGN_OR_RETURN(auto list, replay::BuildProgressionList(log, registry, unit, yy, q, by_unit[unit], cal));
+      CT_ASSIGN_OR_RETURN(auto list, replay::BuildProgressionList(log, registry, unit, yy, q, cases_of(unit), cal));
       CT_RETURN_IF_ERROR(Store(log, list, "ProgressionListGenerated"));
       memory->generated.insert(id);
       spdlog::info("progression list {} generated ({} cases)", id, list.cases.size());

@@ -1,7 +1,7 @@
 // A webhook receiver on loopback for tests, written as docs/workers.md §4.1 asks receivers to be:
 // it checks the HMAC-SHA256 signature, processes each X-Casetrail-Delivery id once and answers a
-// repeat with 200 without processing it again. It counts both: deliveries processed per id
-// (counts) and requests received per id (requests_by_id), with the redelivery flag of each repeat.
+// repeat with 200 without processing it again. It keeps the ids processed and the requests
+// received per id, and counts repeats that lack the redelivery flag.
 // It can fail the first N requests and delay each answer.
 #pragma once
 
@@ -12,6 +12,7 @@
 #include <boost/beast.hpp>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,9 +38,10 @@ class WebhookReceiver {
   }
   uint16_t port() const { return acceptor_.local_endpoint().port(); }
 
-  std::map<std::string, int> counts() const {
+  // The ids processed (each once: a repeat is answered, not processed again).
+  std::set<std::string> processed() const {
     std::lock_guard lock(mu_);
-    return counts_;
+    return processed_;
   }
   std::vector<std::string> bodies() const {
     std::lock_guard lock(mu_);
@@ -81,8 +83,7 @@ class WebhookReceiver {
         if (std::string(req["Idempotency-Key"]) != "\"" + id + "\"") bad_signatures_++;
         std::lock_guard lock(mu_);
         requests_by_id_[id]++;
-        if (!counts_.count(id)) {
-          counts_[id] = 1;  // processed: the first time this id arrives
+        if (processed_.insert(id).second) {  // processed: the first time this id arrives
           bodies_.push_back(req.body());
         } else if (req["X-Casetrail-Redelivery"] != "1") {
           unflagged_repeats_++;
@@ -103,7 +104,8 @@ class WebhookReceiver {
   std::atomic<bool> stop_{false};
   std::atomic<int> requests_{0}, bad_signatures_{0}, unflagged_repeats_{0};
   mutable std::mutex mu_;
-  std::map<std::string, int> counts_, requests_by_id_;
+  std::set<std::string> processed_;
+  std::map<std::string, int> requests_by_id_;
   std::vector<std::string> bodies_;
   std::thread thread_;
 };
