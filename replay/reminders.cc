@@ -63,6 +63,7 @@ void ReminderBook::Apply(const storage::RecordedEvent& r) {
   Reminder& rem = reminders_[*id];
   const std::string* channel = engine::AsText(ev->event.facts, "channel");
   if (r.type == "ReminderFired") {
+    armed_.erase({rem.due_at, *id});
     rem.id = *id;
     if (const auto* k = engine::AsText(ev->event.facts, "kind")) rem.kind = *k;
     if (const auto* c = engine::AsText(ev->event.facts, "case_id")) rem.case_id = *c;
@@ -114,12 +115,17 @@ void ReminderBook::Recompute(const std::string& case_id) {
       rem.kind = t.kind;
       rem.case_id = case_id;
       ids_of_case_[case_id].insert(t.id);
+      armed_.erase({rem.due_at, t.id});
       rem.due_at = t.due_at;
       rem.cancelled = false;
+      armed_.insert({rem.due_at, t.id});
     }
   }
   for (const auto& id : c.pending) {
-    if (!now_pending.count(id) && !reminders_[id].fired) reminders_[id].cancelled = true;
+    if (!now_pending.count(id) && !reminders_[id].fired) {
+      reminders_[id].cancelled = true;
+      armed_.erase({reminders_[id].due_at, id});
+    }
   }
   c.pending = std::move(now_pending);
   MarkClosed(c);
@@ -157,9 +163,7 @@ Position ReminderBook::position() const {
 std::vector<Reminder> ReminderBook::Due(engine::Timestamp now) const {
   std::lock_guard lock(mu_);
   std::vector<Reminder> out;
-  for (const auto& [id, r] : reminders_) {
-    if (!r.fired && !r.cancelled && r.due_at <= now) out.push_back(r);
-  }
+  for (auto it = armed_.begin(); it != armed_.end() && it->first <= now; ++it) out.push_back(reminders_.at(it->second));
   return out;
 }
 

@@ -84,6 +84,9 @@ class ReminderBook {
   std::map<std::string, std::set<std::string>> cases_of_subject_;  // subject → case ids
   std::map<std::string, Reminder> reminders_;
   std::map<std::string, std::set<std::string>> ids_of_case_;  // case id → its reminders' ids
+  // (due_at, id) of every timer pending and not fired: what Due() reads, without a full scan
+  // on every worker pass.
+  std::set<std::pair<engine::Timestamp, std::string>> armed_;
   Position position_{0};
 };
 
