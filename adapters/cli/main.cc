@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
   serve->add_option("--worker-poll-ms", serve_flags.worker_poll_ms, "how often the reminder worker looks for due work")
       ->capture_default_str()->check(CLI::Range(10, 600000));
   serve->add_flag("--demo", serve_flags.demo, "create keys, demo users and demo cases if DATA is new, print tokens");
-  serve->add_option("--demo-cases", serve_flags.demo_cases, "how many demo cases to create")->check(CLI::Range(1, 100000));
+  serve->add_option("--demo-cases", serve_flags.demo_cases, "how many demo cases to generate (the fixture case comes on top)")->check(CLI::Range(1, 100000));
 
   CLI11_PARSE(app, argc, argv);
   if (*serve) return RunServe(serve_flags);

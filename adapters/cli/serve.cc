@@ -58,7 +58,7 @@ Status PrepareDemo(ServeFlags& f) {
   CT_RETURN_IF_ERROR(workflows::RegisterStudyReferral(&registry));
   engine::FakeClock clock(*engine::ParseRfc3339("2025-01-08T09:00:00+01:00"));
   engine::CaseService service(stores.log.get(), &keys, &registry, &workflows::StudyReferralGuards(), &clock);
-  std::cerr << "creating demo data (" << f.demo_cases << " cases)…\n";
+  std::cerr << "creating demo data (" << f.demo_cases + 1 << " cases: " << f.demo_cases << " generated and the fixture case)…\n";
   CT_ASSIGN_OR_RETURN(DemoStats stats, PopulateDemo(service, clock, f.demo_cases, 20250113));
   CT_ASSIGN_OR_RETURN(std::string fixture, AddFixtureCase(service, clock));
   std::ofstream(f.data.data + "/demo-fixture-case") << fixture << "\n";
