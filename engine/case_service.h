@@ -23,6 +23,7 @@
 #include "engine/definition_registry.h"
 #include "engine/guard.h"
 #include "engine/state_machine.h"
+#include "engine/striped_locks.h"
 #include "engine/subject_keys.h"
 #include "storage/erasure_ledger.h"
 #include "storage/log.h"
@@ -89,7 +90,9 @@ class CaseService {
 
   // Erasure (GDPR Art. 17) by crypto-shredding, `compliance` only: the ledger entry first (the
   // durable intent), then SubjectErased on the subject stream with CaseClosed{erased} on its open
-  // cases in one append, then the subject's key and index entry shredded from disk. Events stay
+  // cases in one append, then the subject's key and index entry shredded from disk. The legal
+  // hold is decided, and the ledger and the event written, under the subject's lock, which
+  // SetLegalHold takes too: a hold recorded first wins (refused `legal_hold`, and recorded). Events stay
   // in the chain, so replay and Verify() keep working; their sealed fields can no longer be opened.
   Result<ErasureResult> EraseSubject(const RequestContext& ctx, const std::string& subject_id,
                                      const std::string& legal_basis, const std::string& reference);
@@ -97,12 +100,20 @@ class CaseService {
   // subject stream records GallringExecuted{rule, decision_ref} instead of SubjectErased.
   Result<ErasureResult> EraseByRetention(const std::string& subject_id, const std::string& rule_id,
                                          const std::string& decision_ref);
-  // A legal hold (compliance) blocks retention for the subject until lifted.
+  // A legal hold (compliance) blocks erasure, on request and by retention, until lifted
+  // (Art. 17(3)(e): data needed for legal claims).
   Result<uint64_t> SetLegalHold(const RequestContext& ctx, const std::string& subject_id, bool placed,
                                 const std::string& reference);
   // Re-applies every ledger entry (after a restore or a crash mid-erasure): records an erasure the
   // log lacks and shreds a key that is back. Returns how many entries needed work.
   Result<int> ReapplyErasures();
+  // Rolls back every registration whose keys were written but whose SubjectRegistered never
+  // reached the log (a crash or a failed append between the two stores); commits the intent of
+  // one that did. Returns how many were rolled back.
+  Result<int> RepairRegistrations();
+  // Everything a start must do before serving: RepairRegistrations, then ReapplyErasures.
+  // Returns how many repairs of either kind were needed.
+  Result<int> RepairAtStart();
   // Erasure needs the ledger of the data directory (DIR/erasure-ledger).
   void SetErasureLedger(storage::ErasureLedger* ledger) { ledger_ = ledger; }
 
@@ -149,6 +160,8 @@ class CaseService {
   Clock* clock_;
   std::string workflow_;
   storage::ErasureLedger* ledger_ = nullptr;
+  StripedLocks number_locks_;   // one registration per personal number at a time
+  StripedLocks subject_locks_;  // erasure, retention and legal holds of one subject, in turn
 };
 
 // Stream names.

@@ -69,6 +69,7 @@ Result<ErasureResult> CaseService::EraseSubject(const RequestContext& ctx, const
   }
   if (ctx.actor.role != "compliance") return Refusal(StatusCode::kPermissionDenied, "forbidden", "only compliance erases");
   if (!ledger_) return FailedPrecondition("erasure needs the data directory's erasure ledger");
+  std::lock_guard subject_lock(subject_locks_.For(subject_id));
   CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
   if (!subject.Exists()) return NotFoundCode("subject");
   if (subject.erased && keys_->HasKey(subject_id)) {
@@ -77,6 +78,11 @@ Result<ErasureResult> CaseService::EraseSubject(const RequestContext& ctx, const
     return ErasureResult{FormatRfc3339(clock_->Now()), subject.cases};
   }
   if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
+  if (subject.legal_hold) {
+    Status held = Refusal(StatusCode::kFailedPrecondition, "legal_hold", "a legal hold blocks erasure");
+    CT_RETURN_IF_ERROR(RecordRefusal(ctx, subject_id, "EraseSubject", held, {}));
+    return held;
+  }
   return EraseWithEntry(ctx.actor, subject, {subject_id, FormatRfc3339(clock_->Now()), legal_basis, reference});
 }
 
@@ -93,11 +99,18 @@ Result<ErasureResult> CaseService::EraseWithEntry(const Actor& actor, const Subj
 
 Result<ErasureResult> CaseService::EraseByRetention(const std::string& subject_id, const std::string& rule_id,
                                                     const std::string& decision_ref) {
+  const Actor actor{"retention", "worker", "", "system", ""};
+  std::lock_guard subject_lock(subject_locks_.For(subject_id));
   CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
   if (!subject.Exists()) return NotFoundCode("subject");
   if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
-  if (subject.legal_hold) return Refusal(StatusCode::kFailedPrecondition, "legal_hold", "a legal hold blocks retention");
-  return EraseWithEntry(Actor{"retention", "worker", "", "system", ""}, subject,
+  if (subject.legal_hold) {
+    Status held = Refusal(StatusCode::kFailedPrecondition, "legal_hold", "a legal hold blocks retention");
+    CT_RETURN_IF_ERROR(RecordRefusal(RequestContext{actor, "retention:" + rule_id, "", ""}, subject_id,
+                                     "EraseByRetention", held, {}));
+    return held;
+  }
+  return EraseWithEntry(actor, subject,
                         {subject_id, FormatRfc3339(clock_->Now()), "retention:" + rule_id, decision_ref});
 }
 
@@ -107,6 +120,7 @@ Result<uint64_t> CaseService::SetLegalHold(const RequestContext& ctx, const std:
     return Refusal(StatusCode::kInvalidArgument, "invalid_field", "a reference is required").With("field", "reference");
   }
   if (ctx.actor.role != "compliance") return Refusal(StatusCode::kPermissionDenied, "forbidden", "only compliance sets legal holds");
+  std::lock_guard subject_lock(subject_locks_.For(subject_id));
   CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
   if (!subject.Exists()) return NotFoundCode("subject");
   if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
@@ -127,6 +141,28 @@ Result<uint64_t> CaseService::SetLegalHold(const RequestContext& ctx, const std:
   if (!r.ok() && r.status().code() == StatusCode::kAlreadyExists) return IdempotencyReused();
   if (!r.ok()) return r.status();
   return r->stream_versions[0].value();
+}
+
+Result<int> CaseService::RepairRegistrations() {
+  CT_ASSIGN_OR_RETURN(auto pending, keys_->PendingIntents());
+  int rolled_back = 0;
+  for (const auto& subject_id : pending) {
+    CT_ASSIGN_OR_RETURN(StreamVersion registered, log_->CurrentVersion(SubjectStream(subject_id)));
+    if (registered.value() > 0) {
+      CT_RETURN_IF_ERROR(keys_->CommitIntent(subject_id));  // the append made it; only the intent was left
+      continue;
+    }
+    CT_RETURN_IF_ERROR(keys_->Shred(subject_id));
+    spdlog::info("registration of subject {} never reached the log; rolled back", subject_id);
+    ++rolled_back;
+  }
+  return rolled_back;
+}
+
+Result<int> CaseService::RepairAtStart() {
+  CT_ASSIGN_OR_RETURN(int registrations, RepairRegistrations());
+  CT_ASSIGN_OR_RETURN(int erasures, ReapplyErasures());
+  return registrations + erasures;
 }
 
 Result<int> CaseService::ReapplyErasures() {

@@ -145,11 +145,22 @@ Status Check(const WorkflowDefinition& d) {
       }
     }
     for (const auto& o : c.outcomes) {
+      // An outcome is chosen over the command's fields; a personal field there would make the
+      // state depend on data that is sealed (and erased) — refused, so a replay never needs it.
+      for (const auto& [name, _] : o.when) {
+        auto f = c.fields.find(name);
+        if (f != c.fields.end() && f->second.personal) {
+          return Bad("an outcome of " + c.name + " is chosen by the personal field '" + name + "'");
+        }
+      }
       for (const auto& e : o.emits) {
         if (!d.events.count(e.event)) return Bad("event '" + e.event + "' is not declared");
         if (e.to && !states.count(*e.to)) return Bad("emit targets unknown state '" + *e.to + "'");
         if (e.set_pace && *e.set_pace != "unknown" && !c.fields.count(*e.set_pace)) {
           return Bad("set_pace of " + c.name + " names unknown field");
+        }
+        if (e.set_pace && *e.set_pace != "unknown" && c.fields.at(*e.set_pace).personal) {
+          return Bad("set_pace of " + c.name + " names a personal field");
         }
       }
     }

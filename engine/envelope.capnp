@@ -36,4 +36,13 @@ struct Envelope {
   command @13 :Text;         # the command that decided it ("" for policy events)
   facts @14 :List(Field);    # non-identifying, state-relevant data in clear
   sealed @15 :Data;          # personal fields: XChaCha20-Poly1305 under the subject's data key
+  outcome @16 :Outcome;      # case events: the case after this event, as decided (absent before
+                             # the one fold: such events are folded by the old path)
+}
+
+# What the decision made of the case. Folding reads it and never decides again.
+struct Outcome {
+  state @0 :Text;
+  pace @1 :Text;             # "" when the case has no pace
+  closedReason @2 :Text;     # "" unless closed
 }

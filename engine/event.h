@@ -1,6 +1,7 @@
 // Event: what the engine stores in the log — metadata, facts in clear, personal data sealed.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "engine/clock.h"
@@ -30,11 +31,22 @@ struct EventMeta {
   std::string command;
 };
 
+// The case as a decision left it after this event: recorded on every case event, so that a fold
+// (replay, read models, snapshots) reads it and never re-decides. Events written before it was
+// recorded have none and are folded by the old path (engine/state_machine.cc).
+struct CaseOutcome {
+  std::string state;
+  std::optional<std::string> pace;
+  std::optional<std::string> closed_reason;
+  bool operator==(const CaseOutcome&) const = default;
+};
+
 struct Event {
   std::string type;
   EventMeta meta;
   Fields facts;
   std::string sealed;  // "" when the event has no personal data
+  std::optional<CaseOutcome> outcome;
 };
 
 // An event as read back from the log.

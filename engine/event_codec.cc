@@ -94,6 +94,12 @@ std::string EncodeEvent(const Event& e) {
   b.setCommand(T(meta.command));
   SetFields(b.initFacts(e.facts.size()), e.facts);
   b.setSealed(capnp::Data::Reader(reinterpret_cast<const capnp::byte*>(e.sealed.data()), e.sealed.size()));
+  if (e.outcome) {
+    auto o = b.initOutcome();
+    o.setState(T(e.outcome->state));
+    o.setPace(T(e.outcome->pace.value_or("")));
+    o.setClosedReason(T(e.outcome->closed_reason.value_or("")));
+  }
   return ToBytes(m);
 }
 
@@ -119,6 +125,13 @@ Result<Event> DecodeEvent(const std::string& type, std::string_view bytes) {
     e.facts = GetFields(r.getFacts());
     auto sealed = r.getSealed();
     e.sealed.assign(reinterpret_cast<const char*>(sealed.begin()), sealed.size());
+    if (r.hasOutcome()) {
+      auto o = r.getOutcome();
+      CaseOutcome out{o.getState().cStr(), std::nullopt, std::nullopt};
+      if (o.getPace().size() > 0) out.pace = o.getPace().cStr();
+      if (o.getClosedReason().size() > 0) out.closed_reason = o.getClosedReason().cStr();
+      e.outcome = std::move(out);
+    }
     return e;
   } catch (const kj::Exception&) {
     return DataLoss("event envelope does not decode");

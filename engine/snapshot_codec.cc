@@ -1,6 +1,7 @@
 #include "engine/snapshot_codec.h"
 
 #include "engine/event.h"
+#include "engine/state_machine.h"
 
 namespace casetrail::engine {
 namespace {
@@ -20,6 +21,7 @@ int64_t Int(const Fields& f, const std::string& k) {
 
 std::string EncodeSnapshot(const CaseState& s) {
   Fields f;
+  f["_fold"] = kFoldVersion;
   f["_case_id"] = s.case_id;
   f["_subject_id"] = s.subject_id;
   f["_unit"] = s.unit;
@@ -37,6 +39,9 @@ std::string EncodeSnapshot(const CaseState& s) {
 
 Result<CaseState> DecodeSnapshot(std::string_view bytes) {
   CT_ASSIGN_OR_RETURN(Fields f, DecodeFields(bytes));
+  if (Int(f, "_fold") != kFoldVersion) {  // snapshots before fold versions have none (0)
+    return Status(StatusCode::kFailedPrecondition, "snapshot of another fold version").With("code", "fold_version");
+  }
   CaseState s;
   s.case_id = Text(f, "_case_id");
   s.subject_id = Text(f, "_subject_id");

@@ -8,6 +8,9 @@
 
 namespace casetrail::engine {
 
+// Snapshots carry the fold version (engine/state_machine.h kFoldVersion) they were folded under;
+// DecodeSnapshot refuses one of another version (kFailedPrecondition, code "fold_version") and
+// the caller folds the case from its events instead.
 std::string EncodeSnapshot(const CaseState& state);
 Result<CaseState> DecodeSnapshot(std::string_view bytes);
 

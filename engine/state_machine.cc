@@ -81,6 +81,36 @@ const Outcome* ChooseOutcome(const CommandSpec& spec, const Fields& fields) {
   return nullptr;
 }
 
+// What an outcome's emit of this event type makes of the case: state, closed reason and pace.
+// `fields` are those the decision saw (Decide: every field; the old fold: the stored facts).
+void FoldOutcome(CaseState& s, const Event& e, const Outcome* outcome, const Fields& fields) {
+  if (e.type == "CaseClosed") {
+    s.state = "closed";
+    if (auto* r = AsText(e.facts, "reason")) s.closed_reason = *r;
+  }
+  if (outcome) {
+    for (const auto& emit : outcome->emits) {
+      if (emit.event != e.type) continue;
+      if (emit.to) s.state = *emit.to;
+      if (emit.closed_reason) s.closed_reason = *emit.closed_reason;
+      if (emit.set_pace) {
+        if (*emit.set_pace == "unknown") {
+          s.pace = "unknown";
+        } else if (auto* p = AsText(fields, *emit.set_pace)) {
+          s.pace = *p;
+        }
+      }
+      break;
+    }
+  }
+  if (s.state == "studying" || s.state == "aborted") {
+    if (!s.pace) s.pace = "unknown";
+  } else {
+    s.pace.reset();
+  }
+  if (s.state != "closed") s.closed_reason.reset();
+}
+
 std::string Join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
@@ -165,6 +195,7 @@ Result<std::vector<PendingEvent>> Decide(const DecideInput& in) {
     (spec.fields.at(name).personal ? personal : facts)[name] = v;
   }
   std::vector<PendingEvent> out;
+  CaseState after = in.state;  // the case as each event leaves it: recorded on the event
   for (size_t i = 0; i < outcome->emits.size(); ++i) {
     PendingEvent p;
     Event& e = p.event;
@@ -182,6 +213,8 @@ Result<std::vector<PendingEvent>> Decide(const DecideInput& in) {
     if (auto* l = AsText(in.fields, "list")) e.meta.correlation_id = *l;
     e.facts = facts;
     if (i == 0) p.personal = personal;  // personal data is recorded once, on the first event
+    FoldOutcome(after, e, outcome, in.fields);
+    e.outcome = CaseOutcome{after.state, after.pace, after.closed_reason};
     out.push_back(std::move(p));
   }
   return out;
@@ -199,11 +232,7 @@ void Apply(CaseState& s, const StoredEvent& stored, const WorkflowDefinition& de
   }
   for (const auto& [k, v] : e.facts) s.facts[k] = v;
   if (auto* unit = AsText(e.facts, "unit"); unit && s.version == 0) s.unit = *unit;
-
-  if (e.type == "CaseClosed") {
-    s.state = "closed";
-    if (auto* r = AsText(e.facts, "reason")) s.closed_reason = *r;
-  } else if (e.type == "CaseMigrated") {
+  if (e.type == "CaseMigrated") {
     auto it = e.facts.find("to_revision");
     if (it != e.facts.end() && std::holds_alternative<int64_t>(it->second)) {
       s.revision = static_cast<int>(std::get<int64_t>(it->second));
@@ -212,31 +241,21 @@ void Apply(CaseState& s, const StoredEvent& stored, const WorkflowDefinition& de
     if (auto* u = AsText(e.facts, "to_unit")) s.unit = *u;
   }
 
-  if (const CommandSpec* spec = def.FindCommand(e.meta.command)) {
-    if (const Outcome* outcome = ChooseOutcome(*spec, e.facts)) {
-      for (const auto& emit : outcome->emits) {
-        if (emit.event != e.type) continue;
-        if (emit.to) s.state = *emit.to;
-        if (emit.closed_reason) s.closed_reason = *emit.closed_reason;
-        if (emit.set_pace) {
-          if (*emit.set_pace == "unknown") {
-            s.pace = "unknown";
-          } else if (auto* p = AsText(e.facts, *emit.set_pace)) {
-            s.pace = *p;
-          }
-        }
-        break;
-      }
-    }
-  }
-  if (s.state == "studying" || s.state == "aborted") {
-    if (!s.pace) s.pace = "unknown";
+  if (e.outcome) {
+    // The decision is on record: read it, never decide again.
+    s.state = e.outcome->state;
+    s.pace = e.outcome->pace;
+    s.closed_reason = e.outcome->closed_reason;
   } else {
-    s.pace.reset();
+    // Written before outcomes were recorded: choose the outcome over the stored facts, as the
+    // release that wrote it did (tests/replay/landed_release_test.cc keeps this path honest).
+    const CommandSpec* spec = def.FindCommand(e.meta.command);
+    FoldOutcome(s, e, spec ? ChooseOutcome(*spec, e.facts) : nullptr, e.facts);
   }
-  if (s.state != "closed") s.closed_reason.reset();
   s.version = stored.version.value();
   s.last_recorded_at = e.meta.recorded_at;
 }
+
+CaseOutcome ClosedOutcome(const std::string& reason) { return CaseOutcome{"closed", std::nullopt, reason}; }
 
 }  // namespace casetrail::engine

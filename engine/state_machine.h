@@ -58,7 +58,17 @@ struct DecideInput {
 // Consent, transition and guards, in the order of API.md, then the outcome's events.
 Result<std::vector<PendingEvent>> Decide(const DecideInput& in);
 
-// Folds one event of a case stream under the definition of the revision recorded on it.
+// The one case fold: every read model, replay and snapshot folds case events through it. An event
+// that records its outcome (every event written since outcomes are recorded) sets the state, pace
+// and closed reason from it; an older one takes the old path, choosing the outcome over its
+// stored facts under the definition of the revision recorded on it.
 void Apply(CaseState& state, const StoredEvent& stored, const WorkflowDefinition& definition);
+
+// The outcome recorded on a CaseClosed that a policy (withdrawal, erasure) writes.
+CaseOutcome ClosedOutcome(const std::string& reason);
+
+// Bumped whenever Apply's result for the same events changes: snapshots written under another
+// fold version are ignored and the case is folded from its events (engine/snapshot_codec.h).
+inline constexpr int64_t kFoldVersion = 2;
 
 }  // namespace casetrail::engine

@@ -10,9 +10,19 @@ Status SubjectKeys::Create(const std::string& subject_id, const std::string& can
   if (existing.ok()) return AlreadyExists("subject key exists");
   DataKey key = NewDataKey();
   std::string index = ToHex(SubjectIndexKey(master_, canonical_number));
-  CT_RETURN_IF_ERROR(store_->Put("key:" + subject_id, WrapDataKey(master_, SubjectId(subject_id), key)));
-  CT_RETURN_IF_ERROR(store_->Put("ridx:" + subject_id, index));
-  return store_->Put("idx:" + index, subject_id);
+  return store_->PutAll({{"intent:" + subject_id, index},
+                         {"key:" + subject_id, WrapDataKey(master_, SubjectId(subject_id), key)},
+                         {"ridx:" + subject_id, index},
+                         {"idx:" + index, subject_id}});
+}
+
+Status SubjectKeys::CommitIntent(const std::string& subject_id) { return store_->Delete("intent:" + subject_id); }
+
+Result<std::vector<std::string>> SubjectKeys::PendingIntents() {
+  CT_ASSIGN_OR_RETURN(auto entries, store_->List("intent:"));
+  std::vector<std::string> out;
+  for (const auto& [k, v] : entries) out.push_back(k.substr(7));
+  return out;
 }
 
 Result<std::optional<std::string>> SubjectKeys::FindByNumber(const std::string& canonical_number) {
@@ -45,8 +55,11 @@ Result<Fields> SubjectKeys::Open(const std::string& subject_id, const std::strin
 bool SubjectKeys::HasKey(const std::string& subject_id) { return store_->Get("key:" + subject_id).ok(); }
 
 Status SubjectKeys::Shred(const std::string& subject_id) {
-  std::vector<std::string> keys = {"key:" + subject_id, "ridx:" + subject_id};
-  if (auto index = store_->Get("ridx:" + subject_id); index.ok()) keys.push_back("idx:" + *index);
+  std::vector<std::string> keys = {"key:" + subject_id, "ridx:" + subject_id, "intent:" + subject_id};
+  // The index entry goes only while it names this subject: never another subject's lookup.
+  if (auto index = store_->Get("ridx:" + subject_id); index.ok()) {
+    if (auto owner = store_->Get("idx:" + *index); owner.ok() && *owner == subject_id) keys.push_back("idx:" + *index);
+  }
   return store_->Shred(keys);
 }
 

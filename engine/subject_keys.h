@@ -3,6 +3,11 @@
 //   "key:<subject>"   the subject's data key, wrapped by the master key
 //   "idx:<hmac hex>"  the subject id, under a keyed hash of the canonical personal number
 //   "ridx:<subject>"  that hmac, so that erasure can remove the index entry without the number
+//   "intent:<subject>" a registration in flight: written with the three entries above in one
+//                      atomic batch before SubjectRegistered is appended, removed after it. An
+//                      intent found at start whose subject has no SubjectRegistered in the log is
+//                      rolled back (CaseService::RepairRegistrations), so a crash between the two
+//                      stores leaves a whole subject or none.
 //
 // Sealing: personal fields are encoded as a field list and sealed with XChaCha20-Poly1305 under
 // the subject's data key, with the subject id as associated data. Once the key is shredded,
@@ -11,6 +16,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/sealing.h"
 #include "engine/value.h"
@@ -22,8 +28,13 @@ class SubjectKeys {
  public:
   SubjectKeys(storage::KeyStore* store, const MasterKey& master) : store_(store), master_(master) {}
 
-  // Creates the subject's data key and index entry. kAlreadyExists if the key exists.
+  // Creates the subject's data key, index entry and registration intent in one atomic write.
+  // kAlreadyExists if the key exists.
   Status Create(const std::string& subject_id, const std::string& canonical_number);
+  // The registration committed to the log: the intent goes.
+  Status CommitIntent(const std::string& subject_id);
+  // Subjects whose registration intent is still stored (in flight, or cut short by a crash).
+  Result<std::vector<std::string>> PendingIntents();
   // The subject registered under this number, if any (erased subjects are not found).
   Result<std::optional<std::string>> FindByNumber(const std::string& canonical_number);
 
@@ -33,7 +44,8 @@ class SubjectKeys {
 
   // Whether the subject's data key is stored (false once erased).
   bool HasKey(const std::string& subject_id);
-  // Removes the key and the index entry and purges them from disk.
+  // Removes the key, the intent and the index entry (if it still names this subject) and purges
+  // them from disk.
   Status Shred(const std::string& subject_id);
 
   // Test only: the wrapped key bytes as stored, to prove they are gone after erasure.

@@ -38,6 +38,7 @@ class CaseDirectory {
   // Blocks until every event up to `position` has been folded (or `timeout_ms` passed).
   bool WaitFor(Position position, int timeout_ms) const;
   Position position() const;
+  storage::SubscriptionHealth health() const { return subscription_->Health(); }
 
  private:
   void OnEvent(const storage::RecordedEvent& record);

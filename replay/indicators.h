@@ -115,6 +115,7 @@ class LiveIndicators {
   const IndicatorProjection& projection() const { return projection_; }
   // Blocks until events up to `position` are folded (or `timeout_ms` passed).
   bool WaitFor(Position position, int timeout_ms) const;
+  storage::SubscriptionHealth health() const { return subscription_->Health(); }
 
  private:
   IndicatorProjection projection_;

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/base/result.h"
@@ -21,6 +22,13 @@ class KeyStore {
   virtual ~KeyStore() = default;
   // Durable (synced) put.
   virtual Status Put(const std::string& key, const std::string& value) = 0;
+  // Durable (synced) puts of every pair in one atomic write: all of them or none.
+  virtual Status PutAll(const std::vector<std::pair<std::string, std::string>>& entries) = 0;
+  // Durable (synced) delete without purging the files (for entries that hold nothing secret,
+  // such as a registration's intent); Shred is for keys that must physically disappear.
+  virtual Status Delete(const std::string& key) = 0;
+  // Every key that starts with `prefix`, in order, with its value.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> List(const std::string& prefix) = 0;
   // kNotFound if absent.
   virtual Result<std::string> Get(const std::string& key) = 0;
   // Deletes every key and purges them from the files on disk before returning.

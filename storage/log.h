@@ -143,9 +143,18 @@ using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
 
 // A running catch-up subscription. Destroying it stops delivery; the handler is not called after
 // the destructor returns.
+// How a subscription is doing: a read that fails is retried with back-off (the subscription
+// never stops on its own), and the failure stays visible here until a read succeeds again.
+struct SubscriptionHealth {
+  uint64_t delivered = 0;   // position of the last event handed to the handler
+  uint64_t failures = 0;    // failed reads since the last successful one
+  std::string last_error;   // of the latest failed read; empty once a read succeeds
+};
+
 class Subscription {
  public:
   virtual ~Subscription() = default;
+  virtual SubscriptionHealth Health() const = 0;
 };
 
 // Receives events in position order, each exactly once, on the subscription's own thread.

@@ -83,7 +83,7 @@ int RunRetention(const DataDirFlags& flags, const std::string& policy_file) {
   if (!stores.ok()) return Fail(stores.status());
   auto e = BuildEngine(*stores);
   if (!e.ok()) return Fail(e.status());
-  if (Status s = (*e)->service->ReapplyErasures().status(); !s.ok()) return Fail(s);
+  if (Status s = (*e)->service->RepairAtStart().status(); !s.ok()) return Fail(s);
   auto report = engine::RunRetention(*(*e)->service, *stores->log, (*e)->registry, *policy, (*e)->clock->Now(),
                                      [](uint64_t done, uint64_t total) {
                                        std::cerr << "\rexamined " << done << " of " << total << " subjects" << std::flush;
@@ -229,6 +229,9 @@ int RunRebuild(const DataDirFlags& flags) {
     const auto start = std::chrono::steady_clock::now();
     const Position head = api.log().GetHead().position;
     while (!api.directory().WaitFor(head, 1000)) {
+      if (auto h = api.directory().health(); h.failures >= 8) {
+        return Fail(Unavailable("reading the log failed " + std::to_string(h.failures) + " times: " + h.last_error));
+      }
       std::cerr << "\rfolded " << api.directory().position().value() << " of " << head.value() << " events" << std::flush;
     }
     const double fold_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -257,7 +260,9 @@ int RunRebuild(const DataDirFlags& flags) {
     });
     if (!rebuilt.ok()) return Fail(rebuilt.status());
     std::cerr << "\n";
-    api.indicators().WaitFor(head, 60000);
+    if (!api.indicators().WaitFor(head, 60000)) {
+      return Fail(Unavailable("the indicator projection did not catch up: " + api.indicators().health().last_error));
+    }
     const bool same = (*rebuilt)->SameFactsAs(api.indicators().projection());
     std::cout << "rebuild: indicators over " << (*rebuilt)->cases() << " cases "
               << (same ? "equal" : "DIFFER from") << " the incrementally maintained projection\n";

@@ -48,7 +48,7 @@ Result<std::unique_ptr<EngineOnStores>> BuildEngine(OpenStores& stores) {
 
 Result<int> ReapplyErasureLedger(OpenStores& stores) {
   CT_ASSIGN_OR_RETURN(auto e, BuildEngine(stores));
-  return e->service->ReapplyErasures();
+  return e->service->RepairAtStart();
 }
 
 Result<engine::RetentionPolicy> LoadRetentionPolicy(const std::string& path) {

@@ -32,7 +32,7 @@ Result<std::unique_ptr<OfflineApi>> OfflineApi::Open(const DataDirFlags& flags, 
   std::unique_ptr<OfflineApi> o(new OfflineApi());
   CT_ASSIGN_OR_RETURN(o->stores_, OpenDataDir(flags));
   CT_ASSIGN_OR_RETURN(o->engine_, BuildEngine(o->stores_));
-  CT_RETURN_IF_ERROR(o->engine_->service->ReapplyErasures().status());
+  CT_RETURN_IF_ERROR(o->engine_->service->RepairAtStart().status());
   o->directory_ = std::make_unique<replay::CaseDirectory>(o->stores_.log.get(), &o->engine_->registry);
   o->indicators_ = std::make_unique<replay::LiveIndicators>(o->stores_.log.get(), &o->engine_->registry);
   // One in-memory user per role the CLI acts as; the tokens never leave this process.

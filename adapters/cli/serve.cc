@@ -122,10 +122,11 @@ int RunServe(ServeFlags f) {
   }
   engine::CaseService service(stores->log.get(), &keys, &registry, &workflows::StudyReferralGuards(), clock);
   service.SetErasureLedger(stores->ledger.get());
-  // Erasures recorded in the ledger but missing from the stores (a restore, a crash mid-erasure).
-  auto reapplied = service.ReapplyErasures();
+  // Registrations cut short between the key store and the log; erasures recorded in the ledger
+  // but missing from the stores (a restore, a crash mid-erasure).
+  auto reapplied = service.RepairAtStart();
   if (!reapplied.ok()) return Fail(reapplied.status());
-  if (*reapplied > 0) spdlog::info("re-applied {} erasure(s) from the ledger", *reapplied);
+  if (*reapplied > 0) spdlog::info("start-up repairs: {} (registrations rolled back, erasures re-applied)", *reapplied);
   replay::CaseDirectory directory(stores->log.get(), &registry);
   replay::LiveIndicators indicators(stores->log.get(), &registry);
   Metrics metrics;

@@ -6,6 +6,7 @@
 
 #include <boost/url.hpp>
 
+#include "adapters/http/read_models.h"
 #include "adapters/http/web_assets.h"
 #include "storage/base/hex.h"
 
@@ -35,12 +36,21 @@ ApiResponse Api::Handle(const ApiRequest& req) {
 
   if (segments.size() == 1 && segments[0] == "healthz") {
     if (req.method != "GET") return Problem(405, "method_not_allowed", "use GET");
-    return Json(200, {{"status", "ok"}});
+    // Degraded (still 200: the server answers) while a read model's reads are failing.
+    const auto models = ReadModelStatuses(d_);
+    json::array list;
+    for (const auto& m : models) {
+      json::object o{{"name", m.name}, {"position", m.position}, {"lag", m.lag}};
+      if (m.failures > 0) o["failures"] = m.failures;
+      o["last_error"] = m.last_error.empty() ? json::value(nullptr) : json::value(m.last_error);
+      list.push_back(std::move(o));
+    }
+    return Json(200, {{"status", Degraded(models) ? "degraded" : "ok"},
+                      {"head", d_.log->GetHead().position.value()},
+                      {"read_models", std::move(list)}});
   }
   if (segments.size() == 1 && segments[0] == "metrics") {
-    uint64_t head = d_.log->GetHead().position.value();
-    uint64_t lag = d_.directory ? head - std::min(head, d_.directory->position().value()) : 0;
-    return ApiResponse{200, "text/plain; version=0.0.4", d_.metrics->Render(*d_.log, lag), {}};
+    return ApiResponse{200, "text/plain; version=0.0.4", d_.metrics->Render(*d_.log, ReadModelStatuses(d_)), {}};
   }
   if (segments.empty() || segments[0] != "v1") {
     // The web UI: static files, no authentication (the UI signs in against the API).

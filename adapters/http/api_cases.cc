@@ -2,6 +2,7 @@
 #include "adapters/http/api.h"
 #include "adapters/http/body_fields.h"
 #include "adapters/http/json_values.h"
+#include "adapters/http/read_models.h"
 #include "adapters/http/subject_view.h"
 #include "engine/access_policy.h"
 #include "replay/case_rebuild.h"
@@ -224,7 +225,8 @@ ApiResponse Api::ListCases(Call& c) {
     if (unit && *unit != c.actor.unit) return Json(200, json::object{{"cases", json::array{}}, {"next_page_token", nullptr}});
     unit = c.actor.unit;
   }
-  d_.directory->WaitFor(d_.log->GetHead().position, 2000);  // read your own writes
+  // Read your own writes; a directory that cannot catch up answers 503, never a stale page.
+  if (auto behind = FreshOr503(d_.directory->WaitFor(d_.log->GetHead().position, 2000), "cases")) return *behind;
   auto page = d_.directory->List(unit, state, after, limit + 1);
   json::array cases;
   for (size_t i = 0; i < page.size() && i < limit; ++i) {

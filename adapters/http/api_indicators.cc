@@ -81,7 +81,11 @@ Result<json::object> Api::IndicatorReport(const std::string& period_label, const
                                           bool suppress) {
   CT_ASSIGN_OR_RETURN(replay::Period period, replay::ParsePeriod(period_label));
   const replay::Period before = replay::SamePeriodYearBefore(period);
-  d_.indicators->WaitFor(d_.log->GetHead().position, 5000);  // read your own writes
+  // Read your own writes; figures that cannot catch up are refused (503), never answered stale.
+  if (!d_.indicators->WaitFor(d_.log->GetHead().position, 5000)) {
+    return Status(StatusCode::kUnavailable, "the indicators read model could not catch up with the log in time")
+        .With("code", "read_model_behind");
+  }
   const auto& p = d_.indicators->projection();
   // Suppressed, every unit's block and the total are suppressed together and the requested one is
   // answered, so no pair of requests (a unit and the total) can be subtracted to a hidden cell.

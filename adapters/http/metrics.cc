@@ -30,7 +30,11 @@ void Metrics::ObserveRequest(const std::string& route, int status, std::chrono::
   series.buckets[7]++;
 }
 
-std::string Metrics::Render(storage::Log& log, uint64_t projection_lag) const {
+std::string Metrics::Render(storage::Log& log, const std::vector<ReadModelStatus>& read_models) const {
+  uint64_t projection_lag = 0;
+  for (const auto& m : read_models) {
+    if (m.name == "cases") projection_lag = m.lag;
+  }
   std::ostringstream out;
   out << "# HELP casetrail_http_request_duration_seconds HTTP request latency by route and status.\n"
       << "# TYPE casetrail_http_request_duration_seconds histogram\n";
@@ -64,7 +68,15 @@ std::string Metrics::Render(storage::Log& log, uint64_t projection_lag) const {
       << "# HELP casetrail_log_head_position Position of the last committed event.\n"
       << "# TYPE casetrail_log_head_position gauge\ncasetrail_log_head_position " << log.GetHead().position.value()
       << "\n# HELP casetrail_projection_lag_events Events the case directory has yet to fold.\n"
-      << "# TYPE casetrail_projection_lag_events gauge\ncasetrail_projection_lag_events " << projection_lag << "\n";
+      << "# TYPE casetrail_projection_lag_events gauge\ncasetrail_projection_lag_events " << projection_lag << "\n"
+      << "# HELP casetrail_read_model_lag_events Events each read model has yet to fold.\n"
+      << "# TYPE casetrail_read_model_lag_events gauge\n";
+  for (const auto& m : read_models) out << "casetrail_read_model_lag_events{model=\"" << m.name << "\"} " << m.lag << "\n";
+  out << "# HELP casetrail_read_model_failing 1 while a read model's reads of the log are failing.\n"
+      << "# TYPE casetrail_read_model_failing gauge\n";
+  for (const auto& m : read_models) {
+    out << "casetrail_read_model_failing{model=\"" << m.name << "\"} " << (m.failures > 0 ? 1 : 0) << "\n";
+  }
   return out.str();
 }
 

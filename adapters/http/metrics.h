@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "adapters/http/read_models.h"
 #include "storage/log.h"
 
 namespace casetrail::adapters {
@@ -16,7 +17,7 @@ class Metrics {
  public:
   void ObserveRequest(const std::string& route, int status, std::chrono::microseconds latency);
   // Prometheus text exposition format, including the log's counters.
-  std::string Render(storage::Log& log, uint64_t projection_lag) const;
+  std::string Render(storage::Log& log, const std::vector<ReadModelStatus>& read_models) const;
 
  private:
   struct Series {

@@ -28,6 +28,7 @@ const std::map<std::string, std::pair<int, const char*>>& Codes() {
       {"legal_hold", {409, "Legal hold"}},
       {"retention_not_configured", {409, "No retention policy configured"}},
       {"unavailable", {503, "Unavailable"}},
+      {"read_model_behind", {503, "Read model behind the log"}},
       {"internal", {500, "Internal error"}},
   };
   return kCodes;
@@ -81,7 +82,9 @@ ApiResponse FromStatus(const Status& s) {
     }
   }
   std::string detail = status == 500 ? "internal error" : std::string(s.message());
-  return Problem(status, code, detail, extra);
+  ApiResponse r = Problem(status, code, detail, extra);
+  if (status == 503) r.headers.emplace_back("Retry-After", "2");  // a moment, then again
+  return r;
 }
 
 }  // namespace casetrail::adapters

@@ -78,6 +78,7 @@ class ReminderWorker {
   // One pass: fire what is due, deliver what is owed. Safe to call from any thread.
   Status RunOnce();
   const replay::ReminderBook& book() const { return book_; }
+  storage::SubscriptionHealth health() const { return subscription_ ? subscription_->Health() : storage::SubscriptionHealth{}; }
   // Blocks until the book has folded the log's head (or `timeout_ms` passed).
   bool CatchUp(int timeout_ms) const;
 

@@ -1,5 +1,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
 
 #include <filesystem>
 #include <shared_mutex>
@@ -37,6 +38,33 @@ class RocksKeyStore final : public KeyStore {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     return FromRocks(db_->Put(wo, key, value), "key store put");
+  }
+
+  Status PutAll(const std::vector<std::pair<std::string, std::string>>& entries) override {
+    std::shared_lock lock(mu_);
+    rocksdb::WriteBatch batch;
+    for (const auto& [k, v] : entries) CT_RETURN_IF_ERROR(FromRocks(batch.Put(k, v), "key store batch"));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return FromRocks(db_->Write(wo, &batch), "key store put");
+  }
+
+  Status Delete(const std::string& key) override {
+    std::shared_lock lock(mu_);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return FromRocks(db_->Delete(wo, key), "key store delete");
+  }
+
+  Result<std::vector<std::pair<std::string, std::string>>> List(const std::string& prefix) override {
+    std::shared_lock lock(mu_);
+    std::vector<std::pair<std::string, std::string>> out;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      out.emplace_back(it->key().ToString(), it->value().ToString());
+    }
+    CT_RETURN_IF_ERROR(FromRocks(it->status(), "key store list"));
+    return out;
   }
 
   Result<std::string> Get(const std::string& key) override {

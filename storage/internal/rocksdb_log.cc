@@ -8,6 +8,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "storage/internal/codec.h"
 #include "storage/internal/fault_fs.h"
@@ -29,13 +30,49 @@ std::string EncodeHead(const Head& h) {
   return v;
 }
 
-Head DecodeHead(std::string_view v) {
+std::optional<Head> DecodeHead(std::string_view v) {
+  if (v.size() != 40) return std::nullopt;
   Head h;
-  if (v.size() == 40) {
-    h.position = Position(GetBigEndian64(v));
-    std::memcpy(h.hash.data(), v.data() + 8, 32);
-  }
+  h.position = Position(GetBigEndian64(v));
+  std::memcpy(h.hash.data(), v.data() + 8, 32);
   return h;
+}
+
+// The head must name the last stored record and its hash. A head that cannot be decoded, is
+// missing while records exist, or disagrees with the last record would make the next append
+// overwrite a stored position: the log refuses to open instead (kDataLoss, "corruption: …").
+Status CheckHead(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log_cf, const std::optional<std::string>& head_value,
+                 Head* head) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), log_cf));
+  it->SeekToLast();
+  CT_RETURN_IF_ERROR(FromRocks(it->status(), "read last record"));
+  uint64_t last = 0;
+  Hash last_hash{};
+  if (it->Valid()) {
+    if (it->key().size() != 8) return DataLoss("corruption: a log key is not a position");
+    last = GetBigEndian64(it->key().ToStringView());
+    auto value = it->value().ToStringView();
+    if (value.size() < 64) return DataLoss("corruption: the record at position " + std::to_string(last) + " is truncated");
+    std::memcpy(last_hash.data(), value.data() + 32, 32);  // prev_hash ‖ hash ‖ record
+  }
+  if (!head_value) {
+    if (last != 0) return DataLoss("corruption: the head is missing but records are stored up to position " + std::to_string(last));
+    return Status::Ok();
+  }
+  auto decoded = DecodeHead(*head_value);
+  if (!decoded) {
+    return DataLoss("corruption: the head cannot be decoded (" + std::to_string(head_value->size()) +
+                    " bytes); the last stored record is at position " + std::to_string(last));
+  }
+  if (decoded->position.value() != last) {
+    return DataLoss("corruption: the head names position " + std::to_string(decoded->position.value()) +
+                    " but the last stored record is at position " + std::to_string(last));
+  }
+  if (last != 0 && decoded->hash != last_hash) {
+    return DataLoss("corruption: the head's hash differs from the record at position " + std::to_string(last));
+  }
+  *head = *decoded;
+  return Status::Ok();
 }
 
 bool HasPrefix(const rocksdb::Slice& key, const std::string& prefix) {
@@ -75,12 +112,13 @@ Result<std::unique_ptr<RocksLog>> RocksLog::Open(const LogOptions& options) {
   std::string head_value;
   Head head;
   auto s = raw->Get(rocksdb::ReadOptions(), cfs[kMeta], kHeadKey, &head_value);
-  if (s.ok()) {
-    head = DecodeHead(head_value);
-  } else if (!s.IsNotFound()) {
+  Status checked = s.ok() || s.IsNotFound()
+                       ? CheckHead(raw, cfs[kLog], s.ok() ? std::optional<std::string>(head_value) : std::nullopt, &head)
+                       : FromRocks(s, "read head");
+  if (!checked.ok()) {
     for (auto* cf : cfs) raw->DestroyColumnFamilyHandle(cf);
     delete raw;
-    return FromRocks(s, "read head");
+    return checked;
   }
   auto log = std::unique_ptr<RocksLog>(new RocksLog(options, raw, std::move(cfs), head, std::move(env)));
   auto latest = log->LatestCheckpoint();

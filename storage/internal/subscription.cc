@@ -1,6 +1,10 @@
 #include "storage/internal/subscription.h"
 
+#include <algorithm>
+#include <chrono>
 #include <thread>
+
+#include "storage/base/fault.h"
 
 namespace casetrail::storage::internal {
 
@@ -41,16 +45,41 @@ class CatchUpSubscription final : public Subscription {
     thread_.join();
   }
 
+  SubscriptionHealth Health() const override {
+    std::lock_guard lock(health_mu_);
+    return health_;
+  }
+
  private:
   bool Stopped() {
     std::lock_guard lock(notifier_->mutex());
     return stopped_;
   }
 
+  // A failed read is retried after 50 ms, doubling up to 5 s, until it succeeds or the
+  // subscription stops; the error stays in Health() meanwhile, so nothing goes stale silently.
   void Run() {
+    std::chrono::milliseconds backoff{50};
     while (!Stopped()) {
-      auto batch = log_->ReadAll(Position(next_), 1024);
-      if (!batch.ok()) return;  // the log is closing or broken; the owner sees it elsewhere
+      auto batch = CT_FAULT("subscription-read") ? Result<std::vector<RecordedEvent>>(Unavailable("injected read fault"))
+                                                 : log_->ReadAll(Position(next_), 1024);
+      if (!batch.ok()) {
+        {
+          std::lock_guard lock(health_mu_);
+          ++health_.failures;
+          health_.last_error = batch.status().ToString();
+        }
+        std::unique_lock lock(notifier_->mutex());
+        notifier_->cv().wait_for(lock, backoff, [&] { return stopped_; });
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+        continue;
+      }
+      if (health_.failures > 0) {
+        std::lock_guard lock(health_mu_);
+        health_.failures = 0;
+        health_.last_error.clear();
+      }
+      backoff = std::chrono::milliseconds(50);
       if (batch->empty()) {
         notifier_->WaitBeyond(Position(next_ - 1), &stopped_);
         continue;
@@ -59,6 +88,8 @@ class CatchUpSubscription final : public Subscription {
         if (Stopped()) return;
         handler_(ev);
         next_ = ev.position.value() + 1;
+        std::lock_guard lock(health_mu_);
+        health_.delivered = ev.position.value();
       }
     }
   }
@@ -68,6 +99,8 @@ class CatchUpSubscription final : public Subscription {
   uint64_t next_;
   EventHandler handler_;
   bool stopped_ = false;  // guarded by notifier_->mutex()
+  mutable std::mutex health_mu_;
+  SubscriptionHealth health_;
   std::thread thread_;    // last: starts after every other member is ready
 };
 

@@ -19,6 +19,7 @@ class CommitNotifier {
   Position WaitBeyond(Position cursor, const bool* stopped);
   void Wake();  // wakes all waiters (used when a subscription stops)
   std::mutex& mutex() { return mu_; }
+  std::condition_variable& cv() { return cv_; }
 
  private:
   std::mutex mu_;
