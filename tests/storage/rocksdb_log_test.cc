@@ -4,9 +4,14 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <rocksdb/db.h>
+
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "storage/backup.h"
+#include "storage/base/fault.h"
 #include "storage/base/status_matchers.h"
 #include "storage/internal/codec.h"
 #include "storage/key_file.h"
@@ -226,6 +231,109 @@ TEST(KeyFileTest, WritesReadsAndRefusesToOverwrite) {
   EXPECT_THAT(WriteNewKeyFile(dir.Sub("k")), StatusIs(StatusCode::kAlreadyExists));
   EXPECT_THAT(ReadKeyFile(dir.Sub("missing")), StatusIs(StatusCode::kNotFound));
   EXPECT_NE(DeriveSubkey(*key, 1, "ckptsign"), DeriveSubkey(*key, 2, "ckptsign"));
+}
+
+
+// ---- the head must agree with the stored log -------------------------------------------------
+
+namespace integrity {
+
+// Writes `value` as the log's head ("head" in the default column family), or deletes it.
+void SetRawHead(const std::string& path, const std::optional<std::string>& value) {
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
+  rocksdb::DB* db = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &cfs, &db).ok());
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  ASSERT_TRUE((value ? db->Put(wo, "head", *value) : db->Delete(wo, "head")).ok());
+  for (auto* cf : cfs) db->DestroyColumnFamilyHandle(cf);
+  delete db;
+}
+
+}  // namespace integrity
+
+TEST_F(RocksLogTest, OpenRefusesAHeadThatCannotBeDecoded) {
+  for (int i = 0; i < 3; ++i) ASSERT_THAT(Put("case:A", "e"), IsOk());
+  log_.reset();
+  integrity::SetRawHead(dir_.Sub("log"), std::string("short"));
+  auto r = OpenRocksLog(Options());
+  ASSERT_THAT(r, StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("position 3"));
+}
+
+TEST_F(RocksLogTest, OpenRefusesAHeadBehindTheStoredLogAndOverwritesNothing) {
+  for (int i = 0; i < 3; ++i) ASSERT_THAT(Put("case:A", "e"), IsOk());
+  const Head real = log_->GetHead();
+  log_.reset();
+  std::string stale;
+  internal::PutBigEndian64(&stale, 1);  // names position 1 while 3 are stored
+  stale.append(reinterpret_cast<const char*>(real.hash.data()), 32);
+  integrity::SetRawHead(dir_.Sub("log"), stale);
+  auto r = OpenRocksLog(Options());
+  ASSERT_THAT(r, StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("names position 1"));
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("position 3"));
+  // Put the true head back: every record is still there, unchanged.
+  std::string good;
+  internal::PutBigEndian64(&good, 3);
+  good.append(reinterpret_cast<const char*>(real.hash.data()), 32);
+  integrity::SetRawHead(dir_.Sub("log"), good);
+  Open();
+  auto report = log_->Verify(nullptr);
+  ASSERT_THAT(report, IsOk());
+  EXPECT_TRUE(report->ok);
+  EXPECT_EQ(report->events, 3u);
+}
+
+TEST_F(RocksLogTest, OpenRefusesAMissingHeadOrAHeadWithAnotherHash) {
+  for (int i = 0; i < 2; ++i) ASSERT_THAT(Put("case:A", "e"), IsOk());
+  log_.reset();
+  integrity::SetRawHead(dir_.Sub("log"), std::nullopt);
+  EXPECT_THAT(OpenRocksLog(Options()), StatusIs(StatusCode::kDataLoss));
+  std::string forged;
+  internal::PutBigEndian64(&forged, 2);
+  forged.append(32, '\x5a');
+  integrity::SetRawHead(dir_.Sub("log"), forged);
+  auto r = OpenRocksLog(Options());
+  ASSERT_THAT(r, StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(std::string(r.status().message()), ::testing::HasSubstr("hash"));
+}
+
+// ---- subscriptions never stop on a failed read ---------------------------------------------
+
+TEST_F(RocksLogTest, ASubscriptionRetriesFailedReadsAndReportsThem) {
+  std::mutex mu;
+  std::vector<uint64_t> seen;
+  TEST_ArmFault("subscription-read", 1000000);  // every read fails until disarmed
+  auto sub = log_->Subscribe(Position(1), [&](const RecordedEvent& e) {
+    std::lock_guard lock(mu);
+    seen.push_back(e.position.value());
+  });
+  for (int i = 0; i < 5; ++i) ASSERT_THAT(Put("case:A", "e"), IsOk());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (sub->Health().failures < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  SubscriptionHealth failing = sub->Health();
+  EXPECT_GE(failing.failures, 2u);
+  EXPECT_THAT(failing.last_error, ::testing::HasSubstr("injected"));
+  EXPECT_EQ(failing.delivered, 0u);
+
+  TEST_ArmFault("subscription-read", 0);
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (sub->Health().delivered < 5 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  SubscriptionHealth healthy = sub->Health();
+  EXPECT_EQ(healthy.delivered, 5u);
+  EXPECT_EQ(healthy.failures, 0u);
+  EXPECT_TRUE(healthy.last_error.empty());
+  std::lock_guard lock(mu);
+  EXPECT_EQ(seen, (std::vector<uint64_t>{1, 2, 3, 4, 5}));  // no gap, no repeat
 }
 
 }  // namespace

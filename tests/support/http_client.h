@@ -14,6 +14,7 @@ struct HttpResponse {
   int status = 0;
   std::string content_type;
   std::string body;
+  std::map<std::string, std::string> headers;  // by the name as the server spelled it
   // Parsed once and kept, so references into it live as long as the response.
   const boost::json::value& Json() const {
     if (!parsed_) {
@@ -63,6 +64,7 @@ inline HttpResponse Http(uint16_t port, const std::string& method, const std::st
   out.status = res.result_int();
   out.content_type = std::string(res[http::field::content_type]);
   out.body = res.body();
+  for (const auto& f : res) out.headers[std::string(f.name_string())] = std::string(f.value());
   stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
   return out;
 }
