@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "engine/case_service_internal.h"
@@ -457,6 +458,15 @@ Result<CommandResult> CaseService::ExecuteOnce(const RequestContext& ctx, const 
   auto fields = ValidateFields(*spec, *def, command.fields);
   if (!fields.ok()) return refuse(fields.status());
   if (Status s = CheckRole(*spec, *fields, ctx.actor); !s.ok()) return refuse(s);
+  // A migration names a registered revision of the case's workflow: a case moved to one that
+  // does not exist could take no further command and would replay under no definition.
+  if (const auto it = fields->find("to_revision"); it != fields->end() && std::holds_alternative<int64_t>(it->second)) {
+    const int64_t to = std::get<int64_t>(it->second);
+    if (to <= 0 || to > INT32_MAX || !definitions_->Find(state.workflow, static_cast<int>(to))) {
+      return refuse(Refusal(StatusCode::kInvalidArgument, "invalid_field", "to_revision must name a registered revision")
+                        .With("field", "to_revision"));
+    }
+  }
 
   if (!ctx.idempotency_key.empty()) {
     auto prior = log_->LookupIdempotency(ctx.actor.id + ":" + ctx.idempotency_key, ctx.idempotency_fingerprint);

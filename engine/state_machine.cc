@@ -248,7 +248,7 @@ void Apply(CaseState& s, const StoredEvent& stored, const WorkflowDefinition& de
     s.closed_reason = e.outcome->closed_reason;
   } else {
     // Written before outcomes were recorded: choose the outcome over the stored facts, as the
-    // release that wrote it did (tests/replay/landed_release_test.cc keeps this path honest).
+    // release that wrote it did (tests/replay/one_fold_test.cc keeps this path honest).
     const CommandSpec* spec = def.FindCommand(e.meta.command);
     FoldOutcome(s, e, spec ? ChooseOutcome(*spec, e.facts) : nullptr, e.facts);
   }

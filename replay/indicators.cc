@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "engine/event.h"
+#include "engine/state_machine.h"
 #include "replay/stockholm_time.h"
 
 namespace casetrail::replay {
@@ -106,20 +107,23 @@ void IndicatorProjection::Apply(const storage::RecordedEvent& r) {
     return;
   }
   CaseIndicatorFacts& c = cases_[stream.substr(5)];
+  // The case's unit as the one case fold has it (a transfer moves it); counts by event type.
+  if (const auto* def = registry_->Find(e.meta.workflow, e.meta.revision)) {
+    engine::Apply(c.fold, *ev, *def);
+    c.fold.facts.clear();
+  }
+  const std::string& unit = c.fold.unit;
   if (e.type == "ReferralSubmitted") {
-    c.unit = text("unit");
     c.channel = text("channel");
     c.gender = text("gender");
-    c.referred = {on, c.unit};
+    c.referred = {on, unit};
     if (auto it = e.facts.find("rom_participant"); it != e.facts.end()) {
       if (const bool* b = std::get_if<bool>(&it->second)) c.rom_participant = *b;
     }
-  } else if (e.type == "CaseTransferred") {
-    if (!text("to_unit").empty()) c.unit = text("to_unit");
   } else if (e.type == "ConversationBooked") {
-    c.booked.push_back({on, c.unit});
+    c.booked.push_back({on, unit});
   } else if (e.type == "ConversationHeld") {
-    c.held.push_back({on, c.unit});
+    c.held.push_back({on, unit});
   } else if (e.type == "StudiesStarted") {
     if (c.started_on.empty() || on < c.started_on) c.started_on = on;
   }

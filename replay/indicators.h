@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/case_state.h"
 #include "engine/definition_registry.h"
 #include "storage/log.h"
 
@@ -68,7 +69,7 @@ struct UnitDate {
 
 // What one case contributes.
 struct CaseIndicatorFacts {
-  std::string unit;  // current
+  engine::CaseState fold;  // the case by the one case fold (engine::Apply), facts dropped: its unit
   std::string channel;
   std::string gender;
   bool rom_participant = false;

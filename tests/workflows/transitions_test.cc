@@ -306,5 +306,15 @@ TEST_F(TransitionsTest, RevisionsMigrationAndReplayUnderRecordedRevision) {
   EXPECT_EQ(revisions.back(), 1) << "the migration itself is decided under the old revision";
 }
 
+TEST_F(TransitionsTest, AMigrationMustNameARegisteredRevision) {
+  const std::string c = CaseIn("referred");
+  const int before = h_.service().LoadCase(c)->revision;
+  for (int64_t to : {int64_t{0}, int64_t{3}, int64_t{99}}) {
+    ExpectRefused(h_.Run(c, kAdmin, "MigrateCase", {{"to_revision", to}}), "invalid_field", "field", "to_revision");
+  }
+  EXPECT_EQ(h_.service().LoadCase(c)->revision, before);
+  EXPECT_EQ(h_.service().LoadCase(c)->version, 1u) << "a refused migration appends nothing to the case";
+}
+
 }  // namespace
 }  // namespace casetrail::testing
