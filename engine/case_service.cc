@@ -36,16 +36,8 @@ std::string IdFromKey(const char* prefix, const std::string& actor, const std::s
 }
 
 std::string Today(Timestamp now) { return FormatRfc3339(now).substr(0, 10); }
-int Year(Timestamp now) { return std::stoi(FormatRfc3339(now).substr(0, 4)); }
-
-std::string AgeBand(int age) {
-  if (age < 25) return "16-24";
-  if (age < 30) return "25-29";
-  if (age < 40) return "30-39";
-  if (age < 50) return "40-49";
-  if (age < 65) return "50-64";
-  return "65+";
-}
+using detail::AgeBand;
+using detail::Year;
 
 bool IsRefusal(const Status& s) {
   return !s.Get("code").empty() && s.Get("code") != "not_found";
@@ -111,6 +103,8 @@ Result<SubjectState> CaseService::LoadSubject(const std::string& subject_id) {
       if (auto* g = AsText(e.facts, "gender")) s.gender = *g;
       if (auto* a = AsText(e.facts, "age_band")) s.age_band = *a;
       s.registered_at = e.meta.recorded_at;
+    } else if (e.type == "SubjectRectified") {
+      if (auto* a = AsText(e.facts, "age_band")) s.age_band = *a;  // a rectified number
     } else if (e.type == "CaseLinked") {
       if (auto* c = AsText(e.facts, "case_id")) s.cases.push_back(*c);
     } else if (e.type == "SubjectErased" || e.type == "GallringExecuted") {

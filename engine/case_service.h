@@ -69,6 +69,16 @@ struct ErasureResult {
   std::vector<std::string> cases;  // every case of the subject; open ones were closed `erased`
 };
 
+// A rectification (GDPR Art. 16): only the fields given change; `reason` is optional free text,
+// sealed with them.
+struct Rectification {
+  std::optional<std::string> name;
+  std::optional<std::string> phone;  // "" removes it
+  std::optional<std::string> email;  // "" removes it
+  std::optional<std::string> personal_number;  // any accepted spelling
+  std::string reason;
+};
+
 struct RegisterResult {
   std::string subject_id;
   bool created = false;
@@ -81,6 +91,13 @@ class CaseService {
 
   Result<RegisterResult> RegisterSubject(const RequestContext& ctx, const SubjectInput& input);
   Result<std::optional<std::string>> LookupSubject(const std::string& personal_number);
+  // Rectification (GDPR Art. 16), by `compliance` or an `af_officer` of a unit that holds one of
+  // the person's cases: SubjectRectified on the subject stream with the corrected fields sealed
+  // like the originals (facts: the names of the fields, never values). A new personal number
+  // moves the lookup index under the subject's lock, atomically with the event (see
+  // SubjectKeys::BeginMove); a number registered to someone else is refused (number_in_use).
+  // Codes: not_found, erased, forbidden, invalid_field, invalid_personal_number, number_in_use.
+  Result<uint64_t> RectifySubject(const RequestContext& ctx, const std::string& subject_id, const Rectification& in);
   Result<uint64_t> GrantConsent(const RequestContext& ctx, const std::string& subject_id,
                                 const std::vector<std::string>& scopes, const std::string& method,
                                 const std::string& evidence_ref);
@@ -111,7 +128,10 @@ class CaseService {
   // reached the log (a crash or a failed append between the two stores); commits the intent of
   // one that did. Returns how many were rolled back.
   Result<int> RepairRegistrations();
-  // Everything a start must do before serving: RepairRegistrations, then ReapplyErasures.
+  // Finishes every index move whose rectification reached the log; drops the others.
+  Result<int> RepairMoves();
+  // Everything a start must do before serving: RepairRegistrations, RepairMoves, then
+  // ReapplyErasures.
   // Returns how many repairs of either kind were needed.
   Result<int> RepairAtStart();
   // Erasure needs the ledger of the data directory (DIR/erasure-ledger).

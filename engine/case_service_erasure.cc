@@ -161,8 +161,9 @@ Result<int> CaseService::RepairRegistrations() {
 
 Result<int> CaseService::RepairAtStart() {
   CT_ASSIGN_OR_RETURN(int registrations, RepairRegistrations());
+  CT_ASSIGN_OR_RETURN(int moves, RepairMoves());
   CT_ASSIGN_OR_RETURN(int erasures, ReapplyErasures());
-  return registrations + erasures;
+  return registrations + moves + erasures;
 }
 
 Result<int> CaseService::ReapplyErasures() {

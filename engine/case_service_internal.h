@@ -24,6 +24,18 @@ inline storage::AppendRequest Request(const RequestContext& ctx) {
   return req;
 }
 
+inline int Year(Timestamp now) { return std::stoi(FormatRfc3339(now).substr(0, 4)); }
+
+// The age band recorded in clear on SubjectRegistered (and on a rectified number).
+inline std::string AgeBand(int age) {
+  if (age < 25) return "16-24";
+  if (age < 30) return "25-29";
+  if (age < 40) return "30-39";
+  if (age < 50) return "40-49";
+  if (age < 65) return "50-64";
+  return "65+";
+}
+
 inline Status IdempotencyReused() {
   return Status(StatusCode::kAlreadyExists, "idempotency key reused with a different body")
       .With("code", "idempotency_key_reused");

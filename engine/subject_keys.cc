@@ -16,6 +16,33 @@ Status SubjectKeys::Create(const std::string& subject_id, const std::string& can
                          {"idx:" + index, subject_id}});
 }
 
+std::string SubjectKeys::IndexHash(const std::string& canonical_number) const {
+  return ToHex(SubjectIndexKey(master_, canonical_number));
+}
+
+Status SubjectKeys::BeginMove(const std::string& subject_id, const std::string& new_canonical_number) {
+  return store_->Put("move:" + subject_id, IndexHash(new_canonical_number));
+}
+
+Status SubjectKeys::FinishMove(const std::string& subject_id) {
+  auto target = store_->Get("move:" + subject_id);
+  if (!target.ok()) return target.status().code() == StatusCode::kNotFound ? Status::Ok() : target.status();
+  std::vector<std::string> deletes = {"move:" + subject_id};
+  if (auto old = store_->Get("ridx:" + subject_id); old.ok() && *old != *target) {
+    if (auto owner = store_->Get("idx:" + *old); owner.ok() && *owner == subject_id) deletes.push_back("idx:" + *old);
+  }
+  return store_->Write({{"idx:" + *target, subject_id}, {"ridx:" + subject_id, *target}}, deletes);
+}
+
+Status SubjectKeys::DropMove(const std::string& subject_id) { return store_->Delete("move:" + subject_id); }
+
+Result<std::vector<std::pair<std::string, std::string>>> SubjectKeys::PendingMoves() {
+  CT_ASSIGN_OR_RETURN(auto entries, store_->List("move:"));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& [k, v] : entries) out.emplace_back(k.substr(5), std::move(v));
+  return out;
+}
+
 Status SubjectKeys::CommitIntent(const std::string& subject_id) { return store_->Delete("intent:" + subject_id); }
 
 Result<std::vector<std::string>> SubjectKeys::PendingIntents() {
@@ -55,7 +82,8 @@ Result<Fields> SubjectKeys::Open(const std::string& subject_id, const std::strin
 bool SubjectKeys::HasKey(const std::string& subject_id) { return store_->Get("key:" + subject_id).ok(); }
 
 Status SubjectKeys::Shred(const std::string& subject_id) {
-  std::vector<std::string> keys = {"key:" + subject_id, "ridx:" + subject_id, "intent:" + subject_id};
+  std::vector<std::string> keys = {"key:" + subject_id, "ridx:" + subject_id, "intent:" + subject_id,
+                                   "move:" + subject_id};
   // The index entry goes only while it names this subject: never another subject's lookup.
   if (auto index = store_->Get("ridx:" + subject_id); index.ok()) {
     if (auto owner = store_->Get("idx:" + *index); owner.ok() && *owner == subject_id) keys.push_back("idx:" + *index);

@@ -22,8 +22,11 @@ class KeyStore {
   virtual ~KeyStore() = default;
   // Durable (synced) put.
   virtual Status Put(const std::string& key, const std::string& value) = 0;
-  // Durable (synced) puts of every pair in one atomic write: all of them or none.
-  virtual Status PutAll(const std::vector<std::pair<std::string, std::string>>& entries) = 0;
+  // Durable (synced) puts of every pair, and deletes of every key (no purge), in one atomic
+  // write: all of them or none.
+  virtual Status Write(const std::vector<std::pair<std::string, std::string>>& puts,
+                       const std::vector<std::string>& deletes) = 0;
+  Status PutAll(const std::vector<std::pair<std::string, std::string>>& entries) { return Write(entries, {}); }
   // Durable (synced) delete without purging the files (for entries that hold nothing secret,
   // such as a registration's intent); Shred is for keys that must physically disappear.
   virtual Status Delete(const std::string& key) = 0;

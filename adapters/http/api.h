@@ -77,6 +77,7 @@ class Api {
   // Subjects and consent.
   ApiResponse RegisterSubject(Call& c);
   ApiResponse LookupSubject(Call& c);
+  ApiResponse RectifySubject(Call& c, const std::string& subject);
   ApiResponse GrantConsent(Call& c, const std::string& subject);
   ApiResponse WithdrawConsent(Call& c, const std::string& subject);
   // Cases.

@@ -12,6 +12,15 @@ namespace json = boost::json;
 
 namespace {
 
+// A rectification as audits and extracts show it: the envelope (when, who) and the names of the
+// fields that changed; the values stay sealed.
+json::object RectificationJson(const engine::StoredEvent& e) {
+  json::object entry = EnvelopeJson(e, true);
+  auto fields = e.event.facts.find("fields");
+  entry["data"] = json::object{{"fields", fields == e.event.facts.end() ? json::value(json::array{}) : ToJson(fields->second)}};
+  return entry;
+}
+
 ApiResponse OnlyCompliance() {
   return Problem(403, "forbidden", "only the compliance role may do this");
 }
@@ -140,7 +149,17 @@ ApiResponse Api::Extract(Call& c, const std::string& subject_id) {
   json::object person = SubjectJson(**personal);
   person["gender"] = subject->gender;
   person["age_band"] = subject->age_band;
+  // That, when and by whom the data was rectified (Art. 16), with the names of the fields: the
+  // current values are above; earlier ones are not repeated.
+  json::array rectifications;
+  auto subject_events = replay::ReadStreamEvents(*d_.log, engine::SubjectStream(subject_id));
+  if (!subject_events.ok()) return FromStatus(subject_events.status());
+  for (const auto& e : *subject_events) {
+    if (e.event.type != "SubjectRectified") continue;
+    rectifications.push_back(RectificationJson(e));
+  }
   return Json(200, json::object{{"subject_id", subject_id},
+                                {"rectifications", std::move(rectifications)},
                                 {"generated_at", engine::FormatRfc3339(now)},
                                 {"personal_data", std::move(person)},
                                 {"consents", std::move(consent_json)},
@@ -186,6 +205,13 @@ ApiResponse Api::Audit(Call& c, const std::string& case_id) {
   auto report = d_.log->VerifyRecords(positions);
   if (!report.ok()) return FromStatus(report.status());
   json::object chain{{"ok", report->ok}, {"scope", "case"}, {"events", report->events}};
+  // Rectifications of the person's data: when, by whom and which fields — never the values.
+  auto subject_events = replay::ReadStreamEvents(*d_.log, engine::SubjectStream(state->subject_id));
+  if (!subject_events.ok()) return FromStatus(subject_events.status());
+  json::array rectifications;
+  for (const auto& e : *subject_events) {
+    if (e.event.type == "SubjectRectified") rectifications.push_back(RectificationJson(e));
+  }
   if (report->first_bad_position) chain["first_bad_position"] = report->first_bad_position->value();
   if (!report->ok) chain["problem"] = report->problem;
   return Json(200, json::object{{"case_id", case_id},
@@ -194,6 +220,7 @@ ApiResponse Api::Audit(Call& c, const std::string& case_id) {
                                 {"events", std::move(event_json)},
                                 {"refused_commands", std::move(refusal_json)},
                                 {"reads", std::move(read_json)},
+                                {"subject_rectifications", std::move(rectifications)},
                                 {"chain", std::move(chain)}});
 }
 

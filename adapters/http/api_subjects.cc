@@ -1,4 +1,5 @@
-// Subjects and consent: POST /v1/subjects, /v1/subjects/lookup, …/consents, …/consents/withdraw.
+// Subjects and consent: POST /v1/subjects, PATCH /v1/subjects/{id} (rectification),
+// /v1/subjects/lookup, …/consents, …/consents/withdraw.
 #include "adapters/http/api.h"
 #include "adapters/http/body_fields.h"
 #include "engine/consent.h"
@@ -43,6 +44,32 @@ ApiResponse Api::RegisterSubject(Call& c) {
   auto r = d_.service->RegisterSubject(c.Context(), in);
   if (!r.ok()) return FromStatus(r.status());
   return Json(r->created ? 201 : 200, {{"subject_id", r->subject_id}});
+}
+
+ApiResponse Api::RectifySubject(Call& c, const std::string& subject) {
+  if (Status s = OnlyFields(c.body, {"name", "contact", "personal_number", "reason"}); !s.ok()) return FromStatus(s);
+  engine::Rectification in;
+  for (auto [field, target] : {std::pair{"name", &in.name}, std::pair{"personal_number", &in.personal_number}}) {
+    auto v = OptString(c.body, field);
+    if (!v.ok()) return FromStatus(v.status());
+    *target = *v;
+  }
+  auto reason = OptString(c.body, "reason");
+  if (!reason.ok()) return FromStatus(reason.status());
+  in.reason = reason->value_or("");
+  if (const auto* contact = c.body.if_contains("contact"); contact && !contact->is_null()) {
+    if (!contact->is_object()) return FromStatus(InvalidField("contact", "must be an object"));
+    if (Status s = OnlyFields(contact->as_object(), {"phone", "email"}); !s.ok()) return FromStatus(InvalidField("contact", "accepts phone and email only"));
+    auto phone = OptString(contact->as_object(), "phone");
+    auto email = OptString(contact->as_object(), "email");
+    if (!phone.ok() || !email.ok()) return FromStatus(InvalidField("contact", "phone and email must be strings"));
+    in.phone = *phone;
+    in.email = *email;
+  }
+  if (in.personal_number && !engine::ParsePersonalNumber(*in.personal_number, CurrentYear(*d_.clock)).ok()) return InvalidNumber();
+  auto r = d_.service->RectifySubject(c.Context(), subject, in);
+  if (!r.ok()) return FromStatus(r.status());
+  return Json(200, {{"subject_id", subject}, {"version", *r}});
 }
 
 ApiResponse Api::LookupSubject(Call& c) {

@@ -22,6 +22,7 @@ const std::map<std::string, std::pair<int, const char*>>& Codes() {
       {"idempotency_key_reused", {422, "Idempotency key reused"}},
       {"version_conflict", {409, "Version conflict"}},
       {"case_open", {409, "Case already open"}},
+      {"number_in_use", {409, "Personal number registered to another subject"}},
       {"consent_missing", {422, "Consent missing"}},
       {"invalid_transition", {422, "Invalid transition"}},
       {"guard_failed", {422, "Guard failed"}},

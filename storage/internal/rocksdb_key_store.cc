@@ -40,10 +40,12 @@ class RocksKeyStore final : public KeyStore {
     return FromRocks(db_->Put(wo, key, value), "key store put");
   }
 
-  Status PutAll(const std::vector<std::pair<std::string, std::string>>& entries) override {
+  Status Write(const std::vector<std::pair<std::string, std::string>>& puts,
+               const std::vector<std::string>& deletes) override {
     std::shared_lock lock(mu_);
     rocksdb::WriteBatch batch;
-    for (const auto& [k, v] : entries) CT_RETURN_IF_ERROR(FromRocks(batch.Put(k, v), "key store batch"));
+    for (const auto& k : deletes) CT_RETURN_IF_ERROR(FromRocks(batch.Delete(k), "key store batch"));
+    for (const auto& [k, v] : puts) CT_RETURN_IF_ERROR(FromRocks(batch.Put(k, v), "key store batch"));
     rocksdb::WriteOptions wo;
     wo.sync = true;
     return FromRocks(db_->Write(wo, &batch), "key store put");
