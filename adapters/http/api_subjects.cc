@@ -16,6 +16,20 @@ ApiResponse InvalidNumber() {
   return Problem(422, "invalid_personal_number", "not a valid Swedish personal identity or coordination number");
 }
 bool MayRegister(const engine::Actor& a) { return a.role == "af_officer" || a.role == "syv"; }
+
+// "contact": {"phone"?, "email"?} (absent or null: neither given).
+Status ParseContact(const json::object& body, std::optional<std::string>* phone, std::optional<std::string>* email) {
+  const auto* contact = body.if_contains("contact");
+  if (!contact || contact->is_null()) return Status::Ok();
+  if (!contact->is_object()) return InvalidField("contact", "must be an object");
+  if (!OnlyFields(contact->as_object(), {"phone", "email"}).ok()) return InvalidField("contact", "accepts phone and email only");
+  auto p = OptString(contact->as_object(), "phone");
+  auto e = OptString(contact->as_object(), "email");
+  if (!p.ok() || !e.ok()) return InvalidField("contact", "phone and email must be strings");
+  *phone = *p;
+  *email = *e;
+  return Status::Ok();
+}
 }  // namespace
 
 ApiResponse Api::RegisterSubject(Call& c) {
@@ -30,15 +44,10 @@ ApiResponse Api::RegisterSubject(Call& c) {
   if (in.gender != "female" && in.gender != "male" && in.gender != "unknown") {
     return FromStatus(InvalidField("gender", "must be female, male or unknown"));
   }
-  if (const auto* contact = c.body.if_contains("contact"); contact && !contact->is_null()) {
-    if (!contact->is_object()) return FromStatus(InvalidField("contact", "must be an object"));
-    if (Status s = OnlyFields(contact->as_object(), {"phone", "email"}); !s.ok()) return FromStatus(InvalidField("contact", "accepts phone and email only"));
-    auto phone = OptString(contact->as_object(), "phone");
-    auto email = OptString(contact->as_object(), "email");
-    if (!phone.ok() || !email.ok()) return FromStatus(InvalidField("contact", "phone and email must be strings"));
-    in.phone = phone->value_or("");
-    in.email = email->value_or("");
-  }
+  std::optional<std::string> phone, email;
+  if (Status s = ParseContact(c.body, &phone, &email); !s.ok()) return FromStatus(s);
+  in.phone = phone.value_or("");
+  in.email = email.value_or("");
   if (!engine::ParsePersonalNumber(in.personal_number, CurrentYear(*d_.clock)).ok()) return InvalidNumber();
   if (!MayRegister(c.actor)) return Problem(403, "forbidden", "this role may not register subjects");
   auto r = d_.service->RegisterSubject(c.Context(), in);
@@ -57,15 +66,7 @@ ApiResponse Api::RectifySubject(Call& c, const std::string& subject) {
   auto reason = OptString(c.body, "reason");
   if (!reason.ok()) return FromStatus(reason.status());
   in.reason = reason->value_or("");
-  if (const auto* contact = c.body.if_contains("contact"); contact && !contact->is_null()) {
-    if (!contact->is_object()) return FromStatus(InvalidField("contact", "must be an object"));
-    if (Status s = OnlyFields(contact->as_object(), {"phone", "email"}); !s.ok()) return FromStatus(InvalidField("contact", "accepts phone and email only"));
-    auto phone = OptString(contact->as_object(), "phone");
-    auto email = OptString(contact->as_object(), "email");
-    if (!phone.ok() || !email.ok()) return FromStatus(InvalidField("contact", "phone and email must be strings"));
-    in.phone = *phone;
-    in.email = *email;
-  }
+  if (Status s = ParseContact(c.body, &in.phone, &in.email); !s.ok()) return FromStatus(s);
   if (in.personal_number && !engine::ParsePersonalNumber(*in.personal_number, CurrentYear(*d_.clock)).ok()) return InvalidNumber();
   auto r = d_.service->RectifySubject(c.Context(), subject, in);
   if (!r.ok()) return FromStatus(r.status());

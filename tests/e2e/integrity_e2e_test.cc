@@ -10,11 +10,10 @@
 #include <set>
 #include <thread>
 
-#include <rocksdb/db.h>
-
 #include "tests/support/cli_runner.h"
 #include "tests/support/http_client.h"
 #include "tests/support/personal_numbers.h"
+#include "tests/support/rocksdb_head.h"
 #include "tests/support/server_process.h"
 
 namespace casetrail::testing {
@@ -137,25 +136,10 @@ TEST_F(IntegrityE2ETest, AHeadThatDisagreesWithTheLogStopsStartAndVerify) {
   ASSERT_TRUE(server_->Start());
   for (int i = 0; i < 3; ++i) ASSERT_EQ(Register(TestNumber(300 + i)).status, 201);
   server_->Stop(SIGTERM);
-  const std::string path = server_->data_dir() + "/log";
-  {
-    std::vector<std::string> names;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> cfs;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &cfs, &db).ok());
-    std::string head;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), "head", &head).ok());
-    ASSERT_EQ(head.size(), 40u);
-    head.replace(0, 8, std::string("\0\0\0\0\0\0\0\1", 8));  // position 1
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    ASSERT_TRUE(db->Put(wo, "head", head).ok());
-    for (auto* cf : cfs) db->DestroyColumnFamilyHandle(cf);
-    delete db;
-  }
+  ASSERT_TRUE(EditRawHead(server_->data_dir() + "/log", [](std::optional<std::string> head) {
+    if (head && head->size() == 40) head->replace(0, 8, std::string("\0\0\0\0\0\0\0\1", 8));  // position 1
+    return head;
+  }));
   auto verify = Cli(dir_, "verify --data " + server_->data_dir() + " --master-key " + dir_.Sub("master.key"));
   EXPECT_NE(verify.exit_code, 0);
   EXPECT_THAT(verify.err, ::testing::HasSubstr("corruption: the head names position 1"));

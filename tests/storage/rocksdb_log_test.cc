@@ -16,6 +16,7 @@
 #include "storage/internal/codec.h"
 #include "storage/key_file.h"
 #include "storage/rocksdb_log.h"
+#include "tests/support/rocksdb_head.h"
 #include "tests/support/temp_dir.h"
 
 namespace casetrail::storage {
@@ -238,20 +239,8 @@ TEST(KeyFileTest, WritesReadsAndRefusesToOverwrite) {
 
 namespace integrity {
 
-// Writes `value` as the log's head ("head" in the default column family), or deletes it.
 void SetRawHead(const std::string& path, const std::optional<std::string>& value) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), path, descriptors, &cfs, &db).ok());
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  ASSERT_TRUE((value ? db->Put(wo, "head", *value) : db->Delete(wo, "head")).ok());
-  for (auto* cf : cfs) db->DestroyColumnFamilyHandle(cf);
-  delete db;
+  ASSERT_TRUE(testing::EditRawHead(path, [&](const std::optional<std::string>&) { return value; }));
 }
 
 }  // namespace integrity
