@@ -1,5 +1,6 @@
 #include "engine/clock.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace casetrail::engine {
@@ -43,6 +44,7 @@ void FakeClock::Advance(std::chrono::microseconds d) {
 }
 
 std::string FormatRfc3339(Timestamp t) {
+  t = std::clamp(t, kMinTime, kMaxTime);  // the rest cannot overflow, and years keep four digits
   auto days = std::chrono::floor<std::chrono::days>(t);
   std::chrono::year_month_day ymd(days);
   std::chrono::hh_mm_ss hms(t - days);
@@ -91,9 +93,13 @@ Result<Timestamp> ParseRfc3339(std::string_view s) {
     return Invalid();
   }
   if (pos != s.size()) return Invalid();
-  auto t = std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
-           std::chrono::seconds(sec) + std::chrono::microseconds(micros) - std::chrono::minutes(offset_minutes);
-  return Timestamp(std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()));
+  // Years 0000-9999 with offsets under a day stay far inside int64 microseconds.
+  const Timestamp t = std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
+                      std::chrono::seconds(sec) + std::chrono::microseconds(micros) -
+                      std::chrono::minutes(offset_minutes);
+  // The formatter cannot write an instant outside the range, so the parser does not return one.
+  if (t < kMinTime || t > kMaxTime) return Invalid();
+  return t;
 }
 
 }  // namespace casetrail::engine

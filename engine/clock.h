@@ -14,6 +14,12 @@ namespace casetrail::engine {
 
 using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
 
+// The times casetrail reads and writes: the years RFC 3339's four digits hold, from
+// 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z. Any duration up to their span added to a
+// time of the range stays far inside int64 microseconds.
+inline constexpr Timestamp kMinTime{std::chrono::microseconds(-62135596800000000)};
+inline constexpr Timestamp kMaxTime{std::chrono::microseconds(253402300799999999)};
+
 class Clock {
  public:
   virtual ~Clock() = default;
@@ -35,10 +41,13 @@ class FakeClock final : public Clock {
   Timestamp now_;
 };
 
-// "2025-01-13T08:40:00Z", with ".ffffff" only when the microseconds are not zero.
+// "2025-01-13T08:40:00Z", with ".ffffff" only when the microseconds are not zero. Total: a time
+// outside [kMinTime, kMaxTime] is written as the nearer end (such times only arise from corrupt
+// records or arithmetic on the ends; the parser never returns them).
 std::string FormatRfc3339(Timestamp t);
-// Accepts "YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)" ('t' and 'z' too). kInvalidArgument otherwise;
-// the message never repeats the input.
+// Accepts "YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)" ('t' and 'z' too) whose UTC instant lies in
+// [kMinTime, kMaxTime], so every accepted time formats and parses back to the same instant.
+// kInvalidArgument otherwise; the message never repeats the input.
 Result<Timestamp> ParseRfc3339(std::string_view text);
 
 }  // namespace casetrail::engine

@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <thread>
 #include <vector>
@@ -69,6 +70,52 @@ TEST(Rfc3339Test, ErrorsDoNotRepeatTheInput) {
   auto r = ParseRfc3339("2025-02-29T00:00:00Z");
   ASSERT_THAT(r, StatusIs(StatusCode::kInvalidArgument));
   EXPECT_EQ(r.status().ToString().find("2025"), std::string::npos) << r.status().ToString();
+}
+
+// Fuzzing ("Hardening"): the first and last instants the formatter can write as four-digit years.
+TEST(Rfc3339Test, RangeIsYearsOneToNineThousandNineHundredNinetyNine) {
+  EXPECT_EQ(FormatRfc3339(kMinTime), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(kMaxTime), "9999-12-31T23:59:59.999999Z");
+  EXPECT_EQ(*ParseRfc3339("0001-01-01T00:00:00Z"), kMinTime);
+  EXPECT_EQ(*ParseRfc3339("9999-12-31T23:59:59.999999Z"), kMaxTime);
+}
+
+// Fuzzing ("Hardening"): every time, however far out, formats without overflow and as a time
+// the parser reads back; outside years 0001-9999 it is clamped to the nearest end.
+TEST(Rfc3339Test, FormatIsTotalAndClampsToTheRange) {
+  const Timestamp lowest{microseconds(std::numeric_limits<int64_t>::min())};
+  const Timestamp highest{microseconds(std::numeric_limits<int64_t>::max())};
+  EXPECT_EQ(FormatRfc3339(lowest), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(highest), "9999-12-31T23:59:59.999999Z");
+  EXPECT_EQ(FormatRfc3339(kMinTime - microseconds(1)), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(kMaxTime + microseconds(1)), "9999-12-31T23:59:59.999999Z");
+  for (Timestamp t : {lowest, highest, kMinTime - microseconds(1), kMaxTime + microseconds(1), kMinTime, kMaxTime}) {
+    EXPECT_THAT(ParseRfc3339(FormatRfc3339(t)), IsOk()) << FormatRfc3339(t);
+  }
+}
+
+// Fuzzing ("Hardening"): "0000-01-01T00:00:00+00:01" was accepted and formatted as year -1.
+// The parser refuses every time whose UTC instant is outside the range, whatever its offset,
+// and every time it accepts formats back to the same instant.
+TEST(Rfc3339Test, RefusesInstantsOutsideTheRangeAndRoundTripsTheRest) {
+  for (const char* bad : {"0000-01-01T00:00:00+00:01", "0000-01-01T00:00:00Z", "0000-12-31T23:59:59.999999Z",
+                          "0001-01-01T00:00:00+00:01", "0001-01-01T00:59:59+01:00",
+                          "9999-12-31T23:59:59-00:01", "9999-12-31T23:00:00-01:00", "9999-12-31T23:59:59.999999-23:59"}) {
+    EXPECT_THAT(ParseRfc3339(bad), StatusIs(StatusCode::kInvalidArgument)) << bad;
+  }
+  // The text's own date may lie outside the range when its offset brings the instant inside.
+  for (const char* edge : {"0001-01-01T00:00:00Z", "0001-01-01T00:00:00-00:01", "0000-12-31T23:59:59-00:01",
+                           "0001-01-01T23:59:59+23:59", "9999-12-31T23:59:59.999999Z",
+                           "9999-12-31T23:59:59.999999999Z", "9999-12-31T23:59:59+00:01", "9999-12-31T00:00:00-23:59",
+                           "1970-01-01T00:00:00+23:59", "1969-12-31T23:59:59.999999Z"}) {
+    auto t = ParseRfc3339(edge);
+    ASSERT_THAT(t, IsOk()) << edge;
+    EXPECT_GE(*t, kMinTime) << edge;
+    EXPECT_LE(*t, kMaxTime) << edge;
+    auto again = ParseRfc3339(FormatRfc3339(*t));
+    ASSERT_THAT(again, IsOk()) << edge;
+    EXPECT_EQ(*again, *t) << edge;
+  }
 }
 
 TEST(FakeClockTest, MovesOnlyWhenTold) {
