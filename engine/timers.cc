@@ -2,18 +2,23 @@
 
 #include <date/tz.h>
 
+#include <algorithm>
 #include <map>
 
 namespace casetrail::engine {
 
 Result<std::chrono::microseconds> ParseDuration(std::string_view s) {
+  using std::chrono::microseconds;
+  // Every step is checked against the span of the time range, so the sum, and the sum added to a
+  // time of the range, never overflow.
+  constexpr microseconds kLongest = kMaxTime - kMinTime;
   int sign = 1;
   if (!s.empty() && s[0] == '-') {
     sign = -1;
     s.remove_prefix(1);
   }
   if (s.size() < 3 || s[0] != 'P') return InvalidArgument("duration must look like P10D, PT6H or P1DT2H30M");
-  std::chrono::microseconds total{0};
+  microseconds total{0};
   bool in_time = false, any = false;
   int64_t n = -1;
   for (size_t i = 1; i < s.size(); ++i) {
@@ -28,12 +33,16 @@ Result<std::chrono::microseconds> ParseDuration(std::string_view s) {
       continue;
     }
     if (n < 0) return InvalidArgument("duration unit without a number");
-    if (!in_time && ch == 'D') total += std::chrono::hours(24 * n);
-    else if (!in_time && ch == 'W') total += std::chrono::hours(24 * 7 * n);
-    else if (in_time && ch == 'H') total += std::chrono::hours(n);
-    else if (in_time && ch == 'M') total += std::chrono::minutes(n);
-    else if (in_time && ch == 'S') total += std::chrono::seconds(n);
+    microseconds unit{0};
+    if (!in_time && ch == 'D') unit = std::chrono::hours(24);
+    else if (!in_time && ch == 'W') unit = std::chrono::hours(24 * 7);
+    else if (in_time && ch == 'H') unit = std::chrono::hours(1);
+    else if (in_time && ch == 'M') unit = std::chrono::minutes(1);
+    else if (in_time && ch == 'S') unit = std::chrono::seconds(1);
     else return InvalidArgument("duration may use W, D, H, M and S only");
+    if (n > kLongest / unit) return InvalidArgument("duration too long");
+    total += n * unit;  // each term and the running total are at most kLongest
+    if (total > kLongest) return InvalidArgument("duration too long");
     n = -1;
     any = true;
   }
@@ -108,7 +117,8 @@ std::vector<PendingTimer> PendingTimers(const std::string& case_id, const TimerI
     if (!base) base = trigger.event.meta.effective_at;
     auto d = ParseDuration(delay);
     if (!d.ok()) continue;  // definitions are checked at load; a bad one never fires
-    Timestamp due = *base + *d;
+    // A delay is at most the span of the time range, so from a time inside it this cannot overflow.
+    Timestamp due = std::clamp(*base, kMinTime, kMaxTime) + *d;
     const bool at_ok = spec.at.size() == 5 && spec.at[2] == ':' && std::isdigit(static_cast<unsigned char>(spec.at[0])) &&
                        std::isdigit(static_cast<unsigned char>(spec.at[1])) && std::isdigit(static_cast<unsigned char>(spec.at[3])) &&
                        std::isdigit(static_cast<unsigned char>(spec.at[4]));

@@ -20,7 +20,9 @@
 namespace casetrail::engine {
 
 // An ISO 8601 duration of weeks, days, hours, minutes and seconds ("P14D", "PT1H30M", "-P1D");
-// years and months are refused (their length varies).
+// years and months are refused (their length varies). kInvalidArgument also when it is longer
+// than the span of the time range (kMaxTime - kMinTime, about 10 000 years), so a duration added
+// to any time of the range never overflows.
 Result<std::chrono::microseconds> ParseDuration(std::string_view text);
 
 // Per case, what timers need beyond the folded state: the latest event of each type and the

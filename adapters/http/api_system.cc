@@ -113,6 +113,9 @@ ApiResponse Api::MoveClock(Call& c) {
   if (target < now) {
     return Problem(422, "invalid_field", "the clock cannot move backwards", {{"field", c.body.contains("set") ? "set" : "advance"}});
   }
+  if (target > engine::kMaxTime) {  // repeated advances would otherwise leave the time range
+    return Problem(422, "invalid_field", "the clock cannot move past 9999-12-31T23:59:59.999999Z", {{"field", "advance"}});
+  }
   d_.manual_clock->Set(target);
   // API.md: the answer comes after every job due by the new time has committed.
   if (d_.worker) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/clock.h"
+#include "engine/timers.h"
 #include "storage/base/status_matchers.h"
 
 namespace casetrail::engine {
@@ -116,6 +117,25 @@ TEST(Rfc3339Test, RefusesInstantsOutsideTheRangeAndRoundTripsTheRest) {
     ASSERT_THAT(again, IsOk()) << edge;
     EXPECT_EQ(*again, *t) << edge;
   }
+}
+
+// Fuzzing ("Hardening"): "P100000000W" overflowed the microseconds of the sum. Durations are
+// checked at every step and limited to the span of the time range.
+TEST(DurationTest, RefusesDurationsBeyondTheTimeRange) {
+  EXPECT_EQ(*ParseDuration("P14D"), std::chrono::hours(24 * 14));
+  EXPECT_EQ(*ParseDuration("PT1H30M"), std::chrono::minutes(90));
+  EXPECT_EQ(*ParseDuration("-P1D"), -std::chrono::hours(24));
+  EXPECT_EQ(*ParseDuration("P1W1DT1H1M1S"), std::chrono::seconds(8 * 86400 + 3661));
+  EXPECT_EQ(*ParseDuration("P3652058D"), kMaxTime - kMinTime + microseconds(1) - std::chrono::hours(24));
+  for (const char* bad : {"P100000000W", "-P100000000W", "P100000000D", "PT100000000H", "P3652059D", "P521723W",
+                          "P521722W100D", "P3652000DT100000000H", "P50000000DP50000000D", "P999999999999999999999D",
+                          "PT100000000S100000000M100000000H"}) {
+    EXPECT_THAT(ParseDuration(bad), StatusIs(StatusCode::kInvalidArgument)) << bad;
+  }
+  // The longest duration added to any time of the range does not overflow.
+  const auto longest = *ParseDuration("P3652058D");
+  EXPECT_GT((kMaxTime + longest).time_since_epoch().count(), 0);
+  EXPECT_LT((kMinTime - longest).time_since_epoch().count(), 0);
 }
 
 TEST(FakeClockTest, MovesOnlyWhenTold) {
