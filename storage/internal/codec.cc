@@ -139,11 +139,13 @@ Result<IdempotencyRecord> DecodeIdempotency(std::string_view in) {
   if (!take(&len) || in.size() < len) return DataLoss("corrupt idempotency record");
   r.fingerprint.assign(in.substr(0, len));
   in.remove_prefix(len);
-  if (!take(&first) || !take(&last) || !take(&n) || in.size() != n * 8) {
+  // The stored count is checked against the bytes left before anything is allocated: n * 8 wraps.
+  if (!take(&first) || !take(&last) || !take(&n) || in.size() % 8 != 0 || n != in.size() / 8) {
     return DataLoss("corrupt idempotency record");
   }
   r.result.first_position = Position(first);
   r.result.last_position = Position(last);
+  r.result.stream_versions.reserve(n);
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t v = 0;
     take(&v);
