@@ -62,10 +62,11 @@ std::string ToBytes(capnp::MessageBuilder& m) {
   return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
 }
 
-// Cap'n Proto 0.9 reads only word-aligned memory.
+// Cap'n Proto 0.9 reads only word-aligned memory. The whole words of `bytes`; none for input
+// shorter than a word (an empty vector's data() may be null, which memcpy must not be given).
 std::vector<capnp::word> Aligned(std::string_view bytes) {
   std::vector<capnp::word> words(bytes.size() / sizeof(capnp::word));
-  std::memcpy(words.data(), bytes.data(), words.size() * sizeof(capnp::word));
+  if (!words.empty()) std::memcpy(words.data(), bytes.data(), words.size() * sizeof(capnp::word));
   return words;
 }
 
@@ -104,7 +105,7 @@ std::string EncodeEvent(const Event& e) {
 }
 
 Result<Event> DecodeEvent(const std::string& type, std::string_view bytes) {
-  if (bytes.size() % sizeof(capnp::word) != 0) return DataLoss("event envelope has an invalid length");
+  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) return DataLoss("event envelope has an invalid length");
   auto words = Aligned(bytes);
   try {
     capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()));
@@ -150,7 +151,7 @@ std::string EncodeFields(const Fields& fields) {
 }
 
 Result<Fields> DecodeFields(std::string_view bytes) {
-  if (bytes.size() % sizeof(capnp::word) != 0) return DataLoss("field list has an invalid length");
+  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) return DataLoss("field list has an invalid length");
   auto words = Aligned(bytes);
   try {
     capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()));
