@@ -2,6 +2,9 @@
 
 #include <date/tz.h>
 
+#include <algorithm>
+#include <cstdio>
+
 namespace casetrail::replay {
 namespace {
 const date::time_zone* Stockholm() {
@@ -20,8 +23,17 @@ Result<engine::Timestamp> EndOfStockholmDay(std::string_view d) {
 }
 
 std::string StockholmDate(engine::Timestamp t) {
-  auto local = Stockholm()->to_local(date::sys_time<std::chrono::microseconds>(t.time_since_epoch()));
-  return date::format("%F", date::floor<date::days>(local));
+  // Inside the time range the offset cannot overflow; the local date may still be 10000-01-01
+  // (after 23:00 UTC on the last day), so the date is clamped too. Formatted by hand:
+  // date::format throws on a year it cannot write.
+  t = std::clamp(t, engine::kMinTime, engine::kMaxTime);
+  const auto local = Stockholm()->to_local(date::sys_time<std::chrono::microseconds>(t.time_since_epoch()));
+  constexpr date::local_days kFirst{date::year{1} / 1 / 1}, kLast{date::year{9999} / 12 / 31};
+  const date::year_month_day ymd{std::clamp(date::floor<date::days>(local), kFirst, kLast)};
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
+  return buf;
 }
 
 engine::Timestamp StockholmTime(int y, int m, int d, int hh, int mm) {

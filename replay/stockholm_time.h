@@ -12,7 +12,8 @@ namespace casetrail::replay {
 
 // The first instant after the Stockholm day `date` (YYYY-MM-DD). kInvalidArgument if not a date.
 Result<engine::Timestamp> EndOfStockholmDay(std::string_view date);
-// The Stockholm calendar date (YYYY-MM-DD) of an instant.
+// The Stockholm calendar date (YYYY-MM-DD) of an instant, from 0001-01-01 to 9999-12-31: an
+// instant outside engine::kMinTime..kMaxTime, or a local date past the last, gets the nearer end.
 std::string StockholmDate(engine::Timestamp t);
 // The instant of a Stockholm wall-clock time (the earlier one in the autumn's repeated hour).
 engine::Timestamp StockholmTime(int year, int month, int day, int hour, int minute);

@@ -1,0 +1,51 @@
+// Stockholm calendar dates at the ends of the time range (fuzzing, "Hardening"): no overflow, no
+// exception from the formatter, and never a year outside 0001-9999.
+#include "replay/stockholm_time.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "storage/base/status_matchers.h"
+
+namespace casetrail::replay {
+namespace {
+
+using engine::kMaxTime;
+using engine::kMinTime;
+using engine::Timestamp;
+using std::chrono::microseconds;
+
+TEST(StockholmTimeTest, DatesFollowTheStockholmDay) {
+  EXPECT_EQ(StockholmDate(*engine::ParseRfc3339("2025-01-13T22:59:59Z")), "2025-01-13");
+  EXPECT_EQ(StockholmDate(*engine::ParseRfc3339("2025-01-13T23:00:00Z")), "2025-01-14");
+  EXPECT_EQ(StockholmDate(*engine::ParseRfc3339("2025-06-30T22:00:00Z")), "2025-07-01");
+}
+
+TEST(StockholmTimeTest, DatesAreTotalAndStayInTheRange) {
+  const Timestamp lowest{microseconds(std::numeric_limits<int64_t>::min())};
+  const Timestamp highest{microseconds(std::numeric_limits<int64_t>::max())};
+  EXPECT_EQ(StockholmDate(lowest), "0001-01-01");
+  EXPECT_EQ(StockholmDate(kMinTime - microseconds(1)), "0001-01-01");
+  EXPECT_EQ(StockholmDate(kMinTime), "0001-01-01");
+  EXPECT_EQ(StockholmDate(*engine::ParseRfc3339("9999-12-31T12:00:00Z")), "9999-12-31");
+  // 9999-12-31T23:00Z is already 10000-01-01 in Stockholm: the last date is kept.
+  EXPECT_EQ(StockholmDate(kMaxTime), "9999-12-31");
+  EXPECT_EQ(StockholmDate(kMaxTime + microseconds(1)), "9999-12-31");
+  EXPECT_EQ(StockholmDate(highest), "9999-12-31");
+}
+
+TEST(StockholmTimeTest, EndOfDayAtTheEndsOfTheRange) {
+  auto last = EndOfStockholmDay("9999-12-31");
+  ASSERT_THAT(last, IsOk());
+  EXPECT_LE(*last, kMaxTime);
+  EXPECT_EQ(engine::FormatRfc3339(*last), "9999-12-31T23:00:00Z");
+  auto first = EndOfStockholmDay("0001-01-01");
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(StockholmDate(*first), "0001-01-02");
+  EXPECT_THAT(EndOfStockholmDay("0000-12-31"), StatusIs(StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace casetrail::replay
