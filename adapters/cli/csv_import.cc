@@ -76,6 +76,39 @@ std::optional<bool> ParseBool(std::string v) {
   return std::nullopt;
 }
 
+// Well-formed UTF-8 (RFC 3629): no stray continuation bytes, no overlong forms, no surrogates,
+// nothing above U+10FFFF. The API refuses anything else, and it would do so mid-row.
+bool IsUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xbf;  // the allowed range of the second byte
+    if (b < 0x80) {
+      ++i;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      len = 2;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      len = 3;
+      if (b == 0xe0) lo = 0xa0;  // overlong
+      if (b == 0xed) hi = 0x9f;  // surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      len = 4;
+      if (b == 0xf0) lo = 0x90;  // overlong
+      if (b == 0xf4) hi = 0x8f;  // above U+10FFFF
+    } else {
+      return false;
+    }
+    if (s.size() - i < len) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if (k == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xbf)) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
 struct RowProblem {
   std::string code, column;
 };
@@ -116,11 +149,13 @@ Result<ImportReport> ImportReferralsCsv(OfflineApi& api, const std::string& path
   auto rows = ParseCsv(text);
   if (rows.empty()) return InvalidArgument("the CSV file has no header row");
   std::map<std::string, size_t> col;
+  std::vector<std::string> header;
   for (size_t i = 0; i < rows[0].cells.size(); ++i) {
     std::string name = rows[0].cells[i];
     if (i == 0 && name.rfind("\xEF\xBB\xBF", 0) == 0) name = name.substr(3);  // a UTF-8 BOM
     if (!kKnown.count(name)) return InvalidArgument("unknown CSV column: " + name);
     col[name] = i;
+    header.push_back(name);
   }
   for (const auto& r : kRequired) {
     if (!col.count(r)) return InvalidArgument("missing CSV column: " + r);
@@ -140,6 +175,9 @@ Result<ImportReport> ImportReferralsCsv(OfflineApi& api, const std::string& path
     };
     // 1. The whole row is checked before anything is written.
     std::optional<RowProblem> bad;
+    for (size_t i = 0; i < header.size() && i < row.cells.size(); ++i) {
+      if (!bad && !IsUtf8(row.cells[i])) bad = RowProblem{"invalid_utf8", header[i]};
+    }
     for (const auto& r : kRequired) {
       if (!bad && get(r).empty()) bad = RowProblem{"missing", r};
     }

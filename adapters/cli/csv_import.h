@@ -8,9 +8,9 @@
 //   (signed_form|bankid|verbal), evidence_ref, note
 // Booleans: true/false, yes/no, ja/nej, 1/0.
 //
-// Every row is checked in full before anything of it is written (number, codes, booleans, the
-// target-group guard, the consent scopes a referral needs, an open case of the same person), so a
-// bad row writes nothing; good rows are kept. Writes carry idempotency keys derived from the file
+// Every row is checked in full before anything of it is written (UTF-8 of every cell, number,
+// codes, booleans, the target-group guard, the consent scopes a referral needs, an open case of
+// the same person), so a bad row writes nothing; good rows are kept. Writes carry idempotency keys derived from the file
 // and line, so re-running an interrupted import does not duplicate consents or cases. Errors
 // name the line, the code and the column, never a value.
 #pragma once
