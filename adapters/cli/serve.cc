@@ -3,9 +3,13 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "adapters/demo/demo_population.h"
@@ -34,6 +38,22 @@ bool SplitListen(const std::string& listen, std::string* host, uint16_t* port) {
   if (p < 0 || p > 65535) return false;
   *port = static_cast<uint16_t>(p);
   return true;
+}
+
+// The whole file, or nullopt with errno set when it cannot be opened or read (missing, no
+// permission, a directory).
+std::optional<std::string> ReadWholeFile(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return std::nullopt;
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof(buf), f)) > 0;) out.append(buf, n);
+  const bool failed = std::ferror(f) != 0;
+  const int saved = errno;
+  std::fclose(f);
+  errno = saved;
+  if (failed) return std::nullopt;
+  return out;
 }
 
 // Creates keys, demo users and the demo population in a fresh data directory; reuses it after.
@@ -84,6 +104,20 @@ int RunServe(ServeFlags f) {
   if (!SplitListen(f.listen, &host, &port)) {
     std::cerr << "casetrail serve: --listen must be HOST:PORT\n";
     return 2;
+  }
+  // The webhook key is read before anything is opened: a file that cannot be read is a wrong flag,
+  // not an empty key. The message names the flag and the path, never the contents.
+  std::string secret;
+  if (!f.webhooks.empty()) {
+    if (f.webhook_secret.empty()) return Fail(InvalidArgument("--webhook needs --webhook-secret FILE"));
+    auto read = ReadWholeFile(f.webhook_secret);
+    if (!read) {
+      std::cerr << "casetrail serve: --webhook-secret: cannot read " << f.webhook_secret << ": "
+                << std::strerror(errno) << "\n";
+      return 2;
+    }
+    secret = std::move(*read);
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   }
   auto users = Users::Load(f.users);
   if (!users.ok()) return Fail(users.status());
@@ -142,10 +176,6 @@ int RunServe(ServeFlags f) {
   WorkerOptions worker_options;
   worker_options.poll = std::chrono::milliseconds(f.worker_poll_ms);
   if (!f.webhooks.empty()) {
-    std::ifstream in(f.webhook_secret);
-    std::string secret((std::istreambuf_iterator<char>(in)), {});
-    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-    if (!in && f.webhook_secret.empty()) return Fail(InvalidArgument("--webhook needs --webhook-secret FILE"));
     for (const auto& url : f.webhooks) {
       auto w = ParseWebhook(url, secret);
       if (!w.ok()) return Fail(w.status());
