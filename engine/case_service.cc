@@ -21,11 +21,7 @@ using detail::kMaxRetries;
 using detail::NotFoundCode;
 using detail::Request;
 
-std::string NewId(const char* prefix) {
-  uint8_t bytes[6];
-  randombytes_buf(bytes, sizeof(bytes));
-  return prefix + ToHex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
-}
+using detail::NewId;
 
 // A stable id from an idempotency key, so a repeated SubmitReferral names the same case.
 std::string IdFromKey(const char* prefix, const std::string& actor, const std::string& key) {

@@ -1,9 +1,12 @@
 // Helpers shared by the files of CaseService (case_service.cc, case_service_erasure.cc).
 #pragma once
 
+#include <sodium.h>
+
 #include <string>
 
 #include "engine/case_service.h"
+#include "storage/base/hex.h"
 
 namespace casetrail::engine::detail {
 
@@ -22,6 +25,13 @@ inline storage::AppendRequest Request(const RequestContext& ctx) {
     req.idempotency_fingerprint = ctx.idempotency_fingerprint;
   }
   return req;
+}
+
+// A new random id: the prefix and 12 hex digits.
+inline std::string NewId(const char* prefix) {
+  uint8_t bytes[6];
+  randombytes_buf(bytes, sizeof(bytes));
+  return prefix + ToHex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
 }
 
 inline int Year(Timestamp now) { return std::stoi(FormatRfc3339(now).substr(0, 4)); }

@@ -14,6 +14,7 @@ namespace casetrail::engine {
 using detail::NotFoundCode;
 
 using detail::AgeBand;
+using detail::NewId;
 using detail::Year;
 
 namespace {
@@ -82,7 +83,7 @@ Result<uint64_t> CaseService::RectifySubject(const RequestContext& ctx, const st
   std::vector<std::string> names;
   auto put = [&](const char* name, const std::optional<std::string>& v) {
     if (!v) return;
-    personal[name] = *v;
+    personal[name] = v->empty() ? Value{} : Value{*v};  // "" removes a contact detail (reads null)
     names.push_back(name);
   };
   put("name", in.name);
@@ -96,11 +97,13 @@ Result<uint64_t> CaseService::RectifySubject(const RequestContext& ctx, const st
   }
   if (!in.reason.empty()) personal["rectification_reason"] = in.reason;
   e.facts["fields"] = names;
-  // The new number's keyed hash ties the event to its index move (RepairMoves); not a value.
-  if (moves) e.facts["index"] = keys_->IndexHash(number->canonical);
+  // A random id ties the event to its index move (RepairMoves): nothing derived from the number
+  // reaches the log, where it would outlive an erasure.
+  const std::string move_id = moves ? NewId("M-") : std::string();
+  if (moves) e.facts["move"] = move_id;
   CT_ASSIGN_OR_RETURN(e.sealed, keys_->Seal(subject_id, personal));
 
-  if (moves) CT_RETURN_IF_ERROR(keys_->BeginMove(subject_id, number->canonical));
+  if (moves) CT_RETURN_IF_ERROR(keys_->BeginMove(subject_id, move_id, number->canonical));
   storage::AppendRequest req = detail::Request(ctx);
   req.writes.push_back({SubjectStream(subject_id), storage::ExpectedVersion::Exact(subject.version), {{e.type, EncodeEvent(e)}}});
   auto r = log_->Append(req);
@@ -123,14 +126,17 @@ Result<uint64_t> CaseService::RectifySubject(const RequestContext& ctx, const st
 Result<int> CaseService::RepairMoves() {
   CT_ASSIGN_OR_RETURN(auto moves, keys_->PendingMoves());
   int finished = 0;
-  for (const auto& [subject_id, hash] : moves) {
+  for (const auto& [subject_id, move_id] : moves) {
     CT_ASSIGN_OR_RETURN(auto events, log_->ReadStream(SubjectStream(subject_id), StreamVersion(1),
                                                       storage::Direction::kForward, SIZE_MAX));
+    // Moves of one subject run under its lock and are resolved here before any other: only the
+    // latest rectification can be this move's.
     bool recorded = false;
     for (const auto& rec : events) {
       if (rec.type != "SubjectRectified") continue;
       CT_ASSIGN_OR_RETURN(Event e, DecodeEvent(rec.type, rec.data));
-      if (const auto* index = AsText(e.facts, "index"); index && *index == hash) recorded = true;
+      const auto* id = AsText(e.facts, "move");
+      recorded = id && *id == move_id;
     }
     if (recorded) {
       CT_RETURN_IF_ERROR(keys_->FinishMove(subject_id));

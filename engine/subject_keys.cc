@@ -20,18 +20,22 @@ std::string SubjectKeys::IndexHash(const std::string& canonical_number) const {
   return ToHex(SubjectIndexKey(master_, canonical_number));
 }
 
-Status SubjectKeys::BeginMove(const std::string& subject_id, const std::string& new_canonical_number) {
-  return store_->Put("move:" + subject_id, IndexHash(new_canonical_number));
+Status SubjectKeys::BeginMove(const std::string& subject_id, const std::string& move_id,
+                              const std::string& new_canonical_number) {
+  return store_->Put("move:" + subject_id, move_id + " " + IndexHash(new_canonical_number));
 }
 
 Status SubjectKeys::FinishMove(const std::string& subject_id) {
-  auto target = store_->Get("move:" + subject_id);
-  if (!target.ok()) return target.status().code() == StatusCode::kNotFound ? Status::Ok() : target.status();
+  auto intent = store_->Get("move:" + subject_id);
+  if (!intent.ok()) return intent.status().code() == StatusCode::kNotFound ? Status::Ok() : intent.status();
+  const size_t space = intent->find(' ');
+  if (space == std::string::npos) return DataLoss("malformed index move of subject " + subject_id);
+  const std::string target = intent->substr(space + 1);
   std::vector<std::string> deletes = {"move:" + subject_id};
-  if (auto old = store_->Get("ridx:" + subject_id); old.ok() && *old != *target) {
+  if (auto old = store_->Get("ridx:" + subject_id); old.ok() && *old != target) {
     if (auto owner = store_->Get("idx:" + *old); owner.ok() && *owner == subject_id) deletes.push_back("idx:" + *old);
   }
-  return store_->Write({{"idx:" + *target, subject_id}, {"ridx:" + subject_id, *target}}, deletes);
+  return store_->Write({{"idx:" + target, subject_id}, {"ridx:" + subject_id, target}}, deletes);
 }
 
 Status SubjectKeys::DropMove(const std::string& subject_id) { return store_->Delete("move:" + subject_id); }
@@ -39,7 +43,7 @@ Status SubjectKeys::DropMove(const std::string& subject_id) { return store_->Del
 Result<std::vector<std::pair<std::string, std::string>>> SubjectKeys::PendingMoves() {
   CT_ASSIGN_OR_RETURN(auto entries, store_->List("move:"));
   std::vector<std::pair<std::string, std::string>> out;
-  for (auto& [k, v] : entries) out.emplace_back(k.substr(5), std::move(v));
+  for (auto& [k, v] : entries) out.emplace_back(k.substr(5), v.substr(0, v.find(' ')));
   return out;
 }
 

@@ -8,10 +8,10 @@
 //                      intent found at start whose subject has no SubjectRegistered in the log is
 //                      rolled back (CaseService::RepairRegistrations), so a crash between the two
 //                      stores leaves a whole subject or none.
-//   "move:<subject>"   a rectified personal number in flight: the new number's keyed hash,
-//                      written before SubjectRectified is appended; FinishMove then moves the
-//                      index in one atomic write (CaseService::RepairMoves finishes or drops it
-//                      at start, by whether the log holds the rectification).
+//   "move:<subject>"   a rectified personal number in flight: "<move id> <new number's keyed
+//                      hash>", written before SubjectRectified{move: <move id>} is appended;
+//                      FinishMove then moves the index in one atomic write (RepairMoves finishes
+//                      or drops it at start, by whether the log holds that rectification).
 //
 // Sealing: personal fields are encoded as a field list and sealed with XChaCha20-Poly1305 under
 // the subject's data key, with the subject id as associated data. Once the key is shredded,
@@ -50,10 +50,10 @@ class SubjectKeys {
   std::string IndexHash(const std::string& canonical_number) const;
   // Moving the index to a rectified number: BeginMove records the intent, FinishMove moves the
   // index entry (old number no longer found, new one found) and clears it, DropMove abandons it.
-  Status BeginMove(const std::string& subject_id, const std::string& new_canonical_number);
+  Status BeginMove(const std::string& subject_id, const std::string& move_id, const std::string& new_canonical_number);
   Status FinishMove(const std::string& subject_id);
   Status DropMove(const std::string& subject_id);
-  // (subject, new index hash) of every move still recorded.
+  // (subject, move id) of every move still recorded.
   Result<std::vector<std::pair<std::string, std::string>>> PendingMoves();
 
   // Whether the subject's data key is stored (false once erased).

@@ -68,7 +68,9 @@ ApiResponse Api::RectifySubject(Call& c, const std::string& subject) {
   in.reason = reason->value_or("");
   if (Status s = ParseContact(c.body, &in.phone, &in.email); !s.ok()) return FromStatus(s);
   if (in.personal_number && !engine::ParsePersonalNumber(*in.personal_number, CurrentYear(*d_.clock)).ok()) return InvalidNumber();
-  auto r = d_.service->RectifySubject(c.Context(), subject, in);
+  engine::RequestContext ctx = c.Context();
+  ctx.idempotency_fingerprint = Fingerprint(c.req);  // a key reused with another body is refused
+  auto r = d_.service->RectifySubject(ctx, subject, in);
   if (!r.ok()) return FromStatus(r.status());
   return Json(200, {{"subject_id", subject}, {"version", *r}});
 }
