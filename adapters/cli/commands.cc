@@ -9,6 +9,7 @@
 
 #include "adapters/cli/csv_import.h"
 #include "adapters/cli/offline_api.h"
+#include "adapters/cli/online_api.h"
 #include "replay/case_rebuild.h"
 #include "storage/backup.h"
 #include "storage/base/hex.h"
@@ -23,6 +24,24 @@ int Fail(const Status& s) {
 
 std::string HexOf(const storage::Hash& h) {
   return ToHex(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
+}
+
+// The server at --url, or the data directory (which no server may hold).
+Result<std::unique_ptr<ApiClient>> OpenApi(const DataDirFlags& flags, int suppress_below = 5) {
+  if (!flags.url.empty()) {
+    CT_ASSIGN_OR_RETURN(auto online, OnlineApi::Connect(flags.url, flags.token_file));
+    return std::unique_ptr<ApiClient>(std::move(online));
+  }
+  if (flags.data.empty()) return InvalidArgument("give --data DIR (with the server stopped) or --url URL --token-file FILE");
+  CT_ASSIGN_OR_RETURN(auto offline, OfflineApi::Open(flags, suppress_below));
+  return std::unique_ptr<ApiClient>(std::move(offline));
+}
+
+template <typename F>
+int WithApi(const DataDirFlags& flags, F&& f) {
+  auto api = OpenApi(flags);
+  if (!api.ok()) return Fail(api.status());
+  return f(**api);
 }
 
 void PrintProgress(uint64_t done, uint64_t total) {
@@ -40,6 +59,22 @@ int RunKeygen(const std::string& path) {
 }
 
 int RunVerify(const DataDirFlags& flags) {
+  if (!flags.url.empty()) {
+    std::cerr << "verifying the whole chain on the server…\n";
+    return WithApi(flags, [&](ApiClient& api) {
+      ApiResponse r = api.Call("compliance", "", "GET", "/v1/verify");
+      if (r.status != 200) return PrintResponse(r);
+      const auto v = boost::json::parse(r.body).as_object();
+      if (v.at("ok").as_bool()) {
+        std::cout << "ok: " << v.at("events").as_int64() << " events, head " << v.at("head").at("position").as_int64() << " "
+                  << v.at("head").at("hash").as_string().c_str() << "\n";
+        return 0;
+      }
+      std::cout << "BROKEN at position " << v.at("first_bad_position").as_int64() << ": "
+                << v.at("problem").as_string().c_str() << "\n";
+      return 1;
+    });
+  }
   auto stores = OpenDataDir(flags);
   if (!stores.ok()) return Fail(stores.status());
   auto report = stores->log->Verify(PrintProgress);
@@ -54,6 +89,11 @@ int RunVerify(const DataDirFlags& flags) {
 }
 
 int RunBackup(const DataDirFlags& flags, const std::string& to) {
+  if (!flags.url.empty()) {
+    std::cerr << "casetrail backup: copies the stores themselves, so it runs on the server's host with --data "
+                 "(docs/operations.md §5); --url is not supported\n";
+    return 2;
+  }
   auto stores = OpenDataDir(flags);
   if (!stores.ok()) return Fail(stores.status());
   if (Status s = storage::CreateBackup(*stores->log, *stores->keys, to); !s.ok()) return Fail(s);
@@ -77,6 +117,27 @@ int RunRestore(const DataDirFlags& flags, const std::string& from) {
 }
 
 int RunRetention(const DataDirFlags& flags, const std::string& policy_file) {
+  if (!flags.url.empty()) {
+    // The server applies the policy it was started with (serve --retention FILE).
+    if (!policy_file.empty()) {
+      std::cerr << "casetrail retention: with --url the server's own policy applies; drop --policy\n";
+      return 2;
+    }
+    std::cerr << "running retention on the server…\n";
+    return WithApi(flags, [&](ApiClient& api) {
+      ApiResponse r = api.Call("compliance", "", "POST", "/v1/retention/run", "{}");
+      if (r.status != 200) return PrintResponse(r);
+      const auto v = boost::json::parse(r.body).as_object();
+      std::cout << "retention (policy " << v.at("policy_version").as_string().c_str() << "): " << v.at("examined").as_int64()
+                << " subjects examined, " << v.at("erased").as_array().size() << " erased, " << v.at("held").as_int64()
+                << " held by a legal hold\n";
+      return 0;
+    });
+  }
+  if (policy_file.empty()) {
+    std::cerr << "casetrail retention: --policy FILE is required with --data\n";
+    return 2;
+  }
   auto policy = LoadRetentionPolicy(policy_file);
   if (!policy.ok()) return Fail(policy.status());
   auto stores = OpenDataDir(flags);
@@ -121,7 +182,11 @@ std::string Query(std::initializer_list<std::pair<const char*, std::string>> par
 }
 
 template <typename F>
-int WithOfflineApi(const DataDirFlags& flags, F&& f) {
+int WithOfflineApi(const DataDirFlags& flags, const char* command, F&& f) {
+  if (!flags.url.empty()) {
+    std::cerr << "casetrail " << command << ": works on the data directory only (no --url)\n";
+    return 2;
+  }
   auto api = OfflineApi::Open(flags);
   if (!api.ok()) return Fail(api.status());
   return f(**api);
@@ -131,19 +196,19 @@ int WithOfflineApi(const DataDirFlags& flags, F&& f) {
 
 int RunReplay(const DataDirFlags& flags, const ReplayFlags& r) {
   const std::string query = Query({{"version", r.version}, {"as_of", r.as_of}, {"valid_at", r.valid_at}});
-  return WithOfflineApi(flags, [&](OfflineApi& api) {
+  return WithApi(flags, [&](ApiClient& api) {
     return PrintResponse(api.Call("compliance", "", "GET", "/v1/cases/" + UrlEncode(r.case_id) + query));
   });
 }
 
 int RunAudit(const DataDirFlags& flags, const std::string& case_id) {
-  return WithOfflineApi(flags, [&](OfflineApi& api) {
+  return WithApi(flags, [&](ApiClient& api) {
     return PrintResponse(api.Call("compliance", "", "GET", "/v1/cases/" + UrlEncode(case_id) + "/audit"));
   });
 }
 
 int RunExtract(const DataDirFlags& flags, const std::string& subject_id) {
-  return WithOfflineApi(flags, [&](OfflineApi& api) {
+  return WithApi(flags, [&](ApiClient& api) {
     return PrintResponse(api.Call("compliance", "", "GET", "/v1/subjects/" + UrlEncode(subject_id) + "/extract"));
   });
 }
@@ -152,13 +217,13 @@ int RunErase(const DataDirFlags& flags, const std::string& subject_id, const std
              const std::string& reference) {
   const std::string body =
       boost::json::serialize(boost::json::object{{"legal_basis", legal_basis}, {"reference", reference}});
-  return WithOfflineApi(flags, [&](OfflineApi& api) {
+  return WithApi(flags, [&](ApiClient& api) {
     return PrintResponse(api.Call("compliance", "", "POST", "/v1/subjects/" + UrlEncode(subject_id) + "/erasure", body));
   });
 }
 
 int RunImport(const DataDirFlags& flags, const std::string& csv_path) {
-  return WithOfflineApi(flags, [&](OfflineApi& api) {
+  return WithOfflineApi(flags, "import", [&](OfflineApi& api) {
     auto report = ImportReferralsCsv(api, csv_path);
     if (!report.ok()) return Fail(report.status());
     std::cout << "import: " << report->rows << " rows, " << report->imported << " imported, " << report->rejected
@@ -168,7 +233,7 @@ int RunImport(const DataDirFlags& flags, const std::string& csv_path) {
 }
 
 int RunIndicators(const DataDirFlags& flags, const IndicatorFlags& f) {
-  auto api = OfflineApi::Open(flags, f.suppress_below);
+  auto api = OpenApi(flags, f.suppress_below);
   if (!api.ok()) return Fail(api.status());
   const std::string role = f.as_strategic ? "strategic" : "compliance";
   if (f.publish) {
@@ -183,7 +248,7 @@ int RunIndicators(const DataDirFlags& flags, const IndicatorFlags& f) {
 
 int RunStrategic(const DataDirFlags& flags, const std::string& what, const IndicatorFlags& f, int size,
                  long long seed) {
-  return WithOfflineApi(flags, [&](OfflineApi& api) {
+  return WithApi(flags, [&](ApiClient& api) {
     if (what == "decisions") return PrintResponse(api.Call("compliance", "", "GET", "/v1/decisions"));
     if (what == "deviations") return PrintResponse(api.Call("compliance", "", "GET", "/v1/deviations"));
     if (what == "sample") {
@@ -208,7 +273,7 @@ int RunLists(const DataDirFlags& flags, const ListFlags& f) {
     std::cerr << "casetrail lists: --format xlsx needs --out FILE\n";
     return 2;
   }
-  return WithOfflineApi(flags, [&](OfflineApi& api) {
+  return WithApi(flags, [&](ApiClient& api) {
     const std::string target = f.month.empty() ? "/v1/lists/progression?unit=" + UrlEncode(f.unit) + "&quarter=" + UrlEncode(f.quarter)
                                                : "/v1/lists/monthly?unit=" + UrlEncode(f.unit) + "&month=" + UrlEncode(f.month);
     const std::string accept = f.format == "csv"    ? "text/csv"
@@ -225,7 +290,7 @@ int RunLists(const DataDirFlags& flags, const ListFlags& f) {
 }
 
 int RunRebuild(const DataDirFlags& flags) {
-  return WithOfflineApi(flags, [&](OfflineApi& api) {
+  return WithOfflineApi(flags, "rebuild", [&](OfflineApi& api) {
     const auto start = std::chrono::steady_clock::now();
     const Position head = api.log().GetHead().position;
     while (!api.directory().WaitFor(head, 1000)) {

@@ -22,6 +22,8 @@ struct DataDirFlags {
   std::string data;          // --data
   std::string master_key;    // --master-key; default DIR/master.key
   std::string signing_key;   // --signing-key; default derived from the master key
+  std::string url;           // --url: a running server instead of the data directory
+  std::string token_file;    // --token-file: the bearer token for --url
 };
 
 struct OpenStores {

@@ -18,7 +18,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   DataDirFlags flags;
   auto add_data_flags = [&flags](CLI::App* cmd) {
-    cmd->add_option("--data", flags.data, "data directory (holds log/ and keys/)")->required();
+    cmd->add_option("--data", flags.data, "data directory (holds log/ and keys/); the server must be stopped");
+    cmd->add_option("--url", flags.url, "or a running server, http://HOST:PORT (needs --token-file)")->excludes("--data");
+    cmd->add_option("--token-file", flags.token_file, "file holding the bearer token for --url (mode 0600)");
     cmd->add_option("--master-key", flags.master_key, "master key file (default DATA/master.key)");
     cmd->add_option("--signing-key", flags.signing_key,
                     "Ed25519 seed file for checkpoints (default: derived from the master key)");
@@ -44,7 +46,7 @@ int main(int argc, char** argv) {
   std::string retention_policy;
   auto* retention = app.add_subcommand("retention", "apply the retention policy now: erase subjects whose period has passed");
   add_data_flags(retention);
-  retention->add_option("--policy", retention_policy, "retention policy file (JSON, see docs/gdpr.md)")->required();
+  retention->add_option("--policy", retention_policy, "retention policy file (JSON, see docs/gdpr.md); with --url the server's own");
 
   ReplayFlags replay_flags;
   auto* replay = app.add_subcommand("replay", "rebuild one case at a version, as recorded by a time, or as effective on a date");

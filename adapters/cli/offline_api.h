@@ -8,21 +8,22 @@
 #include <memory>
 #include <string>
 
+#include "adapters/cli/api_client.h"
 #include "adapters/cli/data_dir.h"
 #include "adapters/http/api.h"
 #include "replay/case_directory.h"
 
 namespace casetrail::adapters {
 
-class OfflineApi {
+class OfflineApi final : public ApiClient {
  public:
   static Result<std::unique_ptr<OfflineApi>> Open(const DataDirFlags& flags, int suppress_below = 5);
-  ~OfflineApi();
+  ~OfflineApi() override;
 
   // `role` is compliance, strategic, or af_officer with `unit`.
   ApiResponse Call(const std::string& role, const std::string& unit, const std::string& method,
                    const std::string& target, const std::string& body = "", const std::string& idempotency_key = "",
-                   const std::string& accept = "");
+                   const std::string& accept = "") override;
 
   storage::Log& log() { return *stores_.log; }
   EngineOnStores& engine() { return *engine_; }
