@@ -102,6 +102,10 @@ int RunBackup(const DataDirFlags& flags, const std::string& to) {
 }
 
 int RunRestore(const DataDirFlags& flags, const std::string& from) {
+  if (!flags.url.empty() || flags.data.empty()) {
+    std::cerr << "casetrail restore: restores into a data directory: give --data DIR (no --url)\n";
+    return 2;
+  }
   auto seed = SigningSeed(flags);
   if (!seed.ok()) return Fail(seed.status());
   auto report = storage::RestoreBackup(from, flags.data, *seed);

@@ -70,6 +70,11 @@ export async function post(path, body, opts) {
   return res.json();
 }
 
+export async function patch(path, body, opts) {
+  const res = await send('PATCH', path, { ...(opts || {}), body });
+  return res.json();
+}
+
 // Fetches path with the given Accept header and saves the answer as a file via a Blob URL.
 export async function download(path, accept, fallbackName) {
   const res = await send('GET', path, { accept });

@@ -879,6 +879,53 @@ scenario('erasure-by-compliance', async (browser) => {
 
 // ---------------------------------------------------------------------------------------------
 
+scenario('rectify-from-the-person-card', async (browser) => {
+  // A jarva case whose person the officer sees (not the fixture case other scenarios read).
+  let chosen = null;
+  for (const c of (await allCases('A-J1')).filter((x) => x.unit === 'jarva')) {
+    const full = await apiOk('A-J1', 'GET', `/v1/cases/${c.case_id}`);
+    if (full.subject && typeof full.subject.name === 'string' && full.subject.name !== 'Tova Fixtursson') { chosen = full; break; }
+  }
+  assert.ok(chosen, 'a jarva case whose person the officer may see');
+  const { context, page } = await openPage(browser);
+  try {
+    await signIn(page, 'A-J1');
+    await ready(page, '#main');
+    await viaApp(page, () => page.evaluate((id) => { location.hash = '#/cases/' + id; }, chosen.case_id), '#timeline');
+    assert.equal((await page.inputValue('#rectify-name')), chosen.subject.name, 'the form starts from the current values');
+    await page.click('#rectify summary');
+    await assertLabelled(page, 'rectification form');
+    // Nothing changed: said so, nothing sent.
+    await page.click('#rectify-save');
+    await page.waitForSelector('#rectify-status .notice-warning');
+    await page.fill('#rectify-name', 'Rättad Testperson');
+    await page.fill('#rectify-reason', 'stavfel vid registreringen');
+    await viaApp(page, () => page.click('#rectify-save'), '#rectify-done');
+    assert.equal((await page.textContent('#subject .subject-name')).trim(), 'Rättad Testperson');
+    await screenshot(page, 'case-rectified');
+    page.checkProblems();
+  } finally {
+    await context.close();
+  }
+  const extract = await apiOk('C-1', 'GET', `/v1/subjects/${chosen.subject_id}/extract`);
+  assert.equal(extract.personal_data.name, 'Rättad Testperson');
+  assert.equal(extract.rectifications.length, 1);
+  assert.ok(JSON.stringify(extract.rectifications[0]).includes('A-J1'), 'the rectification names its author');
+  assert.ok(!JSON.stringify(extract).includes(chosen.subject.name), 'the old name is shown nowhere in the extract');
+
+  // A study counsellor reads the person but gets no rectification form.
+  const syv = await openPage(browser);
+  try {
+    await signIn(syv.page, 'V-1');
+    await ready(syv.page, '#main');
+    await viaApp(syv.page, () => syv.page.evaluate((id) => { location.hash = '#/cases/' + id; }, chosen.case_id), '#timeline');
+    assert.equal(await syv.page.$('#rectify'), null, 'no form for a role that may not rectify');
+    syv.page.checkProblems();
+  } finally {
+    await syv.context.close();
+  }
+});
+
 async function main() {
   fs.mkdirSync(ART, { recursive: true });
   for (const f of fs.readdirSync(ART)) fs.rmSync(path.join(ART, f), { recursive: true, force: true });

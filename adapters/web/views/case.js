@@ -1,5 +1,5 @@
 import * as api from '../api.js';
-import { h, fieldList, value, timeEl, errorBox, notice, section, field, isRedacted, isErased, redactedBadge, erasedBadge } from '../dom.js';
+import { h, clear, fieldList, value, timeEl, errorBox, notice, section, field, isRedacted, isErased, redactedBadge, erasedBadge } from '../dom.js';
 import { t, code, formatTime, stockholmDate } from '../i18n.js';
 import { stateDiagram, transitionTable } from '../diagram.js';
 import { workflow } from './workflows.js';
@@ -56,6 +56,58 @@ function subjectBlock(subject) {
       h('div', { class: 'field' }, h('dt', t('case.name')), h('dd', { class: 'subject-name' }, value(subject.name))),
       h('div', { class: 'field' }, h('dt', t('case.personal_number')), h('dd', { class: 'subject-pnr' }, value(subject.personal_number))),
       h('div', { class: 'field' }, h('dt', t('case.contact')), h('dd', contactEl))));
+}
+
+// Rectification (GDPR Art. 16) from the person card: compliance, or an AF officer of the unit
+// that holds the case. Only the fields changed are sent; the reason is optional.
+function rectifyForm(c, subject, ctx) {
+  const input = (id, v, attrs = {}) => h('input', { id, value: v || '', autocomplete: 'off', ...attrs });
+  const contact = subject.contact && typeof subject.contact === 'object' ? subject.contact : {};
+  const fields = {
+    name: input('rectify-name', subject.name, { required: true, maxlength: '200' }),
+    phone: input('rectify-phone', contact.phone, { type: 'tel', maxlength: '40' }),
+    email: input('rectify-email', contact.email, { type: 'email', maxlength: '200' }),
+    personal_number: input('rectify-pnr', subject.personal_number, { inputmode: 'numeric', maxlength: '13' }),
+    reason: input('rectify-reason', '', { maxlength: '200' }),
+  };
+  const status = h('div', { id: 'rectify-status', role: 'status' });
+  const form = h('form', {
+    id: 'rectify-form',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      const body = {};
+      if (fields.name.value !== (subject.name || '')) body.name = fields.name.value;
+      if (fields.personal_number.value !== (subject.personal_number || '')) body.personal_number = fields.personal_number.value;
+      const phone = fields.phone.value, email = fields.email.value;
+      if (phone !== (contact.phone || '') || email !== (contact.email || '')) body.contact = { phone, email };
+      clear(status);
+      if (Object.keys(body).length === 0) {
+        status.appendChild(notice(t('rectify.nothing'), 'warning'));
+        return;
+      }
+      if (fields.reason.value) body.reason = fields.reason.value;
+      try {
+        await api.patch(`/v1/subjects/${encodeURIComponent(c.subject_id)}`, body);
+        sessionStorage.setItem('casetrail.notice', t('rectify.done'));
+        ctx.navigate(location.hash);
+      } catch (e) {
+        status.appendChild(errorBox(e));
+      }
+    },
+  },
+  h('p', { class: 'help' }, t('rectify.help')),
+  field(t('case.name'), fields.name),
+  field(t('case.personal_number'), fields.personal_number, t('rectify.pnr.help')),
+  field(t('case.phone'), fields.phone),
+  field(t('case.email'), fields.email),
+  field(t('rectify.reason'), fields.reason, t('rectify.reason.help')),
+  h('div', { class: 'buttons' }, h('button', { type: 'submit', id: 'rectify-save' }, t('rectify.save'))),
+  status);
+  return h('details', { id: 'rectify', class: 'rectify' }, h('summary', t('rectify.open')), form);
+}
+
+function mayRectify(c, ctx) {
+  return ctx.caps.role === 'compliance' || (ctx.caps.role === 'af_officer' && ctx.caps.unit === c.unit);
 }
 
 function timelineItem(ev, isIncluded) {
@@ -120,6 +172,11 @@ export async function renderCase(main, caseId, query, ctx) {
     main.appendChild(h('p', { class: 'actions' }, h('a', { href: '#/audit/' + encodeURIComponent(caseId), id: 'audit-link', class: 'button secondary' }, t('case.audit'))));
   }
 
+  const done = sessionStorage.getItem('casetrail.notice');
+  if (done) {
+    sessionStorage.removeItem('casetrail.notice');
+    main.appendChild(h('p', { class: 'notice', id: 'rectify-done', role: 'status' }, done));
+  }
   main.appendChild(section(t('case.timetravel'), ttForm));
   if (travelling) {
     const parts = [];
@@ -141,7 +198,9 @@ export async function renderCase(main, caseId, query, ctx) {
 
   const left = h('div', { class: 'case-grid' },
     section(t('case.summary'), summary),
-    section(t('case.subject'), subjectBlock(c.subject)),
+    section(t('case.subject'), subjectBlock(c.subject),
+      !travelling && c.subject && typeof c.subject === 'object' && !isErased(c.subject) && !isRedacted(c.subject) &&
+        mayRectify(c, ctx) ? rectifyForm(c, c.subject, ctx) : null),
     section(t('case.facts'), c.facts && Object.keys(c.facts).length ? fieldList(c.facts, { className: 'facts' }) : h('p', { class: 'muted' }, t('none'))));
 
   // The state diagram of the case's revision.
