@@ -85,10 +85,21 @@ TEST_F(RectificationE2ETest, NameAndContactAreCorrectedAndTheOldValuesAreNotShow
   for (const char* value : {"Gammalnamn", "Nynamn", "+4670", "example.test"}) {
     EXPECT_THAT(audit.body, ::testing::Not(::testing::HasSubstr(value))) << value;
   }
-  // Reads of the case show the corrected name to those who may see it.
-  auto read = Get("/v1/cases/" + case_, "A-J1");
-  ASSERT_EQ(read.status, 200) << read.body;
-  EXPECT_EQ(read.Json().at("subject").at("name").as_string(), "Tolvan Nynamn");
+  // Reads of the case, as each role: the corrected name for those who may see the person, no
+  // name (old or new) for the others.
+  for (const char* who : {"A-J1", "V-1", "C-1"}) {
+    auto read = Get("/v1/cases/" + case_, who);
+    ASSERT_EQ(read.status, 200) << who << ": " << read.body;
+    EXPECT_EQ(read.Json().at("subject").at("name").as_string(), "Tolvan Nynamn") << who;
+  }
+  for (const char* who : {"G-1", "A-G1"}) {
+    auto read = Get("/v1/cases/" + case_, who);
+    EXPECT_THAT(read.body, ::testing::Not(::testing::HasSubstr("Nynamn"))) << who;
+    EXPECT_THAT(read.body, ::testing::Not(::testing::HasSubstr("Gammalnamn"))) << who;
+  }
+  // The syv's event history shows that a rectification happened only through the audit (above).
+  auto events = Get("/v1/cases/" + case_ + "/events", "V-1");
+  EXPECT_THAT(events.body, ::testing::Not(::testing::HasSubstr("Gammalnamn")));
 }
 
 TEST_F(RectificationE2ETest, ANewPersonalNumberMovesTheLookup) {
