@@ -90,9 +90,14 @@ int RunVerify(const DataDirFlags& flags) {
 
 int RunBackup(const DataDirFlags& flags, const std::string& to) {
   if (!flags.url.empty()) {
-    std::cerr << "casetrail backup: copies the stores themselves, so it runs on the server's host with --data "
-                 "(docs/operations.md §5); --url is not supported\n";
-    return 2;
+    // The server takes it into a folder of that name under its --backup-root.
+    return WithApi(flags, [&](ApiClient& api) {
+      ApiResponse r = api.Call("admin", "", "POST", "/v1/admin/backup", boost::json::serialize(boost::json::object{{"name", to}}));
+      if (r.status != 200) return PrintResponse(r);
+      const auto v = boost::json::parse(r.body).as_object();
+      std::cout << "backup written to " << v.at("backup").as_string().c_str() << " (head " << v.at("head").as_int64() << ")\n";
+      return 0;
+    });
   }
   auto stores = OpenDataDir(flags);
   if (!stores.ok()) return Fail(stores.status());

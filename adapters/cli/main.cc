@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   std::string backup_to;
   auto* backup = app.add_subcommand("backup", "copy a consistent image of the stores to a new directory");
   add_data_flags(backup);
-  backup->add_option("--to", backup_to, "backup directory (must not exist; keep it outside DATA)")->required();
+  backup->add_option("--to", backup_to, "backup directory (must not exist; keep it outside DATA); with --url a folder name under the server's --backup-root")->required();
 
   std::string restore_from;
   auto* restore = app.add_subcommand("restore", "restore a backup into DATA and verify it");
@@ -145,6 +145,8 @@ int main(int argc, char** argv) {
   serve->add_option("--workflow", serve_flags.workflows,
                     "adopt this workflow revision file (JSON, docs/workflows.md); kept in the log, so later starts need it no more (repeatable)")
       ->check(CLI::ExistingFile);
+  serve->add_option("--backup-root", serve_flags.backup_root,
+                    "folder for backups taken while serving (POST /v1/admin/backup, `casetrail backup --url`)");
   serve->add_option("--web-root", serve_flags.web_root, "serve the web UI from this directory (development); default: the embedded UI");
   serve->add_option("--worker-poll-ms", serve_flags.worker_poll_ms, "how often the reminder worker looks for due work")
       ->capture_default_str()->check(CLI::Range(10, 600000));

@@ -200,7 +200,7 @@ int RunServe(ServeFlags f) {
   ReminderWorker worker(stores->log.get(), &registry, clock, worker_options);
   Api api(ApiDeps{stores->log.get(), &service, &keys, &registry, clock, manual_clock.get(), &*users, &directory,
                   &metrics, fingerprint_key, retention ? &*retention : nullptr, &indicators, f.suppress_below,
-                  &worker, f.web_root});
+                  &worker, f.web_root, stores->keys.get(), f.backup_root});
   // J10: the worker takes period-end snapshots through the API, which owns the report.
   worker.SetSnapshotTaker([&api](const std::string& period, const std::optional<std::string>& unit) {
     return api.TakeScheduledSnapshot(period, unit);

@@ -20,6 +20,7 @@ struct ServeFlags {
   std::string webhook_secret;         // file holding the HMAC secret
   int worker_poll_ms = 1000;
   std::string web_root;  // serve the web UI from this directory instead of the embedded files
+  std::string backup_root;  // POST /v1/admin/backup writes backups into folders here
   std::string calendar;  // the lists' calendar (JSON, replay/follow_up_lists.h ListCalendar)
   std::vector<std::string> workflows;  // revision files to register (engine/registered_revisions.h)
   std::string smtp, mail_from, mail_to;  // reminder e-mail: HOST:PORT and functional addresses

@@ -170,6 +170,7 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
        })))
     return *r;
   if ((r = route(is({"admin", "clock"}) && d_.manual_clock, "POST", [&] { return MoveClock(c); }))) return *r;
+  if ((r = route(is({"admin", "backup"}), "POST", [&] { return Backup(c); }))) return *r;
   return Problem(404, "not_found", "no such route");
 }
 

@@ -49,6 +49,8 @@ struct ApiDeps {
   int suppress_below = 5;  // --suppress-below: strategic cells from 1 to this − 1 are hidden
   ReminderWorker* worker = nullptr;
   std::string web_root;  // --web-root: serve the UI from disk instead of the embedded files
+  storage::KeyStore* key_store = nullptr;  // for online backups
+  std::string backup_root;                 // --backup-root: where POST /v1/admin/backup writes
 };
 
 class Api {
@@ -125,6 +127,7 @@ class Api {
   ApiResponse Workflows(Call& c);
   ApiResponse Me(Call& c);
   ApiResponse MoveClock(Call& c);
+  ApiResponse Backup(Call& c);
 
   std::string Fingerprint(const ApiRequest& req) const;
 

@@ -1,8 +1,12 @@
-// Integrity and operations: /v1/verify, /v1/checkpoints/latest, /v1/workflows, /v1/admin/clock.
+// Integrity and operations: /v1/verify, /v1/checkpoints/latest, /v1/workflows, /v1/admin/clock,
+// /v1/admin/backup.
 #include "adapters/http/api.h"
+
+#include <algorithm>
 #include "engine/timers.h"
 #include "adapters/http/body_fields.h"
 #include "adapters/http/json_values.h"
+#include "storage/backup.h"
 #include "storage/base/hex.h"
 
 namespace casetrail::adapters {
@@ -93,6 +97,29 @@ ApiResponse Api::Workflows(Call&) {
                                      {"timers", std::move(timers)}});
   }
   return Json(200, json::object{{"workflows", std::move(revisions)}});
+}
+
+// A consistent image of the log and the key store, taken while serving, into a new folder under
+// --backup-root (a plain name: the server never writes elsewhere). Like `casetrail backup`.
+ApiResponse Api::Backup(Call& c) {
+  if (Status s = OnlyFields(c.body, {"name"}); !s.ok()) return FromStatus(s);
+  auto name = ReqString(c.body, "name");
+  if (!name.ok()) return FromStatus(name.status());
+  const bool plain = !name->empty() && name->size() <= 100 && (*name)[0] != '.' &&
+                     std::all_of(name->begin(), name->end(), [](char ch) {
+                       return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+                     });
+  if (!plain) return FromStatus(InvalidField("name", "must be a plain folder name (letters, digits, - _ .)"));
+  if (c.actor.role != "admin" && c.actor.role != "compliance") return Problem(403, "forbidden", "admin or compliance takes backups");
+  if (d_.backup_root.empty() || !d_.key_store) {
+    return Problem(409, "backup_not_configured", "start the server with --backup-root DIR");
+  }
+  const std::string to = d_.backup_root + "/" + *name;
+  if (Status s = storage::CreateBackup(*d_.log, *d_.key_store, to); !s.ok()) {
+    if (s.code() == StatusCode::kAlreadyExists) return Problem(409, "backup_exists", "a backup of that name exists");
+    return FromStatus(s);
+  }
+  return Json(200, json::object{{"backup", to}, {"head", d_.log->GetHead().position.value()}});
 }
 
 ApiResponse Api::MoveClock(Call& c) {

@@ -28,6 +28,8 @@ const std::map<std::string, std::pair<int, const char*>>& Codes() {
       {"guard_failed", {422, "Guard failed"}},
       {"legal_hold", {409, "Legal hold"}},
       {"retention_not_configured", {409, "No retention policy configured"}},
+      {"backup_not_configured", {409, "No backup folder configured"}},
+      {"backup_exists", {409, "Backup exists"}},
       {"unavailable", {503, "Unavailable"}},
       {"read_model_behind", {503, "Read model behind the log"}},
       {"internal", {500, "Internal error"}},

@@ -141,5 +141,29 @@ TEST_F(CliOnlineE2ETest, ClearErrorsWithoutPersonalData) {
   EXPECT_NE(both.exit_code, 0) << "--data and --url exclude each other";
 }
 
+TEST_F(CliOnlineE2ETest, BackupWhileServingRestoresToTheSameLog) {
+  server_->Stop(SIGTERM);
+  const std::string root = dir_.Sub("backups");
+  fs::create_directories(root);
+  server_->SetExtraArgs({"--backup-root", root});
+  ASSERT_TRUE(server_->Start());
+  auto taken = Cli(dir_, "backup " + Online() + " --to nightly-1");
+  ASSERT_EQ(taken.exit_code, 0) << taken.err;
+  EXPECT_THAT(taken.out, ::testing::HasSubstr("backup written to " + root + "/nightly-1 (head "));
+  auto again = Cli(dir_, "backup " + Online() + " --to nightly-1");
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(again.err, ::testing::HasSubstr("backup_exists"));
+  auto escape = Cli(dir_, "backup " + Online() + " --to ../elsewhere");
+  EXPECT_EQ(escape.exit_code, 1);
+  EXPECT_FALSE(fs::exists(dir_.Sub("elsewhere")));
+  auto restored = Cli(dir_, "restore --data " + dir_.Sub("restored") + " --master-key " + dir_.Sub("master.key") +
+                                " --from " + root + "/nightly-1");
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  auto verify = Cli(dir_, "verify --data " + dir_.Sub("restored") + " --master-key " + dir_.Sub("master.key"));
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  auto replay = Cli(dir_, "replay --data " + dir_.Sub("restored") + " --master-key " + dir_.Sub("master.key") + " " + case_);
+  EXPECT_THAT(replay.out, ::testing::HasSubstr("\"state\":\"booked\""));
+}
+
 }  // namespace
 }  // namespace casetrail::testing
