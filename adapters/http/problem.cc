@@ -13,6 +13,8 @@ const std::map<std::string, std::pair<int, const char*>>& Codes() {
       {"method_not_allowed", {405, "Method not allowed"}},
       {"unsupported_media_type", {415, "Unsupported media type"}},
       {"payload_too_large", {413, "Payload too large"}},
+      {"uri_too_long", {414, "URI too long"}},
+      {"headers_too_large", {431, "Request header fields too large"}},
       {"malformed_json", {400, "Malformed JSON"}},
       {"invalid_field", {400, "Invalid field"}},
       {"invalid_personal_number", {422, "Invalid personal identity number"}},

@@ -79,12 +79,21 @@ struct HttpServer::Impl {
       stream.expires_after(options.read_timeout);
       http::request_parser<http::string_body> parser;
       parser.body_limit(options.body_limit);
+      parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
       auto [ec, n] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
       if (ec == http::error::body_limit) {
         co_await Write(stream, Problem(413, "payload_too_large", "the body is larger than 1 MiB"), 11, false);
         break;
       }
+      if (ec == http::error::header_limit) {
+        co_await Write(stream, Problem(431, "headers_too_large", "the request line and headers exceed 32 KiB"), 11, false);
+        break;
+      }
       if (ec) break;
+      if (parser.get().target().size() > options.target_limit) {
+        co_await Write(stream, Problem(414, "uri_too_long", "the request target exceeds 8 KiB"), parser.get().version(), false);
+        break;
+      }
       ++in_flight;
       const auto start = std::chrono::steady_clock::now();
       auto& req = parser.get();
@@ -97,6 +106,9 @@ struct HttpServer::Impl {
               co_return api->Handle(api_request);
             } catch (const std::exception&) {
               spdlog::error("request handler threw; answered 500");
+              co_return Problem(500, "internal", "internal error");
+            } catch (...) {  // not a std::exception (say a kj::Exception from Cap'n Proto)
+              spdlog::error("request handler threw a non-standard exception; answered 500");
               co_return Problem(500, "internal", "internal error");
             }
           },

@@ -19,6 +19,8 @@ struct ServerOptions {
   int io_threads = 2;
   int worker_threads = 64;
   size_t body_limit = 1 << 20;
+  size_t target_limit = 8 << 10;   // the request target (path and query): 414 beyond
+  size_t header_limit = 32 << 10;  // the request line and headers together: 431 beyond
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds drain_timeout{10};
 };
