@@ -232,7 +232,7 @@ int RunErase(const DataDirFlags& flags, const std::string& subject_id, const std
 }
 
 int RunImport(const DataDirFlags& flags, const std::string& csv_path) {
-  return WithOfflineApi(flags, "import", [&](OfflineApi& api) {
+  return WithApi(flags, [&](ApiClient& api) {
     auto report = ImportReferralsCsv(api, csv_path);
     if (!report.ok()) return Fail(report.status());
     std::cout << "import: " << report->rows << " rows, " << report->imported << " imported, " << report->rejected

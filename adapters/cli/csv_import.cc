@@ -1,5 +1,7 @@
 #include "adapters/cli/csv_import.h"
 
+#include "engine/clock.h"
+
 #include <sodium.h>
 
 #include <boost/json.hpp>
@@ -139,7 +141,7 @@ std::string CodeOf(const ApiResponse& r) {
 
 }  // namespace
 
-Result<ImportReport> ImportReferralsCsv(OfflineApi& api, const std::string& path) {
+Result<ImportReport> ImportReferralsCsv(ApiClient& api, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFound("cannot read the CSV file");
   std::stringstream ss;
@@ -160,7 +162,8 @@ Result<ImportReport> ImportReferralsCsv(OfflineApi& api, const std::string& path
   for (const auto& r : kRequired) {
     if (!col.count(r)) return InvalidArgument("missing CSV column: " + r);
   }
-  const int year = std::stoi(engine::FormatRfc3339(api.engine().clock->Now()).substr(0, 4));
+  const int year = std::stoi(engine::FormatRfc3339(std::chrono::floor<std::chrono::microseconds>(
+                                                     std::chrono::system_clock::now())).substr(0, 4));
   ImportReport report;
   for (size_t n = 1; n < rows.size(); ++n) {
     const Row& row = rows[n];
@@ -217,19 +220,17 @@ Result<ImportReport> ImportReferralsCsv(OfflineApi& api, const std::string& path
       bad = RowProblem{"consent_missing", "consent_scopes"};
     }
     if (!bad) {
-      // A person who already has an open case would get consent written and the referral refused.
-      auto found = api.engine().service->LookupSubject(get("personal_number"));
-      if (!found.ok()) return found.status();
-      if (*found) {
-        auto subject = api.engine().service->LoadSubject(**found);
-        if (!subject.ok()) return subject.status();
-        if (subject->erased) bad = RowProblem{"erased", ""};
-        for (const auto& id : subject->cases) {
-          auto c = api.engine().service->LoadCase(id);
-          if (!c.ok()) return c.status();
-          const auto* def = api.engine().registry.Find(c->workflow, c->revision);
-          if (!bad && def && def->IsOpen(c->state)) bad = RowProblem{"case_open", ""};
-        }
+      // A person who already has an open case would get consent written and the referral refused:
+      // asked through the API (the lookup says so), the same offline and against a server.
+      auto found = api.Call("af_officer", unit, "POST", "/v1/subjects/lookup",
+                            json::serialize(json::object{{"personal_number", get("personal_number")}}));
+      if (found.status == 200) {
+        boost::system::error_code ec;
+        auto v = json::parse(found.body, ec);
+        const auto* open = !ec && v.is_object() ? v.as_object().if_contains("open_case") : nullptr;
+        if (open && open->is_bool() && open->as_bool()) bad = RowProblem{"case_open", ""};
+      } else if (found.status != 404) {
+        bad = RowProblem{CodeOf(found), ""};
       }
     }
     if (bad) {

@@ -1,5 +1,8 @@
 // Import of referrals from CSV (docs/operations.md "Importing referrals"): one row per person,
-// registered, given consent and referred as the AF officer of the row's unit.
+// registered, given consent and referred as the AF officer of the row's unit (offline), or as
+// the token's user (`--url`: an officer imports the rows of their own unit; others are refused
+// as `forbidden`). Everything goes through the API, so the answer is the same either way. An
+// erased person's number is registered afresh (the lookup no longer finds them).
 //
 // Columns (header row required, any order; * required):
 //   personal_number*, name*, gender, phone, email, unit*, channel*, long_term_unemployed*,
@@ -17,7 +20,8 @@
 
 #include <string>
 
-#include "adapters/cli/offline_api.h"
+#include "adapters/cli/api_client.h"
+#include "storage/base/result.h"
 
 namespace casetrail::adapters {
 
@@ -28,6 +32,6 @@ struct ImportReport {
 };
 
 // Reports bad rows on stderr as "line N: code (column)".
-Result<ImportReport> ImportReferralsCsv(OfflineApi& api, const std::string& path);
+Result<ImportReport> ImportReferralsCsv(ApiClient& api, const std::string& path);
 
 }  // namespace casetrail::adapters

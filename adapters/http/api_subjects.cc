@@ -87,7 +87,16 @@ ApiResponse Api::LookupSubject(Call& c) {
   auto subject = d_.service->LoadSubject(**r);
   if (!subject.ok()) return FromStatus(subject.status());
   if (subject->erased) return Problem(404, "not_found", "no subject with that number");
-  return Json(200, {{"subject_id", **r}});
+  // Whether the person has an open case (of any unit): a referral would answer 409 case_open
+  // with its id anyway; the importer checks it before writing anything for a row.
+  bool open_case = false;
+  for (const auto& id : subject->cases) {
+    auto state = d_.service->LoadCase(id);
+    if (!state.ok()) return FromStatus(state.status());
+    const auto* def = d_.registry->Find(state->workflow, state->revision);
+    open_case = open_case || (def && def->IsOpen(state->state));
+  }
+  return Json(200, {{"subject_id", **r}, {"open_case", open_case}});
 }
 
 ApiResponse Api::GrantConsent(Call& c, const std::string& subject) {

@@ -3,6 +3,7 @@
 // "Hardening": it used to fail mid-row, leaving a subject without consent or a consent without a
 // case).
 #include "adapters/cli/csv_import.h"
+#include "adapters/cli/offline_api.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "tests/support/cli_runner.h"
 #include "tests/support/http_client.h"
@@ -109,6 +110,47 @@ TEST_F(CliOnlineE2ETest, EveryApiSubcommandAnswersTheSameOnlineAsOffline) {
   ExpectSameOnlineAndOffline("extract", subject_);
 }
 
+TEST_F(CliOnlineE2ETest, ImportAnswersTheSameOnlineAsOffline) {
+  for (const char* who : {"A-J1"}) {
+    const std::string path = dir_.Sub(std::string(who) + ".token");
+    std::ofstream(path) << TokenOf(who) << "\n";
+    ::chmod(path.c_str(), 0600);
+  }
+  // A new person, the same person again in the file, a person with an open case (the fixture's)
+  // and a bad row; all of the officer's unit.
+  const std::string csv = dir_.Sub("referrals.csv");
+  std::ofstream(csv) << "personal_number,name,unit,channel,long_term_unemployed,lacks_upper_secondary,resident_stockholm,"
+                        "rom_participant,need_assessed,consent_method\n"
+                     << "19860402-5018,Ny Person,jarva,space,true,true,true,false,true,signed_form\n"
+                     << "19860402-5018,Ny Person,jarva,space,true,true,true,false,true,signed_form\n"
+                     << "19121212-1212,Tolvan Tolvansson,jarva,space,true,true,true,false,true,signed_form\n"
+                     << "19121212-1213,Fel Nummer,jarva,space,true,true,true,false,true,signed_form\n";
+  server_->Stop(SIGTERM);
+  const std::string copy = dir_.Sub("copy-import");
+  fs::copy(server_->data_dir(), copy, fs::copy_options::recursive);
+  ASSERT_TRUE(server_->Start());
+  auto online = Cli(dir_, "import " + Online("A-J1") + " " + csv);
+  auto offline = Cli(dir_, "import --data " + copy + " --master-key " + dir_.Sub("master.key") + " " + csv);
+  EXPECT_EQ(online.exit_code, 1) << online.err;
+  EXPECT_EQ(online.exit_code, offline.exit_code);
+  EXPECT_EQ(online.out, "import: 4 rows, 1 imported, 3 rejected\n");
+  EXPECT_EQ(online.out, offline.out);
+  // The rows' reports, without the offline engine's own log lines.
+  auto reports = [](const std::string& err) {
+    std::string out, line;
+    std::istringstream in(err);
+    while (std::getline(in, line)) {
+      if (line.rfind("line ", 0) == 0) out += line + "\n";
+    }
+    return out;
+  };
+  EXPECT_EQ(reports(online.err), reports(offline.err));
+  EXPECT_THAT(online.err, ::testing::HasSubstr("line 3: case_open"));
+  EXPECT_THAT(online.err, ::testing::HasSubstr("line 4: case_open"));
+  EXPECT_THAT(online.err, ::testing::HasSubstr("line 5: invalid_personal_number"));
+  EXPECT_THAT(online.err, ::testing::Not(::testing::HasSubstr("Tolvan")));
+}
+
 TEST_F(CliOnlineE2ETest, ClearErrorsWithoutPersonalData) {
   auto wrong_role = Cli(dir_, "extract " + Online("G-1") + " " + subject_);
   EXPECT_EQ(wrong_role.exit_code, 1);
@@ -135,7 +177,7 @@ TEST_F(CliOnlineE2ETest, ClearErrorsWithoutPersonalData) {
   EXPECT_THAT(down.err, ::testing::HasSubstr("127.0.0.1:" + std::to_string(port)));
   EXPECT_THAT(down.err, ::testing::Not(::testing::HasSubstr("Tolvan")));
 
-  auto offline_only = Cli(dir_, "import " + Online() + " " + dir_.Sub("C-1.token"));
+  auto offline_only = Cli(dir_, "rebuild " + Online());
   EXPECT_EQ(offline_only.exit_code, 2);
   auto both = Cli(dir_, "audit --data " + server_->data_dir() + " " + Online() + " " + case_);
   EXPECT_NE(both.exit_code, 0) << "--data and --url exclude each other";
