@@ -101,6 +101,7 @@ TEST_F(CliOnlineE2ETest, EveryApiSubcommandAnswersTheSameOnlineAsOffline) {
   ExpectSameOnlineAndOffline("indicators", "--year 2025");
   ExpectSameOnlineAndOffline("indicators", "--year 2025 --as-strategic", "G-1");
   ExpectSameOnlineAndOffline("decision-audit", "--year 2025");
+  ExpectSameOnlineAndOffline("sample", "--year 2025 --size 3 --seed 7");
   ExpectSameOnlineAndOffline("decisions", "");
   ExpectSameOnlineAndOffline("deviations", "");
   ExpectSameOnlineAndOffline("lists", "--unit jarva --month 2025-01");
@@ -198,6 +199,13 @@ TEST_F(CliOnlineE2ETest, BackupWhileServingRestoresToTheSameLog) {
   auto escape = Cli(dir_, "backup " + Online() + " --to ../elsewhere");
   EXPECT_EQ(escape.exit_code, 1);
   EXPECT_FALSE(fs::exists(dir_.Sub("elsewhere")));
+  // The same head as a backup of the same data taken offline.
+  server_->Stop(SIGTERM);
+  auto offline = Cli(dir_, "backup --data " + server_->data_dir() + " --master-key " + dir_.Sub("master.key") + " --to " +
+                               dir_.Sub("offline-backup"));
+  ASSERT_EQ(offline.exit_code, 0) << offline.err;
+  auto head_of = [](const std::string& out) { return out.substr(out.find("(head ")); };
+  EXPECT_EQ(head_of(taken.out), head_of(offline.out));
   auto restored = Cli(dir_, "restore --data " + dir_.Sub("restored") + " --master-key " + dir_.Sub("master.key") +
                                 " --from " + root + "/nightly-1");
   ASSERT_EQ(restored.exit_code, 0) << restored.err;
@@ -205,6 +213,26 @@ TEST_F(CliOnlineE2ETest, BackupWhileServingRestoresToTheSameLog) {
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
   auto replay = Cli(dir_, "replay --data " + dir_.Sub("restored") + " --master-key " + dir_.Sub("master.key") + " " + case_);
   EXPECT_THAT(replay.out, ::testing::HasSubstr("\"state\":\"booked\""));
+}
+
+// Retention online runs the server's own policy and reports like the offline run. (Nobody is due
+// under this policy: a due person would be erased by the worker's own daily run as well, racing
+// the comparison.)
+TEST_F(CliOnlineE2ETest, RetentionAnswersTheSameOnlineAsOffline) {
+  const std::string policy = dir_.Sub("retention.json");
+  std::ofstream(policy) << R"({"version":"2025-1","rules":[{"id":"never-referred","when":"no_case","after_days":3650,"decision_ref":"AF-2024/0042"}]})";
+  ASSERT_EQ(Post("/v1/subjects", "A-J1", {{"personal_number", "19860402-5018"}, {"name", "Utan Ärende"}}).status, 201);
+  server_->Stop(SIGTERM);
+  const std::string copy = dir_.Sub("copy-retention");
+  fs::copy(server_->data_dir(), copy, fs::copy_options::recursive);
+  server_->SetExtraArgs({"--retention", policy});
+  ASSERT_TRUE(server_->Start());
+  auto online = Cli(dir_, "retention " + Online());
+  auto offline = Cli(dir_, "retention --data " + copy + " --master-key " + dir_.Sub("master.key") + " --policy " + policy);
+  ASSERT_EQ(online.exit_code, 0) << online.err;
+  EXPECT_EQ(online.out, offline.out);
+  EXPECT_EQ(online.out, "retention (policy 2025-1): 2 subjects examined, 0 erased, 0 held by a legal hold\n");
+  EXPECT_EQ(Cli(dir_, "retention " + Online() + " --policy " + policy).exit_code, 2) << "the server's own policy applies";
 }
 
 }  // namespace
