@@ -162,13 +162,7 @@ Result<RegisterResult> CaseService::RegisterSubject(const RequestContext& ctx, c
   const std::string subject_id = NewId("S-");
   CT_RETURN_IF_ERROR(keys_->Create(subject_id, pn->canonical));
   CT_FAILPOINT("register-after-keys");  // crash tests: die between the key store and the log
-  Event e;
-  e.type = "SubjectRegistered";
-  e.meta.actor = ctx.actor;
-  e.meta.legal_basis = ctx.legal_basis;
-  e.meta.recorded_at = e.meta.effective_at = now;
-  e.meta.subject_id = subject_id;
-  e.meta.command = "RegisterSubject";
+  Event e = detail::SubjectEvent("SubjectRegistered", ctx, now, subject_id, "RegisterSubject");
   e.facts["gender"] = in.gender;
   e.facts["age_band"] = AgeBand(Year(now) - pn->birth_year);
   Fields personal{{"name", in.name}, {"personal_number", pn->canonical}, {"birth_year", int64_t{pn->birth_year}}};
@@ -214,13 +208,7 @@ Result<uint64_t> CaseService::GrantConsent(const RequestContext& ctx, const std:
     return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not record consent");
   }
   if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
-  Event e;
-  e.type = "ConsentGranted";
-  e.meta.actor = ctx.actor;
-  e.meta.legal_basis = ctx.legal_basis;
-  e.meta.recorded_at = e.meta.effective_at = clock_->Now();
-  e.meta.subject_id = subject_id;
-  e.meta.command = "GrantConsent";
+  Event e = detail::SubjectEvent("ConsentGranted", ctx, clock_->Now(), subject_id, "GrantConsent");
   e.facts["scopes"] = scopes;
   e.facts["method"] = method;
   e.facts["parties"] = std::vector<std::string>{"AF", "City/AmF"};
@@ -254,13 +242,7 @@ Result<uint64_t> CaseService::WithdrawConsent(const RequestContext& ctx, const s
     if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
     CT_ASSIGN_OR_RETURN(ConsentState consent, LoadConsent(subject_id));
     const Timestamp now = clock_->Now();
-    Event e;
-    e.type = "ConsentWithdrawn";
-    e.meta.actor = ctx.actor;
-    e.meta.legal_basis = ctx.legal_basis;
-    e.meta.recorded_at = e.meta.effective_at = now;
-    e.meta.subject_id = subject_id;
-    e.meta.command = "WithdrawConsent";
+    Event e = detail::SubjectEvent("ConsentWithdrawn", ctx, now, subject_id, "WithdrawConsent");
     e.facts["scopes"] = scopes;
     storage::AppendRequest req = Request(ctx);
     req.writes.push_back({ConsentStream(subject_id), storage::ExpectedVersion::Exact(consent.version()),

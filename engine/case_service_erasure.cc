@@ -124,13 +124,8 @@ Result<uint64_t> CaseService::SetLegalHold(const RequestContext& ctx, const std:
   CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
   if (!subject.Exists()) return NotFoundCode("subject");
   if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
-  Event e;
-  e.type = placed ? "LegalHoldPlaced" : "LegalHoldLifted";
-  e.meta.actor = ctx.actor;
-  e.meta.legal_basis = ctx.legal_basis;
-  e.meta.recorded_at = e.meta.effective_at = clock_->Now();
-  e.meta.subject_id = subject_id;
-  e.meta.command = placed ? "PlaceLegalHold" : "LiftLegalHold";
+  Event e = detail::SubjectEvent(placed ? "LegalHoldPlaced" : "LegalHoldLifted", ctx, clock_->Now(), subject_id,
+                                 placed ? "PlaceLegalHold" : "LiftLegalHold");
   e.facts = {{"reference", reference}};
   storage::AppendRequest req = Request(ctx);
   req.writes.push_back({SubjectStream(subject_id), storage::ExpectedVersion::Exact(subject.version), {{e.type, EncodeEvent(e)}}});

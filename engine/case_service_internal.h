@@ -46,6 +46,19 @@ inline std::string AgeBand(int age) {
   return "65+";
 }
 
+// An event of a subject's own streams (subject, consent), decided now by the caller's request.
+inline Event SubjectEvent(const std::string& type, const RequestContext& ctx, Timestamp now,
+                          const std::string& subject_id, const std::string& command) {
+  Event e;
+  e.type = type;
+  e.meta.actor = ctx.actor;
+  e.meta.legal_basis = ctx.legal_basis;
+  e.meta.recorded_at = e.meta.effective_at = now;
+  e.meta.subject_id = subject_id;
+  e.meta.command = command;
+  return e;
+}
+
 inline Status IdempotencyReused() {
   return Status(StatusCode::kAlreadyExists, "idempotency key reused with a different body")
       .With("code", "idempotency_key_reused");

@@ -72,13 +72,7 @@ Result<uint64_t> CaseService::RectifySubject(const RequestContext& ctx, const st
     moves = !owner;
   }
 
-  Event e;
-  e.type = "SubjectRectified";
-  e.meta.actor = ctx.actor;
-  e.meta.legal_basis = ctx.legal_basis;
-  e.meta.recorded_at = e.meta.effective_at = clock_->Now();
-  e.meta.subject_id = subject_id;
-  e.meta.command = "RectifySubject";
+  Event e = detail::SubjectEvent("SubjectRectified", ctx, clock_->Now(), subject_id, "RectifySubject");
   Fields personal;
   std::vector<std::string> names;
   auto put = [&](const char* name, const std::optional<std::string>& v) {

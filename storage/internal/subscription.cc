@@ -88,9 +88,9 @@ class CatchUpSubscription final : public Subscription {
         if (Stopped()) return;
         handler_(ev);
         next_ = ev.position.value() + 1;
-        std::lock_guard lock(health_mu_);
-        health_.delivered = ev.position.value();
       }
+      std::lock_guard lock(health_mu_);  // once per batch: no lock per event on a replay
+      health_.delivered = next_ - 1;
     }
   }
 
