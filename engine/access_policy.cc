@@ -4,46 +4,63 @@
 
 namespace casetrail::engine {
 
-bool RoleSeesCases(const std::string& role) {
-  return role == "af_officer" || role == "syv" || role == "compliance";
+namespace {
+
+bool Shown(const Visibility& v, const EventSpec* spec, const ConsentState& consent, Timestamp at) {
+  switch (v.kind) {
+    case Visibility::Kind::kAlways: return true;
+    case Visibility::Kind::kNever: return false;
+    case Visibility::Kind::kConsent: return consent.Covers(v.scope, at);
+    case Visibility::Kind::kShareScope: return spec && !spec->share_scope.empty() && consent.Covers(spec->share_scope, at);
+  }
+  return false;
 }
 
-Status CheckCaseVisible(const Actor& actor, const CaseState& state) {
-  if (!RoleSeesCases(actor.role)) {
+}  // namespace
+
+bool RoleSeesCases(const WorkflowModel& model, const std::string& role) {
+  const RoleSpec* r = model.Role(role);
+  return r && r->SeesCases();
+}
+
+Status CheckCaseVisible(const WorkflowModel& model, const Actor& actor, const CaseState& state) {
+  const RoleSpec* r = model.Role(actor.role);
+  if (!r || !r->SeesCases()) {
     return Refusal(StatusCode::kPermissionDenied, "forbidden", "this role sees no cases");
   }
-  if (actor.role == "af_officer" && actor.unit != state.unit) {
+  if (r->UnitBound() && actor.unit != state.unit) {
     return Status(StatusCode::kNotFound, "case not found").With("code", "not_found");
   }
   return Status::Ok();
 }
 
-bool ShowsSubject(const Actor& actor, const ConsentState& consent, Timestamp at) {
-  if (actor.role == "compliance" || actor.role == "af_officer") return true;
-  if (actor.role == "syv") return consent.Covers("transfer_referral", at);
-  return false;
+bool ShowsSubject(const WorkflowModel& model, const Actor& actor, const ConsentState& consent, Timestamp at) {
+  const RoleSpec* r = model.Role(actor.role);
+  return r && Shown(r->subject, nullptr, consent, at);
 }
 
-bool ShowsEventData(const Actor& actor, const EventSpec& spec, const ConsentState& consent, Timestamp at) {
-  if (actor.role == "af_officer" && spec.party == "vux") {
-    return !spec.share_scope.empty() && consent.Covers(spec.share_scope, at);
-  }
-  return true;  // facts of AF and system events, and everything for syv and compliance
+bool ShowsEventData(const WorkflowModel& model, const Actor& actor, const EventSpec& spec,
+                    const ConsentState& consent, Timestamp at) {
+  const RoleSpec* r = model.Role(actor.role);
+  return r && Shown(r->RuleFor(spec.party).data, &spec, consent, at);
 }
 
-bool ShowsPersonal(const Actor& actor, const EventSpec& spec, const ConsentState& consent, Timestamp at) {
-  if (actor.role == "compliance") return true;
-  if (actor.role == "af_officer") return ShowsEventData(actor, spec, consent, at);
-  if (actor.role == "syv") return spec.party == "vux" || consent.Covers("transfer_referral", at);
-  return false;
+bool ShowsPersonal(const WorkflowModel& model, const Actor& actor, const EventSpec& spec,
+                   const ConsentState& consent, Timestamp at) {
+  const RoleSpec* r = model.Role(actor.role);
+  if (!r || !r->SeesCases()) return false;
+  const ReadRule rule = r->RuleFor(spec.party);
+  return Shown(rule.data, &spec, consent, at) && Shown(rule.personal, &spec, consent, at);
 }
 
-bool ShowsPace(const Actor& actor, const ConsentState& consent, Timestamp at) {
-  return actor.role != "af_officer" || consent.Covers("share_study_progress", at);
+bool ShowsPace(const WorkflowModel& model, const Actor& actor, const ConsentState& consent, Timestamp at) {
+  const RoleSpec* r = model.Role(actor.role);
+  return r && Shown(r->pace, nullptr, consent, at);
 }
 
-std::string DefaultPurpose(const Actor& actor) {
-  return actor.role == "compliance" ? "compliance_review" : "case_handling";
+std::string DefaultPurpose(const WorkflowModel& model, const Actor& actor) {
+  const RoleSpec* r = model.Role(actor.role);
+  return r ? r->purpose : std::string();
 }
 
 Status RecordRead(storage::Log& log, const ReadRecord& r) {

@@ -1,11 +1,8 @@
-// Who sees what (API.md "Who sees what"), decided with the consent state at the time of the read.
-//
-//   af_officer  cases of their unit; the subject and AF-recorded data; Vux-recorded event data only
-//               while the event's share scope (share_guidance / share_study_progress) is active
-//   syv         all cases; Vux-recorded data; the subject and AF-recorded data only while
-//               transfer_referral is active
-//   compliance  everything
-//   strategic, worker, admin  no cases at all (aggregates, reminders and operations only)
+// Who sees what (API.md "Who sees what"), decided with the consent state at the time of the read
+// and the workflow's model (engine/model.h): each role's cases (none, its unit's, all), whether
+// it sees the subject, and per recording party whether it sees an event's data and its personal
+// fields — always, never, while a consent scope is granted, or while the event's share scope is.
+// An unknown role sees nothing.
 //
 // Every read that shows or redacts a personal field is recorded first (RecordRead), so "who saw
 // what, when" is answered by replay like everything else.
@@ -18,25 +15,28 @@
 #include "engine/consent.h"
 #include "engine/definition.h"
 #include "engine/event.h"
+#include "engine/model.h"
 #include "storage/log.h"
 
 namespace casetrail::engine {
 
-// af_officer, syv and compliance read cases; the other roles never do.
-bool RoleSeesCases(const std::string& role);
+// Whether the role reads cases at all.
+bool RoleSeesCases(const WorkflowModel& model, const std::string& role);
 // kNotFound (a case of another unit), kPermissionDenied (a role that sees no cases), or OK.
-Status CheckCaseVisible(const Actor& actor, const CaseState& state);
+Status CheckCaseVisible(const WorkflowModel& model, const Actor& actor, const CaseState& state);
 
-// Whether the subject's personal data (and AF-recorded notes) are shown.
-bool ShowsSubject(const Actor& actor, const ConsentState& consent, Timestamp at);
+// Whether the subject's personal data are shown.
+bool ShowsSubject(const WorkflowModel& model, const Actor& actor, const ConsentState& consent, Timestamp at);
 // Whether an event's data is shown: its facts, and its personal fields if `ShowsPersonal`.
-bool ShowsEventData(const Actor& actor, const EventSpec& spec, const ConsentState& consent, Timestamp at);
-// Whether personal fields of an event the actor may see are shown (never for worker/admin).
-bool ShowsPersonal(const Actor& actor, const EventSpec& spec, const ConsentState& consent, Timestamp at);
-// Whether the study pace is shown (it reveals Vux-recorded progress).
-bool ShowsPace(const Actor& actor, const ConsentState& consent, Timestamp at);
+bool ShowsEventData(const WorkflowModel& model, const Actor& actor, const EventSpec& spec,
+                    const ConsentState& consent, Timestamp at);
+// Whether personal fields of an event the actor may see are shown (never for roles without cases).
+bool ShowsPersonal(const WorkflowModel& model, const Actor& actor, const EventSpec& spec,
+                   const ConsentState& consent, Timestamp at);
+// Whether the case's pace is shown (it may reveal what another party recorded).
+bool ShowsPace(const WorkflowModel& model, const Actor& actor, const ConsentState& consent, Timestamp at);
 
-std::string DefaultPurpose(const Actor& actor);
+std::string DefaultPurpose(const WorkflowModel& model, const Actor& actor);
 
 struct ReadRecord {
   Actor actor;

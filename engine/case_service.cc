@@ -23,7 +23,7 @@ using detail::Request;
 
 using detail::NewId;
 
-// A stable id from an idempotency key, so a repeated SubmitReferral names the same case.
+// A stable id from an idempotency key, so a repeated OpenCase names the same case.
 std::string IdFromKey(const char* prefix, const std::string& actor, const std::string& key) {
   uint8_t out[6];
   std::string in = actor + '\0' + key;
@@ -45,6 +45,12 @@ CaseService::CaseService(storage::Log* log, SubjectKeys* keys, const DefinitionR
                          const GuardTable* guards, Clock* clock, std::string workflow)
     : log_(log), keys_(keys), definitions_(definitions), guards_(guards), clock_(clock),
       workflow_(std::move(workflow)) {}
+
+const WorkflowModel& CaseService::model() const {
+  static const WorkflowModel kNone;
+  const WorkflowModel* m = definitions_->Model(workflow_);
+  return m ? *m : kNone;
+}
 
 Result<const WorkflowDefinition*> CaseService::DefinitionFor(int revision) const {
   const WorkflowDefinition* d = definitions_->Find(workflow_, revision);
@@ -133,7 +139,7 @@ Result<std::optional<std::string>> CaseService::LookupSubject(const std::string&
 }
 
 Result<RegisterResult> CaseService::RegisterSubject(const RequestContext& ctx, const SubjectInput& in) {
-  if (ctx.actor.role != "af_officer" && ctx.actor.role != "syv") {
+  if (!model().May(ctx.actor.role, "register_subject")) {
     return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not register subjects");
   }
   const Timestamp now = clock_->Now();
@@ -194,24 +200,23 @@ Result<uint64_t> CaseService::GrantConsent(const RequestContext& ctx, const std:
                                            const std::string& evidence_ref) {
   CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
   if (!subject.Exists()) return NotFoundCode("subject");
-  const auto& known = AllConsentScopes();
+  const WorkflowModel& m = model();
   if (scopes.empty()) return Refusal(StatusCode::kInvalidArgument, "invalid_field", "scopes are required").With("field", "scopes");
   for (const auto& s : scopes) {
-    if (std::find(known.begin(), known.end(), s) == known.end()) {
-      return Refusal(StatusCode::kInvalidArgument, "invalid_field", "unknown consent scope").With("field", "scopes");
-    }
+    if (!m.Scope(s)) return Refusal(StatusCode::kInvalidArgument, "invalid_field", "unknown consent scope").With("field", "scopes");
   }
-  if (method != "signed_form" && method != "bankid" && method != "verbal") {
+  const auto& methods = m.consent_methods;
+  if (std::find(methods.begin(), methods.end(), method) == methods.end()) {
     return Refusal(StatusCode::kInvalidArgument, "invalid_field", "unknown consent method").With("field", "method");
   }
-  if (ctx.actor.role != "af_officer" && ctx.actor.role != "syv") {
+  if (!m.May(ctx.actor.role, "record_consent")) {
     return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not record consent");
   }
   if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
   Event e = detail::SubjectEvent("ConsentGranted", ctx, clock_->Now(), subject_id, "GrantConsent");
   e.facts["scopes"] = scopes;
   e.facts["method"] = method;
-  e.facts["parties"] = std::vector<std::string>{"AF", "City/AmF"};
+  e.facts["parties"] = m.consent_parties;
   Fields personal;
   if (!evidence_ref.empty()) personal["evidence_ref"] = evidence_ref;
   CT_ASSIGN_OR_RETURN(e.sealed, keys_->Seal(subject_id, personal));
@@ -226,14 +231,15 @@ Result<uint64_t> CaseService::GrantConsent(const RequestContext& ctx, const std:
 
 Result<uint64_t> CaseService::WithdrawConsent(const RequestContext& ctx, const std::string& subject_id,
                                               const std::vector<std::string>& scopes) {
-  const auto& known = AllConsentScopes();
+  const WorkflowModel& m = model();
+  bool closes_cases = false;
   for (const auto& s : scopes) {
-    if (std::find(known.begin(), known.end(), s) == known.end()) {
-      return Refusal(StatusCode::kInvalidArgument, "invalid_field", "unknown consent scope").With("field", "scopes");
-    }
+    const ScopeSpec* scope = m.Scope(s);
+    if (!scope) return Refusal(StatusCode::kInvalidArgument, "invalid_field", "unknown consent scope").With("field", "scopes");
+    closes_cases = closes_cases || scope->closes_cases;
   }
   if (scopes.empty()) return Refusal(StatusCode::kInvalidArgument, "invalid_field", "scopes are required").With("field", "scopes");
-  if (ctx.actor.role != "af_officer" && ctx.actor.role != "syv") {
+  if (!m.May(ctx.actor.role, "record_consent")) {
     return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not record consent");
   }
   for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
@@ -249,7 +255,7 @@ Result<uint64_t> CaseService::WithdrawConsent(const RequestContext& ctx, const s
                           {{e.type, EncodeEvent(e)}}});
     const std::string cause = "consent:" + subject_id + "@" + std::to_string(consent.version() + 1);
     std::vector<std::string> closed;
-    if (std::find(scopes.begin(), scopes.end(), "transfer_referral") != scopes.end()) {
+    if (closes_cases) {
       CT_ASSIGN_OR_RETURN(closed, CloseOpenCases(subject, e.meta, cause, "consent_withdrawn", &req));
     }
     auto r = log_->Append(req);
@@ -279,7 +285,7 @@ Result<std::vector<std::string>> CaseService::CloseOpenCases(const SubjectState&
     close.meta.command = "";
     close.meta.correlation_id = cause;
     close.facts = {{"reason", reason}, {"caused_by", cause}};
-    close.outcome = ClosedOutcome(reason);
+    close.outcome = ClosedOutcome(def->rules, reason);
     // The expected version makes a concurrent command on the case abort this append: decide again.
     req->writes.push_back({CaseStream(case_id), storage::ExpectedVersion::Exact(c.version), {{close.type, EncodeEvent(close)}}});
     closed.push_back(case_id);
@@ -330,7 +336,7 @@ Status CaseService::RecordRefusal(const RequestContext& ctx, const std::string& 
   return r.ok() ? Status::Ok() : r.status();
 }
 
-Result<CommandResult> CaseService::SubmitReferral(const RequestContext& ctx, const std::string& subject_id,
+Result<CommandResult> CaseService::OpenCase(const RequestContext& ctx, const std::string& subject_id,
                                                   const Fields& given) {
   const Timestamp now = clock_->Now();
   const WorkflowDefinition* def = definitions_->Current(workflow_, Today(now));
@@ -348,7 +354,7 @@ Result<CommandResult> CaseService::SubmitReferral(const RequestContext& ctx, con
     }
   }
   CT_ASSIGN_OR_RETURN(Fields fields, ValidateFields(*spec, *def, given));
-  CT_RETURN_IF_ERROR(CheckRole(*spec, fields, ctx.actor));
+  CT_RETURN_IF_ERROR(CheckRole(model(), *spec, fields, ctx.actor));
 
   for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
     CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
@@ -373,7 +379,7 @@ Result<CommandResult> CaseService::SubmitReferral(const RequestContext& ctx, con
                    "consent:" + subject_id + "@" + std::to_string(consent.version()), ctx.legal_basis};
     auto decided = Decide(in);
     if (!decided.ok()) return IsRefusal(decided.status()) ? refuse(decided.status()) : decided.status();
-    // Facts for statistics, known at referral (DOMAIN §5.5): never the birth year itself.
+    // Facts for statistics, known when the case opens (DOMAIN §5.5): never the birth year itself.
     for (auto& p : *decided) {
       p.event.facts["gender"] = subject.gender;
       p.event.facts["age_band"] = subject.age_band;
@@ -397,10 +403,10 @@ Result<CommandResult> CaseService::SubmitReferral(const RequestContext& ctx, con
     if (!r.ok() && r.status().code() == StatusCode::kAlreadyExists) return IdempotencyReused();
     if (!r.ok()) return r.status();
     CT_ASSIGN_OR_RETURN(CaseState c, LoadCase(case_id));
-    spdlog::info("case {} referred (subject {}, {})", case_id, subject_id, def->Name());
+    spdlog::info("case {} opened (subject {}, {})", case_id, subject_id, def->Name());
     return CommandResult{case_id, c.version, c.state, c.pace, r->deduplicated};
   }
-  return Unavailable("referral kept conflicting with concurrent commands");
+  return Unavailable("opening the case kept conflicting with concurrent commands");
 }
 
 Result<CommandResult> CaseService::Execute(const RequestContext& ctx, const std::string& case_id,
@@ -417,7 +423,9 @@ Result<CommandResult> CaseService::ExecuteOnce(const RequestContext& ctx, const 
                                                const Command& command, std::optional<uint64_t> expected_version) {
   CT_ASSIGN_OR_RETURN(CaseState state, LoadCase(case_id));
   if (!state.Exists()) return NotFoundCode("case");
-  if (ctx.actor.role == "af_officer" && state.unit != ctx.actor.unit) return NotFoundCode("case");
+  if (const RoleSpec* role = model().Role(ctx.actor.role); role && role->UnitBound() && state.unit != ctx.actor.unit) {
+    return NotFoundCode("case");
+  }
   CT_ASSIGN_OR_RETURN(const WorkflowDefinition* def, DefinitionFor(state.revision));
   const CommandSpec* spec = def->FindCommand(command.name);
   auto refuse = [&](Status s) -> Status {
@@ -429,7 +437,7 @@ Result<CommandResult> CaseService::ExecuteOnce(const RequestContext& ctx, const 
   }
   auto fields = ValidateFields(*spec, *def, command.fields);
   if (!fields.ok()) return refuse(fields.status());
-  if (Status s = CheckRole(*spec, *fields, ctx.actor); !s.ok()) return refuse(s);
+  if (Status s = CheckRole(model(), *spec, *fields, ctx.actor); !s.ok()) return refuse(s);
   // A migration names a registered revision of the case's workflow: a case moved to one that
   // does not exist could take no further command and would replay under no definition.
   if (const auto it = fields->find("to_revision"); it != fields->end() && std::holds_alternative<int64_t>(it->second)) {

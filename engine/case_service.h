@@ -60,7 +60,7 @@ struct SubjectState {
   Timestamp registered_at{};
   std::string gender;
   std::string age_band;
-  std::vector<std::string> cases;  // in referral order
+  std::vector<std::string> cases;  // in the order they were opened
   bool Exists() const { return version > 0; }
 };
 
@@ -87,12 +87,16 @@ struct RegisterResult {
 class CaseService {
  public:
   CaseService(storage::Log* log, SubjectKeys* keys, const DefinitionRegistry* definitions,
-              const GuardTable* guards, Clock* clock, std::string workflow = "study-referral");
+              const GuardTable* guards, Clock* clock, std::string workflow);
+
+  // The workflow's model (its newest version in the registry; an empty model allows nothing).
+  const WorkflowModel& model() const;
+  const std::string& workflow() const { return workflow_; }
 
   Result<RegisterResult> RegisterSubject(const RequestContext& ctx, const SubjectInput& input);
   Result<std::optional<std::string>> LookupSubject(const std::string& personal_number);
-  // Rectification (GDPR Art. 16), by `compliance` or an `af_officer` of a unit that holds one of
-  // the person's cases: SubjectRectified on the subject stream with the corrected fields sealed
+  // Rectification (GDPR Art. 16), by a role that may `rectify_subject` (a role bound to a unit:
+  // only while its unit holds one of the person's cases): SubjectRectified on the subject stream with the corrected fields sealed
   // like the originals (facts: the names of the fields, never values). A new personal number
   // moves the lookup index under the subject's lock, atomically with the event (see
   // SubjectKeys::BeginMove); a number registered to someone else is refused (number_in_use).
@@ -101,11 +105,12 @@ class CaseService {
   Result<uint64_t> GrantConsent(const RequestContext& ctx, const std::string& subject_id,
                                 const std::vector<std::string>& scopes, const std::string& method,
                                 const std::string& evidence_ref);
-  // Withdrawing transfer_referral closes the subject's open cases in the same atomic append.
+  // Withdrawing a scope that `closes_cases` (engine/model.h) closes the subject's open cases in the
+  // same atomic append.
   Result<uint64_t> WithdrawConsent(const RequestContext& ctx, const std::string& subject_id,
                                    const std::vector<std::string>& scopes);
 
-  // Erasure (GDPR Art. 17) by crypto-shredding, `compliance` only: the ledger entry first (the
+  // Erasure (GDPR Art. 17) by crypto-shredding, by a role that may `erase_subject`: the ledger entry first (the
   // durable intent), then SubjectErased on the subject stream with CaseClosed{erased} on its open
   // cases in one append, then the subject's key and index entry shredded from disk. The legal
   // hold is decided, and the ledger and the event written, under the subject's lock, which
@@ -117,7 +122,7 @@ class CaseService {
   // subject stream records GallringExecuted{rule, decision_ref} instead of SubjectErased.
   Result<ErasureResult> EraseByRetention(const std::string& subject_id, const std::string& rule_id,
                                          const std::string& decision_ref);
-  // A legal hold (compliance) blocks erasure, on request and by retention, until lifted
+  // A legal hold (a role that may `legal_hold`) blocks erasure, on request and by retention, until lifted
   // (Art. 17(3)(e): data needed for legal claims).
   Result<uint64_t> SetLegalHold(const RequestContext& ctx, const std::string& subject_id, bool placed,
                                 const std::string& reference);
@@ -137,8 +142,8 @@ class CaseService {
   // Erasure needs the ledger of the data directory (DIR/erasure-ledger).
   void SetErasureLedger(storage::ErasureLedger* ledger) { ledger_ = ledger; }
 
-  // SubmitReferral: creates a case for the subject.
-  Result<CommandResult> SubmitReferral(const RequestContext& ctx, const std::string& subject_id,
+  // OpenCase: the workflow's initial command; creates a case for the subject.
+  Result<CommandResult> OpenCase(const RequestContext& ctx, const std::string& subject_id,
                                        const Fields& fields);
   // Any other case command. Without `expected_version`, decides against the latest version and
   // retries on a concurrent change instead of answering version_conflict.

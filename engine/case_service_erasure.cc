@@ -67,7 +67,9 @@ Result<ErasureResult> CaseService::EraseSubject(const RequestContext& ctx, const
           .With("field", name);
     }
   }
-  if (ctx.actor.role != "compliance") return Refusal(StatusCode::kPermissionDenied, "forbidden", "only compliance erases");
+  if (!model().May(ctx.actor.role, "erase_subject")) {
+    return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not erase subjects");
+  }
   if (!ledger_) return FailedPrecondition("erasure needs the data directory's erasure ledger");
   std::lock_guard subject_lock(subject_locks_.For(subject_id));
   CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
@@ -99,7 +101,7 @@ Result<ErasureResult> CaseService::EraseWithEntry(const Actor& actor, const Subj
 
 Result<ErasureResult> CaseService::EraseByRetention(const std::string& subject_id, const std::string& rule_id,
                                                     const std::string& decision_ref) {
-  const Actor actor{"retention", "worker", "", "system", ""};
+  const Actor actor{"retention", "system", "", "system", ""};  // the engine acts, under a rule
   std::lock_guard subject_lock(subject_locks_.For(subject_id));
   CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
   if (!subject.Exists()) return NotFoundCode("subject");
@@ -119,7 +121,9 @@ Result<uint64_t> CaseService::SetLegalHold(const RequestContext& ctx, const std:
   if (reference.empty() || reference.size() > 100 || reference.find_first_of("\t\n") != std::string::npos) {
     return Refusal(StatusCode::kInvalidArgument, "invalid_field", "a reference is required").With("field", "reference");
   }
-  if (ctx.actor.role != "compliance") return Refusal(StatusCode::kPermissionDenied, "forbidden", "only compliance sets legal holds");
+  if (!model().May(ctx.actor.role, "legal_hold")) {
+    return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not set legal holds");
+  }
   std::lock_guard subject_lock(subject_locks_.For(subject_id));
   CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
   if (!subject.Exists()) return NotFoundCode("subject");

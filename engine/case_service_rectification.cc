@@ -39,7 +39,8 @@ Result<uint64_t> CaseService::RectifySubject(const RequestContext& ctx, const st
     }
     number = *pn;
   }
-  if (ctx.actor.role != "compliance" && ctx.actor.role != "af_officer") {
+  const RoleSpec* role = model().Role(ctx.actor.role);
+  if (!role || !role->may.count("rectify_subject")) {
     return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not rectify subjects");
   }
 
@@ -52,13 +53,13 @@ Result<uint64_t> CaseService::RectifySubject(const RequestContext& ctx, const st
   }
   CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
   if (!subject.Exists()) return NotFoundCode("subject");
-  if (ctx.actor.role == "af_officer") {
+  if (role->UnitBound()) {
     bool holds = false;
     for (const auto& case_id : subject.cases) {
       CT_ASSIGN_OR_RETURN(CaseState c, LoadCase(case_id));
       holds = holds || c.unit == ctx.actor.unit;
     }
-    if (!holds) return Refusal(StatusCode::kPermissionDenied, "forbidden", "an officer rectifies only people whose case their unit holds");
+    if (!holds) return Refusal(StatusCode::kPermissionDenied, "forbidden", "this role rectifies only people whose case its unit holds");
   }
   if (subject.erased || !keys_->HasKey(subject_id)) {
     return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");

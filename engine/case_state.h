@@ -15,13 +15,13 @@ struct CaseState {
   std::string subject_id;
   std::string unit;
   std::string state;  // "" before the first event
-  std::optional<std::string> pace;           // while studying or aborted
+  std::optional<std::string> pace;           // while in one of the model's pace states
   std::optional<std::string> closed_reason;  // once closed
   std::string workflow;
   int revision = 0;
   uint64_t version = 0;  // the case stream's version: events folded so far
   Fields facts;          // the latest value of every fact recorded on the case
-  Timestamp referred_at{};
+  Timestamp opened_at{};  // effective time of the case's first event
   Timestamp last_recorded_at{};
 
   bool Exists() const { return version > 0; }

@@ -2,12 +2,6 @@
 
 namespace casetrail::engine {
 
-const std::vector<std::string>& AllConsentScopes() {
-  static const std::vector<std::string> kScopes = {"transfer_referral", "share_guidance",
-                                                   "share_study_progress"};
-  return kScopes;
-}
-
 void ConsentState::Apply(const Event& event, uint64_t version) {
   version_ = version;
   bool granted = event.type == "ConsentGranted";

@@ -31,7 +31,4 @@ class ConsentState {
   uint64_t version_ = 0;
 };
 
-// Every consent scope the engine knows (DOMAIN §6.3).
-const std::vector<std::string>& AllConsentScopes();
-
 }  // namespace casetrail::engine

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
-#include "engine/consent.h"
 #include "engine/timers.h"
 
 namespace casetrail::engine {
@@ -166,18 +165,12 @@ Status Check(const WorkflowDefinition& d) {
     }
   }
   if (initial != 1) return Bad("exactly one initial command is required");
-  const auto& scopes = AllConsentScopes();
   for (const auto& t : d.timers) {
     for (const auto& s : t.in_states) {
       if (!states.count(s)) return Bad("timer " + t.name + " names unknown state '" + s + "'");
     }
     if (!d.events.count(t.after_event)) return Bad("timer " + t.name + " is armed by undeclared event '" + t.after_event + "'");
     if (!ParseDuration(t.delay).ok()) return Bad("timer " + t.name + " has a malformed delay");
-    for (const auto& s : t.consent) {
-      if (std::find(scopes.begin(), scopes.end(), s) == scopes.end()) {
-        return Bad("timer " + t.name + " names unknown consent scope '" + s + "'");
-      }
-    }
   }
   return Status::Ok();
 }

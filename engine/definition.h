@@ -5,36 +5,36 @@
 // edited once cases use it. Format (docs/workflows.md has the full description):
 //
 // {
-//   "workflow": "study-referral", "revision": 1, "adopted": "2025-01-01",
-//   "states": ["referred", …], "terminal_states": ["completed", "closed"],
-//   "codes": {"mode": ["in_person", "digital", "phone"], …},
+//   "workflow": "permit", "revision": 1, "adopted": "2025-01-01",
+//   "states": ["submitted", …], "terminal_states": ["granted", "withdrawn"],
+//   "codes": {"mode": ["on_site", "remote"], …},
 //   "commands": [{
-//     "name": "BookConversation",
-//     "roles": ["syv"],                      // roles that may issue it (else 403 forbidden)
-//     "role_conditions": {"syv": {"channel": "group_activity"}},  // optional: role allowed only
-//                                                                 // when these fields have these values
-//     "from": ["referred", "unplanned"],     // states it is allowed in; ["*open"] = any non-terminal;
+//     "name": "ScheduleInspection",
+//     "roles": ["inspector"],                // roles that may issue it (else 403 forbidden)
+//     "role_conditions": {"clerk": {"mode": "remote"}},  // optional: role allowed only
+//                                                        // when these fields have these values
+//     "from": ["submitted", "deferred"],     // states it is allowed in; ["*open"] = any non-terminal;
 //                                            // [] = creates the case (initial command)
-//     "consent": ["transfer_referral"],      // scopes that must be active (else consent_missing)
+//     "consent": ["share_plans"],            // scopes that must be active (else consent_missing)
 //     "guards": ["G-SLOT-FUTURE"],           // named guards, implemented in workflows/
 //     "fields": {"slot": {"type": "time", "required": true},
-//                "mode": {"type": "code", "codes": "mode", "default": "in_person"},
+//                "mode": {"type": "code", "codes": "mode", "default": "on_site"},
 //                "note": {"type": "text", "personal": true}},
 //     "outcomes": [                          // first whose "when" matches the fields wins
-//       {"when": {"outcome": "plan"}, "emits": [{"event": "ConversationHeld"},
-//                                               {"event": "IndividualStudyPlanCreated", "to": "planned"}]},
-//       {"emits": [{"event": "ConversationBooked", "to": "booked"}]}]
+//       {"when": {"outcome": "done"}, "emits": [{"event": "InspectionHeld"},
+//                                               {"event": "PermitGranted", "to": "granted"}]},
+//       {"emits": [{"event": "InspectionScheduled", "to": "scheduled"}]}]
 //   }],
-//   "events": {"ConversationBooked": {"party": "vux", "share_scope": "share_guidance"}, …},
-//   "timers": [{"name": "J1", "after_event": "ReferralSubmitted", "in_states": ["referred"],
-//               "delay": "P14D", "kind": "booking_overdue"}]
+//   "events": {"InspectionScheduled": {"party": "field", "share_scope": "share_findings"}, …},
+//   "timers": [{"name": "T1", "after_event": "ApplicationSubmitted", "in_states": ["submitted"],
+//               "delay": "P14D", "kind": "inspection_overdue"}]
 // }
 //
 // Field types: bool, int, code (one of codes[codes]), codes (list of codes), date (YYYY-MM-DD),
 // time (RFC 3339), id (a non-personal reference such as a list id), text (free text: always
 // personal). "personal": true seals a field under the subject's key.
 // An emit's "to" is a state or omitted (state unchanged); "closed_reason" sets the reason when it
-// enters "closed"; "set_pace": "<field>" | "unknown" | "keep" sets the study pace.
+// enters the model's closed state; "set_pace": "<field>" | "unknown" | "keep" sets the case's pace.
 #pragma once
 
 #include <map>
@@ -85,7 +85,7 @@ struct CommandSpec {
 };
 
 struct EventSpec {
-  std::string party;        // "af" or "vux": who records it (for consent-gated reads)
+  std::string party;        // the model's party that records it (for consent-gated reads)
   std::string share_scope;  // scope under which the other party may see its data ("" = none)
 };
 
@@ -103,6 +103,13 @@ struct TimerSpec {
   std::vector<std::string> consent;
 };
 
+// What the fold takes from the workflow's model (engine/model.h), set when the registry adds the
+// definition: not part of the revision's text.
+struct CaseRules {
+  std::string closed_state;          // the state a CaseClosed event leads to
+  std::set<std::string> pace_states;  // states in which the case keeps a pace
+};
+
 struct WorkflowDefinition {
   std::string workflow;
   int revision = 0;
@@ -113,10 +120,11 @@ struct WorkflowDefinition {
   std::vector<CommandSpec> commands;
   std::map<std::string, EventSpec> events;
   std::vector<TimerSpec> timers;
+  CaseRules rules;
   // The file as parsed, serialized compactly: two definitions of one revision must match in it.
   std::string canonical;
 
-  // "study-referral@1"
+  // "<workflow>@<revision>"
   std::string Name() const { return workflow + "@" + std::to_string(revision); }
   const CommandSpec* FindCommand(const std::string& name) const;
   const CommandSpec* InitialCommand() const;
@@ -125,7 +133,8 @@ struct WorkflowDefinition {
   std::vector<std::string> AllowedCommands(const std::string& state) const;
 };
 
-// Parses and checks a definition: every state, code list, event and target named is declared.
+// Parses and checks a definition: every state, code list, event and target named is declared
+// (roles and consent scopes are checked against the model when the registry adds it).
 // kInvalidArgument with the offending element named.
 Result<WorkflowDefinition> ParseDefinition(std::string_view json);
 

@@ -12,9 +12,9 @@ namespace casetrail::engine {
 
 struct Actor {
   std::string id;
-  std::string role;  // af_officer | syv | compliance | strategic | worker | admin
-  std::string unit;  // for af_officer: globen | jarva | city
-  std::string auth;  // bankid | service_card | system
+  std::string role;  // a role of the workflow's model (engine/model.h)
+  std::string unit;  // for a role bound to a unit: one of the model's units
+  std::string auth;  // how the actor signed in (e.g. bankid, service_card, system)
   std::string acting_for;
 };
 

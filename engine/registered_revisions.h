@@ -17,7 +17,12 @@ namespace casetrail::engine {
 
 inline constexpr char kWorkflowsStream[] = "workflows";
 
-// Adds every revision registered in the log to `registry`. A revision already in the registry
+// Workflow models (engine/model.h) are kept the same way: `WorkflowModelRegistered{workflow,
+// model, definition}` on the same stream, written once per version at start (the built-in model)
+// or by `casetrail serve --model FILE` (a new version: other roles' rights, a new unit), and
+// loaded before the revisions that follow them. The newest version is the one in force.
+//
+// Adds every model and revision registered in the log to `registry`. A revision already in the registry
 // (say, embedded) must match it (kFailedPrecondition otherwise: the log and the binary disagree).
 // Returns how many were added.
 Result<int> LoadRegisteredRevisions(storage::Log& log, DefinitionRegistry* registry);
@@ -28,5 +33,10 @@ Result<int> LoadRegisteredRevisions(storage::Log& log, DefinitionRegistry* regis
 // malformed definition; kAlreadyExists when the revision is known with other content.
 Result<bool> RegisterRevision(storage::Log& log, DefinitionRegistry* registry, const GuardTable& guards,
                               std::string_view text, Timestamp now);
+
+// Records the model `text` in the log once (a no-op when that version is on record with the same
+// content) and adds it to `registry`. kInvalidArgument for a malformed model; kAlreadyExists
+// when the version is known with other content (a model version is immutable: adopt a new one).
+Status RegisterModel(storage::Log& log, DefinitionRegistry* registry, std::string_view text, Timestamp now);
 
 }  // namespace casetrail::engine

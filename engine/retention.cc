@@ -130,7 +130,7 @@ Result<RetentionReport> RunRetention(CaseService& service, storage::Log& log, co
   }
   Event e;
   e.type = "RetentionRunCompleted";
-  e.meta.actor = Actor{"retention", "worker", "", "system", ""};
+  e.meta.actor = Actor{"retention", "system", "", "system", ""};
   e.meta.legal_basis = "retention";
   e.meta.recorded_at = e.meta.effective_at = now;
   e.facts = {{"policy_version", policy.version},

@@ -6,12 +6,12 @@
 //
 //   {"version": "2025-1",
 //    "rules": [
-//      {"id": "cases-ended", "when": "all_cases_ended", "after_days": 730, "decision_ref": "AF-2024/0042"},
-//      {"id": "never-referred", "when": "no_case", "after_days": 90, "decision_ref": "AF-2024/0042"}]}
+//      {"id": "cases-ended", "when": "all_cases_ended", "after_days": 730, "decision_ref": "D-2024/0042"},
+//      {"id": "no-case", "when": "no_case", "after_days": 90, "decision_ref": "D-2024/0042"}]}
 //
 //   all_cases_ended  every case of the subject is in a terminal state; counted from the last event
 //                    of the case that ended last
-//   no_case          the subject was registered but never referred; counted from registration
+//   no_case          the subject was registered but never had a case; counted from registration
 //
 // The decision (which rule, if any, is due) is pure; RunRetention applies it to every subject.
 #pragma once

@@ -31,7 +31,7 @@ std::string EncodeSnapshot(const CaseState& s) {
   f["_workflow"] = s.workflow;
   f["_revision"] = int64_t{s.revision};
   f["_version"] = static_cast<int64_t>(s.version);
-  f["_referred_at"] = Us(s.referred_at);
+  f["_opened_at"] = Us(s.opened_at);
   f["_last_recorded_at"] = Us(s.last_recorded_at);
   for (const auto& [k, v] : s.facts) f[kFactPrefix + k] = v;
   return EncodeFields(f);
@@ -52,7 +52,7 @@ Result<CaseState> DecodeSnapshot(std::string_view bytes) {
   s.workflow = Text(f, "_workflow");
   s.revision = static_cast<int>(Int(f, "_revision"));
   s.version = static_cast<uint64_t>(Int(f, "_version"));
-  s.referred_at = Timestamp(std::chrono::microseconds(Int(f, "_referred_at")));
+  s.opened_at = Timestamp(std::chrono::microseconds(Int(f, "_opened_at")));
   s.last_recorded_at = Timestamp(std::chrono::microseconds(Int(f, "_last_recorded_at")));
   for (const auto& [k, v] : f) {
     if (k.rfind(kFactPrefix, 0) == 0) s.facts[k.substr(2)] = v;

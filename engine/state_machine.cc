@@ -83,9 +83,9 @@ const Outcome* ChooseOutcome(const CommandSpec& spec, const Fields& fields) {
 
 // What an outcome's emit of this event type makes of the case: state, closed reason and pace.
 // `fields` are those the decision saw (Decide: every field; the old fold: the stored facts).
-void FoldOutcome(CaseState& s, const Event& e, const Outcome* outcome, const Fields& fields) {
+void FoldOutcome(CaseState& s, const Event& e, const Outcome* outcome, const Fields& fields, const CaseRules& rules) {
   if (e.type == "CaseClosed") {
-    s.state = "closed";
+    s.state = rules.closed_state;
     if (auto* r = AsText(e.facts, "reason")) s.closed_reason = *r;
   }
   if (outcome) {
@@ -103,12 +103,12 @@ void FoldOutcome(CaseState& s, const Event& e, const Outcome* outcome, const Fie
       break;
     }
   }
-  if (s.state == "studying" || s.state == "aborted") {
+  if (rules.pace_states.count(s.state)) {
     if (!s.pace) s.pace = "unknown";
   } else {
     s.pace.reset();
   }
-  if (s.state != "closed") s.closed_reason.reset();
+  if (s.state != rules.closed_state) s.closed_reason.reset();
 }
 
 std::string Join(const std::vector<std::string>& v) {
@@ -140,7 +140,7 @@ Result<Fields> ValidateFields(const CommandSpec& spec, const WorkflowDefinition&
   return out;
 }
 
-Status CheckRole(const CommandSpec& spec, const Fields& fields, const Actor& actor) {
+Status CheckRole(const WorkflowModel& model, const CommandSpec& spec, const Fields& fields, const Actor& actor) {
   if (!spec.roles.count(actor.role)) {
     return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not issue " + spec.name);
   }
@@ -149,8 +149,9 @@ Status CheckRole(const CommandSpec& spec, const Fields& fields, const Actor& act
     return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may issue " + spec.name + " only in some cases");
   }
   const std::string* unit = AsText(fields, "unit");
-  if (spec.IsInitial() && actor.role == "af_officer" && unit && *unit != actor.unit) {
-    return Refusal(StatusCode::kPermissionDenied, "forbidden", "an officer refers only to their own unit");
+  const RoleSpec* role = model.Role(actor.role);
+  if (spec.IsInitial() && role && role->UnitBound() && unit && *unit != actor.unit) {
+    return Refusal(StatusCode::kPermissionDenied, "forbidden", "this role opens cases only in its own unit");
   }
   return Status::Ok();
 }
@@ -213,7 +214,7 @@ Result<std::vector<PendingEvent>> Decide(const DecideInput& in) {
     if (auto* l = AsText(in.fields, "list")) e.meta.correlation_id = *l;
     e.facts = facts;
     if (i == 0) p.personal = personal;  // personal data is recorded once, on the first event
-    FoldOutcome(after, e, outcome, in.fields);
+    FoldOutcome(after, e, outcome, in.fields, in.definition.rules);
     e.outcome = CaseOutcome{after.state, after.pace, after.closed_reason};
     out.push_back(std::move(p));
   }
@@ -228,7 +229,7 @@ void Apply(CaseState& s, const StoredEvent& stored, const WorkflowDefinition& de
     s.subject_id = e.meta.subject_id;
     s.workflow = e.meta.workflow;
     s.revision = e.meta.revision;
-    s.referred_at = e.meta.effective_at;
+    s.opened_at = e.meta.effective_at;
   }
   for (const auto& [k, v] : e.facts) s.facts[k] = v;
   if (auto* unit = AsText(e.facts, "unit"); unit && s.version == 0) s.unit = *unit;
@@ -250,12 +251,14 @@ void Apply(CaseState& s, const StoredEvent& stored, const WorkflowDefinition& de
     // Written before outcomes were recorded: choose the outcome over the stored facts, as the
     // release that wrote it did (tests/replay/one_fold_test.cc keeps this path honest).
     const CommandSpec* spec = def.FindCommand(e.meta.command);
-    FoldOutcome(s, e, spec ? ChooseOutcome(*spec, e.facts) : nullptr, e.facts);
+    FoldOutcome(s, e, spec ? ChooseOutcome(*spec, e.facts) : nullptr, e.facts, def.rules);
   }
   s.version = stored.version.value();
   s.last_recorded_at = e.meta.recorded_at;
 }
 
-CaseOutcome ClosedOutcome(const std::string& reason) { return CaseOutcome{"closed", std::nullopt, reason}; }
+CaseOutcome ClosedOutcome(const CaseRules& rules, const std::string& reason) {
+  return CaseOutcome{rules.closed_state, std::nullopt, reason};
+}
 
 }  // namespace casetrail::engine

@@ -16,6 +16,7 @@
 #include "engine/definition.h"
 #include "engine/event.h"
 #include "engine/guard.h"
+#include "engine/model.h"
 
 namespace casetrail::engine {
 
@@ -38,8 +39,8 @@ Status Refusal(StatusCode code, const std::string& api_code, std::string message
 // Unknown, missing, mistyped or out-of-code-list fields give invalid_field naming the field.
 Result<Fields> ValidateFields(const CommandSpec& spec, const WorkflowDefinition& def, const Fields& given);
 
-// Role (and role condition) check; for af_officer also the unit of a new case.
-Status CheckRole(const CommandSpec& spec, const Fields& fields, const Actor& actor);
+// Role (and role condition) check; for a role bound to its unit also the unit of a new case.
+Status CheckRole(const WorkflowModel& model, const CommandSpec& spec, const Fields& fields, const Actor& actor);
 
 struct DecideInput {
   const CaseState& state;
@@ -65,10 +66,10 @@ Result<std::vector<PendingEvent>> Decide(const DecideInput& in);
 void Apply(CaseState& state, const StoredEvent& stored, const WorkflowDefinition& definition);
 
 // The outcome recorded on a CaseClosed that a policy (withdrawal, erasure) writes.
-CaseOutcome ClosedOutcome(const std::string& reason);
+CaseOutcome ClosedOutcome(const CaseRules& rules, const std::string& reason);
 
 // Bumped whenever Apply's result for the same events changes: snapshots written under another
 // fold version are ignored and the case is folded from its events (engine/snapshot_codec.h).
-inline constexpr int64_t kFoldVersion = 2;
+inline constexpr int64_t kFoldVersion = 3;  // 3: the snapshot names the opening time _opened_at
 
 }  // namespace casetrail::engine

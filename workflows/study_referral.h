@@ -9,10 +9,14 @@ namespace casetrail::workflows {
 
 inline constexpr char kStudyReferral[] = "study-referral";
 
-// Parses and adds every embedded revision. kInvalidArgument if a revision file is malformed.
+// Parses and adds the embedded model (workflows/study-referral/model.json), then every embedded
+// revision. kInvalidArgument if a file is malformed.
 Status RegisterStudyReferral(engine::DefinitionRegistry* registry);
 
 // G-TARGET, G-WANTS-STUDY, G-SLOT-FUTURE, G-SLOT-PASSED, G-MEETING, G-LIST.
 const engine::GuardTable& StudyReferralGuards();
+
+// The model file as embedded at build time.
+std::string_view StudyReferralModelJson();
 
 }  // namespace casetrail::workflows

@@ -41,7 +41,8 @@ Result<std::unique_ptr<EngineOnStores>> BuildEngine(OpenStores& stores) {
   CT_RETURN_IF_ERROR(engine::LoadRegisteredRevisions(*stores.log, &e->registry).status());
   e->clock = engine::NewSystemClock();
   e->service = std::make_unique<engine::CaseService>(stores.log.get(), e->keys.get(), &e->registry,
-                                                     &workflows::StudyReferralGuards(), e->clock.get());
+                                                     &workflows::StudyReferralGuards(), e->clock.get(),
+                                                     workflows::kStudyReferral);
   e->service->SetErasureLedger(stores.ledger.get());
   return e;
 }

@@ -145,6 +145,9 @@ int main(int argc, char** argv) {
   serve->add_option("--workflow", serve_flags.workflows,
                     "adopt this workflow revision file (JSON, docs/workflows.md); kept in the log, so later starts need it no more (repeatable)")
       ->check(CLI::ExistingFile);
+  serve->add_option("--model", serve_flags.models,
+                    "adopt this workflow model version (JSON: roles, units, consent scopes; docs/workflows.md §6); kept in the log (repeatable)")
+      ->check(CLI::ExistingFile);
   serve->add_option("--backup-root", serve_flags.backup_root,
                     "folder for backups taken while serving (POST /v1/admin/backup, `casetrail backup --url`)");
   serve->add_option("--web-root", serve_flags.web_root, "serve the web UI from this directory (development); default: the embedded UI");

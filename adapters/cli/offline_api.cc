@@ -44,10 +44,12 @@ Result<std::unique_ptr<OfflineApi>> OfflineApi::Open(const DataDirFlags& flags, 
     if (!unit.empty()) u["unit"] = unit;
     users.push_back(std::move(u));
   };
-  add("compliance", "");
-  add("strategic", "");
-  for (const char* unit : {"globen", "jarva", "city"}) add("af_officer", unit);
-  CT_ASSIGN_OR_RETURN(Users parsed, Users::Parse(json::serialize(json::object{{"users", users}})));
+  const engine::WorkflowModel& model = o->engine_->service->model();
+  for (const auto& [name, role] : model.roles) {
+    if (!role.UnitBound()) add(name, "");
+    for (const auto& unit : role.UnitBound() ? model.UnitIds() : std::vector<std::string>{}) add(name, unit);
+  }
+  CT_ASSIGN_OR_RETURN(Users parsed, Users::Parse(json::serialize(json::object{{"users", users}}), model));
   o->users_ = std::make_unique<Users>(std::move(parsed));
   o->metrics_ = std::make_unique<Metrics>();
   std::string fingerprint_key(32, '\0');

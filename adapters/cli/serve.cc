@@ -77,7 +77,8 @@ Status PrepareDemo(ServeFlags& f) {
   engine::DefinitionRegistry registry;
   CT_RETURN_IF_ERROR(workflows::RegisterStudyReferral(&registry));
   engine::FakeClock clock(*engine::ParseRfc3339("2025-01-08T09:00:00+01:00"));
-  engine::CaseService service(stores.log.get(), &keys, &registry, &workflows::StudyReferralGuards(), &clock);
+  engine::CaseService service(stores.log.get(), &keys, &registry, &workflows::StudyReferralGuards(), &clock,
+                              workflows::kStudyReferral);
   std::cerr << "creating demo data (" << f.demo_cases + 1 << " cases: " << f.demo_cases << " generated and the fixture case)…\n";
   CT_ASSIGN_OR_RETURN(DemoStats stats, PopulateDemo(service, clock, f.demo_cases, 20250113));
   CT_ASSIGN_OR_RETURN(std::string fixture, AddFixtureCase(service, clock));
@@ -119,8 +120,6 @@ int RunServe(ServeFlags f) {
     secret = std::move(*read);
     while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   }
-  auto users = Users::Load(f.users);
-  if (!users.ok()) return Fail(users.status());
   auto stores = OpenDataDir(f.data);
   if (!stores.ok()) return Fail(stores.status());
   if (sodium_init() < 0) return Fail(Unavailable("libsodium failed to initialise"));
@@ -145,8 +144,18 @@ int RunServe(ServeFlags f) {
     system_clock = engine::NewSystemClock();
     clock = system_clock.get();
   }
-  // Revisions adopted at run time: those in the log, then any new --workflow file.
+  // Models and revisions adopted at run time: those in the log, the built-in model on record
+  // once, then any new --model and --workflow file.
   if (auto loaded = engine::LoadRegisteredRevisions(*stores->log, &registry); !loaded.ok()) return Fail(loaded.status());
+  if (Status s = engine::RegisterModel(*stores->log, &registry, workflows::StudyReferralModelJson(), clock->Now()); !s.ok()) {
+    return Fail(s);
+  }
+  for (const auto& file : f.models) {
+    std::ifstream in(file);
+    if (!in) return Fail(NotFound("cannot read the --model file"));
+    Status s = engine::RegisterModel(*stores->log, &registry, std::string((std::istreambuf_iterator<char>(in)), {}), clock->Now());
+    if (!s.ok()) return Fail(s);
+  }
   for (const auto& file : f.workflows) {
     std::ifstream in(file);
     if (!in) return Fail(NotFound("cannot read the --workflow file"));
@@ -154,7 +163,11 @@ int RunServe(ServeFlags f) {
                                           std::string((std::istreambuf_iterator<char>(in)), {}), clock->Now());
     if (!added.ok()) return Fail(added.status());
   }
-  engine::CaseService service(stores->log.get(), &keys, &registry, &workflows::StudyReferralGuards(), clock);
+  // Users are checked against the model in force (its roles and units).
+  auto users = Users::Load(f.users, *registry.Model(workflows::kStudyReferral));
+  if (!users.ok()) return Fail(users.status());
+  engine::CaseService service(stores->log.get(), &keys, &registry, &workflows::StudyReferralGuards(), clock,
+                              workflows::kStudyReferral);
   service.SetErasureLedger(stores->ledger.get());
   // Registrations cut short between the key store and the log; erasures recorded in the ledger
   // but missing from the stores (a restore, a crash mid-erasure).

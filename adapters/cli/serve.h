@@ -23,6 +23,7 @@ struct ServeFlags {
   std::string backup_root;  // POST /v1/admin/backup writes backups into folders here
   std::string calendar;  // the lists' calendar (JSON, replay/follow_up_lists.h ListCalendar)
   std::vector<std::string> workflows;  // revision files to register (engine/registered_revisions.h)
+  std::vector<std::string> models;     // model files to register: roles, units, consent scopes (engine/model.h)
   std::string smtp, mail_from, mail_to;  // reminder e-mail: HOST:PORT and functional addresses
   bool demo = false;
   int demo_cases = 240;

@@ -69,7 +69,7 @@ Result<std::string> AddFixtureCase(engine::CaseService& service, engine::FakeClo
                                           {"transfer_referral", "share_guidance", "share_study_progress"}, "signed_form",
                                           "F01-blankett").status());
   at("2025-01-13T09:55:00+01:00");
-  CT_ASSIGN_OR_RETURN(auto c, service.SubmitReferral(officer, subject.subject_id,
+  CT_ASSIGN_OR_RETURN(auto c, service.OpenCase(officer, subject.subject_id,
                                                      {{"unit", std::string("jarva")}, {"channel", std::string("space")},
                                                       {"long_term_unemployed", true}, {"lacks_upper_secondary", true},
                                                       {"resident_stockholm", true}, {"rom_participant", true},
@@ -100,7 +100,7 @@ Result<std::string> AddFixtureCase(engine::CaseService& service, engine::FakeClo
     CT_RETURN_IF_ERROR(service.Execute(*s.who, c.case_id, cmd, std::nullopt).status());
   }
   at("2026-01-20T09:30:00+01:00");
-  CT_RETURN_IF_ERROR(service.WithdrawConsent(officer, subject.subject_id, engine::AllConsentScopes()).status());
+  CT_RETURN_IF_ERROR(service.WithdrawConsent(officer, subject.subject_id, service.model().ScopeNames()).status());
   return c.case_id;
 }
 
@@ -131,7 +131,7 @@ Result<DemoStats> PopulateDemo(engine::CaseService& service, engine::FakeClock& 
                 {"long_term_unemployed", chance(70)}, {"lacks_upper_secondary", true}, {"resident_stockholm", true},
                 {"rom_participant", chance(30)}, {"need_assessed", true}};
     const bool group = std::get<std::string>(f["channel"]) == "group_activity";
-    CT_ASSIGN_OR_RETURN(auto c, service.SubmitReferral(group ? syv : officer, subject.subject_id, f));
+    CT_ASSIGN_OR_RETURN(auto c, service.OpenCase(group ? syv : officer, subject.subject_id, f));
     ++stats.cases;
     const std::string id = c.case_id;
     auto later = [&](int days) { clock.Advance(std::chrono::hours(24 * days)); };

@@ -6,6 +6,7 @@
 
 #include <boost/url.hpp>
 
+#include "adapters/http/body_fields.h"
 #include "adapters/http/read_models.h"
 #include "adapters/http/web_assets.h"
 #include "storage/base/hex.h"
@@ -138,7 +139,7 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
     return *r;
   if ((r = route(is({"retention", "run"}), "POST", [&] { return RunRetention(c); }))) return *r;
   if ((r = route(is({"subjects", "*", "extract"}), "GET", [&] { return Extract(c, p[1]); }))) return *r;
-  if ((r = route(is({"cases"}), "POST", [&] { return SubmitReferral(c); }))) return *r;
+  if ((r = route(is({"cases"}), "POST", [&] { return OpenCase(c); }))) return *r;
   if ((r = route(is({"cases"}), "GET", [&] { return ListCases(c); }))) return *r;
   if ((r = route(is({"cases", "*"}), "GET", [&] { return GetCase(c, p[1]); }))) return *r;
   if ((r = route(is({"cases", "*", "commands"}), "POST", [&] { return ExecuteCommand(c, p[1]); }))) return *r;
@@ -172,6 +173,13 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
   if ((r = route(is({"admin", "clock"}) && d_.manual_clock, "POST", [&] { return MoveClock(c); }))) return *r;
   if ((r = route(is({"admin", "backup"}), "POST", [&] { return Backup(c); }))) return *r;
   return Problem(404, "not_found", "no such route");
+}
+
+Status Api::CheckUnit(const std::string& unit) const {
+  if (Model().HasUnit(unit)) return Status::Ok();
+  std::string known;
+  for (const auto& u : Model().UnitIds()) known += (known.empty() ? "" : ", ") + u;
+  return InvalidField("unit", "must be one of " + known);
 }
 
 }  // namespace casetrail::adapters

@@ -76,6 +76,22 @@ class Api {
 
   ApiResponse Route(Call& call, bool* matched, bool* method_ok);
 
+  // The workflow's model: roles, units and consent scopes (engine/model.h).
+  const engine::WorkflowModel& Model() const { return d_.service->model(); }
+  // Whether the caller's role may take `action` (the model's "may").
+  bool May(const Call& c, const char* action) const { return Model().May(c.actor.role, action); }
+  // Whether the caller acts for `unit`: any unit unless its role is bound to its own.
+  bool ActsFor(const Call& c, const std::string& unit) const {
+    const engine::RoleSpec* r = Model().Role(c.actor.role);
+    return r && (!r->UnitBound() || c.actor.unit == unit);
+  }
+  // invalid_field "unit" unless `unit` is one of the model's units.
+  Status CheckUnit(const std::string& unit) const;
+  bool UnitBound(const Call& c) const {
+    const engine::RoleSpec* r = Model().Role(c.actor.role);
+    return r && r->UnitBound();
+  }
+
   // Subjects and consent.
   ApiResponse RegisterSubject(Call& c);
   ApiResponse LookupSubject(Call& c);
@@ -83,7 +99,7 @@ class Api {
   ApiResponse GrantConsent(Call& c, const std::string& subject);
   ApiResponse WithdrawConsent(Call& c, const std::string& subject);
   // Cases.
-  ApiResponse SubmitReferral(Call& c);
+  ApiResponse OpenCase(Call& c);
   ApiResponse ExecuteCommand(Call& c, const std::string& case_id);
   ApiResponse GetCase(Call& c, const std::string& case_id);
   ApiResponse GetEvents(Call& c, const std::string& case_id);

@@ -48,7 +48,7 @@ Result<replay::AsOf> ParseAsOf(const std::map<std::string, std::string>& q) {
 
 }  // namespace
 
-ApiResponse Api::SubmitReferral(Call& c) {
+ApiResponse Api::OpenCase(Call& c) {
   auto subject = ReqString(c.body, "subject_id");
   if (!subject.ok()) return FromStatus(subject.status());
   json::object rest = c.body;
@@ -57,7 +57,7 @@ ApiResponse Api::SubmitReferral(Call& c) {
   if (!fields.ok()) return FromStatus(fields.status());
   engine::RequestContext ctx = c.Context();
   ctx.idempotency_fingerprint = Fingerprint(c.req);
-  auto r = d_.service->SubmitReferral(ctx, *subject, *fields);
+  auto r = d_.service->OpenCase(ctx, *subject, *fields);
   if (!r.ok()) return FromStatus(r.status());
   return Json(r->deduplicated ? 201 : 201, ResultJson(*r));
 }
@@ -102,26 +102,26 @@ ApiResponse Api::GetCase(Call& c, const std::string& case_id) {
   if (events->empty()) return Problem(404, "not_found", "case not found");
   auto latest = replay::Rebuild(*events, {}, *d_.registry);
   if (!latest.ok()) return FromStatus(latest.status());
-  if (Status s = engine::CheckCaseVisible(c.actor, *latest); !s.ok()) return FromStatus(s);
+  if (Status s = engine::CheckCaseVisible(Model(), c.actor, *latest); !s.ok()) return FromStatus(s);
   auto state = as_of->Any() ? replay::Rebuild(*events, *as_of, *d_.registry) : latest;
   if (!state.ok()) return FromStatus(state.status());
 
   const engine::Timestamp now = d_.clock->Now();
   auto consent = d_.service->LoadConsent(latest->subject_id);
   if (!consent.ok()) return FromStatus(consent.status());
-  const bool show_subject = engine::ShowsSubject(c.actor, *consent, now);
+  const bool show_subject = engine::ShowsSubject(Model(), c.actor, *consent, now);
   json::value subject = json::object{{"redacted", true}};
   if (show_subject) {
     auto personal = SubjectPersonal(*d_.log, *d_.keys, latest->subject_id);
     if (!personal.ok()) return FromStatus(personal.status());
     subject = *personal ? json::value(SubjectJson(**personal)) : json::value(json::object{{"erased", true}});
   }
-  // The record names the personal fields and the pace (Vux-recorded progress) when present.
-  const bool pace_shown = engine::ShowsPace(c.actor, *consent, now);
+  // The record names the personal fields and the pace (the other party's progress) when present.
+  const bool pace_shown = engine::ShowsPace(Model(), c.actor, *consent, now);
   std::vector<std::string> read_fields = {"name", "personal_number", "contact"};
   if (state->pace) read_fields.push_back("pace");
   engine::ReadRecord read{c.actor, latest->subject_id, case_id, read_fields,
-                          c.Purpose(engine::DefaultPurpose(c.actor)),
+                          c.Purpose(engine::DefaultPurpose(Model(), c.actor)),
                           show_subject && (!state->pace || pace_shown), now};
   if (Status s = engine::RecordRead(*d_.log, read); !s.ok()) return FromStatus(s);
 
@@ -133,7 +133,7 @@ ApiResponse Api::GetCase(Call& c, const std::string& case_id) {
     if (e.version.value() > s.version) continue;
     const auto* def = d_.registry->Find(e.event.meta.workflow, e.event.meta.revision);
     engine::EventSpec spec = def && def->events.count(e.event.type) ? def->events.at(e.event.type) : engine::EventSpec{"system", ""};
-    if (!engine::ShowsEventData(c.actor, spec, *consent, now)) continue;
+    if (!engine::ShowsEventData(Model(), c.actor, spec, *consent, now)) continue;
     for (const auto& [k, v] : e.event.facts) visible_facts[k] = v;
   }
   json::object body{{"case_id", case_id},
@@ -157,7 +157,7 @@ ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
   if (events->empty()) return Problem(404, "not_found", "case not found");
   auto latest = replay::Rebuild(*events, {}, *d_.registry);
   if (!latest.ok()) return FromStatus(latest.status());
-  if (Status s = engine::CheckCaseVisible(c.actor, *latest); !s.ok()) return FromStatus(s);
+  if (Status s = engine::CheckCaseVisible(Model(), c.actor, *latest); !s.ok()) return FromStatus(s);
   const engine::Timestamp now = d_.clock->Now();
   auto consent = d_.service->LoadConsent(latest->subject_id);
   if (!consent.ok()) return FromStatus(consent.status());
@@ -170,13 +170,13 @@ ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
     const auto* def = d_.registry->Find(e.event.meta.workflow, e.event.meta.revision);
     engine::EventSpec spec = def && def->events.count(e.event.type) ? def->events.at(e.event.type) : engine::EventSpec{"system", ""};
     json::value data;
-    if (!engine::ShowsEventData(c.actor, spec, *consent, now)) {
+    if (!engine::ShowsEventData(Model(), c.actor, spec, *consent, now)) {
       data = json::object{{"redacted", true}};
       redacted = redacted || !e.event.sealed.empty() || !e.event.facts.empty();
     } else {
       json::object d = ToJson(e.event.facts);
       if (!e.event.sealed.empty()) {
-        if (engine::ShowsPersonal(c.actor, spec, *consent, now)) {
+        if (engine::ShowsPersonal(Model(), c.actor, spec, *consent, now)) {
           auto opened = d_.keys->Open(latest->subject_id, e.event.sealed);
           if (opened.ok()) {
             for (const auto& [k, v] : *opened) {
@@ -199,14 +199,14 @@ ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
   }
   if (!personal_fields.empty() || redacted) {
     engine::ReadRecord read{c.actor, latest->subject_id, case_id, {personal_fields.begin(), personal_fields.end()},
-                            c.Purpose(engine::DefaultPurpose(c.actor)), !redacted, now};
+                            c.Purpose(engine::DefaultPurpose(Model(), c.actor)), !redacted, now};
     if (Status s = engine::RecordRead(*d_.log, read); !s.ok()) return FromStatus(s);
   }
   return Json(200, json::object{{"events", std::move(out)}});
 }
 
 ApiResponse Api::ListCases(Call& c) {
-  if (!engine::RoleSeesCases(c.actor.role)) return Problem(403, "forbidden", "this role sees no cases");
+  if (!engine::RoleSeesCases(Model(), c.actor.role)) return Problem(403, "forbidden", "this role sees no cases");
   std::optional<std::string> unit, state;
   std::string after;
   size_t limit = 50;
@@ -221,7 +221,7 @@ ApiResponse Api::ListCases(Call& c) {
       return FromStatus(InvalidField(k, "is not a query parameter of this route"));
     }
   }
-  if (c.actor.role == "af_officer") {
+  if (UnitBound(c)) {
     if (unit && *unit != c.actor.unit) return Json(200, json::object{{"cases", json::array{}}, {"next_page_token", nullptr}});
     unit = c.actor.unit;
   }
@@ -232,7 +232,7 @@ ApiResponse Api::ListCases(Call& c) {
   for (size_t i = 0; i < page.size() && i < limit; ++i) {
     const auto& s = page[i];
     cases.push_back(json::object{{"case_id", s.case_id}, {"unit", s.unit}, {"state", s.state}, {"version", s.version},
-                                 {"referred_at", engine::FormatRfc3339(s.referred_at)}});
+                                 {"referred_at", engine::FormatRfc3339(s.opened_at)}});
   }
   json::value next = page.size() > limit ? json::value(page[limit - 1].case_id) : json::value(nullptr);
   return Json(200, json::object{{"cases", std::move(cases)}, {"next_page_token", next}});

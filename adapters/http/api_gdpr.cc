@@ -90,7 +90,7 @@ ApiResponse Api::EraseSubject(Call& c, const std::string& subject) {
   auto known = d_.service->LoadSubject(subject);
   if (!known.ok()) return FromStatus(known.status());
   if (!known->Exists()) return Problem(404, "not_found", "subject not found");
-  if (c.actor.role != "compliance") return OnlyCompliance();
+  if (!May(c, "erase_subject")) return OnlyCompliance();
   auto r = d_.service->EraseSubject(c.Context(), subject, *basis, *reference);
   if (!r.ok()) return FromStatus(r.status());
   json::array cases;
@@ -102,7 +102,7 @@ ApiResponse Api::Extract(Call& c, const std::string& subject_id) {
   auto subject = d_.service->LoadSubject(subject_id);
   if (!subject.ok()) return FromStatus(subject.status());
   if (!subject->Exists()) return Problem(404, "not_found", "subject not found");
-  if (c.actor.role != "compliance") return OnlyCompliance();
+  if (!May(c, "read_extract")) return OnlyCompliance();
   if (subject->erased) return Problem(410, "erased", "the subject was erased");
   auto personal = SubjectPersonal(*d_.log, *d_.keys, subject_id);
   if (!personal.ok()) return FromStatus(personal.status());
@@ -172,7 +172,7 @@ ApiResponse Api::Audit(Call& c, const std::string& case_id) {
   auto events = replay::ReadCaseEvents(*d_.log, case_id);
   if (!events.ok()) return FromStatus(events.status());
   if (events->empty()) return Problem(404, "not_found", "case not found");
-  if (c.actor.role != "compliance") return OnlyCompliance();
+  if (!May(c, "read_audit")) return OnlyCompliance();
   auto state = replay::Rebuild(*events, {}, *d_.registry);
   if (!state.ok()) return FromStatus(state.status());
 
@@ -240,7 +240,7 @@ ApiResponse Api::LegalHold(Call& c, const std::string& subject, bool placed) {
 
 ApiResponse Api::RunRetention(Call& c) {
   if (Status s = OnlyFields(c.body, {}); !s.ok()) return FromStatus(s);
-  if (c.actor.role != "compliance" && c.actor.role != "admin") return Problem(403, "forbidden", "compliance or admin runs retention");
+  if (!May(c, "run_retention")) return Problem(403, "forbidden", "compliance or admin runs retention");
   if (!d_.retention) return Problem(409, "retention_not_configured", "start the server with --retention FILE");
   auto report = engine::RunRetention(*d_.service, *d_.log, *d_.registry, *d_.retention, d_.clock->Now());
   if (!report.ok()) return FromStatus(report.status());

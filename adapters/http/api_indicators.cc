@@ -16,7 +16,6 @@ namespace json = boost::json;
 
 namespace {
 
-const std::set<std::string> kUnits = {"globen", "jarva", "city"};
 
 json::object RatioJson(const replay::Ratio& r) {
   return {{"numerator", r.numerator},
@@ -95,7 +94,7 @@ Result<json::object> Api::IndicatorReport(const std::string& period_label, const
     auto all = p.ComputeAll(in);  // one pass for the three units and the total
     std::map<std::string, json::object> units;
     std::map<std::string, std::vector<std::string>> hidden_by;
-    for (const auto& u : kUnits) {
+    for (const auto& u : Model().UnitIds()) {
       units[u] = BlockJson(all[u]);
       SuppressSmallCells(units[u], d_.suppress_below, prefix, &hidden_by[u]);
     }
@@ -138,7 +137,7 @@ Result<std::pair<std::string, std::optional<std::string>>> Api::IndicatorScope(c
       if (!period.empty()) return InvalidField(k, "give year or period, not both");
       period = v;
     } else if (k == "unit") {
-      if (!kUnits.count(v)) return InvalidField("unit", "must be globen, jarva or city");
+      CT_RETURN_IF_ERROR(CheckUnit(v));
       unit = v;
     } else {
       return InvalidField(k, "is not accepted here");
@@ -165,10 +164,10 @@ Result<std::pair<std::string, std::optional<std::string>>> Api::IndicatorScope(c
 ApiResponse Api::GetIndicators(Call& c) {
   auto scope = IndicatorScope(c.query, nullptr);
   if (!scope.ok()) return FromStatus(scope.status());
-  if (c.actor.role != "strategic" && c.actor.role != "compliance") {
+  if (!May(c, "read_indicators")) {
     return Problem(403, "forbidden", "indicators are for the strategic group and compliance");
   }
-  auto report = IndicatorReport(scope->first, scope->second, c.actor.role == "strategic");
+  auto report = IndicatorReport(scope->first, scope->second, Model().Role(c.actor.role)->suppressed);
   if (!report.ok()) return FromStatus(report.status());
   return Json(200, *report);
 }
@@ -176,7 +175,7 @@ ApiResponse Api::GetIndicators(Call& c) {
 ApiResponse Api::TakeIndicatorSnapshot(Call& c) {
   auto scope = IndicatorScope({}, &c.body);
   if (!scope.ok()) return FromStatus(scope.status());
-  if (c.actor.role != "strategic" && c.actor.role != "compliance") {
+  if (!May(c, "read_indicators")) {
     return Problem(403, "forbidden", "indicators are for the strategic group and compliance");
   }
   auto taken = RecordSnapshot(scope->first, scope->second, c.actor, "");
@@ -221,7 +220,7 @@ Result<bool> Api::TakeScheduledSnapshot(const std::string& period, const std::op
 }
 
 ApiResponse Api::ListIndicatorSnapshots(Call& c) {
-  if (c.actor.role != "strategic" && c.actor.role != "compliance") {
+  if (!May(c, "read_indicators")) {
     return Problem(403, "forbidden", "indicators are for the strategic group and compliance");
   }
   auto events = replay::ReadStreamEvents(*d_.log, engine::IndicatorSnapshotStream());
@@ -251,7 +250,7 @@ ApiResponse Api::RecordGroupActivity(Call& c) {
   if (Status s = OnlyFields(c.body, {"unit", "held_on", "participants_total"}); !s.ok()) return FromStatus(s);
   auto unit = ReqString(c.body, "unit");
   if (!unit.ok()) return FromStatus(unit.status());
-  if (!kUnits.count(*unit)) return FromStatus(InvalidField("unit", "must be globen, jarva or city"));
+  if (Status s = CheckUnit(*unit); !s.ok()) return FromStatus(s);
   auto held_on = ReqString(c.body, "held_on");
   if (!held_on.ok()) return FromStatus(held_on.status());
   auto end = replay::EndOfStockholmDay(*held_on);
@@ -260,8 +259,8 @@ ApiResponse Api::RecordGroupActivity(Call& c) {
   if (!n || !n->is_int64() || n->as_int64() < 0 || n->as_int64() > 10000) {
     return FromStatus(InvalidField("participants_total", "must be a count"));
   }
-  if (c.actor.role != "af_officer" && c.actor.role != "syv") return Problem(403, "forbidden", "AF officers and SYV record activities");
-  if (c.actor.role == "af_officer" && c.actor.unit != *unit) return Problem(403, "forbidden", "another unit's activity");
+  if (!May(c, "record_activity")) return Problem(403, "forbidden", "this role does not record activities");
+  if (!ActsFor(c, *unit)) return Problem(403, "forbidden", "another unit's activity");
   const auto now = d_.clock->Now();
   const engine::Timestamp on = *end - std::chrono::hours(24);  // the start of that Stockholm day
   if (on > now) return FromStatus(InvalidField("held_on", "must not be in the future"));

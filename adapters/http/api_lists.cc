@@ -23,12 +23,6 @@ std::string DownloadName(std::string list_id) {
   return list_id;
 }
 
-const std::set<std::string> kUnits = {"globen", "jarva", "city"};
-
-bool MaySeeLists(const engine::Actor& a, const std::string& unit) {
-  return (a.role == "af_officer" && a.unit == unit) || a.role == "syv" || a.role == "compliance";
-}
-
 bool IsMonth(const std::string& v) {
   return v.size() == 7 && v[4] == '-' && std::all_of(v.begin(), v.begin() + 4, ::isdigit) && v.substr(5) >= "01" && v.substr(5) <= "12";
 }
@@ -42,7 +36,7 @@ ApiResponse Api::RecordMeeting(Call& c) {
   if (Status s = OnlyFields(c.body, {"unit", "kind", "held_on", "participants"}); !s.ok()) return FromStatus(s);
   auto unit = ReqString(c.body, "unit");
   if (!unit.ok()) return FromStatus(unit.status());
-  if (!kUnits.count(*unit)) return FromStatus(InvalidField("unit", "must be globen, jarva or city"));
+  if (Status s = CheckUnit(*unit); !s.ok()) return FromStatus(s);
   auto kind = ReqString(c.body, "kind");
   if (!kind.ok()) return FromStatus(kind.status());
   if (*kind != "monthly") return FromStatus(InvalidField("kind", "must be monthly"));
@@ -56,7 +50,7 @@ ApiResponse Api::RecordMeeting(Call& c) {
     if (!list.ok()) return FromStatus(list.status());
     participants = *list;  // user ids, not names
   }
-  if (!((c.actor.role == "af_officer" && c.actor.unit == *unit) || c.actor.role == "syv")) {
+  if (!(May(c, "work_lists") && ActsFor(c, *unit))) {
     return Problem(403, "forbidden", "the unit's AF officers and the SYV record its meetings");
   }
   const auto now = d_.clock->Now();
@@ -76,8 +70,8 @@ ApiResponse Api::ListMeetings(Call& c) {
     if (k != "unit") return FromStatus(InvalidField(k, "is not a query parameter of this route"));
     unit = v;
   }
-  if (!kUnits.count(unit)) return FromStatus(InvalidField("unit", "must be globen, jarva or city"));
-  if (!MaySeeLists(c.actor, unit)) return Problem(403, "forbidden", "not this unit's meetings");
+  if (Status s = CheckUnit(unit); !s.ok()) return FromStatus(s);
+  if (!(May(c, "read_lists") && ActsFor(c, unit))) return Problem(403, "forbidden", "not this unit's meetings");
   auto events = replay::ReadStreamEvents(*d_.log, MeetingStream(unit));
   if (!events.ok()) return FromStatus(events.status());
   json::array out;
@@ -97,11 +91,11 @@ ApiResponse Api::GetList(Call& c, const std::string& kind) {
     else if (k == period_key) period = v;
     else return FromStatus(InvalidField(k, "is not a query parameter of this route"));
   }
-  if (!kUnits.count(unit)) return FromStatus(InvalidField("unit", "must be globen, jarva or city"));
+  if (Status s = CheckUnit(unit); !s.ok()) return FromStatus(s);
   if (kind == "monthly" ? !IsMonth(period) : !IsQuarter(period)) {
     return FromStatus(InvalidField(period_key, kind == "monthly" ? "must be YYYY-MM" : "must be YYYY-Qn"));
   }
-  if (!MaySeeLists(c.actor, unit)) return Problem(403, "forbidden", "not this unit's lists");
+  if (!(May(c, "read_lists") && ActsFor(c, unit))) return Problem(403, "forbidden", "not this unit's lists");
   if (d_.worker) d_.worker->CatchUp(5000);
   auto stored = ReadList(*d_.log, kind + ":" + unit + ":" + period);
   if (!stored.ok()) {
@@ -130,11 +124,11 @@ ApiResponse Api::PublishProgressionList(Call& c) {
   if (Status s = OnlyFields(c.body, {"unit", "quarter"}); !s.ok()) return FromStatus(s);
   auto unit = ReqString(c.body, "unit");
   if (!unit.ok()) return FromStatus(unit.status());
-  if (!kUnits.count(*unit)) return FromStatus(InvalidField("unit", "must be globen, jarva or city"));
+  if (Status s = CheckUnit(*unit); !s.ok()) return FromStatus(s);
   auto quarter = ReqString(c.body, "quarter");
   if (!quarter.ok()) return FromStatus(quarter.status());
   if (!IsQuarter(*quarter)) return FromStatus(InvalidField("quarter", "must be YYYY-Qn"));
-  if (!(c.actor.role == "af_officer" && c.actor.unit == *unit)) return Problem(403, "forbidden", "the unit's AF officers publish its list");
+  if (!(May(c, "publish_list") && ActsFor(c, *unit))) return Problem(403, "forbidden", "this role does not publish this unit's list");
   if (d_.worker) d_.worker->CatchUp(5000);
   const std::string id = "progression:" + *unit + ":" + *quarter;
   auto stored = ReadList(*d_.log, id);

@@ -19,7 +19,6 @@ namespace json = boost::json;
 
 namespace {
 
-bool Governs(const engine::Actor& a) { return a.role == "strategic" || a.role == "compliance" || a.role == "admin"; }
 
 Status Text(const json::object& body, const std::string& name, size_t max, std::string* out, bool required = true) {
   CT_ASSIGN_OR_RETURN(auto v, OptString(body, name));
@@ -86,7 +85,7 @@ ApiResponse Api::RecordDecision(Call& c) {
     adopted = at == std::string::npos ? nullptr : d_.registry->Find(adopts.substr(0, at), revision);
     if (!adopted) return FromStatus(InvalidField("adopts", "must name a known workflow revision, e.g. study-referral@2"));
   }
-  if (!Governs(c.actor)) return Problem(403, "forbidden", "decisions are recorded by the strategic group, compliance or admin");
+  if (!May(c, "govern")) return Problem(403, "forbidden", "decisions are recorded by the strategic group, compliance or admin");
   const auto now = d_.clock->Now();
   engine::Event e;
   e.type = "DecisionRecorded";
@@ -113,7 +112,7 @@ ApiResponse Api::RecordDecision(Call& c) {
 }
 
 ApiResponse Api::ListDecisions(Call& c) {
-  if (!Governs(c.actor)) return Problem(403, "forbidden", "the decision register is for the strategic group, compliance and admin");
+  if (!May(c, "govern")) return Problem(403, "forbidden", "the decision register is for the strategic group, compliance and admin");
   auto events = replay::ReadStreamEvents(*d_.log, engine::DecisionStream());
   if (!events.ok()) return FromStatus(events.status());
   json::array out;
@@ -127,10 +126,12 @@ ApiResponse Api::ReportDeviation(Call& c) {
   if (Status s = Text(c.body, "kind", 60, &kind); !s.ok()) return FromStatus(s);
   if (Status s = Text(c.body, "summary", 500, &summary); !s.ok()) return FromStatus(s);
   if (Status s = Text(c.body, "unit", 20, &unit, false); !s.ok()) return FromStatus(s);
-  if (!unit.empty() && unit != "globen" && unit != "jarva" && unit != "city") return FromStatus(InvalidField("unit", "must be globen, jarva or city"));
+  if (!unit.empty()) {
+    if (Status s = CheckUnit(unit); !s.ok()) return FromStatus(s);
+  }
   engine::Timestamp occurred{};
   if (Status s = Date(c.body, "occurred_on", &occurred); !s.ok()) return FromStatus(s);
-  if (c.actor.role == "worker") return Problem(403, "forbidden", "workers do not report deviations");
+  if (!May(c, "report_deviation")) return Problem(403, "forbidden", "this role does not report deviations");
   const std::string id = NewDeviationId();
   auto p = engine::AppendRecord(*d_.log, engine::DeviationStream(id), "DeviationReported", c.actor,
                                 {{"deviation_id", id}, {"kind", kind}, {"summary", summary}, {"unit", unit}},
@@ -148,7 +149,7 @@ ApiResponse Api::HandleDeviation(Call& c, const std::string& id) {
   auto events = replay::ReadStreamEvents(*d_.log, engine::DeviationStream(id));
   if (!events.ok()) return FromStatus(events.status());
   if (events->empty()) return Problem(404, "not_found", "deviation not found");
-  if (c.actor.role != "strategic" && c.actor.role != "compliance") return Problem(403, "forbidden", "the strategic group or compliance handles deviations");
+  if (!May(c, "handle_deviations")) return Problem(403, "forbidden", "this role does not handle deviations");
   auto p = engine::AppendRecord(*d_.log, engine::DeviationStream(id), "DeviationHandled", c.actor,
                                 {{"deviation_id", id}, {"action", action}}, d_.clock->Now(), handled);
   if (!p.ok()) return FromStatus(p.status());
@@ -156,7 +157,7 @@ ApiResponse Api::HandleDeviation(Call& c, const std::string& id) {
 }
 
 ApiResponse Api::ListDeviations(Call& c) {
-  if (!Governs(c.actor)) return Problem(403, "forbidden", "the deviation log is for the strategic group, compliance and admin");
+  if (!May(c, "govern")) return Problem(403, "forbidden", "the deviation log is for the strategic group, compliance and admin");
   std::map<std::string, json::object> by_id;
   Position from(1);
   for (;;) {
@@ -187,12 +188,12 @@ ApiResponse Api::ListDeviations(Call& c) {
 ApiResponse Api::DecisionAuditReport(Call& c) {
   auto scope = IndicatorScope(c.query, nullptr);
   if (!scope.ok()) return FromStatus(scope.status());
-  if (c.actor.role != "strategic" && c.actor.role != "compliance") return Problem(403, "forbidden", "for the strategic group and compliance");
+  if (!May(c, "read_strategic")) return Problem(403, "forbidden", "for the strategic group and compliance");
   auto period = replay::ParsePeriod(scope->first);
   auto audit = replay::AuditDecisions(*d_.log, *period, scope->second);
   if (!audit.ok()) return FromStatus(audit.status());
   // For the strategic role small counts are hidden, as in the indicators (DOMAIN §5.5).
-  const bool suppress = c.actor.role == "strategic";
+  const bool suppress = Model().Role(c.actor.role)->suppressed;
   auto count_json = [&](uint64_t n) {
     return suppress && n >= 1 && n < static_cast<uint64_t>(d_.suppress_below) ? json::value(nullptr) : json::value(n);
   };
@@ -234,7 +235,7 @@ ApiResponse Api::DrawAuditSample(Call& c) {
   if (size == 0) return FromStatus(InvalidField("size", "is required"));
   auto scope = IndicatorScope({}, &scope_body);
   if (!scope.ok()) return FromStatus(scope.status());
-  if (c.actor.role != "compliance") return Problem(403, "forbidden", "compliance draws review samples");
+  if (!May(c, "draw_samples")) return Problem(403, "forbidden", "this role does not draw review samples");
   if (!seeded) randombytes_buf(&seed, sizeof(seed) - 1);  // < 2^56: fits a JSON integer
   auto period = replay::ParsePeriod(scope->first);
   auto audit = replay::AuditDecisions(*d_.log, *period, scope->second);

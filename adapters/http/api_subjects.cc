@@ -15,7 +15,6 @@ int CurrentYear(engine::Clock& clock) { return std::stoi(replay::StockholmDate(c
 ApiResponse InvalidNumber() {
   return Problem(422, "invalid_personal_number", "not a valid Swedish personal identity or coordination number");
 }
-bool MayRegister(const engine::Actor& a) { return a.role == "af_officer" || a.role == "syv"; }
 
 // "contact": {"phone"?, "email"?} (absent or null: neither given).
 Status ParseContact(const json::object& body, std::optional<std::string>* phone, std::optional<std::string>* email) {
@@ -49,7 +48,7 @@ ApiResponse Api::RegisterSubject(Call& c) {
   in.phone = phone.value_or("");
   in.email = email.value_or("");
   if (!engine::ParsePersonalNumber(in.personal_number, CurrentYear(*d_.clock)).ok()) return InvalidNumber();
-  if (!MayRegister(c.actor)) return Problem(403, "forbidden", "this role may not register subjects");
+  if (!May(c, "register_subject")) return Problem(403, "forbidden", "this role may not register subjects");
   auto r = d_.service->RegisterSubject(c.Context(), in);
   if (!r.ok()) return FromStatus(r.status());
   return Json(r->created ? 201 : 200, {{"subject_id", r->subject_id}});
@@ -80,7 +79,7 @@ ApiResponse Api::LookupSubject(Call& c) {
   auto pnr = ReqString(c.body, "personal_number");
   if (!pnr.ok()) return FromStatus(pnr.status());
   if (!engine::ParsePersonalNumber(*pnr, CurrentYear(*d_.clock)).ok()) return InvalidNumber();
-  if (!MayRegister(c.actor) && c.actor.role != "compliance") return Problem(403, "forbidden", "this role may not look up subjects");
+  if (!May(c, "lookup_subject")) return Problem(403, "forbidden", "this role may not look up subjects");
   auto r = d_.service->LookupSubject(*pnr);
   if (!r.ok()) return FromStatus(r.status());
   if (!*r) return Problem(404, "not_found", "no subject with that number");
@@ -119,7 +118,7 @@ ApiResponse Api::WithdrawConsent(Call& c, const std::string& subject) {
   std::vector<std::string> scopes;
   const auto* v = c.body.if_contains("scopes");
   if (v && v->is_string() && v->as_string() == "all") {
-    scopes = engine::AllConsentScopes();
+    scopes = d_.service->model().ScopeNames();
   } else {
     auto list = StringList(c.body, "scopes");
     if (!list.ok()) return FromStatus(list.status());

@@ -21,7 +21,7 @@ std::string Hex(const std::array<uint8_t, N>& a) {
 }  // namespace
 
 ApiResponse Api::Verify(Call& c) {
-  if (c.actor.role != "compliance" && c.actor.role != "admin") return Problem(403, "forbidden", "compliance or admin only");
+  if (!May(c, "verify")) return Problem(403, "forbidden", "compliance or admin only");
   auto r = d_.log->Verify(nullptr);
   if (!r.ok()) return FromStatus(r.status());
   if (!r->ok) {
@@ -96,7 +96,9 @@ ApiResponse Api::Workflows(Call&) {
                                      {"terminal_states", json::value_from(d->terminal_states)}, {"commands", std::move(commands)},
                                      {"timers", std::move(timers)}});
   }
-  return Json(200, json::object{{"workflows", std::move(revisions)}});
+  // The model in force (roles, units, consent scopes with their plain-language labels): what
+  // forms and filters offer.
+  return Json(200, json::object{{"workflows", std::move(revisions)}, {"model", json::parse(Model().canonical)}});
 }
 
 // A consistent image of the log and the key store, taken while serving, into a new folder under
@@ -110,7 +112,7 @@ ApiResponse Api::Backup(Call& c) {
                        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
                      });
   if (!plain) return FromStatus(InvalidField("name", "must be a plain folder name (letters, digits, - _ .)"));
-  if (c.actor.role != "admin" && c.actor.role != "compliance") return Problem(403, "forbidden", "admin or compliance takes backups");
+  if (!May(c, "backup")) return Problem(403, "forbidden", "admin or compliance takes backups");
   if (d_.backup_root.empty() || !d_.key_store) {
     return Problem(409, "backup_not_configured", "start the server with --backup-root DIR");
   }
@@ -123,7 +125,7 @@ ApiResponse Api::Backup(Call& c) {
 }
 
 ApiResponse Api::MoveClock(Call& c) {
-  if (c.actor.role != "admin") return Problem(403, "forbidden", "admin only");
+  if (!May(c, "move_clock")) return Problem(403, "forbidden", "admin only");
   if (Status s = OnlyFields(c.body, {"advance", "set"}); !s.ok()) return FromStatus(s);
   engine::Timestamp now = d_.manual_clock->Now(), target = now;
   if (auto adv = OptString(c.body, "advance"); adv.ok() && *adv) {
@@ -185,7 +187,7 @@ ApiResponse Api::ListReminders(Call& c) {
       return FromStatus(InvalidField(k, "is not a query parameter of this route"));
     }
   }
-  if (c.actor.role != "worker" && c.actor.role != "admin" && c.actor.role != "compliance") {
+  if (!May(c, "read_reminders")) {
     return Problem(403, "forbidden", "reminders are for workers, admin and compliance");
   }
   if (!d_.worker) return Json(200, json::object{{"reminders", json::array{}}, {"next_page_token", nullptr}});

@@ -10,9 +10,7 @@
 namespace casetrail::adapters {
 namespace json = boost::json;
 
-Result<Users> Users::Parse(std::string_view text) {
-  static const std::set<std::string> kRoles = {"af_officer", "syv", "compliance", "strategic", "worker", "admin"};
-  static const std::set<std::string> kUnits = {"globen", "jarva", "city"};
+Result<Users> Users::Parse(std::string_view text, const engine::WorkflowModel& model) {
   static const std::set<std::string> kAuth = {"bankid", "service_card", "system"};
   boost::system::error_code ec;
   json::value root = json::parse(text, ec);
@@ -32,8 +30,9 @@ Result<Users> Users::Parse(std::string_view text) {
     std::string token = field("token");
     std::string where = "users[" + std::to_string(i++) + "]";
     if (a.id.empty() || token.size() < 16) return InvalidArgument(where + ": id and a token of 16+ characters are required");
-    if (!kRoles.count(a.role)) return InvalidArgument(where + ": unknown role");
-    if (a.role == "af_officer" && !kUnits.count(a.unit)) return InvalidArgument(where + ": af_officer needs a unit");
+    const engine::RoleSpec* role = model.Role(a.role);
+    if (!role) return InvalidArgument(where + ": unknown role");
+    if (role->UnitBound() && !model.HasUnit(a.unit)) return InvalidArgument(where + ": role " + a.role + " needs a unit");
     if (a.auth.empty()) a.auth = a.role == "worker" ? "system" : "bankid";
     if (!kAuth.count(a.auth)) return InvalidArgument(where + ": unknown auth method");
     if (!users.by_token_hash_.emplace(users.HashToken(token), a).second) return InvalidArgument(where + ": token reused");
@@ -41,12 +40,12 @@ Result<Users> Users::Parse(std::string_view text) {
   return users;
 }
 
-Result<Users> Users::Load(const std::string& path) {
+Result<Users> Users::Load(const std::string& path, const engine::WorkflowModel& model) {
   std::ifstream in(path);
   if (!in) return NotFound("users file not found");
   std::stringstream ss;
   ss << in.rdbuf();
-  return Parse(ss.str());
+  return Parse(ss.str(), model);
 }
 
 std::string Users::HashToken(std::string_view token) const {

@@ -8,15 +8,17 @@
 #include <string>
 
 #include "engine/event.h"
+#include "engine/model.h"
 #include "storage/base/result.h"
 
 namespace casetrail::adapters {
 
 class Users {
  public:
-  // kInvalidArgument naming the entry (by index, never by token) if the file is malformed.
-  static Result<Users> Parse(std::string_view json);
-  static Result<Users> Load(const std::string& path);
+  // kInvalidArgument naming the entry (by index, never by token) if the file is malformed or
+  // names a role or unit the workflow's model lacks.
+  static Result<Users> Parse(std::string_view json, const engine::WorkflowModel& model);
+  static Result<Users> Load(const std::string& path, const engine::WorkflowModel& model);
 
   // The actor for a bearer token, or nullopt.
   std::optional<engine::Actor> Find(std::string_view token) const;

@@ -48,7 +48,7 @@ struct BenchEngine {
     subject_keys = std::make_unique<engine::SubjectKeys>(keys.get(), m);
     (void)workflows::RegisterStudyReferral(&registry);
     service = std::make_unique<engine::CaseService>(log.get(), subject_keys.get(), &registry,
-                                                    &workflows::StudyReferralGuards(), &clock);
+                                                    &workflows::StudyReferralGuards(), &clock, workflows::kStudyReferral);
   }
 };
 

@@ -40,7 +40,7 @@ int RunCase(World& w, int n) {
   Fields f = {{"unit", std::string("jarva")}, {"channel", std::string("space")}, {"long_term_unemployed", true},
               {"lacks_upper_secondary", true}, {"resident_stockholm", true}, {"need_assessed", true},
               {"note", std::string("bench note")}};
-  auto c = w.service->SubmitReferral(officer, s->subject_id, f);
+  auto c = w.service->OpenCase(officer, s->subject_id, f);
   if (!c.ok()) return 0;
   auto run = [&](const char* cmd, Fields fields) {
     return w.service->Execute(syv, c->case_id, Command{cmd, std::move(fields), std::nullopt}, std::nullopt).ok() ? 1 : 0;
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   Fields f = {{"unit", std::string("jarva")}, {"channel", std::string("group_activity")},
               {"long_term_unemployed", true}, {"lacks_upper_secondary", true}, {"resident_stockholm", true},
               {"need_assessed", true}};
-  auto c = w->service->SubmitReferral(syv, s->subject_id, f);
+  auto c = w->service->OpenCase(syv, s->subject_id, f);
   auto run = [&](const char* cmd, Fields fields) {
     (void)w->service->Execute(syv, c->case_id, Command{cmd, std::move(fields), std::nullopt}, std::nullopt);
   };

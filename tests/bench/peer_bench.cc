@@ -110,7 +110,7 @@ struct Casetrail : bench::BenchEngine {
     Fields f = {{"unit", unit}, {"channel", std::string("space")}, {"long_term_unemployed", true},
                 {"lacks_upper_secondary", true}, {"resident_stockholm", true}, {"need_assessed", true},
                 {"rom_participant", n % 4 == 0}};
-    auto c = service->SubmitReferral(officer, s->subject_id, f);
+    auto c = service->OpenCase(officer, s->subject_id, f);
     if (!c.ok()) return 2;
     int ok = 3;
     for (auto& step : Life(n)) {

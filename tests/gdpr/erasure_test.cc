@@ -52,7 +52,7 @@ class DataDir {
     keys_ = std::make_unique<engine::SubjectKeys>(key_store_.get(), master_);
     ledger_ = std::make_unique<storage::ErasureLedger>(path_ + "/erasure-ledger");
     service_ = std::make_unique<engine::CaseService>(log_.get(), keys_.get(), &registry_,
-                                                     &workflows::StudyReferralGuards(), &clock_);
+                                                     &workflows::StudyReferralGuards(), &clock_, workflows::kStudyReferral);
     service_->SetErasureLedger(ledger_.get());
   }
   void Close() {
@@ -77,7 +77,7 @@ class DataDir {
                 IsOk());
     engine::Fields referral = EngineHarness::ReferralFields();
     referral["note"] = p.note;
-    auto c = service_->SubmitReferral(ctx, s->subject_id, referral);
+    auto c = service_->OpenCase(ctx, s->subject_id, referral);
     EXPECT_THAT(c, IsOk());
     auto syv = EngineHarness::As(kSyv);
     EXPECT_THAT(service_->Execute(syv, c->case_id, {"BookConversation", {{"slot", std::string("2025-01-20T10:00:00+01:00")}}, std::nullopt}, std::nullopt), IsOk());

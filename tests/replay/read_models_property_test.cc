@@ -79,11 +79,11 @@ TEST(ReadModelsPropertyTest, EveryReadModelEqualsReplayAfterConcurrentRandomWork
       if (roll <= 4) {
         refer(in);
       } else if (roll <= 7) {
-        std::vector<std::string> scopes = {in.Pick(engine::AllConsentScopes())};
+        std::vector<std::string> scopes = {in.Pick(h.service().model().ScopeNames())};
         if (scopes[0] == "transfer_referral" && !in.Chance(25)) scopes[0] = "share_study_progress";  // it closes the case
         h.service().WithdrawConsent(EngineHarness::As(kSyv), subject, scopes).status().IgnoreError();
       } else if (roll <= 9) {
-        h.service().GrantConsent(EngineHarness::As(kSyv), subject, {in.Pick(engine::AllConsentScopes())}, "verbal", "")
+        h.service().GrantConsent(EngineHarness::As(kSyv), subject, {in.Pick(h.service().model().ScopeNames())}, "verbal", "")
             .status().IgnoreError();
       } else if (roll <= 10) {
         h.service().EraseSubject(EngineHarness::As(kCompliance), subject, "art17_1a", "DNR-" + std::to_string(step))

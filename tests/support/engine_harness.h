@@ -49,7 +49,7 @@ class EngineHarness {
     subject_keys_ = std::make_unique<engine::SubjectKeys>(key_store_.get(), master_);
     EXPECT_THAT(workflows::RegisterStudyReferral(&registry_), IsOk());
     service_ = std::make_unique<engine::CaseService>(log_.get(), subject_keys_.get(), &registry_,
-                                                     &workflows::StudyReferralGuards(), &clock_);
+                                                     &workflows::StudyReferralGuards(), &clock_, workflows::kStudyReferral);
   }
 
   engine::CaseService& service() { return *service_; }
@@ -88,7 +88,7 @@ class EngineHarness {
 
   Result<engine::CommandResult> Refer(const std::string& subject, const Actor& by = kOfficerJarva,
                                       Fields fields = ReferralFields()) {
-    return service_->SubmitReferral(As(by), subject, fields);
+    return service_->OpenCase(As(by), subject, fields);
   }
 
   Result<engine::CommandResult> Run(const std::string& case_id, const Actor& by, const std::string& command,

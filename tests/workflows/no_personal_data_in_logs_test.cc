@@ -27,7 +27,7 @@ TEST(NoPersonalDataInLogsTest, FixtureRunLeavesOnlyIds) {
                 IsOk());
     Fields f = EngineHarness::ReferralFields();
     f["note"] = std::string("Secret-Note-Mentions-Tolvan");
-    auto c = h.service().SubmitReferral(EngineHarness::As(kOfficerJarva), s->subject_id, f);
+    auto c = h.service().OpenCase(EngineHarness::As(kOfficerJarva), s->subject_id, f);
     ASSERT_THAT(c, IsOk());
     h.Run(c->case_id, kSyv, "BookConversation", {{"slot", std::string("2025-01-20T10:00:00+01:00")},
                                                   {"note", std::string("Another-Private-Remark")}})

@@ -46,7 +46,7 @@ TEST(PropertyTest, LiveStateEqualsReplayAndRefusalsChangeNothing) {
     const auto version_before = *h.log().CurrentVersion(engine::CaseStream(c));
 
     if (in.Chance(2)) {  // occasionally move consent
-      std::vector<std::string> scopes = {in.Pick(engine::AllConsentScopes())};
+      std::vector<std::string> scopes = {in.Pick(h.service().model().ScopeNames())};
       if (scopes[0] == "transfer_referral" && !in.Chance(20)) scopes[0] = "share_study_progress";
       if (in.Chance(50)) {
         h.service().WithdrawConsent(EngineHarness::As(kSyv), subjects[idx], scopes).status().IgnoreError();
