@@ -37,7 +37,7 @@ std::vector<CaseSummary> CaseDirectory::List(const std::optional<std::string>& u
   for (auto it = cases_.upper_bound(after); it != cases_.end() && out.size() < limit; ++it) {
     const auto& s = it->second;
     if ((unit && s.unit != *unit) || (state && s.state != *state)) continue;
-    out.push_back({it->first, s.subject_id, s.unit, s.state, s.referred_at, s.version});
+    out.push_back({it->first, s.subject_id, s.unit, s.state, s.opened_at, s.version});
   }
   return out;
 }

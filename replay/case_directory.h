@@ -22,7 +22,7 @@ struct CaseSummary {
   std::string subject_id;
   std::string unit;
   std::string state;
-  engine::Timestamp referred_at{};
+  engine::Timestamp opened_at{};
   uint64_t version = 0;
 };
 

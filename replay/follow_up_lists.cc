@@ -147,10 +147,10 @@ Result<FollowUpList> BuildMonthlyList(storage::Log& log, const engine::Definitio
     as_of.recorded_by = l.generated_at;
     CT_ASSIGN_OR_RETURN(engine::CaseState s, Rebuild(events, as_of, registry));
     if (!s.Exists() || s.unit != unit) continue;
-    const std::string referred = StockholmDate(s.referred_at);
+    const std::string referred = StockholmDate(s.opened_at);
     const bool new_since = referred >= since;
     if (!OnMonthlyLists(s.state)) continue;  // planned and later, and closed: never listed
-    l.cases.push_back({id, s.state, engine::FormatRfc3339(s.referred_at), !new_since});
+    l.cases.push_back({id, s.state, engine::FormatRfc3339(s.opened_at), !new_since});
   }
   Hash(l);
   return l;
@@ -190,7 +190,7 @@ Result<FollowUpList> BuildProgressionList(storage::Log& log, const engine::Defin
         break;
       }
     }
-    if (studying) l.cases.push_back({id, latest.state, engine::FormatRfc3339(latest.referred_at), false});
+    if (studying) l.cases.push_back({id, latest.state, engine::FormatRfc3339(latest.opened_at), false});
   }
   Hash(l);
   return l;

@@ -150,7 +150,7 @@ std::optional<engine::Timestamp> ReminderBook::EarliestReferral() const {
   std::lock_guard lock(mu_);
   std::optional<engine::Timestamp> earliest;
   for (const auto& [id, c] : cases_) {
-    if (c.state.Exists() && (!earliest || c.state.referred_at < *earliest)) earliest = c.state.referred_at;
+    if (c.state.Exists() && (!earliest || c.state.opened_at < *earliest)) earliest = c.state.opened_at;
   }
   return earliest;
 }

@@ -5,6 +5,7 @@
 #include "adapters/http/api.h"
 #include "adapters/http/body_fields.h"
 #include "adapters/http/suppression.h"
+#include "replay/indicator_definitions.h"
 #include "engine/cooperation_records.h"
 #include "replay/case_rebuild.h"
 #include "replay/stockholm_time.h"
@@ -33,11 +34,6 @@ json::object BlockJson(const replay::IndicatorSet& s) {
           {"group_activities", s.group_activities}};
 }
 
-const json::object& Definitions() {
-  static const json::object defs = json::parse(workflows::IndicatorDefinitionsJson()).as_object();
-  return defs;
-}
-
 // A value at "a.b" in a block, or null.
 json::value At(const json::object& block, const std::string& path) {
   const json::value* v = &block.at(path.substr(0, path.find('.')));
@@ -47,9 +43,10 @@ json::value At(const json::object& block, const std::string& path) {
 double Num(const json::value& v) { return v.is_int64() ? v.as_int64() : v.is_uint64() ? v.as_uint64() : v.as_double(); }
 
 // Each indicator's target and whether it is met (null when a figure is hidden or missing).
-json::object TargetsJson(const json::object& now, const json::object& before, int year) {
+json::object TargetsJson(const json::object& now, const json::object& before, int year,
+                         const replay::IndicatorDefinitions& defs) {
   json::object out;
-  for (const auto& ind : Definitions().at("indicators").as_array()) {
+  for (const auto& ind : defs.doc.at("indicators").as_array()) {
     const auto& d = ind.as_object();
     const std::string key(d.at("key").as_string());
     const auto& target = d.at("target").as_object();
@@ -108,17 +105,20 @@ Result<json::object> Api::IndicatorReport(const std::string& period_label, const
   json::object now = block(period, "");
   json::object prev = block(before, "previous_year.");
   const int year = std::stoi(period.from.substr(0, 4));
-  const auto* def = d_.registry->Current("study-referral", period.to);
+  const auto* def = d_.registry->Current(d_.service->workflow(), period.to);
+  CT_ASSIGN_OR_RETURN(auto versions, replay::LoadIndicatorDefinitions(*d_.log, workflows::IndicatorDefinitionsJson()));
+  const replay::IndicatorDefinitions& defs = replay::InForce(versions, period.from);
   json::object out{{"year", year},
                    {"period", period.label},
                    {"from", period.from},
                    {"to", period.to},
                    {"unit", unit ? json::value(*unit) : json::value(nullptr)},
-                   {"definitions", std::string(Definitions().at("id").as_string()) + "@" +
-                                       std::string(Definitions().at("version").as_string())},
-                   {"workflow_revision", def ? json::value("study-referral@" + std::to_string(def->revision)) : json::value(nullptr)}};
+                   {"definitions", defs.Name()},
+                   {"definitions_adopted_by", defs.decision_ref},
+                   {"definitions_effective_from", defs.effective_from.empty() ? json::value(nullptr) : json::value(defs.effective_from)},
+                   {"workflow_revision", def ? json::value(def->Name()) : json::value(nullptr)}};
   for (auto& [k, v] : now) out[k] = v;
-  out["targets"] = TargetsJson(now, prev, year);
+  out["targets"] = TargetsJson(now, prev, year, defs);
   out["previous_year"] = std::move(prev);
   json::array names;
   for (const auto& h : hidden) names.emplace_back(h);

@@ -12,6 +12,8 @@
 #include "replay/case_rebuild.h"
 #include "replay/decision_audit.h"
 #include "replay/stockholm_time.h"
+#include "replay/indicator_definitions.h"
+#include "workflows/indicator_definitions.h"
 #include "storage/base/hex.h"
 
 namespace casetrail::adapters {
@@ -57,7 +59,7 @@ std::string NewDeviationId() {
 
 ApiResponse Api::RecordDecision(Call& c) {
   if (Status s = OnlyFields(c.body, {"body", "subject", "decided_by", "presented_by", "participants", "registry_number",
-                                     "effective_from", "adopts"});
+                                     "effective_from", "adopts", "indicator_definitions"});
       !s.ok())
     return FromStatus(s);
   std::string body, subject, decided_by, presented_by, registry, adopts;
@@ -85,7 +87,28 @@ ApiResponse Api::RecordDecision(Call& c) {
     adopted = at == std::string::npos ? nullptr : d_.registry->Find(adopts.substr(0, at), revision);
     if (!adopted) return FromStatus(InvalidField("adopts", "must name a known workflow revision, e.g. study-referral@2"));
   }
+  // New indicator definitions (targets, baselines) adopted by this decision, from `effective_from`.
+  std::optional<replay::IndicatorDefinitions> definitions;
+  if (const json::value* v = c.body.if_contains("indicator_definitions")) {
+    auto parsed = replay::ParseIndicatorDefinitions(*v);
+    if (!parsed.ok()) return FromStatus(InvalidField("indicator_definitions", std::string(parsed.status().message())));
+    if (!c.body.contains("effective_from")) return FromStatus(InvalidField("effective_from", "is required with indicator_definitions"));
+    if (body != "strategic_group" && body != "operational_steering_group") {
+      return FromStatus(InvalidField("body", "indicator definitions are adopted by the strategic or operational steering group"));
+    }
+    definitions = std::move(*parsed);
+    definitions->effective_from = std::string(c.body.at("effective_from").as_string());
+  }
   if (!May(c, "govern")) return Problem(403, "forbidden", "decisions are recorded by the strategic group, compliance or admin");
+  if (definitions) {
+    auto versions = replay::LoadIndicatorDefinitions(*d_.log, workflows::IndicatorDefinitionsJson());
+    if (!versions.ok()) return FromStatus(versions.status());
+    for (const auto& known : *versions) {
+      if (known.version == definitions->version && known.id == definitions->id) {
+        return Problem(409, "version_exists", "these indicator definitions' version is already adopted; adopt a new version");
+      }
+    }
+  }
   const auto now = d_.clock->Now();
   engine::Event e;
   e.type = "DecisionRecorded";
@@ -104,6 +127,13 @@ ApiResponse Api::RecordDecision(Call& c) {
     a.meta.revision = adopted->revision;
     a.facts = {{"workflow", adopted->workflow}, {"revision", static_cast<int64_t>(adopted->revision)},
                {"registry_number", registry}, {"adopted", adopted->adopted}};
+    req.writes[0].events.push_back({a.type, engine::EncodeEvent(a)});
+  }
+  if (definitions) {
+    engine::Event a = e;
+    a.type = "IndicatorDefinitionsAdopted";
+    a.facts = {{"id", definitions->id}, {"version", definitions->version}, {"effective_from", definitions->effective_from},
+               {"registry_number", registry}, {"definitions", json::serialize(definitions->doc)}};
     req.writes[0].events.push_back({a.type, engine::EncodeEvent(a)});
   }
   auto r = d_.log->Append(req);

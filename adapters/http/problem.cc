@@ -32,6 +32,7 @@ const std::map<std::string, std::pair<int, const char*>>& Codes() {
       {"retention_not_configured", {409, "No retention policy configured"}},
       {"backup_not_configured", {409, "No backup folder configured"}},
       {"backup_exists", {409, "Backup exists"}},
+      {"version_exists", {409, "Version already adopted"}},
       {"unavailable", {503, "Unavailable"}},
       {"read_model_behind", {503, "Read model behind the log"}},
       {"internal", {500, "Internal error"}},

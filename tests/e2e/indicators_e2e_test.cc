@@ -298,3 +298,84 @@ TEST_F(IndicatorsE2ETest, DecisionAuditSamplesDecisionsAndDeviations) {
 
 }  // namespace
 }  // namespace casetrail::testing
+
+namespace casetrail::testing {
+namespace {
+
+// Indicator definitions adopted by a recorded decision (replay/indicator_definitions.h): a new
+// year's targets without a rebuild, each answer naming the version it used; bad or repeated
+// versions are refused with the decision register unchanged.
+class IndicatorDefinitionsE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(server_.Start()); }
+  HttpResponse Post(const std::string& path, const std::string& who, const json::value& body) {
+    return Http(server_.port(), "POST", path, TokenOf(who), json::serialize(body));
+  }
+  HttpResponse Get(const std::string& path, const std::string& who) { return Http(server_.port(), "GET", path, TokenOf(who)); }
+  static json::object Definitions(const std::string& version, int activities) {
+    return {{"id", "study-cooperation"},
+            {"version", version},
+            {"indicators", json::array{json::object{{"id", "A1"}, {"key", "group_activities"}, {"label", "Joint group activities"},
+                                                    {"target", {{"kind", "at_least"}, {"value", activities}}}},
+                                       json::object{{"id", "I1a"}, {"key", "referrals"}, {"label", "Referrals"},
+                                                    {"target", {{"kind", "above_previous_year"}, {"baseline_year", 2025},
+                                                                {"baseline", 80}}}}}}};
+  }
+  json::object Decision(const std::string& registry, json::value definitions, const std::string& from = "2026-01-01") {
+    return {{"body", "strategic_group"}, {"subject", "Targets 2026"}, {"decided_by", "the strategic group"},
+            {"registry_number", registry}, {"effective_from", from}, {"indicator_definitions", std::move(definitions)}};
+  }
+  size_t Decisions() { return Get("/v1/decisions", "C-1").Json().at("decisions").as_array().size(); }
+
+  TempDir dir_;
+  ServerProcess server_{dir_, "2025-12-10T10:00:00+01:00"};
+};
+
+TEST_F(IndicatorDefinitionsE2ETest, ANewYearsTargetsApplyFromTheirDateAndEachAnswerNamesItsVersion) {
+  auto before = Get("/v1/indicators?year=2026", "C-1").Json().as_object();
+  EXPECT_EQ(before.at("definitions"), "study-cooperation@2025-1");
+  EXPECT_EQ(before.at("targets").at("group_activities").at("value"), 6);
+
+  ASSERT_EQ(Post("/v1/decisions", "G-1", Decision("SG-2025/12", Definitions("2026-1", 8))).status, 201);
+  auto y2026 = Get("/v1/indicators?year=2026", "C-1").Json().as_object();
+  EXPECT_EQ(y2026.at("definitions"), "study-cooperation@2026-1");
+  EXPECT_EQ(y2026.at("definitions_adopted_by"), "SG-2025/12");
+  EXPECT_EQ(y2026.at("definitions_effective_from"), "2026-01-01");
+  EXPECT_EQ(y2026.at("targets").at("group_activities").at("value"), 8);
+  EXPECT_EQ(y2026.at("targets").at("referrals").at("compared_with"), 80) << "the 2025 baseline";
+  // 2025 keeps the version that was in force then.
+  auto y2025 = Get("/v1/indicators?year=2025", "G-1").Json().as_object();
+  EXPECT_EQ(y2025.at("definitions"), "study-cooperation@2025-1");
+  EXPECT_EQ(y2025.at("targets").at("group_activities").at("value"), 6);
+  // The adoption survives a restart: it is in the log.
+  ASSERT_EQ(server_.Stop(SIGTERM), 0);
+  ASSERT_TRUE(server_.Start());
+  EXPECT_EQ(Get("/v1/indicators?year=2026", "G-1").Json().at("definitions"), "study-cooperation@2026-1");
+}
+
+TEST_F(IndicatorDefinitionsE2ETest, MalformedOrRepeatedVersionsAreRefusedAndNothingIsRecorded) {
+  const size_t n = Decisions();
+  json::object unknown_key = Definitions("2026-1", 8);
+  unknown_key["indicators"].as_array()[0].as_object()["key"] = "happiness";
+  json::object no_value = Definitions("2026-1", 8);
+  no_value["indicators"].as_array()[0].as_object()["target"].as_object().erase("value");
+  for (const json::value& bad : {json::value(unknown_key), json::value(no_value), json::value("2026-1"),
+                                 json::value(json::object{{"id", "x"}})}) {
+    auto r = Post("/v1/decisions", "G-1", Decision("SG-2025/13", bad));
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(r.Str("code"), "invalid_field");
+  }
+  json::object no_date = Decision("SG-2025/14", Definitions("2026-1", 8));
+  no_date.erase("effective_from");
+  EXPECT_EQ(Post("/v1/decisions", "G-1", no_date).status, 400);
+  EXPECT_EQ(Post("/v1/decisions", "V-1", Decision("SG-2025/15", Definitions("2026-1", 8))).status, 403);
+  EXPECT_EQ(Decisions(), n);
+  ASSERT_EQ(Post("/v1/decisions", "G-1", Decision("SG-2025/16", Definitions("2026-1", 8))).status, 201);
+  auto again = Post("/v1/decisions", "G-1", Decision("SG-2025/17", Definitions("2026-1", 9)));
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(again.Str("code"), "version_exists");
+  EXPECT_EQ(Decisions(), n + 2) << "the decision and its adoption, once";
+}
+
+}  // namespace
+}  // namespace casetrail::testing
