@@ -7,6 +7,7 @@
 
 #include "engine/case_service.h"
 #include "engine/case_service_internal.h"
+#include "engine/personal_number.h"
 
 namespace casetrail::engine {
 
@@ -50,10 +51,12 @@ Result<std::vector<std::string>> CaseService::RecordErasure(const Actor& actor, 
 
 Result<ErasureResult> CaseService::EraseSubject(const RequestContext& ctx, const std::string& subject_id,
                                                 const std::string& legal_basis, const std::string& reference) {
-  // Codes and registry numbers only: they are stored in clear, in the log and in the ledger.
-  auto is_code = [](const std::string& v) {
-    return !v.empty() && v.size() <= 100 && std::all_of(v.begin(), v.end(), [](char ch) {
-      return std::isalnum(static_cast<unsigned char>(ch)) || (ch != '\0' && std::strchr("._:/()-", ch) != nullptr);
+  // Free text, as the compliance officer writes it (API.md), up to 200 characters. It is stored
+  // in clear in the log and the ledger, so it may not hold a personal number (it would outlive
+  // the erasure it records) nor control characters.
+  auto is_text = [](const std::string& v) {
+    return !v.empty() && v.size() <= 200 && std::none_of(v.begin(), v.end(), [](char ch) {
+      return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
     });
   };
   if (legal_basis.rfind("retention:", 0) == 0) {
@@ -61,9 +64,14 @@ Result<ErasureResult> CaseService::EraseSubject(const RequestContext& ctx, const
         .With("field", "legal_basis");
   }
   for (const auto& [name, value] : {std::pair{"legal_basis", &legal_basis}, std::pair{"reference", &reference}}) {
-    if (!is_code(*value)) {
+    if (!is_text(*value)) {
       return Refusal(StatusCode::kInvalidArgument, "invalid_field",
-                     "a legal basis and a reference are required, as codes (letters, digits, ._:/()-)")
+                     "a legal basis and a reference are required: text of 1 to 200 characters, one line")
+          .With("field", name);
+    }
+    if (ContainsPersonalNumber(*value, detail::Year(clock_->Now()))) {
+      return Refusal(StatusCode::kInvalidArgument, "personal_data_in_text",
+                     "the text holds a personal identity number, which would be kept in clear beyond the erasure")
           .With("field", name);
     }
   }
@@ -94,7 +102,8 @@ Result<ErasureResult> CaseService::EraseWithEntry(const Actor& actor, const Subj
   CT_RETURN_IF_ERROR(ledger_->Append(entry));
   CT_ASSIGN_OR_RETURN(auto cases, RecordErasure(actor, entry));
   CT_RETURN_IF_ERROR(keys_->Shred(entry.subject_id));
-  spdlog::info("subject {} erased under {} ({} cases)", entry.subject_id, entry.legal_basis, cases.size());
+  // The legal basis is free text: not in the log line.
+  spdlog::info("subject {} erased ({} cases)", entry.subject_id, cases.size());
   (void)subject;
   return ErasureResult{entry.erased_at, std::move(cases)};
 }

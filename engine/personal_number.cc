@@ -72,4 +72,27 @@ Result<PersonalNumber> ParsePersonalNumber(std::string_view in, int current_year
   return PersonalNumber{digits, coordination, year};
 }
 
+bool ContainsPersonalNumber(std::string_view text, int current_year) {
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!digit(text[i]) || (i > 0 && digit(text[i - 1]))) continue;  // the start of a run of digits
+    // Take up to 12 digits, allowing one '-' or '+' between them.
+    std::string candidate;
+    size_t digits = 0;
+    for (size_t j = i; j < text.size() && digits < 12; ++j) {
+      if (digit(text[j])) {
+        candidate += text[j];
+        ++digits;
+      } else if ((text[j] == '-' || text[j] == '+') && digits >= 6 && candidate.find_first_of("-+") == std::string::npos &&
+                 j + 1 < text.size() && digit(text[j + 1])) {
+        candidate += text[j];
+      } else {
+        break;
+      }
+      if ((digits == 10 || digits == 12) && ParsePersonalNumber(candidate, current_year).ok()) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace casetrail::engine

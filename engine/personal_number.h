@@ -23,4 +23,9 @@ struct PersonalNumber {
 // `current_year`. kInvalidArgument if the format, date or check digit is wrong.
 Result<PersonalNumber> ParsePersonalNumber(std::string_view input, int current_year);
 
+// Whether free text holds something that parses as a personal or coordination number (10 or 12
+// digits, with or without '-' or '+' before the last four). Free text kept in clear (erasure
+// references, deviation summaries) is refused when it does: it would outlive an erasure.
+bool ContainsPersonalNumber(std::string_view text, int current_year);
+
 }  // namespace casetrail::engine

@@ -18,6 +18,7 @@ const std::map<std::string, std::pair<int, const char*>>& Codes() {
       {"malformed_json", {400, "Malformed JSON"}},
       {"invalid_field", {400, "Invalid field"}},
       {"invalid_personal_number", {422, "Invalid personal identity number"}},
+      {"personal_data_in_text", {422, "Personal identity number in free text"}},
       {"forbidden", {403, "Forbidden"}},
       {"erased", {410, "Subject erased"}},
       {"unknown_command", {422, "Unknown command"}},

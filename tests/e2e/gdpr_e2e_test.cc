@@ -212,7 +212,16 @@ TEST_F(GdprE2ETest, AuditExtractAndErasure) {
   const std::string erase = "/v1/subjects/" + gone.subject + "/erasure";
   EXPECT_EQ(Post(erase, "C-1", {{"reference", "dnr-1"}}).Str("code"), "invalid_field");
   EXPECT_EQ(Post(erase, "A-J1", {{"legal_basis", "art17_1a"}, {"reference", "dnr-1"}}).status, 403);
-  auto erased = Post(erase, "C-1", {{"legal_basis", "art17_1a"}, {"reference", "dnr-2025-0117"}});
+  // Legal basis and reference are free text (API.md), one line of up to 200 characters, never
+  // holding a personal number (they are kept in clear beyond the erasure).
+  EXPECT_EQ(Post(erase, "C-1", {{"legal_basis", std::string(201, 'x')}, {"reference", "dnr-1"}}).Str("code"), "invalid_field");
+  EXPECT_EQ(Post(erase, "C-1", {{"legal_basis", "art. 17\nmore"}, {"reference", "dnr-1"}}).Str("code"), "invalid_field");
+  auto holds_number = Post(erase, "C-1", {{"legal_basis", "Art. 17.1 a"}, {"reference", "Begäran från 800101-0001 per brev"}});
+  EXPECT_EQ(holds_number.status, 422);
+  EXPECT_EQ(holds_number.Str("code"), "personal_data_in_text");
+  EXPECT_EQ(holds_number.body.find("800101"), std::string::npos);
+  auto erased = Post(erase, "C-1", {{"legal_basis", "GDPR art. 17.1 a – samtycket återkallat (§ 3)"},
+                                    {"reference", "Begäran 2025-01-17, dnr 2025/117"}});
   ASSERT_EQ(erased.status, 200) << erased.body;
   ASSERT_EQ(erased.Json().at("cases").as_array().size(), 1u);
   EXPECT_EQ(erased.Json().at("cases").as_array()[0].as_string(), gone.case_id);

@@ -111,3 +111,20 @@ TEST(PersonalNumberTest, ErrorsNeverRepeatTheDigits) {
 
 }  // namespace
 }  // namespace casetrail::engine
+
+namespace casetrail::engine {
+namespace {
+
+TEST(ContainsPersonalNumberTest, FindsEveryAcceptedSpellingInsideTextAndNothingElse) {
+  EXPECT_TRUE(ContainsPersonalNumber("ref 19121212-1212 per brev", 2026));
+  EXPECT_TRUE(ContainsPersonalNumber("191212121212", 2026));
+  EXPECT_TRUE(ContainsPersonalNumber("(121212-1212)", 2026));
+  EXPECT_FALSE(ContainsPersonalNumber("dnr 2025/117, 2025-01-17", 2026));
+  EXPECT_FALSE(ContainsPersonalNumber("19121212-1213", 2026)) << "wrong check digit";
+  EXPECT_FALSE(ContainsPersonalNumber("tel 0701234567", 2026));
+  EXPECT_FALSE(ContainsPersonalNumber("", 2026));
+  EXPECT_FALSE(ContainsPersonalNumber("Art. 17.1 a", 2026));
+}
+
+}  // namespace
+}  // namespace casetrail::engine
