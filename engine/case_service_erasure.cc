@@ -51,7 +51,7 @@ Result<std::vector<std::string>> CaseService::RecordErasure(const Actor& actor, 
 
 Result<ErasureResult> CaseService::EraseSubject(const RequestContext& ctx, const std::string& subject_id,
                                                 const std::string& legal_basis, const std::string& reference) {
-  // Free text, as the compliance officer writes it (API.md), up to 200 characters. It is stored
+  // Free text, as the person who erases writes it (API.md), up to 200 characters. It is stored
   // in clear in the log and the ledger, so it may not hold a personal number (it would outlive
   // the erasure it records) nor control characters.
   auto is_text = [](const std::string& v) {

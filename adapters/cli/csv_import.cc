@@ -148,6 +148,16 @@ Result<ImportReport> ImportReferralsCsv(ApiClient& api, const std::string& path)
   ss << in.rdbuf();
   const std::string text = ss.str();
   const std::string file_key = FileKey(text);
+  // The units the server's model has (GET /v1/workflows), not a list of our own.
+  std::set<std::string> units;
+  {
+    ApiResponse w = api.Call("compliance", "", "GET", "/v1/workflows");
+    if (w.status != 200) return Unavailable("the workflow model could not be read (" + std::to_string(w.status) + ")");
+    boost::system::error_code ec;
+    json::value doc = json::parse(w.body, ec);
+    if (ec || !doc.is_object() || !doc.as_object().contains("model")) return Unavailable("the server answered no workflow model");
+    for (const auto& u : doc.at("model").at("units").as_array()) units.insert(std::string(u.at("id").as_string()));
+  }
   auto rows = ParseCsv(text);
   if (rows.empty()) return InvalidArgument("the CSV file has no header row");
   std::map<std::string, size_t> col;
@@ -187,7 +197,7 @@ Result<ImportReport> ImportReferralsCsv(ApiClient& api, const std::string& path)
     if (!bad && !engine::ParsePersonalNumber(get("personal_number"), year).ok()) bad = RowProblem{"invalid_personal_number", "personal_number"};
     const std::string unit = get("unit"), channel = get("channel"), method = get("consent_method");
     std::string gender = get("gender").empty() ? "unknown" : get("gender");
-    if (!bad && unit != "globen" && unit != "jarva" && unit != "city") bad = RowProblem{"invalid_field", "unit"};
+    if (!bad && !units.count(unit)) bad = RowProblem{"invalid_field", "unit"};
     if (!bad && channel != "space" && channel != "group_activity") bad = RowProblem{"invalid_field", "channel"};
     if (!bad && method != "signed_form" && method != "bankid" && method != "verbal") bad = RowProblem{"invalid_field", "consent_method"};
     if (!bad && gender != "female" && gender != "male" && gender != "unknown") bad = RowProblem{"invalid_field", "gender"};

@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   add_data_flags(indicators);
   indicators->add_option("--year", indicator_flags.year, "calendar year, e.g. 2025");
   indicators->add_option("--period", indicator_flags.period, "or a period: 2025-03, 2025-Q2, 2025-T1, 2025-H1, 2025-VT, 2025-HT");
-  indicators->add_option("--unit", indicator_flags.unit, "globen, jarva or city (default: all units)");
+  indicators->add_option("--unit", indicator_flags.unit, "a unit of the workflow model, e.g. jarva (default: all units)");
   indicators->add_flag("--as-strategic", indicator_flags.as_strategic, "the strategic group's view, small cells suppressed");
   indicators->add_option("--suppress-below", indicator_flags.suppress_below, "suppression threshold")->capture_default_str();
   indicators->add_flag("--publish", indicator_flags.publish, "store the strategic view as an IndicatorSnapshotTaken event");
@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
     add_data_flags(cmd);
     cmd->add_option("--year", audit_scope.year, "calendar year");
     cmd->add_option("--period", audit_scope.period, "or a period: 2025-03, 2025-Q2, 2025-T1, 2025-H1, 2025-VT, 2025-HT");
-    cmd->add_option("--unit", audit_scope.unit, "globen, jarva or city");
+    cmd->add_option("--unit", audit_scope.unit, "a unit of the workflow model, e.g. jarva");
   }
   sample->add_option("--size", sample_size, "how many case ids")->capture_default_str()->check(CLI::Range(1, 1000));
   sample->add_option("--seed", sample_seed, "seed (default: random, printed and recorded)");
@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
   ListFlags list_flags;
   auto* lists = app.add_subcommand("lists", "a generated monthly or quarterly follow-up list, as JSON, CSV or XLSX");
   add_data_flags(lists);
-  lists->add_option("--unit", list_flags.unit, "globen, jarva or city")->required();
+  lists->add_option("--unit", list_flags.unit, "a unit of the workflow model, e.g. jarva")->required();
   lists->add_option("--month", list_flags.month, "the monthly list of YYYY-MM");
   lists->add_option("--quarter", list_flags.quarter, "or the progression list of YYYY-Qn");
   lists->add_option("--format", list_flags.format, "json, csv or xlsx")->check(CLI::IsMember({"json", "csv", "xlsx"}))->capture_default_str();

@@ -98,7 +98,11 @@ export async function download(path, accept, fallbackName) {
 
 // What this token may see, found by asking the API (side-effect-free reads only): the UI never
 // decides permissions itself, it shows what these probes and the later requests allow.
-const UNITS = ['jarva', 'globen', 'city'];
+// The units come from the workflow model in force (GET /v1/workflows), never from a list here.
+async function modelUnits(tokenOverride) {
+  const w = await get('/v1/workflows', { tokenOverride, quiet: true });
+  return ((w.model && w.model.units) || []).map((u) => u.id);
+}
 
 async function status(path, tokenOverride) {
   try {
@@ -120,21 +124,23 @@ export async function probe(tokenOverride) {
     if (e.status === 401) throw new ApiError(401, { code: 'unauthenticated' });
     throw e;
   }
+  const unitIds = await modelUnits(tokenOverride);
   const [cases, indicators, verify, reminders, ...lists] = await Promise.all([
     status('/v1/cases?limit=1', tokenOverride),
     status(`/v1/indicators?year=${year}`, tokenOverride),
     status('/v1/verify', tokenOverride),
     status('/v1/reminders?status=due', tokenOverride),
     // A month no list exists for: 404 means "may read, not generated", 403 means "may not".
-    ...UNITS.map((u) => status(`/v1/lists/monthly?unit=${u}&month=1900-01`, tokenOverride)),
+    ...unitIds.map((u) => status(`/v1/lists/monthly?unit=${u}&month=1900-01`, tokenOverride)),
   ]);
-  const listUnits = UNITS.filter((u, i) => lists[i] === 200 || lists[i] === 404);
+  const listUnits = unitIds.filter((u, i) => lists[i] === 200 || lists[i] === 404);
   const caps = {
     cases: cases === 200,
     indicators: indicators === 200,
     verify: verify === 200,
     reminders: reminders === 200,
     listUnits,
+    units: unitIds,
     id: me.id,
     role: me.role,
   };
@@ -142,4 +148,3 @@ export async function probe(tokenOverride) {
   return caps;
 }
 
-export const units = UNITS;

@@ -8,12 +8,12 @@
 #include "engine/cooperation_records.h"
 #include "replay/case_rebuild.h"
 #include "replay/stockholm_time.h"
+#include "workflows/study_referral.h"
 
 namespace casetrail::adapters {
 
 namespace {
 
-const char* kUnits[] = {"globen", "jarva", "city"};
 const engine::Actor kWorker{"worker:lists", "worker", "", "system", ""};
 
 // The unit's previous meeting before `meeting_day`: the latest MeetingHeld if it was held in the
@@ -65,6 +65,11 @@ Result<bool> FireReminder(storage::Log& log, const std::string& reminder_id, con
 
 }  // namespace
 
+std::vector<std::string> ListUnits(const engine::DefinitionRegistry& registry) {
+  const engine::WorkflowModel* model = registry.Model(workflows::kStudyReferral);
+  return model ? model->UnitIds() : std::vector<std::string>{};
+}
+
 Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry& registry,
                              const replay::ReminderBook& book, engine::Timestamp now, const replay::ListCalendar& cal,
                              ListJobMemory* memory) {
@@ -88,7 +93,7 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
   for (int yy = y, mm = m; yy < end_y || (yy == end_y && mm <= end_m + 1); mm == 12 ? (++yy, mm = 1) : ++mm) {
     const std::string meeting = replay::DefaultMeetingDay(yy, mm, cal);
     if (replay::MonthlyGenerationTime(meeting, cal) > now) continue;
-    for (const char* unit : kUnits) {
+    for (const std::string& unit : ListUnits(registry)) {
       char period[8];
       std::snprintf(period, sizeof(period), "%04d-%02d", yy, mm);
       const std::string id = std::string("monthly:") + unit + ":" + period;
@@ -109,7 +114,7 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
   // Progression lists from the quarter of the first referral.
   for (int yy = y, q = (m - 1) / 3 + 1; yy <= end_y; q == 4 ? (++yy, q = 1) : ++q) {
     if (replay::ProgressionGenerationTime(yy, q, cal) > now) break;
-    for (const char* unit : kUnits) {
+    for (const std::string& unit : ListUnits(registry)) {
       const std::string id = std::string("progression:") + unit + ":" + std::to_string(yy) + "-Q" + std::to_string(q);
       if (memory->generated.count(id)) continue;
       CT_ASSIGN_OR_RETURN(StreamVersion v, log.CurrentVersion(ListStream(id)));
@@ -127,7 +132,8 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
   return generated;
 }
 
-Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& book, engine::Timestamp now,
+Result<int> ChaseListFeedback(storage::Log& log, const engine::DefinitionRegistry& registry,
+                              const replay::ReminderBook& book, engine::Timestamp now,
                               const replay::ListCalendar& cal, ListJobMemory* memory) {
   const auto feedback_after = std::chrono::hours(24 * cal.feedback_after_days);
   const auto earliest = book.EarliestReferral();
@@ -137,7 +143,7 @@ Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& boo
   for (int yy = std::stoi(first.substr(0, 4)), q = (std::stoi(first.substr(5, 2)) - 1) / 3 + 1;
        yy <= std::stoi(today.substr(0, 4)); q == 4 ? (++yy, q = 1) : ++q) {
     if (replay::ProgressionGenerationTime(yy, q, cal) > now) break;
-    for (const char* unit : kUnits) {
+    for (const std::string& unit : ListUnits(registry)) {
       const std::string id = std::string("progression:") + unit + ":" + std::to_string(yy) + "-Q" + std::to_string(q);
       if (memory->chased.count(id)) continue;
       CT_ASSIGN_OR_RETURN(auto events, replay::ReadStreamEvents(log, ListStream(id)));
@@ -180,7 +186,7 @@ Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& boo
 Result<int> CheckMonthlyReviews(storage::Log& log, const engine::DefinitionRegistry& registry, engine::Timestamp now,
                                 const replay::ListCalendar& cal, ListJobMemory* memory) {
   int fired = 0;
-  for (const char* unit : kUnits) {
+  for (const std::string& unit : ListUnits(registry)) {
     CT_ASSIGN_OR_RETURN(auto meetings, replay::ReadStreamEvents(log, MeetingStream(unit)));
     for (const auto& m : meetings) {
       const std::string* meeting = engine::AsText(m.event.facts, "meeting");

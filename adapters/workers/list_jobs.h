@@ -36,8 +36,12 @@ Result<int> GenerateDueLists(storage::Log& log, const engine::DefinitionRegistry
 // naming that list `calendar.feedback_after_days` after publication gets one reminder (kind feedback_chaser,
 // id "J4:feedback_chaser:<list>:<case>", fired on "reminder:<case>" once); a chase more than 30
 // days overdue is not made. Returns how many fired.
-Result<int> ChaseListFeedback(storage::Log& log, const replay::ReminderBook& book, engine::Timestamp now,
+Result<int> ChaseListFeedback(storage::Log& log, const engine::DefinitionRegistry& registry,
+                              const replay::ReminderBook& book, engine::Timestamp now,
                               const replay::ListCalendar& calendar, ListJobMemory* memory);
+
+// The units lists are kept for: the study-referral model's.
+std::vector<std::string> ListUnits(const engine::DefinitionRegistry& registry);
 
 // J2: `calendar.review_check_days` after each MeetingHeld (at list_hour), every case on that
 // meeting's monthly list (the meeting id is the list id) that is still before `planned` and open,

@@ -89,7 +89,7 @@ Status ReminderWorker::RunOnce() {
   if (fired) CatchUp(5000);
   // J1 and J3: the follow-up lists whose generation time has passed.
   CT_ASSIGN_OR_RETURN(int lists, GenerateDueLists(*log_, *registry_, book_, now, options_.calendar, &list_memory_));
-  CT_ASSIGN_OR_RETURN(int chased, ChaseListFeedback(*log_, book_, now, options_.calendar, &list_memory_));
+  CT_ASSIGN_OR_RETURN(int chased, ChaseListFeedback(*log_, *registry_, book_, now, options_.calendar, &list_memory_));
   CT_ASSIGN_OR_RETURN(int unreviewed, CheckMonthlyReviews(*log_, *registry_, now, options_.calendar, &list_memory_));
   if (lists || chased || unreviewed) CatchUp(5000);
   // Retention and snapshots failing must not hold up delivery: reported, retried next pass.
@@ -139,8 +139,9 @@ Status ReminderWorker::TakeDueSnapshots(engine::Timestamp now) {
   if (!earliest) return Status::Ok();
   int taken = 0;
   for (const auto& period : replay::EndedPeriods(replay::StockholmDate(*earliest), replay::StockholmDate(now))) {
-    static const std::optional<std::string> kScopes[] = {std::nullopt, "globen", "jarva", "city"};  // total, units
-    for (const auto& unit : kScopes) {
+    std::vector<std::optional<std::string>> scopes = {std::nullopt};  // the total, then each unit
+    for (const auto& u : ListUnits(*registry_)) scopes.emplace_back(u);
+    for (const auto& unit : scopes) {
       const std::string key = period + ":" + unit.value_or("all");
       if (snapshots_taken_.count(key)) continue;
       CT_ASSIGN_OR_RETURN(bool first, take_snapshot_(period, unit));

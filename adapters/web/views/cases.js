@@ -19,7 +19,7 @@ export async function renderCases(main, query, ctx) {
   } catch (_) { /* the fixed list of API.md */ }
   if (!ctx.isCurrent()) return;
 
-  const unitChoices = ctx.caps.role === 'af_officer' && ctx.caps.unit ? [ctx.caps.unit] : api.units;
+  const unitChoices = ctx.caps.role === 'af_officer' && ctx.caps.unit ? [ctx.caps.unit] : (ctx.caps.units || []);
   const unitSel = select('unit', [['', t('cases.all')], ...unitChoices.map((u) => [u, code('unit', u)])], unit);
   unitSel.id = 'filter-unit';
   const stateSel = select('state', [['', t('cases.all')], ...states.map((x) => [x, code('state', x)])], st);

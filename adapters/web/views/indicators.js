@@ -3,7 +3,6 @@ import { h, errorBox, notice, section, field, select } from '../dom.js';
 import { t, code, formatNumber, formatPercent } from '../i18n.js';
 import { chartFigure } from '../charts.js';
 
-const SCOPES = [...api.units, 'total'];
 
 function scopeLabel(k) {
   return k === 'total' ? t('ind.total') : code('unit', k);
@@ -43,6 +42,8 @@ function dataTable(title, headers, rows, id) {
 }
 
 export async function renderIndicators(main, query, ctx) {
+  // The model's units (GET /v1/workflows, read at sign-in), then the total.
+  const SCOPES = [...(ctx.caps.units || []), 'total'];
   const thisYear = new Date().getFullYear();
   const year = /^\d{4}$/.test(query.get('year') || '') ? Number(query.get('year')) : thisYear;
   const prev = year - 1;
