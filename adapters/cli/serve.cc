@@ -209,6 +209,13 @@ int RunServe(ServeFlags f) {
   ServerOptions options;
   options.address = host;
   options.port = port;
+  options.read_timeout = std::chrono::seconds(f.read_timeout_s);
+  options.queue_timeout = std::chrono::seconds(f.queue_timeout_s);
+  options.write_timeout = std::chrono::seconds(f.write_timeout_s);
+  options.max_connections = static_cast<size_t>(f.max_connections);
+  options.max_connections_per_address = static_cast<size_t>(f.max_connections_per_address);
+  options.max_queue = static_cast<size_t>(f.max_queue);
+  options.handler_threads = f.handler_threads;
   HttpServer server(options, &api, &metrics);
   if (Status s = server.Listen(); !s.ok()) return Fail(s);
   const std::string url = "http://" + host + ":" + std::to_string(server.port()) + "/";

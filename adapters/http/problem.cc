@@ -34,6 +34,7 @@ const std::map<std::string, std::pair<int, const char*>>& Codes() {
       {"backup_exists", {409, "Backup exists"}},
       {"unavailable", {503, "Unavailable"}},
       {"read_model_behind", {503, "Read model behind the log"}},
+      {"overloaded", {503, "Server busy"}},
       {"internal", {500, "Internal error"}},
   };
   return kCodes;
