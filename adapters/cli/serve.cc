@@ -175,6 +175,7 @@ int RunServe(ServeFlags f) {
   }
   WorkerOptions worker_options;
   worker_options.poll = std::chrono::milliseconds(f.worker_poll_ms);
+  worker_options.send_timeout = std::chrono::seconds(f.delivery_timeout_s);
   if (!f.webhooks.empty()) {
     for (const auto& url : f.webhooks) {
       auto w = ParseWebhook(url, secret);
