@@ -331,6 +331,10 @@ Status CaseService::RecordRefusal(const RequestContext& ctx, const std::string& 
   }
   storage::AppendRequest req;
   req.writes.push_back({RefusalStream(owner), storage::ExpectedVersion::Any(), {{e.type, EncodeEvent(e)}}});
+  // No fsync of its own: refusals cost a client nothing, so they must not cost the disk a sync
+  // each. The record rides the next synced group (or the log's deferred-sync bound); a power cut
+  // may drop the last of them (docs/reliability.md), a process crash does not.
+  req.sync = false;
   auto r = log_->Append(req);
   spdlog::info("{} refused on {}: {}", shown, owner, why.Get("code"));
   return r.ok() ? Status::Ok() : r.status();

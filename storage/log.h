@@ -64,6 +64,14 @@ struct AppendRequest {
   // The fingerprint is chosen by the caller (a keyed hash of the request body, never the body).
   std::string idempotency_key;
   std::string idempotency_fingerprint;
+  // true: Append returns after an fsync that covers these records (the default; every record a
+  // client is told was committed). false: the records are written (they survive a crash of the
+  // process) but force no fsync of their own: they become durable with the next synced append, or
+  // at the latest after the log's deferred-sync bound (LogOptions), and a power cut before then
+  // may drop them. Only the tail can go: the write-ahead log is sequential, so a later sync covers
+  // every earlier record and the chain stays whole. For records no one was promised, such as a
+  // refused command's record, so a client cannot force fsyncs by sending refusals.
+  bool sync = true;
 };
 
 struct AppendResult {
@@ -115,6 +123,8 @@ struct VerifyReport {
 struct LogStats {
   uint64_t appends = 0;       // requests committed (not counting refused or deduplicated ones)
   uint64_t synced_writes = 0; // synced write groups; appends / synced_writes = mean group size
+  uint64_t unsynced_writes = 0;  // write groups of only sync=false requests (no fsync of their own)
+  uint64_t deferred_syncs = 0;   // fsyncs the deferred-sync bound forced (no synced append came)
   uint64_t events = 0;        // events committed
 
   // Append latency (queueing + synced commit), cumulative histogram buckets as Prometheus has them.

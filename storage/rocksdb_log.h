@@ -6,10 +6,14 @@
 // the log refuses every later append with kUnavailable until it is reopened: the state of the WAL
 // is then unknown, and a sticky error beats a silently lost write.
 //
+// An append with sync=false is written to the WAL in its group without an fsync when no request
+// in the group needs one; the writer syncs such records within LogOptions' deferred-sync bounds.
+//
 // Only one process may open a path; a second open fails with kUnavailable.
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -30,6 +34,10 @@ struct LogOptions {
   size_t block_cache_bytes = 256 << 20;
   // Most requests merged into one synced write.
   size_t max_group_size = 512;
+  // Appends with sync=false (storage/log.h) left unsynced at most this long, and at most this
+  // many: past either bound the log syncs, so a power cut loses at most this much of them.
+  std::chrono::milliseconds deferred_sync_interval{1000};
+  size_t max_deferred_appends = 1000;
   // Test only: lets a test make WAL writes fail.
   std::shared_ptr<SyncFaults> TEST_sync_faults;
 };

@@ -153,6 +153,31 @@ int main(int argc, char** argv) {
   serve->add_option("--web-root", serve_flags.web_root, "serve the web UI from this directory (development); default: the embedded UI");
   serve->add_option("--worker-poll-ms", serve_flags.worker_poll_ms, "how often the reminder worker looks for due work")
       ->capture_default_str()->check(CLI::Range(10, 600000));
+  // The server's limits: docs/reliability.md says what each guards against.
+  serve->add_option("--read-timeout", serve_flags.read_timeout_s,
+                    "seconds to wait for a request and read it, headers and body (an idle kept-alive connection closes after it)")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
+  serve->add_option("--queue-timeout", serve_flags.queue_timeout_s,
+                    "seconds a request may wait for a handler thread; later it is answered 503 without running")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
+  serve->add_option("--write-timeout", serve_flags.write_timeout_s,
+                    "seconds to write an answer, counted from the handler's end (a started handler is never cut short)")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
+  serve->add_option("--max-connections", serve_flags.max_connections,
+                    "connections held open in all; more are answered 503 with Retry-After and closed")
+      ->capture_default_str()->check(CLI::Range(1, 1000000));
+  serve->add_option("--max-connections-per-address", serve_flags.max_connections_per_address,
+                    "connections held open per client address (raise it behind a reverse proxy); more are answered 503")
+      ->capture_default_str()->check(CLI::Range(1, 1000000));
+  serve->add_option("--max-queue", serve_flags.max_queue,
+                    "requests that may wait for a handler thread; more are answered 503 with Retry-After")
+      ->capture_default_str()->check(CLI::Range(0, 1000000));
+  serve->add_option("--handler-threads", serve_flags.handler_threads,
+                    "threads that run requests (they block on synced appends; many in flight share one sync)")
+      ->capture_default_str()->check(CLI::Range(1, 1024));
+  serve->add_option("--delivery-timeout", serve_flags.delivery_timeout_s,
+                    "seconds one webhook POST or one SMTP conversation may take before it counts as failed")
+      ->capture_default_str()->check(CLI::Range(1, 600));
   serve->add_flag("--demo", serve_flags.demo, "create keys, demo users and demo cases if DATA is new, print tokens");
   serve->add_option("--demo-cases", serve_flags.demo_cases, "how many demo cases to generate (the fixture case comes on top)")->check(CLI::Range(1, 100000));
 

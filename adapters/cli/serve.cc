@@ -188,6 +188,7 @@ int RunServe(ServeFlags f) {
   }
   WorkerOptions worker_options;
   worker_options.poll = std::chrono::milliseconds(f.worker_poll_ms);
+  worker_options.send_timeout = std::chrono::seconds(f.delivery_timeout_s);
   if (!f.webhooks.empty()) {
     for (const auto& url : f.webhooks) {
       auto w = ParseWebhook(url, secret);
@@ -222,6 +223,13 @@ int RunServe(ServeFlags f) {
   ServerOptions options;
   options.address = host;
   options.port = port;
+  options.read_timeout = std::chrono::seconds(f.read_timeout_s);
+  options.queue_timeout = std::chrono::seconds(f.queue_timeout_s);
+  options.write_timeout = std::chrono::seconds(f.write_timeout_s);
+  options.max_connections = static_cast<size_t>(f.max_connections);
+  options.max_connections_per_address = static_cast<size_t>(f.max_connections_per_address);
+  options.max_queue = static_cast<size_t>(f.max_queue);
+  options.handler_threads = f.handler_threads;
   HttpServer server(options, &api, &metrics);
   if (Status s = server.Listen(); !s.ok()) return Fail(s);
   const std::string url = "http://" + host + ":" + std::to_string(server.port()) + "/";

@@ -25,6 +25,10 @@ struct ServeFlags {
   std::vector<std::string> workflows;  // revision files to register (engine/registered_revisions.h)
   std::vector<std::string> models;     // model files to register: roles, units, consent scopes (engine/model.h)
   std::string smtp, mail_from, mail_to;  // reminder e-mail: HOST:PORT and functional addresses
+  // The HTTP server's limits (adapters/http/server.h, docs/reliability.md).
+  int read_timeout_s = 30, queue_timeout_s = 10, write_timeout_s = 30;
+  int max_connections = 1024, max_connections_per_address = 128, max_queue = 256, handler_threads = 64;
+  int delivery_timeout_s = 10;  // each webhook POST and each SMTP conversation
   bool demo = false;
   int demo_cases = 240;
 };

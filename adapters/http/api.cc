@@ -27,6 +27,30 @@ std::string Api::Fingerprint(const ApiRequest& req) const {
   return ToHex(std::string_view(reinterpret_cast<const char*>(out), sizeof(out)));
 }
 
+std::optional<engine::Actor> Api::Authenticate(const std::string& authorization) const {
+  const std::string prefix = "Bearer ";
+  if (authorization.rfind(prefix, 0) != 0) return std::nullopt;
+  return d_.users->Find(authorization.substr(prefix.size()));
+}
+
+namespace {
+ApiResponse Unauthenticated() {
+  ApiResponse r = Problem(401, "unauthenticated", "a valid bearer token is required");
+  r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
+}
+}  // namespace
+
+std::optional<ApiResponse> Api::Admit(const ApiRequest& head) const {
+  auto parsed = boost::urls::parse_origin_form(head.target);
+  if (!parsed) return std::nullopt;  // Handle answers 404
+  auto segments = parsed->segments();
+  // Health, metrics and the web UI need no token; every /v1 route does.
+  if (segments.empty() || *segments.begin() != "v1") return std::nullopt;
+  if (Authenticate(head.authorization)) return std::nullopt;
+  return Unauthenticated();
+}
+
 ApiResponse Api::Handle(const ApiRequest& req) {
   auto parsed = boost::urls::parse_origin_form(req.target);
   if (!parsed) return Problem(404, "not_found", "no such route");
@@ -64,14 +88,8 @@ ApiResponse Api::Handle(const ApiRequest& req) {
   }
 
   // 1. Authentication.
-  const std::string prefix = "Bearer ";
-  std::optional<engine::Actor> actor;
-  if (req.authorization.rfind(prefix, 0) == 0) actor = d_.users->Find(req.authorization.substr(prefix.size()));
-  if (!actor) {
-    ApiResponse r = Problem(401, "unauthenticated", "a valid bearer token is required");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return r;
-  }
+  std::optional<engine::Actor> actor = Authenticate(req.authorization);
+  if (!actor) return Unauthenticated();
   // X-Purpose is stored in read records in clear: a code, never free text.
   if (!req.purpose.empty() &&
       (req.purpose.size() > 40 || !std::all_of(req.purpose.begin(), req.purpose.end(), [](char ch) {

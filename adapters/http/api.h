@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -57,6 +58,9 @@ class Api {
  public:
   explicit Api(ApiDeps deps) : d_(std::move(deps)) {}
   ApiResponse Handle(const ApiRequest& request);
+  // The checks that need only the request line and headers, for the server to run before it
+  // reads a body: today the bearer token of /v1 routes (401). nullopt: read the body and Handle.
+  std::optional<ApiResponse> Admit(const ApiRequest& head) const;
   // J10, for the worker: the suppressed report of `period` (a unit, or the total) recorded as
   // IndicatorSnapshotTaken by "worker:snapshots" once (key "snapshot:<period>:<unit|all>").
   // Returns false when it was already taken.
@@ -146,6 +150,7 @@ class Api {
   ApiResponse Backup(Call& c);
 
   std::string Fingerprint(const ApiRequest& req) const;
+  std::optional<engine::Actor> Authenticate(const std::string& authorization) const;
 
   ApiDeps d_;
 };

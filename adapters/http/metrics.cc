@@ -51,6 +51,15 @@ std::string Metrics::Render(storage::Log& log, const std::vector<ReadModelStatus
           << "casetrail_http_request_duration_seconds_count{" << labels << "} " << s.count << "\n";
     }
   }
+  out << "# HELP casetrail_http_open_connections Connections the server holds open.\n"
+      << "# TYPE casetrail_http_open_connections gauge\ncasetrail_http_open_connections "
+      << server_.open_connections.load() << "\n"
+      << "# HELP casetrail_http_requests_in_flight Requests queued for or in a handler, or being answered (this one included).\n"
+      << "# TYPE casetrail_http_requests_in_flight gauge\ncasetrail_http_requests_in_flight " << server_.in_flight.load()
+      << "\n# HELP casetrail_http_refused_total Answered 503 by a server limit: a connection cap or the handler queue.\n"
+      << "# TYPE casetrail_http_refused_total counter\n"
+      << "casetrail_http_refused_total{limit=\"connections\"} " << server_.refused_connections.load() << "\n"
+      << "casetrail_http_refused_total{limit=\"queue\"} " << server_.refused_requests.load() << "\n";
   storage::LogStats stats = log.Stats();
   out << "# HELP casetrail_log_appends_total Appends committed.\n# TYPE casetrail_log_appends_total counter\n"
       << "casetrail_log_appends_total " << stats.appends << "\n"
@@ -58,6 +67,10 @@ std::string Metrics::Render(storage::Log& log, const std::vector<ReadModelStatus
       << "# TYPE casetrail_log_synced_writes_total counter\ncasetrail_log_synced_writes_total " << stats.synced_writes
       << "\n# HELP casetrail_log_events_total Events committed.\n# TYPE casetrail_log_events_total counter\n"
       << "casetrail_log_events_total " << stats.events << "\n"
+      << "# HELP casetrail_log_unsynced_writes_total Write groups of refusals only, written without an fsync of their own.\n"
+      << "# TYPE casetrail_log_unsynced_writes_total counter\ncasetrail_log_unsynced_writes_total " << stats.unsynced_writes
+      << "\n# HELP casetrail_log_deferred_syncs_total Syncs forced by the bound on unsynced refusals.\n"
+      << "# TYPE casetrail_log_deferred_syncs_total counter\ncasetrail_log_deferred_syncs_total " << stats.deferred_syncs << "\n"
       << RenderHistogram("casetrail_log_append_duration_seconds",
                          "Append latency: queueing for the writer plus the synced group commit.",
                          storage::LogStats::kLatencyBounds, stats.append_latency_buckets, stats.append_latency_count,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -13,8 +14,17 @@
 
 namespace casetrail::adapters {
 
+// What the HTTP server holds and what its limits turned away (server.h), for the exposition.
+struct ServerGauges {
+  std::atomic<int64_t> open_connections{0};
+  std::atomic<int64_t> in_flight{0};  // requests admitted to a handler: queued, running or being answered
+  std::atomic<uint64_t> refused_connections{0};  // answered 503 at accept: a connection cap
+  std::atomic<uint64_t> refused_requests{0};     // answered 503: the handler queue was full or too slow
+};
+
 class Metrics {
  public:
+  ServerGauges& server() { return server_; }
   void ObserveRequest(const std::string& route, int status, std::chrono::microseconds latency);
   // Prometheus text exposition format, including the log's counters.
   std::string Render(storage::Log& log, const std::vector<ReadModelStatus>& read_models) const;
@@ -25,6 +35,7 @@ class Metrics {
     double sum_seconds = 0;
     std::array<uint64_t, 8> buckets{};  // le 1ms, 2.5ms, 5ms, 10ms, 25ms, 100ms, 1s, +Inf
   };
+  ServerGauges server_;
   mutable std::mutex mu_;
   std::map<std::pair<std::string, int>, Series> requests_;
 };

@@ -36,6 +36,7 @@ const std::map<std::string, std::pair<int, const char*>>& Codes() {
       {"version_exists", {409, "Version already adopted"}},
       {"unavailable", {503, "Unavailable"}},
       {"read_model_behind", {503, "Read model behind the log"}},
+      {"overloaded", {503, "Server busy"}},
       {"internal", {500, "Internal error"}},
   };
   return kCodes;

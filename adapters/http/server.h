@@ -1,7 +1,13 @@
 // HttpServer: Boost.Beast over Asio with C++20 coroutines. Sessions only do I/O: each request
-// is read with a timeout and a body limit, handed to Api::Handle on a worker pool (handlers
-// block on synced appends, and many in flight let group commit work), and the answer written
-// back. SIGTERM/SIGINT stop accepting, let in-flight requests finish, then return.
+// is read with a body limit, handed to Api::Handle on a pool of handler threads (handlers block
+// on synced appends, and many in flight let group commit work), and the answer written back.
+// SIGTERM/SIGINT stop accepting, let in-flight requests finish, then return.
+//
+// Limits (docs/reliability.md): three deadlines, one per phase — reading a request (headers and
+// body), waiting in the handler queue, writing the answer; a handler that has started is never
+// cut short, so a committed answer is always written. The headers and the bearer token are
+// checked before the body is read. Connections are capped in all and per client address, and the
+// handler queue is bounded; beyond either the answer is 503 problem+json with Retry-After.
 #pragma once
 
 #include <chrono>
@@ -17,12 +23,21 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   uint16_t port = 8080;  // 0: any free port
   int io_threads = 2;
-  int worker_threads = 64;
+  int handler_threads = 64;
   size_t body_limit = 1 << 20;
   size_t target_limit = 8 << 10;   // the request target (path and query): 414 beyond
   size_t header_limit = 32 << 10;  // the request line and headers together: 431 beyond
-  std::chrono::seconds read_timeout{30};
+  // Reading one request, from the first byte awaited (an idle kept-alive connection included) to
+  // the end of its body; past it the connection is closed.
+  std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
+  // Waiting for a handler thread; a request not started by then is answered 503 without running.
+  std::chrono::milliseconds queue_timeout{std::chrono::seconds(10)};
+  // Writing the answer, counted from when the handler returned.
+  std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
   std::chrono::seconds drain_timeout{10};
+  size_t max_connections = 1024;
+  size_t max_connections_per_address = 128;
+  size_t max_queue = 256;  // requests waiting for a handler thread, beyond those running
 };
 
 class HttpServer {

@@ -33,9 +33,26 @@ Result<Webhook> ParseWebhook(const std::string& url, std::string secret) {
   return w;
 }
 
+std::string WebhookChannel(size_t index, const Webhook& w) {
+  if (index == 0) return "webhook";
+  const std::string where = w.host + ":" + std::to_string(w.port) + w.path;
+  unsigned char digest[16];
+  crypto_generichash(digest, sizeof(digest), reinterpret_cast<const unsigned char*>(where.data()), where.size(), nullptr, 0);
+  return "webhook-" + ToHex(std::string_view(reinterpret_cast<const char*>(digest), 4));
+}
+
 ReminderWorker::ReminderWorker(storage::Log* log, const engine::DefinitionRegistry* registry, engine::Clock* clock,
                                WorkerOptions options)
     : log_(log), registry_(registry), clock_(clock), options_(std::move(options)), book_(registry) {
+  // One channel per receiver; the same URL given twice is one receiver.
+  std::vector<Webhook> unique;
+  for (auto& w : options_.webhooks) {
+    w.channel = WebhookChannel(unique.size(), w);
+    bool seen = false;
+    for (const auto& u : unique) seen = seen || (u.host == w.host && u.port == w.port && u.path == w.path);
+    if (!seen) unique.push_back(w);
+  }
+  options_.webhooks = std::move(unique);
   subscription_ = log_->Subscribe(Position(1), [this](const storage::RecordedEvent& r) { book_.Apply(r); });
 }
 
@@ -45,19 +62,49 @@ ReminderWorker::~ReminderWorker() {
 }
 
 void ReminderWorker::Start() {
-  thread_ = std::thread([this] {
-    while (!stop_) {
-      if (Status s = RunOnce(); !s.ok()) spdlog::warn("reminder worker: {}", s.ToString());
-      for (auto waited = std::chrono::milliseconds(0); waited < options_.poll && !stop_; waited += std::chrono::milliseconds(50)) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    }
-  });
+  jobs_thread_ = std::thread([this] { JobsLoop(); });
+  delivery_thread_ = std::thread([this] { DeliveryLoop(); });
+}
+
+void ReminderWorker::JobsLoop() {
+  std::unique_lock lock(wake_mu_);
+  while (!stop_) {
+    lock.unlock();
+    if (Status s = RunJobs(); !s.ok()) spdlog::warn("reminder worker: {}", s.ToString());
+    lock.lock();
+    wake_cv_.wait_for(lock, options_.poll, [this] { return stop_; });
+  }
+}
+
+void ReminderWorker::DeliveryLoop() {
+  std::unique_lock lock(wake_mu_);
+  while (!stop_) {
+    const uint64_t covers = deliveries_asked_;  // asks made before this pass starts
+    lock.unlock();
+    if (Status s = DeliverOwed(); !s.ok()) spdlog::warn("reminder delivery: {}", s.ToString());
+    lock.lock();
+    deliveries_done_ = covers;
+    wake_cv_.notify_all();
+    wake_cv_.wait_for(lock, options_.poll, [this] { return stop_ || deliveries_asked_ > deliveries_done_; });
+  }
 }
 
 void ReminderWorker::Stop() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(wake_mu_);
+    stop_ = true;
+  }
+  wake_cv_.notify_all();
+  if (jobs_thread_.joinable()) jobs_thread_.join();
+  if (delivery_thread_.joinable()) delivery_thread_.join();
+}
+
+bool ReminderWorker::DeliverSoon(std::chrono::milliseconds wait) {
+  if (!delivery_thread_.joinable()) return DeliverOwed().ok();
+  std::unique_lock lock(wake_mu_);
+  const uint64_t ticket = ++deliveries_asked_;
+  wake_cv_.notify_all();
+  return wake_cv_.wait_for(lock, wait, [&] { return stop_ || deliveries_done_ >= ticket; });
 }
 
 bool ReminderWorker::CatchUp(int timeout_ms) const {
@@ -78,6 +125,11 @@ Status ReminderWorker::Record(const std::string& stream, const std::string& type
 }
 
 Status ReminderWorker::RunOnce() {
+  CT_RETURN_IF_ERROR(RunJobs());
+  return DeliverOwed();
+}
+
+Status ReminderWorker::RunJobs() {
   std::lock_guard lock(run_mu_);
   CatchUp(5000);
   const engine::Timestamp now = clock_->Now();
@@ -92,17 +144,32 @@ Status ReminderWorker::RunOnce() {
   CT_ASSIGN_OR_RETURN(int chased, ChaseListFeedback(*log_, *registry_, book_, now, options_.calendar, &list_memory_));
   CT_ASSIGN_OR_RETURN(int unreviewed, CheckMonthlyReviews(*log_, *registry_, now, options_.calendar, &list_memory_));
   if (lists || chased || unreviewed) CatchUp(5000);
-  // Retention and snapshots failing must not hold up delivery: reported, retried next pass.
+  // Retention and snapshots failing must not hold up the rest: reported, retried next pass.
   if (Status s = RunScheduledRetention(now); !s.ok()) spdlog::warn("scheduled retention: {}", s.ToString());
   if (Status s = TakeDueSnapshots(now); !s.ok()) spdlog::warn("period-end snapshots: {}", s.ToString());
-  std::vector<std::string> channels;
-  if (!options_.webhooks.empty()) channels.push_back("webhook");
-  if (options_.smtp) channels.push_back("email");
-  for (const auto& channel : channels) {
-    for (const auto& r : book_.Undelivered(channel)) CT_RETURN_IF_ERROR(Deliver(r, channel, now));
-  }
-  if (!channels.empty()) CatchUp(5000);
   return Status::Ok();
+}
+
+Status ReminderWorker::DeliverOwed() {
+  std::lock_guard lock(deliver_mu_);
+  std::vector<std::string> channels;
+  for (const auto& w : options_.webhooks) channels.push_back(w.channel);
+  if (options_.smtp) channels.push_back("email");
+  if (channels.empty()) return Status::Ok();
+  CatchUp(5000);
+  const engine::Timestamp now = clock_->Now();
+  // A channel whose log write fails does not hold up the others.
+  Status first_error;
+  for (const auto& channel : channels) {
+    for (const auto& r : book_.Undelivered(channel)) {
+      if (Status s = Deliver(r, channel, now); !s.ok()) {
+        if (first_error.ok()) first_error = s;
+        break;
+      }
+    }
+  }
+  CatchUp(5000);
+  return first_error;
 }
 
 Status ReminderWorker::RunScheduledRetention(engine::Timestamp now) {
@@ -166,17 +233,24 @@ Status ReminderWorker::Fire(const replay::Reminder& r, engine::Timestamp now) {
 
 namespace {
 
-// POSTs `body`; returns the HTTP status, or 0 when the connection failed. The delivery id goes
-// both in X-Casetrail-Delivery and in the standard Idempotency-Key header (IETF httpapi draft),
-// so receivers with generic idempotency middleware drop repeats without code of their own.
+// POSTs `body`; returns the HTTP status, or 0 when the connection failed or `timeout` passed
+// (connect, write and read together). The delivery id goes both in X-Casetrail-Delivery and in
+// the standard Idempotency-Key header (IETF httpapi draft), so receivers with generic idempotency
+// middleware drop repeats without code of their own. Asynchronous operations on one io_context,
+// because a tcp_stream's deadline only applies to those: blocking calls would ignore it.
 int Post(const Webhook& w, const std::string& body, const std::string& delivery_id, const std::string& signature,
-         bool redelivery) {
-  try {
-    boost::asio::io_context ioc;
+         bool redelivery, std::chrono::seconds timeout) {
+  boost::asio::io_context ioc;
+  int status = 0;
+  auto exchange = [&]() -> boost::asio::awaitable<void> {
+    auto use = boost::asio::as_tuple(boost::asio::use_awaitable);
     beast::tcp_stream stream(ioc);
-    stream.expires_after(std::chrono::seconds(5));
+    stream.expires_after(timeout);
     boost::asio::ip::tcp::resolver resolver(ioc);
-    stream.connect(resolver.resolve(w.host, std::to_string(w.port)));
+    auto [rec, endpoints] = co_await resolver.async_resolve(w.host, std::to_string(w.port), use);
+    if (rec) co_return;
+    auto [cec, ep] = co_await stream.async_connect(endpoints, use);
+    if (cec) co_return;
     http::request<http::string_body> req{http::verb::post, w.path, 11};
     req.set(http::field::host, w.host);
     req.set(http::field::content_type, "application/json");
@@ -186,16 +260,19 @@ int Post(const Webhook& w, const std::string& body, const std::string& delivery_
     if (redelivery) req.set("X-Casetrail-Redelivery", "1");
     req.body() = body;
     req.prepare_payload();
-    http::write(stream, req);
+    auto [wec, wn] = co_await http::async_write(stream, req, use);
+    if (wec) co_return;
     beast::flat_buffer buffer;
     http::response<http::string_body> res;
-    http::read(stream, buffer, res);
+    auto [hec, hn] = co_await http::async_read(stream, buffer, res, use);
+    if (hec) co_return;
+    status = res.result_int();
     beast::error_code ec;
     stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-    return res.result_int();
-  } catch (const std::exception&) {
-    return 0;
-  }
+  };
+  boost::asio::co_spawn(ioc, exchange(), [](std::exception_ptr) {});
+  ioc.run();
+  return status;
 }
 
 std::string HmacHex(const std::string& secret, const std::string& body) {
@@ -250,20 +327,22 @@ Status ReminderWorker::Deliver(const replay::Reminder& r, const std::string& cha
                             now, "attempt:" + key + ":" + std::to_string(attempt)));
   bool ok = true;
   int status = 0;
-  if (channel == "webhook") {
+  if (channel != "email") {
     const std::string body = json::serialize(json::object{{"id", r.id},
                                                           {"kind", r.kind},
                                                           {"case_id", r.case_id},
                                                           {"due_at", engine::FormatRfc3339(r.due_at)},
                                                           {"link", "/v1/cases/" + r.case_id}});
     for (const auto& w : options_.webhooks) {
-      status = Post(w, body, r.id, HmacHex(w.secret, body), redelivery);
-      ok = ok && status >= 200 && status < 300;
+      if (w.channel != channel) continue;
+      status = Post(w, body, r.id, HmacHex(w.secret, body), redelivery, options_.send_timeout);
+      ok = status >= 200 && status < 300;
     }
   } else {
     const std::string text = "A casetrail reminder is due.\n\nKind: " + r.kind + "\nCase: " + r.case_id +
                              "\nDue: " + engine::FormatRfc3339(r.due_at) + "\nOpen: /v1/cases/" + r.case_id + "\n";
-    Status s = SendMail(*options_.smtp, "casetrail reminder: " + r.kind + " " + r.case_id, text, r.id);
+    Status s = SendMail(*options_.smtp, "casetrail reminder: " + r.kind + " " + r.case_id, text, r.id,
+                        options_.send_timeout);
     ok = s.ok();
     status = ok ? 250 : 0;
   }

@@ -7,7 +7,11 @@
 //
 // Delivery: HTTP POST of {"id","kind","case_id","due_at","link"} (ids and links, never personal
 // data) with X-Casetrail-Delivery and Idempotency-Key: <id> and X-Casetrail-Signature:
-// sha256=<HMAC-SHA256 of the body under the webhook secret>. Every attempt and outcome is an event
+// sha256=<HMAC-SHA256 of the body under the webhook secret>. Each receiver is its own channel
+// (WebhookChannel), so one that fails is retried alone and the others never see a repeat. Every
+// send has a deadline (WorkerOptions::send_timeout). Jobs (firing, lists, retention, snapshots)
+// and deliveries run on two threads under two locks: a slow receiver or SMTP relay holds up
+// neither the jobs nor POST /v1/admin/clock. Every attempt and outcome is an event
 // on "outbox:<channel>:<id>": DeliveryAttempted (before the send), DeliverySucceeded,
 // DeliveryFailed, DeliveryDeadLettered (after max_attempts failures, with exponential backoff
 // between attempts), DeliveryCancelled (the case closed first). An attempt a crash cut short
@@ -20,6 +24,7 @@
 #include <functional>
 #include <set>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,10 +48,16 @@ struct Webhook {
   uint16_t port = 80;
   std::string path = "/";
   std::string secret;
+  std::string channel;  // its outbox channel: WebhookChannel()
 };
 
 // Parses http://HOST:PORT/PATH (plain HTTP; put TLS in a local proxy).
 Result<Webhook> ParseWebhook(const std::string& url, std::string secret);
+
+// The outbox channel of the `index`-th --webhook: "webhook" for the first (the name logs written
+// when all receivers shared one channel use, so their history carries over), and
+// "webhook-<8 hex digits of a hash of HOST:PORT/PATH>" for the others, stable when flags move.
+std::string WebhookChannel(size_t index, const Webhook& w);
 
 struct WorkerOptions {
   std::vector<Webhook> webhooks;
@@ -54,6 +65,7 @@ struct WorkerOptions {
   int max_attempts = 5;
   std::chrono::seconds backoff{30};  // before attempt 2; doubles after each failure
   std::chrono::milliseconds poll{500};
+  std::chrono::seconds send_timeout{10};  // one webhook POST or one SMTP conversation, connect included
   replay::ListCalendar calendar;  // J1–J4 timing (serve --calendar FILE)
   // J11: with a retention policy (serve --retention FILE), the worker runs it once a day at this
   // Stockholm hour, unless a run (by the route or the CLI) is already on record for that day.
@@ -73,10 +85,17 @@ class ReminderWorker {
   using SnapshotTaker = std::function<Result<bool>(const std::string& period, const std::optional<std::string>& unit)>;
   void SetSnapshotTaker(SnapshotTaker taker) { take_snapshot_ = std::move(taker); }
 
-  void Start();  // the polling thread
+  void Start();  // the jobs thread and the delivery thread
   void Stop();
   // One pass: fire what is due, deliver what is owed. Safe to call from any thread.
   Status RunOnce();
+  // Fire what is due and run the due jobs (no delivery). Safe to call from any thread.
+  Status RunJobs();
+  // Deliver what is owed on every channel. Safe to call from any thread; one pass at a time.
+  Status DeliverOwed();
+  // Asks the delivery thread for a pass and waits up to `wait` for it to finish (without Start(),
+  // delivers on this thread). False when the wait ran out: the pass goes on regardless.
+  bool DeliverSoon(std::chrono::milliseconds wait);
   const replay::ReminderBook& book() const { return book_; }
   storage::SubscriptionHealth health() const { return subscription_ ? subscription_->Health() : storage::SubscriptionHealth{}; }
   // Blocks until the book has folded the log's head (or `timeout_ms` passed).
@@ -84,8 +103,10 @@ class ReminderWorker {
 
  private:
   Status Fire(const replay::Reminder& r, engine::Timestamp now);
-  // One channel ("webhook": every configured webhook; "email": the SMTP target).
+  // One channel: a webhook's (its Webhook::channel) or "email" (the SMTP target).
   Status Deliver(const replay::Reminder& r, const std::string& channel, engine::Timestamp now);
+  void JobsLoop();
+  void DeliveryLoop();
   Status RunScheduledRetention(engine::Timestamp now);
   Status TakeDueSnapshots(engine::Timestamp now);
   Status Record(const std::string& stream, const std::string& type, engine::Fields facts, engine::Timestamp now,
@@ -102,9 +123,15 @@ class ReminderWorker {
   SnapshotTaker take_snapshot_;
   std::set<std::string> snapshots_taken_;  // "<period>:<unit|all>" known to be on record; guarded by run_mu_
   std::unique_ptr<storage::Subscription> subscription_;
-  std::mutex run_mu_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  std::mutex run_mu_;      // one jobs pass at a time
+  std::mutex deliver_mu_;  // one delivery pass at a time; never held with run_mu_
+  // The threads sleep on wake_cv_ between passes; DeliverSoon() wakes the delivery thread.
+  std::mutex wake_mu_;
+  std::condition_variable wake_cv_;
+  bool stop_ = false;                 // guarded by wake_mu_
+  uint64_t deliveries_asked_ = 0;     // guarded by wake_mu_: passes asked for by DeliverSoon
+  uint64_t deliveries_done_ = 0;      // guarded by wake_mu_: the last ask a finished pass covered
+  std::thread jobs_thread_, delivery_thread_;
 };
 
 }  // namespace casetrail::adapters

@@ -3,6 +3,7 @@
 // name case ids and links only.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "storage/base/result.h"
@@ -20,8 +21,10 @@ struct SmtpTarget {
 Result<SmtpTarget> ParseSmtpTarget(const std::string& host_port, std::string from, std::string to);
 
 // Sends one plain-text message; `message_id` becomes the Message-ID (receivers dedupe on it).
-// kUnavailable with the step that failed.
+// kUnavailable with the step that failed, also when the whole conversation
+// (connect included) took longer than `timeout`: a relay that accepts and then says nothing
+// must not hold the delivery thread.
 Status SendMail(const SmtpTarget& target, const std::string& subject, const std::string& body,
-                const std::string& message_id);
+                const std::string& message_id, std::chrono::seconds timeout = std::chrono::seconds(10));
 
 }  // namespace casetrail::adapters

@@ -11,9 +11,15 @@
 
 namespace casetrail {
 
-inline void Failpoint(const char* name) {
+// True when CASETRAIL_FAILPOINT names `name`: for faults other than a kill (a test's slow or
+// throwing handler, adapters/http/server.cc).
+inline bool FailpointArmed(const char* name) {
   static const char* const armed = std::getenv("CASETRAIL_FAILPOINT");
-  if (armed != nullptr && std::strcmp(armed, name) == 0) ::raise(SIGKILL);
+  return armed != nullptr && std::strcmp(armed, name) == 0;
+}
+
+inline void Failpoint(const char* name) {
+  if (FailpointArmed(name)) ::raise(SIGKILL);
 }
 
 }  // namespace casetrail

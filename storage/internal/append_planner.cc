@@ -6,6 +6,8 @@ namespace casetrail::storage::internal {
 
 Status ValidateRequest(const AppendRequest& request) {
   if (request.writes.empty()) return InvalidArgument("append has no writes");
+  // A repeat of an idempotent append is answered from the record: it must be a synced one.
+  if (!request.sync && !request.idempotency_key.empty()) return InvalidArgument("an idempotent append must be synced");
   std::unordered_set<std::string> seen;
   for (const auto& w : request.writes) {
     CT_RETURN_IF_ERROR(ValidateStreamId(w.stream));

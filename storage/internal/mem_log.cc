@@ -36,7 +36,7 @@ class MemLog final : public Log, private CommittedState, private ChainSource {
       after = head_;
       if (!result->deduplicated) {
         stats_.appends++;
-        stats_.synced_writes++;
+        (request.sync ? stats_.synced_writes : stats_.unsynced_writes)++;
         stats_.events += plan.records.size();
       }
     }

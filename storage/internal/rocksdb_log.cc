@@ -172,18 +172,45 @@ Result<AppendResult> RocksLog::Append(const AppendRequest& request) {
 void RocksLog::WriterLoop() {
   std::vector<Pending*> group;
   for (;;) {
+    bool deferred_due = false;
     {
       std::unique_lock lock(queue_mu_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything queued was answered
+      auto ready = [this] { return stopping_ || !queue_.empty(); };
+      if (unsynced_appends_ == 0) {
+        queue_cv_.wait(lock, ready);
+      } else {
+        // Unsynced records wait for a synced group to carry them, but not longer than the bound.
+        deferred_due = !queue_cv_.wait_until(lock, unsynced_since_ + options_.deferred_sync_interval, ready);
+      }
+      if (!deferred_due && queue_.empty()) {  // stopping, and everything queued was answered
+        lock.unlock();
+        SyncDeferred();
+        return;
+      }
       while (!queue_.empty() && group.size() < options_.max_group_size) {
         group.push_back(queue_.front());
         queue_.pop_front();
       }
     }
+    if (deferred_due) {
+      SyncDeferred();
+      continue;
+    }
     CommitGroup(group);
     group.clear();
   }
+}
+
+void RocksLog::SyncDeferred() {
+  if (unsynced_appends_ == 0 || !sticky_.ok()) return;
+  unsynced_appends_ = 0;
+  Status s = FromRocks(db_->SyncWAL(), "sync deferred appends");
+  if (!s.ok()) {
+    sticky_ = Unavailable("the log cannot write: " + std::string(s.message()));
+    return;
+  }
+  std::lock_guard lock(head_mu_);
+  stats_.deferred_syncs++;
 }
 
 void RocksLog::CommitGroup(std::vector<Pending*>& group) {
@@ -215,8 +242,12 @@ void RocksLog::CommitGroup(std::vector<Pending*>& group) {
       Checkpoint c = signer_.Sign(plan.head.position, plan.head.hash);
       batch.Put(cfs_[kCheckpoints], PositionKey(c.position), EncodeCheckpointValue(c));
     }
+    // One request that needs a sync syncs the group, and with it every earlier unsynced record.
+    size_t deferred = 0;
+    for (auto* p : group) deferred += !p->request->sync;
+    const bool sync = deferred < group.size() || unsynced_appends_ + deferred >= options_.max_deferred_appends;
     rocksdb::WriteOptions wo;
-    wo.sync = true;
+    wo.sync = sync;
     Status s = FromRocks(db_->Write(wo, &batch), "append");
     if (!s.ok()) {
       // The WAL's state is unknown: refuse every later write until reopen.
@@ -228,8 +259,15 @@ void RocksLog::CommitGroup(std::vector<Pending*>& group) {
       std::lock_guard lock(head_mu_);
       head_ = plan.head;
       if (checkpoint) last_checkpoint_ = plan.head.position.value();
-      stats_.synced_writes++;
-      stats_.ObserveGroup(group.size());
+      if (sync) {
+        unsynced_appends_ = 0;
+        stats_.synced_writes++;
+        stats_.ObserveGroup(group.size());
+      } else {
+        if (unsynced_appends_ == 0) unsynced_since_ = std::chrono::steady_clock::now();
+        unsynced_appends_ += deferred;
+        stats_.unsynced_writes++;
+      }
       stats_.events += plan.records.size();
       for (auto& r : results) {
         if (r->ok() && !(*r)->deduplicated) stats_.appends++;

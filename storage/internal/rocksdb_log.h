@@ -62,6 +62,8 @@ class RocksLog final : public Log, private CommittedState {
 
   void WriterLoop();
   void CommitGroup(std::vector<Pending*>& group);
+  // Syncs what sync=false appends left unsynced (writer thread only).
+  void SyncDeferred();
   Result<std::vector<RecordedEvent>> ReadPositions(const std::vector<uint64_t>& positions);
 
   friend class RocksChainSource;
@@ -83,6 +85,9 @@ class RocksLog final : public Log, private CommittedState {
   std::deque<Pending*> queue_;      // guarded by queue_mu_
   bool stopping_ = false;           // guarded by queue_mu_
   Status sticky_;                   // writer thread only
+  // sync=false requests written since the last sync, and when the first of them was: writer only.
+  size_t unsynced_appends_ = 0;
+  std::chrono::steady_clock::time_point unsynced_since_{};
   std::thread writer_;
 };
 

@@ -115,6 +115,7 @@ class ServerProcess {
   }
 
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   // Further `serve` flags for the next Start().
   void SetExtraArgs(std::vector<std::string> args) { extra_args_ = std::move(args); }
   // Environment for the next Start() only (say CASETRAIL_FAILPOINT); cleared by it.
