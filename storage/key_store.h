@@ -15,6 +15,10 @@
 
 #include "storage/base/result.h"
 
+namespace rocksdb {
+class FileSystem;
+}
+
 namespace casetrail::storage {
 
 class KeyStore {
@@ -40,6 +44,11 @@ class KeyStore {
   virtual Status Backup(const std::string& dir) = 0;
 };
 
-Result<std::unique_ptr<KeyStore>> OpenKeyStore(const std::string& path);
+struct KeyStoreOptions {
+  // Test only: the file system RocksDB uses instead of the real one (see LogOptions).
+  std::shared_ptr<rocksdb::FileSystem> TEST_file_system;
+};
+
+Result<std::unique_ptr<KeyStore>> OpenKeyStore(const std::string& path, const KeyStoreOptions& options = {});
 
 }  // namespace casetrail::storage

@@ -1,4 +1,6 @@
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
@@ -11,8 +13,10 @@
 namespace casetrail::storage::internal {
 namespace {
 
-rocksdb::Options KeyStoreOptions() {
+// `env` is null for the real file system.
+rocksdb::Options RocksOptions(rocksdb::Env* env) {
   rocksdb::Options options;
+  if (env) options.env = env;
   options.create_if_missing = true;
   options.recycle_log_file_num = 0;  // a recycled WAL could keep a shredded key's bytes
   options.WAL_ttl_seconds = 0;       // no WAL archive: obsolete WALs are deleted at once
@@ -28,7 +32,8 @@ rocksdb::Options KeyStoreOptions() {
 
 class RocksKeyStore final : public KeyStore {
  public:
-  RocksKeyStore(std::string path, rocksdb::DB* db) : path_(std::move(path)), db_(db) {}
+  RocksKeyStore(std::string path, rocksdb::DB* db, std::shared_ptr<rocksdb::Env> env)
+      : path_(std::move(path)), env_(std::move(env)), db_(db) {}
   ~RocksKeyStore() override {
     if (db_) db_->Close().PermitUncheckedError();
   }
@@ -95,7 +100,7 @@ class RocksKeyStore final : public KeyStore {
     CT_RETURN_IF_ERROR(FromRocks(db_->Close(), "key store close"));
     db_.reset();
     rocksdb::DB* raw = nullptr;
-    CT_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(KeyStoreOptions(), path_, &raw), "key store reopen"));
+    CT_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(RocksOptions(env_.get()), path_, &raw), "key store reopen"));
     db_.reset(raw);
     return Status::Ok();
   }
@@ -111,6 +116,7 @@ class RocksKeyStore final : public KeyStore {
 
  private:
   const std::string path_;
+  std::shared_ptr<rocksdb::Env> env_;  // outlives db_ (test file systems only)
   std::shared_mutex mu_;  // Shred reopens db_ exclusively
   std::unique_ptr<rocksdb::DB> db_;
 };
@@ -120,12 +126,15 @@ class RocksKeyStore final : public KeyStore {
 
 namespace casetrail::storage {
 
-Result<std::unique_ptr<KeyStore>> OpenKeyStore(const std::string& path) {
+Result<std::unique_ptr<KeyStore>> OpenKeyStore(const std::string& path, const KeyStoreOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
+  std::shared_ptr<rocksdb::Env> env;
+  if (options.TEST_file_system) env = rocksdb::NewCompositeEnv(options.TEST_file_system);
   rocksdb::DB* raw = nullptr;
-  CT_RETURN_IF_ERROR(internal::FromRocks(rocksdb::DB::Open(internal::KeyStoreOptions(), path, &raw), "open key store"));
-  return std::unique_ptr<KeyStore>(std::make_unique<internal::RocksKeyStore>(path, raw));
+  CT_RETURN_IF_ERROR(
+      internal::FromRocks(rocksdb::DB::Open(internal::RocksOptions(env.get()), path, &raw), "open key store"));
+  return std::unique_ptr<KeyStore>(std::make_unique<internal::RocksKeyStore>(path, raw, std::move(env)));
 }
 
 }  // namespace casetrail::storage
