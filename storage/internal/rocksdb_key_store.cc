@@ -40,6 +40,7 @@ class RocksKeyStore final : public KeyStore {
 
   Status Put(const std::string& key, const std::string& value) override {
     std::shared_lock lock(mu_);
+    CT_RETURN_IF_ERROR(Usable());
     rocksdb::WriteOptions wo;
     wo.sync = true;
     return FromRocks(db_->Put(wo, key, value), "key store put");
@@ -48,6 +49,7 @@ class RocksKeyStore final : public KeyStore {
   Status Write(const std::vector<std::pair<std::string, std::string>>& puts,
                const std::vector<std::string>& deletes) override {
     std::shared_lock lock(mu_);
+    CT_RETURN_IF_ERROR(Usable());
     rocksdb::WriteBatch batch;
     for (const auto& k : deletes) CT_RETURN_IF_ERROR(FromRocks(batch.Delete(k), "key store batch"));
     for (const auto& [k, v] : puts) CT_RETURN_IF_ERROR(FromRocks(batch.Put(k, v), "key store batch"));
@@ -58,6 +60,7 @@ class RocksKeyStore final : public KeyStore {
 
   Status Delete(const std::string& key) override {
     std::shared_lock lock(mu_);
+    CT_RETURN_IF_ERROR(Usable());
     rocksdb::WriteOptions wo;
     wo.sync = true;
     return FromRocks(db_->Delete(wo, key), "key store delete");
@@ -65,6 +68,7 @@ class RocksKeyStore final : public KeyStore {
 
   Result<std::vector<std::pair<std::string, std::string>>> List(const std::string& prefix) override {
     std::shared_lock lock(mu_);
+    CT_RETURN_IF_ERROR(Usable());
     std::vector<std::pair<std::string, std::string>> out;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -76,6 +80,7 @@ class RocksKeyStore final : public KeyStore {
 
   Result<std::string> Get(const std::string& key) override {
     std::shared_lock lock(mu_);
+    CT_RETURN_IF_ERROR(Usable());
     std::string v;
     CT_RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), key, &v), "key store get"));
     return v;
@@ -83,6 +88,7 @@ class RocksKeyStore final : public KeyStore {
 
   Status Shred(const std::vector<std::string>& keys) override {
     std::unique_lock lock(mu_);
+    CT_RETURN_IF_ERROR(Usable());
     rocksdb::WriteOptions wo;
     wo.sync = true;
     for (const auto& k : keys) CT_RETURN_IF_ERROR(FromRocks(db_->Delete(wo, k), "key store delete"));
@@ -107,6 +113,7 @@ class RocksKeyStore final : public KeyStore {
 
   Status Backup(const std::string& dir) override {
     std::shared_lock lock(mu_);
+    CT_RETURN_IF_ERROR(Usable());
     if (std::filesystem::exists(dir)) return AlreadyExists("backup directory already exists");
     rocksdb::Checkpoint* raw = nullptr;
     CT_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "key store backup"));
@@ -115,6 +122,12 @@ class RocksKeyStore final : public KeyStore {
   }
 
  private:
+  // Shred closes and reopens the database; if the reopen failed, db_ is gone and every call is
+  // refused until the store is opened again (the server then answers 503, as for a failed sync).
+  Status Usable() const {
+    return db_ ? Status::Ok() : Unavailable("key store: the database could not be reopened; open the store again");
+  }
+
   const std::string path_;
   std::shared_ptr<rocksdb::Env> env_;  // outlives db_ (test file systems only)
   std::shared_mutex mu_;  // Shred reopens db_ exclusively
