@@ -11,6 +11,8 @@ namespace casetrail::engine {
 namespace {
 
 capnp::Text::Reader T(const std::string& s) { return capnp::Text::Reader(s.data(), s.size()); }
+// All of a stored text, zero bytes included: cStr() would stop at the first one.
+std::string S(capnp::Text::Reader t) { return std::string(t.begin(), t.size()); }
 
 void SetFields(capnp::List<schema::Field>::Builder out, const Fields& fields) {
   unsigned i = 0;
@@ -43,15 +45,15 @@ Fields GetFields(capnp::List<schema::Field>::Reader in) {
       case schema::Field::Value::NULL_: break;
       case schema::Field::Value::BOOL: value = v.getBool(); break;
       case schema::Field::Value::INT: value = static_cast<int64_t>(v.getInt()); break;
-      case schema::Field::Value::TEXT: value = std::string(v.getText().cStr()); break;
+      case schema::Field::Value::TEXT: value = S(v.getText()); break;
       case schema::Field::Value::LIST: {
         std::vector<std::string> l;
-        for (auto s : v.getList()) l.emplace_back(s.cStr());
+        for (auto s : v.getList()) l.push_back(S(s));
         value = std::move(l);
         break;
       }
     }
-    out[f.getName().cStr()] = std::move(value);
+    out[S(f.getName())] = std::move(value);
   }
   return out;
 }
@@ -112,25 +114,25 @@ Result<Event> DecodeEvent(const std::string& type, std::string_view bytes) {
     auto r = reader.getRoot<schema::Envelope>();
     Event e;
     e.type = type;
-    e.meta.actor = {r.getActorId().cStr(), r.getActorRole().cStr(), r.getActorUnit().cStr(),
-                    r.getAuthMethod().cStr(), r.getActingFor().cStr()};
-    e.meta.legal_basis = r.getLegalBasis().cStr();
-    e.meta.consent_ref = r.getConsentRef().cStr();
-    e.meta.workflow = r.getWorkflow().cStr();
+    e.meta.actor = {S(r.getActorId()), S(r.getActorRole()), S(r.getActorUnit()),
+                    S(r.getAuthMethod()), S(r.getActingFor())};
+    e.meta.legal_basis = S(r.getLegalBasis());
+    e.meta.consent_ref = S(r.getConsentRef());
+    e.meta.workflow = S(r.getWorkflow());
     e.meta.revision = static_cast<int>(r.getRevision());
     e.meta.recorded_at = FromMicros(r.getRecordedAtUs());
     e.meta.effective_at = FromMicros(r.getEffectiveAtUs());
-    e.meta.correlation_id = r.getCorrelationId().cStr();
-    e.meta.subject_id = r.getSubjectId().cStr();
-    e.meta.command = r.getCommand().cStr();
+    e.meta.correlation_id = S(r.getCorrelationId());
+    e.meta.subject_id = S(r.getSubjectId());
+    e.meta.command = S(r.getCommand());
     e.facts = GetFields(r.getFacts());
     auto sealed = r.getSealed();
     e.sealed.assign(reinterpret_cast<const char*>(sealed.begin()), sealed.size());
     if (r.hasOutcome()) {
       auto o = r.getOutcome();
-      CaseOutcome out{o.getState().cStr(), std::nullopt, std::nullopt};
-      if (o.getPace().size() > 0) out.pace = o.getPace().cStr();
-      if (o.getClosedReason().size() > 0) out.closed_reason = o.getClosedReason().cStr();
+      CaseOutcome out{S(o.getState()), std::nullopt, std::nullopt};
+      if (o.getPace().size() > 0) out.pace = S(o.getPace());
+      if (o.getClosedReason().size() > 0) out.closed_reason = S(o.getClosedReason());
       e.outcome = std::move(out);
     }
     return e;

@@ -22,7 +22,8 @@ bool InCodes(const WorkflowDefinition& def, const std::string& list, const std::
   return it != def.codes.end() && std::find(it->second.begin(), it->second.end(), v) != it->second.end();
 }
 
-Status InvalidField(const std::string& field, const std::string& why) {
+Status InvalidField(const std::string& name, const std::string& why) {
+  const std::string field = ShownFieldName(name);
   return Refusal(StatusCode::kInvalidArgument, "invalid_field", "field " + field + " " + why).With("field", field);
 }
 
@@ -121,6 +122,13 @@ std::string Join(const std::vector<std::string>& v) {
 
 Status Refusal(StatusCode code, const std::string& api_code, std::string message) {
   return Status(code, std::move(message)).With("code", api_code);
+}
+
+std::string ShownFieldName(std::string_view name) {
+  auto letter = [](char ch) { return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_'; };
+  bool plain = !name.empty() && name.size() <= 64 && letter(name[0]);
+  for (char ch : name) plain = plain && (letter(ch) || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-');
+  return plain ? std::string(name) : "(not a field name)";
 }
 
 Result<Fields> ValidateFields(const CommandSpec& spec, const WorkflowDefinition& def, const Fields& given) {

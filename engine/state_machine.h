@@ -9,6 +9,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "engine/case_state.h"
@@ -34,6 +35,13 @@ struct PendingEvent {
 
 // A refusal with its API code (and optional context).
 Status Refusal(StatusCode code, const std::string& api_code, std::string message);
+
+// A field's name as an invalid_field refusal shows it (in `field`, the detail and the refusal
+// log). The caller chose the name, so it is shown only if it looks like one: an ASCII letter or
+// '_', then letters, digits, '_', '.' or '-', at most 64 in all. Anything else shows as
+// "(not a field name)": bytes that are not UTF-8 would make the answer invalid JSON, and a value
+// sent where a name goes (a personal number, say) must not be repeated.
+std::string ShownFieldName(std::string_view name);
 
 // Checks the command's fields against its spec and returns them with defaults applied.
 // Unknown, missing, mistyped or out-of-code-list fields give invalid_field naming the field.

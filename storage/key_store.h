@@ -15,6 +15,10 @@
 
 #include "storage/base/result.h"
 
+namespace rocksdb {
+class FileSystem;
+}
+
 namespace casetrail::storage {
 
 class KeyStore {
@@ -34,12 +38,18 @@ class KeyStore {
   virtual Result<std::vector<std::pair<std::string, std::string>>> List(const std::string& prefix) = 0;
   // kNotFound if absent.
   virtual Result<std::string> Get(const std::string& key) = 0;
-  // Deletes every key and purges them from the files on disk before returning.
+  // Deletes every key and purges them from the files on disk before returning. It closes and
+  // reopens the database; if the reopen fails, this and every later call return kUnavailable.
   virtual Status Shred(const std::vector<std::string>& keys) = 0;
   // Copies a consistent image into `dir` (which must not exist).
   virtual Status Backup(const std::string& dir) = 0;
 };
 
-Result<std::unique_ptr<KeyStore>> OpenKeyStore(const std::string& path);
+struct KeyStoreOptions {
+  // Test only: the file system RocksDB uses instead of the real one (see LogOptions).
+  std::shared_ptr<rocksdb::FileSystem> TEST_file_system;
+};
+
+Result<std::unique_ptr<KeyStore>> OpenKeyStore(const std::string& path, const KeyStoreOptions& options = {});
 
 }  // namespace casetrail::storage

@@ -21,6 +21,10 @@
 #include "storage/log.h"
 #include "storage/sync_faults.h"
 
+namespace rocksdb {
+class FileSystem;
+}
+
 namespace casetrail::storage {
 
 struct LogOptions {
@@ -40,6 +44,9 @@ struct LogOptions {
   size_t max_deferred_appends = 1000;
   // Test only: lets a test make WAL writes fail.
   std::shared_ptr<SyncFaults> TEST_sync_faults;
+  // Test only: the file system RocksDB uses instead of the real one (e.g. one that drops unsynced
+  // data at a simulated power cut, tests/support/power_cut_fs.h). TEST_sync_faults wraps it.
+  std::shared_ptr<rocksdb::FileSystem> TEST_file_system;
 };
 
 Result<std::unique_ptr<Log>> OpenRocksLog(const LogOptions& options);

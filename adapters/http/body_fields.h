@@ -11,7 +11,9 @@
 
 namespace casetrail::adapters {
 
-inline Status InvalidField(const std::string& field, const std::string& why) {
+// `name` may come from the request (an unknown key or query parameter): see ShownFieldName.
+inline Status InvalidField(const std::string& name, const std::string& why) {
+  const std::string field = engine::ShownFieldName(name);
   return engine::Refusal(StatusCode::kInvalidArgument, "invalid_field", "field " + field + " " + why)
       .With("field", field);
 }

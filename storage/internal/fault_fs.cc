@@ -37,8 +37,8 @@ class FaultyWritableFile final : public rocksdb::FSWritableFileOwnerWrapper {
 
 class FaultInjectingFileSystem final : public rocksdb::FileSystemWrapper {
  public:
-  explicit FaultInjectingFileSystem(std::shared_ptr<SyncFaults> faults)
-      : FileSystemWrapper(rocksdb::FileSystem::Default()), faults_(std::move(faults)) {}
+  FaultInjectingFileSystem(std::shared_ptr<SyncFaults> faults, std::shared_ptr<rocksdb::FileSystem> base)
+      : FileSystemWrapper(std::move(base)), faults_(std::move(faults)) {}
   const char* Name() const override { return "FaultInjectingFileSystem"; }
 
   rocksdb::IOStatus NewWritableFile(const std::string& fname, const rocksdb::FileOptions& opts,
@@ -63,8 +63,9 @@ class FaultInjectingFileSystem final : public rocksdb::FileSystemWrapper {
 
 }  // namespace
 
-std::shared_ptr<rocksdb::FileSystem> NewFaultInjectingFileSystem(std::shared_ptr<SyncFaults> faults) {
-  return std::make_shared<FaultInjectingFileSystem>(std::move(faults));
+std::shared_ptr<rocksdb::FileSystem> NewFaultInjectingFileSystem(std::shared_ptr<SyncFaults> faults,
+                                                                std::shared_ptr<rocksdb::FileSystem> base) {
+  return std::make_shared<FaultInjectingFileSystem>(std::move(faults), std::move(base));
 }
 
 }  // namespace casetrail::storage::internal

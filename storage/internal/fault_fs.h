@@ -1,4 +1,5 @@
-// A RocksDB FileSystem wrapper that fails WAL appends and syncs while SyncFaults::fail_wal is set.
+// A RocksDB FileSystem wrapper over `base` that fails WAL appends and syncs while
+// SyncFaults::fail_wal is set.
 #pragma once
 
 #include <rocksdb/env.h>
@@ -10,6 +11,7 @@
 
 namespace casetrail::storage::internal {
 
-std::shared_ptr<rocksdb::FileSystem> NewFaultInjectingFileSystem(std::shared_ptr<SyncFaults> faults);
+std::shared_ptr<rocksdb::FileSystem> NewFaultInjectingFileSystem(std::shared_ptr<SyncFaults> faults,
+                                                                std::shared_ptr<rocksdb::FileSystem> base);
 
 }  // namespace casetrail::storage::internal

@@ -1,4 +1,6 @@
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
@@ -11,8 +13,10 @@
 namespace casetrail::storage::internal {
 namespace {
 
-rocksdb::Options KeyStoreOptions() {
+// `env` is null for the real file system.
+rocksdb::Options RocksOptions(rocksdb::Env* env) {
   rocksdb::Options options;
+  if (env) options.env = env;
   options.create_if_missing = true;
   options.recycle_log_file_num = 0;  // a recycled WAL could keep a shredded key's bytes
   options.WAL_ttl_seconds = 0;       // no WAL archive: obsolete WALs are deleted at once
@@ -28,13 +32,15 @@ rocksdb::Options KeyStoreOptions() {
 
 class RocksKeyStore final : public KeyStore {
  public:
-  RocksKeyStore(std::string path, rocksdb::DB* db) : path_(std::move(path)), db_(db) {}
+  RocksKeyStore(std::string path, rocksdb::DB* db, std::shared_ptr<rocksdb::Env> env)
+      : path_(std::move(path)), env_(std::move(env)), db_(db) {}
   ~RocksKeyStore() override {
     if (db_) db_->Close().PermitUncheckedError();
   }
 
   Status Put(const std::string& key, const std::string& value) override {
     std::shared_lock lock(mu_);
+    CT_RETURN_IF_ERROR(Usable());
     rocksdb::WriteOptions wo;
     wo.sync = true;
     return FromRocks(db_->Put(wo, key, value), "key store put");
@@ -43,6 +49,7 @@ class RocksKeyStore final : public KeyStore {
   Status Write(const std::vector<std::pair<std::string, std::string>>& puts,
                const std::vector<std::string>& deletes) override {
     std::shared_lock lock(mu_);
+    CT_RETURN_IF_ERROR(Usable());
     rocksdb::WriteBatch batch;
     for (const auto& k : deletes) CT_RETURN_IF_ERROR(FromRocks(batch.Delete(k), "key store batch"));
     for (const auto& [k, v] : puts) CT_RETURN_IF_ERROR(FromRocks(batch.Put(k, v), "key store batch"));
@@ -53,6 +60,7 @@ class RocksKeyStore final : public KeyStore {
 
   Status Delete(const std::string& key) override {
     std::shared_lock lock(mu_);
+    CT_RETURN_IF_ERROR(Usable());
     rocksdb::WriteOptions wo;
     wo.sync = true;
     return FromRocks(db_->Delete(wo, key), "key store delete");
@@ -60,6 +68,7 @@ class RocksKeyStore final : public KeyStore {
 
   Result<std::vector<std::pair<std::string, std::string>>> List(const std::string& prefix) override {
     std::shared_lock lock(mu_);
+    CT_RETURN_IF_ERROR(Usable());
     std::vector<std::pair<std::string, std::string>> out;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -71,6 +80,7 @@ class RocksKeyStore final : public KeyStore {
 
   Result<std::string> Get(const std::string& key) override {
     std::shared_lock lock(mu_);
+    CT_RETURN_IF_ERROR(Usable());
     std::string v;
     CT_RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), key, &v), "key store get"));
     return v;
@@ -78,6 +88,7 @@ class RocksKeyStore final : public KeyStore {
 
   Status Shred(const std::vector<std::string>& keys) override {
     std::unique_lock lock(mu_);
+    CT_RETURN_IF_ERROR(Usable());
     rocksdb::WriteOptions wo;
     wo.sync = true;
     for (const auto& k : keys) CT_RETURN_IF_ERROR(FromRocks(db_->Delete(wo, k), "key store delete"));
@@ -95,13 +106,14 @@ class RocksKeyStore final : public KeyStore {
     CT_RETURN_IF_ERROR(FromRocks(db_->Close(), "key store close"));
     db_.reset();
     rocksdb::DB* raw = nullptr;
-    CT_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(KeyStoreOptions(), path_, &raw), "key store reopen"));
+    CT_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(RocksOptions(env_.get()), path_, &raw), "key store reopen"));
     db_.reset(raw);
     return Status::Ok();
   }
 
   Status Backup(const std::string& dir) override {
     std::shared_lock lock(mu_);
+    CT_RETURN_IF_ERROR(Usable());
     if (std::filesystem::exists(dir)) return AlreadyExists("backup directory already exists");
     rocksdb::Checkpoint* raw = nullptr;
     CT_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "key store backup"));
@@ -110,7 +122,14 @@ class RocksKeyStore final : public KeyStore {
   }
 
  private:
+  // Shred closes and reopens the database; if the reopen failed, db_ is gone and every call is
+  // refused until the store is opened again (the server then answers 503, as for a failed sync).
+  Status Usable() const {
+    return db_ ? Status::Ok() : Unavailable("key store: the database could not be reopened; open the store again");
+  }
+
   const std::string path_;
+  std::shared_ptr<rocksdb::Env> env_;  // outlives db_ (test file systems only)
   std::shared_mutex mu_;  // Shred reopens db_ exclusively
   std::unique_ptr<rocksdb::DB> db_;
 };
@@ -120,12 +139,15 @@ class RocksKeyStore final : public KeyStore {
 
 namespace casetrail::storage {
 
-Result<std::unique_ptr<KeyStore>> OpenKeyStore(const std::string& path) {
+Result<std::unique_ptr<KeyStore>> OpenKeyStore(const std::string& path, const KeyStoreOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
+  std::shared_ptr<rocksdb::Env> env;
+  if (options.TEST_file_system) env = rocksdb::NewCompositeEnv(options.TEST_file_system);
   rocksdb::DB* raw = nullptr;
-  CT_RETURN_IF_ERROR(internal::FromRocks(rocksdb::DB::Open(internal::KeyStoreOptions(), path, &raw), "open key store"));
-  return std::unique_ptr<KeyStore>(std::make_unique<internal::RocksKeyStore>(path, raw));
+  CT_RETURN_IF_ERROR(
+      internal::FromRocks(rocksdb::DB::Open(internal::RocksOptions(env.get()), path, &raw), "open key store"));
+  return std::unique_ptr<KeyStore>(std::make_unique<internal::RocksKeyStore>(path, raw, std::move(env)));
 }
 
 }  // namespace casetrail::storage

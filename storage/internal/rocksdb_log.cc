@@ -88,8 +88,12 @@ Result<std::unique_ptr<RocksLog>> RocksLog::Open(const LogOptions& options) {
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 5;
   std::shared_ptr<rocksdb::Env> env;
+  std::shared_ptr<rocksdb::FileSystem> fs = options.TEST_file_system;
   if (options.TEST_sync_faults) {
-    env = rocksdb::NewCompositeEnv(NewFaultInjectingFileSystem(options.TEST_sync_faults));
+    fs = NewFaultInjectingFileSystem(options.TEST_sync_faults, fs ? fs : rocksdb::FileSystem::Default());
+  }
+  if (fs) {
+    env = rocksdb::NewCompositeEnv(fs);
     db_options.env = env.get();
   }
   rocksdb::BlockBasedTableOptions table;

@@ -39,5 +39,27 @@ TEST(EventCodecTest, RoundTrips) {
   EXPECT_EQ(decoded->facts, fields);
 }
 
+// Found by fuzzing the record decoders: text was read up to its first zero byte, so a note or a
+// name sent as "a\u0000b" (valid JSON, accepted by the API) was stored whole and read back as "a".
+TEST(EventCodecTest, TextWithAZeroByteReadsBackWhole) {
+  const std::string text("before\0after", 12);
+  Fields fields{{"note", Value{text}}, {"scopes", Value{std::vector<std::string>{text}}}, {text, Value{true}}};
+  auto back = DecodeFields(EncodeFields(fields));
+  ASSERT_THAT(back, IsOk());
+  EXPECT_EQ(*back, fields);
+  Event e;
+  e.type = "case_referred";
+  e.meta.workflow = text;
+  e.meta.actor.id = text;
+  e.facts = fields;
+  e.outcome = CaseOutcome{text, text, std::string("\0x", 2)};
+  auto decoded = DecodeEvent(e.type, EncodeEvent(e));
+  ASSERT_THAT(decoded, IsOk());
+  EXPECT_EQ(decoded->meta.workflow, text);
+  EXPECT_EQ(decoded->meta.actor.id, text);
+  EXPECT_EQ(decoded->facts, fields);
+  EXPECT_EQ(decoded->outcome, e.outcome);
+}
+
 }  // namespace
 }  // namespace casetrail::engine

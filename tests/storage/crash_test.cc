@@ -3,7 +3,7 @@
 //
 // SIGKILL leaves the page cache intact, so this proves the log's recovery logic and that
 // acknowledgement follows the write, not that fdatasync works (the sync-fault test covers the
-// error path; a power-cut file system is noted in docs/architecture.md).
+// error path; power_cut_test.cc drops what was not synced).
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
