@@ -59,10 +59,11 @@ void SuppressSmallCells(json::object& block, int threshold, const std::string& p
                           "conversations_held.unknown", "conversations_held.total"}) {
     if (json::value* v = Cell(block, key); v && Small(*v, threshold)) Hide(block, key, prefix, out);
   }
-  // One hidden part beside a shown total could be derived: hide the smallest other part too.
-  // (Counted after the fact, so a part hidden by the across-units step counts as well.)
-  if (json::value* total = Cell(block, "conversations_held.total"); total && !total->is_null()) {
-    int hidden = 0;
+  // The parts add up to the total: with exactly one of the four hidden (a part, or the total
+  // beside shown parts) it could be derived, so hide the smallest shown part too.
+  // (Counted after the fact, so a cell hidden by the across-units step counts as well.)
+  if (json::value* total = Cell(block, "conversations_held.total")) {
+    int hidden = total->is_null();
     const char* next = nullptr;
     for (const char* k : kHeldParts) {
       json::value* v = Cell(block, k);
@@ -70,7 +71,7 @@ void SuppressSmallCells(json::object& block, int threshold, const std::string& p
       if (v->is_null()) ++hidden;
       else if (!next || Count(*v) < Count(*Cell(block, next))) next = k;
     }
-    if (hidden == 1 && next) Hide(block, next, prefix, out);
+    if (hidden == 1) Hide(block, next ? next : "conversations_held.total", prefix, out);
   }
   for (const char* key : {"started_after_conversation", "rom_started"}) {
     if (!IsRatio(block, key)) continue;
@@ -99,19 +100,25 @@ void SuppressAcrossUnits(std::map<std::string, json::object>& units, json::objec
   for (bool changed = true; changed;) {
     changed = false;
     for (const char* path : kPaths) {
-      json::value* shown = Cell(total, path);
-      if (!shown || shown->is_null()) continue;
-      int hidden_units = 0;
-      std::string smallest;
+      // The units add up to the total: exactly one hidden cell among them (a unit's, or the
+      // total's beside shown units) could be derived, so hide the smallest shown unit cell too,
+      // or, when every other unit is zero or hidden, the total.
+      json::value* sum = Cell(total, path);
+      if (!sum) continue;
+      int hidden_cells = sum->is_null();
+      std::string smallest, zero;
       for (auto& [unit, block] : units) {
         json::value* c = Cell(block, path);
         if (!c) continue;
-        if (c->is_null()) ++hidden_units;
-        else if (Size(block, path) > 0 && (smallest.empty() || Size(block, path) < Size(units[smallest], path))) smallest = unit;
+        if (c->is_null()) ++hidden_cells;
+        else if (Size(block, path) <= 0) zero = unit;
+        else if (smallest.empty() || Size(block, path) < Size(units[smallest], path)) smallest = unit;
       }
-      if (hidden_units != 1) continue;
+      if (hidden_cells != 1) continue;
       if (!smallest.empty()) Hide(units[smallest], path, prefix, &(*hidden)[smallest]);
-      else Hide(total, path, prefix, &(*hidden)[""]);  // the others are zero: the total is the hidden cell
+      else if (!sum->is_null()) Hide(total, path, prefix, &(*hidden)[""]);  // the others are zero
+      else if (!zero.empty()) Hide(units[zero], path, prefix, &(*hidden)[zero]);  // a hidden total of shown zeros
+      else continue;
       changed = true;
     }
     for (auto& [unit, block] : units) {
