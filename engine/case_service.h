@@ -105,6 +105,11 @@ class CaseService {
   Result<uint64_t> GrantConsent(const RequestContext& ctx, const std::string& subject_id,
                                 const std::vector<std::string>& scopes, const std::string& method,
                                 const std::string& evidence_ref);
+  // That the person was informed about the processing (GDPR Art. 13/14), under which of the
+  // model's notice versions and how: SubjectInformed on the subject stream (`record_notice`).
+  // Codes: not_found, erased, forbidden, invalid_field.
+  Result<uint64_t> RecordNotice(const RequestContext& ctx, const std::string& subject_id,
+                                const std::string& notice_version, const std::string& method);
   // Withdrawing a scope that `closes_cases` (engine/model.h) closes the subject's open cases in the
   // same atomic append.
   Result<uint64_t> WithdrawConsent(const RequestContext& ctx, const std::string& subject_id,

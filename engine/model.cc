@@ -192,6 +192,10 @@ Result<WorkflowModel> ParseModel(std::string_view text) {
       }
     }
   }
+  if (auto* n = o.if_contains("notices"); n && n->is_object()) {
+    CT_ASSIGN_OR_RETURN(m.notice_versions, Strings(n->as_object(), "versions"));
+    CT_ASSIGN_OR_RETURN(m.notice_methods, Strings(n->as_object(), "methods"));
+  }
   if (auto* c = o.if_contains("case"); c && c->is_object()) {
     m.closed_state = Str(c->as_object(), "closed_state");
     CT_ASSIGN_OR_RETURN(auto pace, Strings(c->as_object(), "pace_states"));

@@ -13,6 +13,7 @@
 //   "units": [{"id": "north", "sv": "Norr", "en": "North"}],
 //   "consent": {"methods": ["signed_form"], "parties": ["P1", "P2"],
 //               "scopes": {"s1": {"closes_cases": true}, "s2": {}}},
+//   "notices": {"versions": ["2025-1"], "methods": ["letter"]},  // privacy notices given
 //   "case": {"closed_state": "withdrawn", "pace_states": ["active"]},
 //   "roles": {
 //     "clerk": {"party": "p1", "cases": "unit",        // "all" | "unit" (own unit) | "none"
@@ -89,6 +90,8 @@ struct WorkflowModel {
   std::vector<ScopeSpec> scopes;
   std::vector<std::string> consent_methods;
   std::vector<std::string> consent_parties;
+  std::vector<std::string> notice_versions;  // the privacy notices a person may have been given
+  std::vector<std::string> notice_methods;
   std::string closed_state;
   std::set<std::string> pace_states;
   std::map<std::string, RoleSpec> roles;

@@ -149,6 +149,7 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
   if ((r = route(is({"subjects", "lookup"}), "POST", [&] { return LookupSubject(c); }))) return *r;
   if ((r = route(is({"subjects", "*"}), "PATCH", [&] { return RectifySubject(c, p[1]); }))) return *r;
   if ((r = route(is({"subjects", "*", "consents"}), "POST", [&] { return GrantConsent(c, p[1]); }))) return *r;
+  if ((r = route(is({"subjects", "*", "notices"}), "POST", [&] { return RecordNotice(c, p[1]); }))) return *r;
   if ((r = route(is({"subjects", "*", "consents", "withdraw"}), "POST", [&] { return WithdrawConsent(c, p[1]); })))
     return *r;
   if ((r = route(is({"subjects", "*", "erasure"}), "POST", [&] { return EraseSubject(c, p[1]); }))) return *r;

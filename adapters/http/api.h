@@ -102,6 +102,7 @@ class Api {
   ApiResponse RectifySubject(Call& c, const std::string& subject);
   ApiResponse GrantConsent(Call& c, const std::string& subject);
   ApiResponse WithdrawConsent(Call& c, const std::string& subject);
+  ApiResponse RecordNotice(Call& c, const std::string& subject);
   // Cases.
   ApiResponse OpenCase(Call& c);
   ApiResponse ExecuteCommand(Call& c, const std::string& case_id);

@@ -151,15 +151,22 @@ ApiResponse Api::Extract(Call& c, const std::string& subject_id) {
   person["age_band"] = subject->age_band;
   // That, when and by whom the data was rectified (Art. 16), with the names of the fields: the
   // current values are above; earlier ones are not repeated.
-  json::array rectifications;
+  json::array rectifications, notices;
   auto subject_events = replay::ReadStreamEvents(*d_.log, engine::SubjectStream(subject_id));
   if (!subject_events.ok()) return FromStatus(subject_events.status());
   for (const auto& e : *subject_events) {
-    if (e.event.type != "SubjectRectified") continue;
-    rectifications.push_back(RectificationJson(e));
+    if (e.event.type == "SubjectRectified") rectifications.push_back(RectificationJson(e));
+    // Which privacy notice the person was given, when, how and by whom (Art. 13/14).
+    if (e.event.type == "SubjectInformed") {
+      notices.push_back(json::object{{"at", engine::FormatRfc3339(e.event.meta.recorded_at)},
+                                     {"by", e.event.meta.actor.id},
+                                     {"notice_version", ToJson(e.event.facts.at("notice_version"))},
+                                     {"method", ToJson(e.event.facts.at("method"))}});
+    }
   }
   return Json(200, json::object{{"subject_id", subject_id},
                                 {"rectifications", std::move(rectifications)},
+                                {"notices", std::move(notices)},
                                 {"generated_at", engine::FormatRfc3339(now)},
                                 {"personal_data", std::move(person)},
                                 {"consents", std::move(consent_json)},

@@ -113,6 +113,19 @@ ApiResponse Api::GrantConsent(Call& c, const std::string& subject) {
   return Json(201, {{"version", *r}});
 }
 
+ApiResponse Api::RecordNotice(Call& c, const std::string& subject) {
+  if (Status s = OnlyFields(c.body, {"notice_version", "method"}); !s.ok()) return FromStatus(s);
+  auto version = ReqString(c.body, "notice_version");
+  if (!version.ok()) return FromStatus(version.status());
+  auto method = ReqString(c.body, "method");
+  if (!method.ok()) return FromStatus(method.status());
+  engine::RequestContext ctx = c.Context();
+  ctx.idempotency_fingerprint = Fingerprint(c.req);
+  auto r = d_.service->RecordNotice(ctx, subject, *version, *method);
+  if (!r.ok()) return FromStatus(r.status());
+  return Json(201, {{"version", *r}});
+}
+
 ApiResponse Api::WithdrawConsent(Call& c, const std::string& subject) {
   if (Status s = OnlyFields(c.body, {"scopes"}); !s.ok()) return FromStatus(s);
   std::vector<std::string> scopes;

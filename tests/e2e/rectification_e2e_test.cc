@@ -155,3 +155,37 @@ TEST_F(RectificationE2ETest, RefusalsAnswerInRegistrationsOrderAndChangeNothing)
 
 }  // namespace
 }  // namespace casetrail::testing
+
+namespace casetrail::testing {
+namespace {
+
+// That the person was informed about the processing, and with which notice (Art. 13/14): recorded
+// by the staff who told them, listed in the register extract; unknown versions or methods are
+// refused with nothing written.
+TEST(NoticeE2ETest, ANoticeGivenIsRecordedAndShownInTheExtract) {
+  TempDir dir;
+  ServerProcess server(dir, "2025-03-03T09:00:00+01:00");
+  ASSERT_TRUE(server.Start());
+  auto post = [&](const std::string& path, const std::string& who, const std::string& body) {
+    return Http(server.port(), "POST", path, TokenOf(who), body);
+  };
+  auto reg = post("/v1/subjects", "A-J1", R"({"personal_number":"19121212-1212","name":"Notis Notisson","gender":"unknown"})");
+  ASSERT_EQ(reg.status, 201) << reg.body;
+  const std::string path = "/v1/subjects/" + reg.Str("subject_id") + "/notices";
+  EXPECT_EQ(post(path, "A-J1", R"({"notice_version":"1999-1","method":"letter"})").Str("field"), "notice_version");
+  EXPECT_EQ(post(path, "A-J1", R"({"notice_version":"2025-1","method":"carrier_pigeon"})").Str("field"), "method");
+  EXPECT_EQ(post(path, "G-1", R"({"notice_version":"2025-1","method":"letter"})").status, 403);
+  EXPECT_EQ(post("/v1/subjects/S-000000000000/notices", "A-J1", R"({"notice_version":"2025-1","method":"letter"})").status, 404);
+  auto given = post(path, "V-1", R"({"notice_version":"2025-1","method":"in_person"})");
+  ASSERT_EQ(given.status, 201) << given.body;
+  auto extract = Http(server.port(), "GET", "/v1/subjects/" + reg.Str("subject_id") + "/extract", TokenOf("C-1"));
+  ASSERT_EQ(extract.status, 200);
+  const auto& notices = extract.Json().at("notices").as_array();
+  ASSERT_EQ(notices.size(), 1u) << "the refused ones wrote nothing";
+  EXPECT_EQ(notices[0].at("notice_version"), "2025-1");
+  EXPECT_EQ(notices[0].at("method"), "in_person");
+  EXPECT_EQ(notices[0].at("by"), "V-1");
+}
+
+}  // namespace
+}  // namespace casetrail::testing
