@@ -8,6 +8,7 @@
 
 #include "adapters/http/body_fields.h"
 #include "adapters/http/read_models.h"
+#include "engine/reserves.h"
 #include "adapters/http/web_assets.h"
 #include "storage/base/hex.h"
 
@@ -97,6 +98,12 @@ ApiResponse Api::Handle(const ApiRequest& req) {
        }))) {
     return Problem(400, "invalid_field", "X-Purpose must be a code of lower-case letters and _", {{"field", "X-Purpose"}});
   }
+  // G-RESERVE: a reserve acts only for the contact person who appointed them; then every event
+  // records acting_for.
+  if (!req.acting_for.empty()) {
+    if (Status s = engine::CheckActingFor(*d_.log, *actor, req.acting_for); !s.ok()) return FromStatus(s);
+    actor->acting_for = req.acting_for;
+  }
   Call call{req, *actor, {segments.begin() + 1, segments.end()}, std::move(query), {}};
 
   // 2. Route and method, before looking at the body.
@@ -150,6 +157,8 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
   if ((r = route(is({"subjects", "*"}), "PATCH", [&] { return RectifySubject(c, p[1]); }))) return *r;
   if ((r = route(is({"subjects", "*", "consents"}), "POST", [&] { return GrantConsent(c, p[1]); }))) return *r;
   if ((r = route(is({"subjects", "*", "notices"}), "POST", [&] { return RecordNotice(c, p[1]); }))) return *r;
+  if ((r = route(is({"reserves"}), "POST", [&] { return AppointReserve(c, false); }))) return *r;
+  if ((r = route(is({"reserves", "revoke"}), "POST", [&] { return AppointReserve(c, true); }))) return *r;
   if ((r = route(is({"subjects", "*", "consents", "withdraw"}), "POST", [&] { return WithdrawConsent(c, p[1]); })))
     return *r;
   if ((r = route(is({"subjects", "*", "erasure"}), "POST", [&] { return EraseSubject(c, p[1]); }))) return *r;

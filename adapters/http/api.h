@@ -32,6 +32,7 @@ struct ApiRequest {
   std::string purpose;  // X-Purpose
   std::string accept;
   std::string body;
+  std::string acting_for;  // X-Acting-For: the contact person a reserve acts for (engine/reserves.h)
 };
 
 struct ApiDeps {
@@ -103,6 +104,7 @@ class Api {
   ApiResponse GrantConsent(Call& c, const std::string& subject);
   ApiResponse WithdrawConsent(Call& c, const std::string& subject);
   ApiResponse RecordNotice(Call& c, const std::string& subject);
+  ApiResponse AppointReserve(Call& c, bool revoke);
   // Cases.
   ApiResponse OpenCase(Call& c);
   ApiResponse ExecuteCommand(Call& c, const std::string& case_id);

@@ -2,6 +2,7 @@
 // /v1/subjects/lookup, …/consents, …/consents/withdraw.
 #include "adapters/http/api.h"
 #include "adapters/http/body_fields.h"
+#include "engine/reserves.h"
 #include "engine/consent.h"
 #include "engine/personal_number.h"
 #include "replay/stockholm_time.h"
@@ -124,6 +125,25 @@ ApiResponse Api::RecordNotice(Call& c, const std::string& subject) {
   auto r = d_.service->RecordNotice(ctx, subject, *version, *method);
   if (!r.ok()) return FromStatus(r.status());
   return Json(201, {{"version", *r}});
+}
+
+ApiResponse Api::AppointReserve(Call& c, bool revoke) {
+  if (Status s = OnlyFields(c.body, revoke ? std::set<std::string>{} : std::set<std::string>{"reserve"}); !s.ok()) {
+    return FromStatus(s);
+  }
+  std::string reserve;
+  if (!revoke) {
+    auto v = ReqString(c.body, "reserve");
+    if (!v.ok()) return FromStatus(v.status());
+    if (v->empty() || v->size() > 100) return FromStatus(InvalidField("reserve", "must be a user id"));
+    reserve = *v;
+  }
+  if (!May(c, "appoint_reserve") || !c.actor.acting_for.empty()) {
+    return Problem(403, "forbidden", "only a contact person appoints their own reserve");
+  }
+  auto r = engine::AppointReserve(*d_.log, c.actor, reserve, d_.clock->Now());
+  if (!r.ok()) return FromStatus(r.status());
+  return Json(revoke ? 200 : 201, {{"version", *r}});
 }
 
 ApiResponse Api::WithdrawConsent(Call& c, const std::string& subject) {

@@ -61,6 +61,7 @@ boost::json::object EnvelopeJson(const engine::StoredEvent& e, bool audit) {
   const auto& m = e.event.meta;
   auto text_or_null = [](const std::string& v) { return v.empty() ? json::value(nullptr) : json::value(v); };
   json::object actor{{"id", m.actor.id}, {"role", m.actor.role}, {"unit", text_or_null(m.actor.unit)}};
+  if (!m.actor.acting_for.empty()) actor["acting_for"] = m.actor.acting_for;  // a reserve (G-RESERVE)
   json::object out{{"position", e.position.value()},
                    {"version", e.version.value()},
                    {"type", e.event.type},

@@ -33,7 +33,7 @@ std::string RouteLabel(std::string_view target) {
     bool id = (previous == "cases" || previous == "subjects" || previous == "deviations") && seg != "lookup";
     // Only route names become labels: an arbitrary path must not grow the series without bound.
     static const std::set<std::string> kNames = {
-        "healthz", "metrics", "v1", "subjects", "lookup", "consents", "notices", "withdraw", "erasure", "extract", "cases",
+        "healthz", "metrics", "v1", "subjects", "lookup", "consents", "notices", "reserves", "revoke", "withdraw", "erasure", "extract", "cases",
         "commands", "events", "audit", "verify", "checkpoints", "latest", "workflows", "openapi.json", "admin", "clock",
         "legal-hold", "lift", "retention", "run", "indicators", "snapshots", "decisions", "deviations", "audits",
         "activities", "handled", "samples", "reminders", "meetings", "lists", "monthly", "progression", "publish"};
@@ -136,7 +136,8 @@ struct HttpServer::Impl {
     auto header = [&](http::field f) { return std::string(req[f]); };
     return ApiRequest{std::string(req.method_string()), std::string(req.target()), header(http::field::content_type),
                       header(http::field::authorization), std::string(req["Idempotency-Key"]),
-                      std::string(req["X-Purpose"]), header(http::field::accept), ""};
+                      std::string(req["X-Purpose"]), header(http::field::accept), "",
+                      std::string(req["X-Acting-For"])};
   }
 
   net::awaitable<beast::error_code> Write(beast::tcp_stream& stream, const ApiResponse& r, unsigned version,
