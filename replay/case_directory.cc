@@ -1,5 +1,6 @@
 #include "replay/case_directory.h"
 
+#include <algorithm>
 #include <condition_variable>
 
 #include "engine/state_machine.h"
@@ -25,19 +26,30 @@ void CaseDirectory::OnEvent(const storage::RecordedEvent& r) {
         s.facts.clear();  // the directory needs no facts; keep it small
       }
     }
+  } else if (stream.rfind("responsible:", 0) == 0) {
+    auto ev = engine::DecodeStored(r);
+    const std::string* party = ev.ok() ? engine::AsText(ev->event.facts, "party") : nullptr;
+    const std::string* person = ev.ok() ? engine::AsText(ev->event.facts, "person") : nullptr;
+    if (party && person) responsible_[stream.substr(12)][*party] = *person;
   }
   cv_.notify_all();
 }
 
 std::vector<CaseSummary> CaseDirectory::List(const std::optional<std::string>& unit,
                                              const std::optional<std::string>& state, const std::string& after,
-                                             size_t limit) const {
+                                             size_t limit, const std::optional<std::string>& responsible) const {
   std::lock_guard lock(mu_);
   std::vector<CaseSummary> out;
   for (auto it = cases_.upper_bound(after); it != cases_.end() && out.size() < limit; ++it) {
     const auto& s = it->second;
     if ((unit && s.unit != *unit) || (state && s.state != *state)) continue;
-    out.push_back({it->first, s.subject_id, s.unit, s.state, s.opened_at, s.version});
+    auto who = responsible_.find(it->first);
+    static const std::map<std::string, std::string> kNone;
+    const auto& parties = who == responsible_.end() ? kNone : who->second;
+    if (responsible && std::none_of(parties.begin(), parties.end(), [&](const auto& p) { return p.second == *responsible; })) {
+      continue;
+    }
+    out.push_back({it->first, s.subject_id, s.unit, s.state, s.opened_at, s.version, parties});
   }
   return out;
 }

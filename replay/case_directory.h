@@ -24,6 +24,7 @@ struct CaseSummary {
   std::string state;
   engine::Timestamp opened_at{};
   uint64_t version = 0;
+  std::map<std::string, std::string> responsible;  // party → person (engine/responsibility.h)
 };
 
 class CaseDirectory {
@@ -32,9 +33,11 @@ class CaseDirectory {
   CaseDirectory(storage::Log* log, const engine::DefinitionRegistry* registry);
   ~CaseDirectory();
 
-  // Cases ordered by id, after `after` (exclusive), filtered; at most `limit`.
+  // Cases ordered by id, after `after` (exclusive), filtered (by unit, state, and a person
+  // responsible for them on any side); at most `limit`.
   std::vector<CaseSummary> List(const std::optional<std::string>& unit, const std::optional<std::string>& state,
-                                const std::string& after, size_t limit) const;
+                                const std::string& after, size_t limit,
+                                const std::optional<std::string>& responsible = std::nullopt) const;
   // Blocks until every event up to `position` has been folded (or `timeout_ms` passed).
   bool WaitFor(Position position, int timeout_ms) const;
   Position position() const;
@@ -47,6 +50,7 @@ class CaseDirectory {
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   std::map<std::string, engine::CaseState> cases_;  // facts dropped after each fold
+  std::map<std::string, std::map<std::string, std::string>> responsible_;  // case → party → person
   Position position_{0};
   std::unique_ptr<storage::Subscription> subscription_;  // last: stops before the maps die
 };

@@ -158,6 +158,7 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
   if ((r = route(is({"subjects", "*", "consents"}), "POST", [&] { return GrantConsent(c, p[1]); }))) return *r;
   if ((r = route(is({"subjects", "*", "notices"}), "POST", [&] { return RecordNotice(c, p[1]); }))) return *r;
   if ((r = route(is({"reserves"}), "POST", [&] { return AppointReserve(c, false); }))) return *r;
+  if ((r = route(is({"cases", "*", "responsible"}), "POST", [&] { return TakeResponsibility(c, p[1]); }))) return *r;
   if ((r = route(is({"reserves", "revoke"}), "POST", [&] { return AppointReserve(c, true); }))) return *r;
   if ((r = route(is({"subjects", "*", "consents", "withdraw"}), "POST", [&] { return WithdrawConsent(c, p[1]); })))
     return *r;

@@ -111,6 +111,7 @@ class Api {
   ApiResponse GetCase(Call& c, const std::string& case_id);
   ApiResponse GetEvents(Call& c, const std::string& case_id);
   ApiResponse ListCases(Call& c);
+  ApiResponse TakeResponsibility(Call& c, const std::string& case_id);
   // Data protection (compliance).
   ApiResponse EraseSubject(Call& c, const std::string& subject);
   ApiResponse Extract(Call& c, const std::string& subject);

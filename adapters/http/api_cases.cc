@@ -1,5 +1,6 @@
 // Cases: POST /v1/cases, POST /v1/cases/{id}/commands, GET /v1/cases/{id}, …/events, GET /v1/cases.
 #include "adapters/http/api.h"
+#include "engine/responsibility.h"
 #include "adapters/http/body_fields.h"
 #include "adapters/http/json_values.h"
 #include "adapters/http/read_models.h"
@@ -205,15 +206,39 @@ ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
   return Json(200, json::object{{"events", std::move(out)}});
 }
 
+ApiResponse Api::TakeResponsibility(Call& c, const std::string& case_id) {
+  if (Status s = OnlyFields(c.body, {}); !s.ok()) return FromStatus(s);
+  auto events = replay::ReadCaseEvents(*d_.log, case_id);
+  if (!events.ok()) return FromStatus(events.status());
+  if (events->empty()) return Problem(404, "not_found", "case not found");
+  auto latest = replay::Rebuild(*events, {}, *d_.registry);
+  if (!latest.ok()) return FromStatus(latest.status());
+  if (Status s = engine::CheckCaseVisible(Model(), c.actor, *latest); !s.ok()) return FromStatus(s);
+  const engine::RoleSpec* role = Model().Role(c.actor.role);
+  if (!May(c, "take_responsibility") || role->party.empty()) {
+    return Problem(403, "forbidden", "this role holds no case for a party");
+  }
+  // A reserve takes it for the contact person they act for.
+  const std::string person = c.actor.acting_for.empty() ? c.actor.id : c.actor.acting_for;
+  auto r = engine::AssignResponsible(*d_.log, c.actor, case_id, role->party, person, d_.clock->Now());
+  if (!r.ok()) return FromStatus(r.status());
+  return Json(200, json::object{{"case_id", case_id}, {"party", role->party}, {"person", person}});
+}
+
 ApiResponse Api::ListCases(Call& c) {
   if (!engine::RoleSeesCases(Model(), c.actor.role)) return Problem(403, "forbidden", "this role sees no cases");
-  std::optional<std::string> unit, state;
+  std::optional<std::string> unit, state, responsible;
   std::string after;
   size_t limit = 50;
   for (const auto& [k, v] : c.query) {
     if (k == "unit") unit = v;
     else if (k == "state") state = v;
     else if (k == "page_token") after = v;
+    else if (k == "mine") {
+      if (v != "true" && v != "false") return FromStatus(InvalidField("mine", "must be true or false"));
+      // "My cases": those I hold on my side — or, for a reserve, those of the one I act for.
+      if (v == "true") responsible = c.actor.acting_for.empty() ? c.actor.id : c.actor.acting_for;
+    }
     else if (k == "limit") {
       limit = std::strtoul(v.c_str(), nullptr, 10);
       if (limit == 0 || limit > 500) return FromStatus(InvalidField("limit", "must be 1 to 500"));
@@ -227,12 +252,14 @@ ApiResponse Api::ListCases(Call& c) {
   }
   // Read your own writes; a directory that cannot catch up answers 503, never a stale page.
   if (auto behind = FreshOr503(d_.directory->WaitFor(d_.log->GetHead().position, 2000), "cases")) return *behind;
-  auto page = d_.directory->List(unit, state, after, limit + 1);
+  auto page = d_.directory->List(unit, state, after, limit + 1, responsible);
   json::array cases;
   for (size_t i = 0; i < page.size() && i < limit; ++i) {
     const auto& s = page[i];
+    json::object who;
+    for (const auto& [party, person] : s.responsible) who[party] = person;
     cases.push_back(json::object{{"case_id", s.case_id}, {"unit", s.unit}, {"state", s.state}, {"version", s.version},
-                                 {"referred_at", engine::FormatRfc3339(s.opened_at)}});
+                                 {"referred_at", engine::FormatRfc3339(s.opened_at)}, {"responsible", std::move(who)}});
   }
   json::value next = page.size() > limit ? json::value(page[limit - 1].case_id) : json::value(nullptr);
   return Json(200, json::object{{"cases", std::move(cases)}, {"next_page_token", next}});

@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 
 #include "tests/support/http_client.h"
+#include "tests/support/personal_numbers.h"
+#include "tests/support/referral_over_http.h"
 #include "tests/support/server_process.h"
 
 namespace casetrail::testing {
@@ -59,6 +61,50 @@ TEST(ReserveE2ETest, AReserveActsOnlyForTheContactWhoAppointedThemAndItIsRecorde
   const auto after = head();
   EXPECT_EQ(post("/v1/subjects", "A-J2", subject, "A-J1").status, 403);
   EXPECT_EQ(head(), after);
+}
+
+}  // namespace
+}  // namespace casetrail::testing
+
+namespace casetrail::testing {
+namespace {
+
+// Each party's responsible person per case ("helhetsansvar") and "my cases": an AF officer and a
+// study counsellor take the case for their side; GET /v1/cases?mine=true lists it for each of
+// them and for nobody else; the list names both.
+TEST(ResponsibleE2ETest, EachSideTakesTheCaseAndFindsItUnderMyCases) {
+  TempDir dir;
+  ServerProcess server(dir, "2025-03-03T09:00:00+01:00");
+  ASSERT_TRUE(server.Start());
+  const std::string case_id = ReferOverHttp(server.port(), "19121212-1212", "Ansvar Testsson").case_id;
+  ReferOverHttp(server.port(), TestNumber(7), "Annan Testsson");  // a case nobody holds
+  auto take = [&](const std::string& who, const std::string& id) {
+    return Http(server.port(), "POST", "/v1/cases/" + id + "/responsible", TokenOf(who), "{}");
+  };
+  auto mine = [&](const std::string& who) {
+    auto r = Http(server.port(), "GET", "/v1/cases?mine=true", TokenOf(who));
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::vector<std::string> ids;
+    for (const auto& c : r.Json().at("cases").as_array()) ids.emplace_back(c.at("case_id").as_string());
+    return ids;
+  };
+  EXPECT_EQ(take("G-1", case_id).status, 403);
+  EXPECT_EQ(take("A-G1", case_id).status, 404) << "another unit's case";
+  EXPECT_EQ(take("A-J1", "C-000000000000").status, 404);
+  ASSERT_EQ(take("A-J1", case_id).status, 200);
+  ASSERT_EQ(take("V-1", case_id).status, 200);
+  EXPECT_EQ(mine("A-J1"), std::vector<std::string>{case_id});
+  EXPECT_EQ(mine("V-1"), std::vector<std::string>{case_id});
+  EXPECT_TRUE(mine("A-J2").empty());
+  EXPECT_TRUE(mine("V-2").empty());
+  EXPECT_EQ(Http(server.port(), "GET", "/v1/cases?mine=maybe", TokenOf("A-J1")).status, 400);
+  // Taken over by a colleague: the newest assignment on a side holds.
+  ASSERT_EQ(take("A-J2", case_id).status, 200);
+  EXPECT_TRUE(mine("A-J1").empty());
+  auto listed = Http(server.port(), "GET", "/v1/cases?mine=true", TokenOf("A-J2")).Json().at("cases").as_array();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].at("responsible").at("af"), "A-J2");
+  EXPECT_EQ(listed[0].at("responsible").at("vux"), "V-1");
 }
 
 }  // namespace
