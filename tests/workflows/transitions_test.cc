@@ -102,7 +102,7 @@ TEST_F(TransitionsTest, EveryTransitionOfRevisionOne) {
     h_.SetTime("2025-01-20T12:00:00+01:00");
     Fields fields = row.fields;
     if (fields.count("corrects")) {  // a correction names an event of this case: its first
-      auto first = h_.log().ReadStream(CaseStream(c), StreamVersion(1), storage::Direction::kForward, 1);
+      auto first = h_.log().ReadStream(engine::CaseStream(c), StreamVersion(1), storage::Direction::kForward, 1);
       ASSERT_TRUE(first.ok() && !first->empty());
       fields["corrects"] = static_cast<int64_t>(first->front().position.value());
     }
