@@ -213,6 +213,14 @@ Result<uint64_t> CaseService::GrantConsent(const RequestContext& ctx, const std:
     return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not record consent");
   }
   if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
+  // A role bound to a unit records consent for its own clients only: a person with no open case
+  // (a new client) or one whose open case its unit holds.
+  if (const RoleSpec* role = m.Role(ctx.actor.role); role && role->UnitBound()) {
+    CT_ASSIGN_OR_RETURN(auto open_unit, OpenCaseUnit(subject));
+    if (open_unit && *open_unit != ctx.actor.unit) {
+      return Refusal(StatusCode::kPermissionDenied, "forbidden", "the person's open case belongs to another unit");
+    }
+  }
   Event e = detail::SubjectEvent("ConsentGranted", ctx, clock_->Now(), subject_id, "GrantConsent");
   e.facts["scopes"] = scopes;
   e.facts["method"] = method;
@@ -246,6 +254,14 @@ Result<uint64_t> CaseService::WithdrawConsent(const RequestContext& ctx, const s
     CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
     if (!subject.Exists()) return NotFoundCode("subject");
     if (subject.erased) return Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased");
+    // A withdrawal may close the person's case: a role bound to a unit records it only while its
+    // unit holds the open case. Roles not bound to a unit are not limited this way.
+    if (const RoleSpec* role = m.Role(ctx.actor.role); role && role->UnitBound()) {
+      CT_ASSIGN_OR_RETURN(auto open_unit, OpenCaseUnit(subject));
+      if (!open_unit || *open_unit != ctx.actor.unit) {
+        return Refusal(StatusCode::kPermissionDenied, "forbidden", "only the unit holding the person's open case may record this");
+      }
+    }
     CT_ASSIGN_OR_RETURN(ConsentState consent, LoadConsent(subject_id));
     const Timestamp now = clock_->Now();
     Event e = detail::SubjectEvent("ConsentWithdrawn", ctx, now, subject_id, "WithdrawConsent");
@@ -452,6 +468,12 @@ Result<CommandResult> CaseService::ExecuteOnce(const RequestContext& ctx, const 
     }
   }
 
+  if (const auto it = fields->find("corrects"); it != fields->end() && std::holds_alternative<int64_t>(it->second)) {
+    if (Status s = CheckCorrection(ctx.actor, case_id, std::get<int64_t>(it->second)); !s.ok()) {
+      return IsRefusal(s) ? refuse(s) : s;
+    }
+  }
+
   if (!ctx.idempotency_key.empty()) {
     auto prior = log_->LookupIdempotency(ctx.actor.id + ":" + ctx.idempotency_key, ctx.idempotency_fingerprint);
     if (!prior.ok()) return prior.status().code() == StatusCode::kAlreadyExists ? refuse(IdempotencyReused()) : prior.status();
@@ -491,6 +513,41 @@ Result<CommandResult> CaseService::ExecuteOnce(const RequestContext& ctx, const 
   CT_ASSIGN_OR_RETURN(CaseState c, LoadCase(case_id, after));
   spdlog::info("case {} {} -> {} (v{})", case_id, command.name, c.state, c.version);
   return CommandResult{case_id, c.version, c.state, c.pace, r->deduplicated};
+}
+
+Status CaseService::CheckCorrection(const Actor& actor, const std::string& case_id, int64_t position) {
+  // A correction names an event by its log position. It must be one of this case's own events:
+  // a position elsewhere would attach a correction of someone else's record to this case.
+  std::optional<StoredEvent> corrected;
+  for (uint64_t from = 1;;) {
+    CT_ASSIGN_OR_RETURN(auto batch, log_->ReadStream(CaseStream(case_id), StreamVersion(from),
+                                                     storage::Direction::kForward, 256));
+    for (const auto& rec : batch) {
+      if (static_cast<int64_t>(rec.position.value()) != position) continue;
+      CT_ASSIGN_OR_RETURN(StoredEvent ev, DecodeStored(rec));
+      corrected = std::move(ev);
+    }
+    if (corrected || batch.empty()) break;
+    from = batch.back().version.value() + 1;
+  }
+  if (!corrected) {
+    return Refusal(StatusCode::kInvalidArgument, "event_not_in_case", "corrects must name an event of this case")
+        .With("field", "corrects");
+  }
+  // Only the author answers for what they recorded; anyone else needs the model's `correct_any`.
+  if (corrected->event.meta.actor.id != actor.id && !model().May(actor.role, "correct_any")) {
+    return Refusal(StatusCode::kPermissionDenied, "forbidden", "only the event's author may correct it");
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> CaseService::OpenCaseUnit(const SubjectState& subject) {
+  for (const auto& case_id : subject.cases) {
+    CT_ASSIGN_OR_RETURN(CaseState c, LoadCase(case_id));
+    CT_ASSIGN_OR_RETURN(const WorkflowDefinition* def, DefinitionFor(c.revision));
+    if (def->IsOpen(c.state)) return std::optional<std::string>(c.unit);
+  }
+  return std::optional<std::string>();
 }
 
 void CaseService::MaybeSnapshot(const std::string& case_id, uint64_t before, uint64_t after) {

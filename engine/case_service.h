@@ -110,6 +110,8 @@ class CaseService {
   // Codes: not_found, erased, forbidden, invalid_field.
   Result<uint64_t> RecordNotice(const RequestContext& ctx, const std::string& subject_id,
                                 const std::string& notice_version, const std::string& method);
+  // A role bound to a unit grants only for a person with no open case or an open case of its unit,
+  // and withdraws only while its unit holds the person's open case (forbidden otherwise).
   // Withdrawing a scope that `closes_cases` (engine/model.h) closes the subject's open cases in the
   // same atomic append.
   Result<uint64_t> WithdrawConsent(const RequestContext& ctx, const std::string& subject_id,
@@ -182,6 +184,12 @@ class CaseService {
   Result<ErasureResult> EraseWithEntry(const Actor& actor, const SubjectState& subject,
                                        const storage::ErasureEntry& entry);
   void MaybeSnapshot(const std::string& case_id, uint64_t before, uint64_t after);
+  // A command with a `corrects` field (an event position): the position must be an event of
+  // `case_id` (refused event_not_in_case), recorded by `actor` unless its role may `correct_any`
+  // (refused forbidden).
+  Status CheckCorrection(const Actor& actor, const std::string& case_id, int64_t position);
+  // The unit of the subject's open case, if one is open.
+  Result<std::optional<std::string>> OpenCaseUnit(const SubjectState& subject);
 
   storage::Log* log_;
   SubjectKeys* keys_;

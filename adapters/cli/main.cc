@@ -172,6 +172,12 @@ int main(int argc, char** argv) {
   serve->add_option("--max-queue", serve_flags.max_queue,
                     "requests that may wait for a handler thread; more are answered 503 with Retry-After")
       ->capture_default_str()->check(CLI::Range(0, 1000000));
+  serve->add_option("--lookups-per-minute", serve_flags.lookups_per_minute,
+                    "lookups by personal identity number one user may make in a minute; more are answered 429 (0: no limit)")
+      ->capture_default_str()->check(CLI::Range(0, 1000000));
+  serve->add_option("--sign-in-failures-per-minute", serve_flags.sign_in_failures_per_minute,
+                    "failed sign-ins from one address in a minute before it is locked out, 1 s doubling to 15 min (0: no limit)")
+      ->capture_default_str()->check(CLI::Range(0, 1000000));
   serve->add_option("--handler-threads", serve_flags.handler_threads,
                     "threads that run requests (they block on synced appends; many in flight share one sync)")
       ->capture_default_str()->check(CLI::Range(1, 1024));

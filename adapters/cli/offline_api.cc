@@ -65,6 +65,10 @@ Result<std::unique_ptr<OfflineApi>> OfflineApi::Open(const DataDirFlags& flags, 
   deps.directory = o->directory_.get();
   deps.metrics = o->metrics_.get();
   deps.fingerprint_key = fingerprint_key;
+  const auto lookup_key = storage::DeriveSubkey(o->stores_.master, 1, "lookupnr");
+  deps.lookup_hash_key.assign(reinterpret_cast<const char*>(lookup_key.data()), lookup_key.size());
+  deps.lookups_per_minute = 0;  // the operator's own tool on the data directory: traced, not limited
+  deps.sign_in_failures_per_minute = 0;
   deps.indicators = o->indicators_.get();
   deps.suppress_below = suppress_below;
   o->api_ = std::make_unique<Api>(std::move(deps));

@@ -180,6 +180,8 @@ int RunServe(ServeFlags f) {
   std::string fingerprint_key(32, '\0');
   auto derived = storage::DeriveSubkey(stores->master, 2, "idemfing");
   fingerprint_key.assign(reinterpret_cast<const char*>(derived.data()), derived.size());
+  // Lookup records keep personal numbers only as hashes under this key (engine/lookup_trace.h).
+  const auto lookup_key = storage::DeriveSubkey(stores->master, 1, "lookupnr");
   std::optional<engine::RetentionPolicy> retention;
   if (!f.retention.empty()) {
     auto policy = LoadRetentionPolicy(f.retention);
@@ -214,7 +216,9 @@ int RunServe(ServeFlags f) {
   ReminderWorker worker(stores->log.get(), &registry, clock, worker_options);
   Api api(ApiDeps{stores->log.get(), &service, &keys, &registry, clock, manual_clock.get(), &*users, &directory,
                   &metrics, fingerprint_key, retention ? &*retention : nullptr, &indicators, f.suppress_below,
-                  &worker, f.web_root, stores->keys.get(), f.backup_root});
+                  &worker, f.web_root, stores->keys.get(), f.backup_root,
+                  std::string(reinterpret_cast<const char*>(lookup_key.data()), lookup_key.size()),
+                  f.lookups_per_minute, f.sign_in_failures_per_minute});
   // J10: the worker takes period-end snapshots through the API, which owns the report.
   worker.SetSnapshotTaker([&api](const std::string& period, const std::optional<std::string>& unit) {
     return api.TakeScheduledSnapshot(period, unit);

@@ -29,6 +29,8 @@ struct ServeFlags {
   int read_timeout_s = 30, queue_timeout_s = 10, write_timeout_s = 30;
   int max_connections = 1024, max_connections_per_address = 128, max_queue = 256, handler_threads = 64;
   int delivery_timeout_s = 10;  // each webhook POST and each SMTP conversation
+  // Rate limits (adapters/http/rate_limits.h); 0 disables one.
+  int lookups_per_minute = 60, sign_in_failures_per_minute = 10;
   bool demo = false;
   int demo_cases = 240;
 };

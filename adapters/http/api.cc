@@ -1,6 +1,7 @@
 #include "adapters/http/api.h"
 
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
@@ -9,6 +10,7 @@
 #include "adapters/http/body_fields.h"
 #include "adapters/http/read_models.h"
 #include "engine/reserves.h"
+#include "adapters/http/server.h"
 #include "adapters/http/web_assets.h"
 #include "storage/base/hex.h"
 
@@ -42,14 +44,39 @@ ApiResponse Unauthenticated() {
 }
 }  // namespace
 
+ApiResponse Api::RateLimited(int retry_after_s, const char* what) const {
+  ApiResponse r = Problem(429, "rate_limited", std::string("too many ") + what + "; ask again after Retry-After seconds",
+                          {{"retry_after", retry_after_s}});
+  r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+  return r;
+}
+
+std::variant<engine::Actor, ApiResponse> Api::SignIn(const ApiRequest& req) const {
+  // A locked-out address is refused before its token is looked at: a guess that would have been
+  // right is refused too, so guessing gains nothing while the back-off lasts.
+  if (auto wait = limits_->SignInBlocked(req.client_address)) {
+    if (d_.metrics) ++d_.metrics->server().rate_limited_sign_ins;
+    return RateLimited(*wait, "failed sign-ins from this address");
+  }
+  if (auto actor = Authenticate(req.authorization)) return *actor;
+  if (d_.metrics) ++d_.metrics->server().failed_sign_ins;
+  // Logged without the token or the address: the count is in the metrics.
+  spdlog::info("sign-in refused on {}: no valid bearer token", RouteLabel(req.target));
+  if (auto lockout = limits_->SignInFailed(req.client_address)) {
+    spdlog::warn("sign-in locked out for {}s for one client address after repeated failures", *lockout);
+  }
+  return Unauthenticated();
+}
+
 std::optional<ApiResponse> Api::Admit(const ApiRequest& head) const {
   auto parsed = boost::urls::parse_origin_form(head.target);
   if (!parsed) return std::nullopt;  // Handle answers 404
   auto segments = parsed->segments();
   // Health, metrics and the web UI need no token; every /v1 route does.
   if (segments.empty() || *segments.begin() != "v1") return std::nullopt;
-  if (Authenticate(head.authorization)) return std::nullopt;
-  return Unauthenticated();
+  auto signed_in = SignIn(head);
+  if (std::holds_alternative<engine::Actor>(signed_in)) return std::nullopt;
+  return std::get<ApiResponse>(std::move(signed_in));
 }
 
 ApiResponse Api::Handle(const ApiRequest& req) {
@@ -89,8 +116,9 @@ ApiResponse Api::Handle(const ApiRequest& req) {
   }
 
   // 1. Authentication.
-  std::optional<engine::Actor> actor = Authenticate(req.authorization);
-  if (!actor) return Unauthenticated();
+  auto signed_in = SignIn(req);
+  if (auto* refused = std::get_if<ApiResponse>(&signed_in)) return std::move(*refused);
+  std::optional<engine::Actor> actor = std::get<engine::Actor>(std::move(signed_in));
   // X-Purpose is stored in read records in clear: a code, never free text.
   if (!req.purpose.empty() &&
       (req.purpose.size() > 40 || !std::all_of(req.purpose.begin(), req.purpose.end(), [](char ch) {

@@ -11,9 +11,11 @@
 #include <optional>
 #include <memory>
 #include <string>
+#include <variant>
 
 #include "adapters/http/metrics.h"
 #include "adapters/http/problem.h"
+#include "adapters/http/rate_limits.h"
 #include "adapters/http/users.h"
 #include "engine/case_service.h"
 #include "engine/retention.h"
@@ -33,6 +35,7 @@ struct ApiRequest {
   std::string accept;
   std::string body;
   std::string acting_for;  // X-Acting-For: the contact person a reserve acts for (engine/reserves.h)
+  std::string client_address;  // the peer's IP address, for the sign-in limit ("" : not limited)
 };
 
 struct ApiDeps {
@@ -53,11 +56,16 @@ struct ApiDeps {
   std::string web_root;  // --web-root: serve the UI from disk instead of the embedded files
   storage::KeyStore* key_store = nullptr;  // for online backups
   std::string backup_root;                 // --backup-root: where POST /v1/admin/backup writes
+  std::string lookup_hash_key;  // keys the hash of personal numbers in lookup records (engine/lookup_trace.h)
+  int lookups_per_minute = 60;           // --lookups-per-minute, per user; 0: no limit
+  int sign_in_failures_per_minute = 10;  // --sign-in-failures-per-minute, per address; 0: no limit
 };
 
 class Api {
  public:
-  explicit Api(ApiDeps deps) : d_(std::move(deps)) {}
+  explicit Api(ApiDeps deps)
+      : d_(std::move(deps)),
+        limits_(std::make_shared<RateLimits>(d_.lookups_per_minute, d_.sign_in_failures_per_minute)) {}
   ApiResponse Handle(const ApiRequest& request);
   // The checks that need only the request line and headers, for the server to run before it
   // reads a body: today the bearer token of /v1 routes (401). nullopt: read the body and Handle.
@@ -155,8 +163,16 @@ class Api {
 
   std::string Fingerprint(const ApiRequest& req) const;
   std::optional<engine::Actor> Authenticate(const std::string& authorization) const;
+  // Authenticate under the sign-in limit: the actor, or the answer (401, or 429 while the
+  // client's address is locked out after too many failures).
+  std::variant<engine::Actor, ApiResponse> SignIn(const ApiRequest& req) const;
+  // Records a lookup (engine/lookup_trace.h) before it is answered.
+  Status TraceLookup(const Call& c, const std::string& canonical_number, const std::string& subject_id,
+                     const char* outcome, const char* via);
+  ApiResponse RateLimited(int retry_after_s, const char* what) const;
 
   ApiDeps d_;
+  std::shared_ptr<RateLimits> limits_;  // shared state behind a const Admit
 };
 
 // The OpenAPI document served at /v1/openapi.json (adapters/http/openapi.json, embedded).

@@ -47,6 +47,22 @@ json::object ReadJson(const engine::StoredEvent& e) {
           {"outcome", text("outcome")}};
 }
 
+// A SubjectLookedUp event (engine/lookup_trace.h) as the extract's lookup entry: who searched
+// for the person by number, when, why and what they learnt. The number's hash is not shown.
+json::object LookupJson(const engine::StoredEvent& e) {
+  const auto& f = e.event.facts;
+  auto text = [&](const char* k) {
+    const std::string* v = engine::AsText(f, k);
+    return v ? json::value(*v) : json::value(nullptr);
+  };
+  return {{"at", engine::FormatRfc3339(e.event.meta.recorded_at)},
+          {"actor", e.event.meta.actor.id},
+          {"role", e.event.meta.actor.role},
+          {"purpose", text("purpose")},
+          {"outcome", text("outcome")},
+          {"via", text("via")}};
+}
+
 // Event data with its sealed personal fields opened, or marked erased once the key is gone.
 json::object OpenedData(const engine::StoredEvent& e, engine::SubjectKeys& keys, const std::string& subject,
                         std::set<std::string>* personal_fields) {
@@ -137,8 +153,11 @@ ApiResponse Api::Extract(Call& c, const std::string& subject_id) {
   }
   auto reads = replay::ReadStreamEvents(*d_.log, engine::AccessStream(subject_id));
   if (!reads.ok()) return FromStatus(reads.status());
-  json::array read_json;
-  for (const auto& e : *reads) read_json.push_back(ReadJson(e));
+  json::array read_json, lookup_json;
+  for (const auto& e : *reads) {
+    if (e.event.type == "PersonalDataRead") read_json.push_back(ReadJson(e));
+    if (e.event.type == "SubjectLookedUp") lookup_json.push_back(LookupJson(e));
+  }
 
   // The extract is itself a read of everything it shows; recorded before it is returned.
   const engine::Timestamp now = d_.clock->Now();
@@ -172,7 +191,8 @@ ApiResponse Api::Extract(Call& c, const std::string& subject_id) {
                                 {"consents", std::move(consent_json)},
                                 {"cases", std::move(case_json)},
                                 {"processing", ProcessingJson()},
-                                {"reads", std::move(read_json)}});
+                                {"reads", std::move(read_json)},
+                                {"lookups", std::move(lookup_json)}});
 }
 
 ApiResponse Api::Audit(Call& c, const std::string& case_id) {
@@ -203,7 +223,7 @@ ApiResponse Api::Audit(Call& c, const std::string& case_id) {
   json::array read_json;
   for (const auto& e : *reads) {
     const std::string* about = engine::AsText(e.event.facts, "case_id");
-    if (about && *about == case_id) read_json.push_back(ReadJson(e));
+    if (e.event.type == "PersonalDataRead" && about && *about == case_id) read_json.push_back(ReadJson(e));
   }
   // Chain status of this case's records: each one's hash and links into the global chain, and the
   // latest signed checkpoint (storage::Log::VerifyRecords). GET /v1/verify walks the whole log.

@@ -3,9 +3,13 @@
 #include "adapters/http/api.h"
 #include "adapters/http/body_fields.h"
 #include "engine/reserves.h"
+#include "engine/access_policy.h"
 #include "engine/consent.h"
+#include "engine/lookup_trace.h"
 #include "engine/personal_number.h"
 #include "replay/stockholm_time.h"
+
+#include <spdlog/spdlog.h>
 
 namespace casetrail::adapters {
 namespace json = boost::json;
@@ -32,6 +36,18 @@ Status ParseContact(const json::object& body, std::optional<std::string>* phone,
 }
 }  // namespace
 
+Status Api::TraceLookup(const Call& c, const std::string& canonical_number, const std::string& subject_id,
+                        const char* outcome, const char* via) {
+  engine::LookupRecord record{c.actor,
+                              subject_id,
+                              engine::NumberHash(d_.lookup_hash_key, canonical_number),
+                              c.Purpose(engine::DefaultPurpose(Model(), c.actor)),
+                              outcome,
+                              via,
+                              d_.clock->Now()};
+  return engine::RecordLookup(*d_.log, record);
+}
+
 ApiResponse Api::RegisterSubject(Call& c) {
   if (Status s = OnlyFields(c.body, {"personal_number", "name", "gender", "contact"}); !s.ok()) return FromStatus(s);
   auto pnr = ReqString(c.body, "personal_number");
@@ -52,6 +68,13 @@ ApiResponse Api::RegisterSubject(Call& c) {
   if (!May(c, "register_subject")) return Problem(403, "forbidden", "this role may not register subjects");
   auto r = d_.service->RegisterSubject(c.Context(), in);
   if (!r.ok()) return FromStatus(r.status());
+  // A registration that names a known person tells the caller that person is registered: it is
+  // a lookup, and traced like one.
+  if (!r->created) {
+    auto pn = engine::ParsePersonalNumber(in.personal_number, CurrentYear(*d_.clock));
+    if (!pn.ok()) return FromStatus(pn.status());
+    if (Status s = TraceLookup(c, pn->canonical, r->subject_id, "existing", "registration"); !s.ok()) return FromStatus(s);
+  }
   return Json(r->created ? 201 : 200, {{"subject_id", r->subject_id}});
 }
 
@@ -79,14 +102,25 @@ ApiResponse Api::LookupSubject(Call& c) {
   if (Status s = OnlyFields(c.body, {"personal_number"}); !s.ok()) return FromStatus(s);
   auto pnr = ReqString(c.body, "personal_number");
   if (!pnr.ok()) return FromStatus(pnr.status());
-  if (!engine::ParsePersonalNumber(*pnr, CurrentYear(*d_.clock)).ok()) return InvalidNumber();
+  auto pn = engine::ParsePersonalNumber(*pnr, CurrentYear(*d_.clock));
+  if (!pn.ok()) return InvalidNumber();
   if (!May(c, "lookup_subject")) return Problem(403, "forbidden", "this role may not look up subjects");
+  if (auto wait = limits_->TakeLookup(c.actor.id)) {
+    if (d_.metrics) ++d_.metrics->server().rate_limited_lookups;
+    spdlog::warn("lookup refused: a user of role {} spent the lookup budget", c.actor.role);
+    return RateLimited(*wait, "lookups by this user");
+  }
   auto r = d_.service->LookupSubject(*pnr);
   if (!r.ok()) return FromStatus(r.status());
-  if (!*r) return Problem(404, "not_found", "no subject with that number");
+  // Every lookup is traced before it is answered, whatever it finds (engine/lookup_trace.h).
+  auto not_found = [&]() -> ApiResponse {
+    if (Status s = TraceLookup(c, pn->canonical, "", "not_found", "lookup"); !s.ok()) return FromStatus(s);
+    return Problem(404, "not_found", "no subject with that number");
+  };
+  if (!*r) return not_found();
   auto subject = d_.service->LoadSubject(**r);
   if (!subject.ok()) return FromStatus(subject.status());
-  if (subject->erased) return Problem(404, "not_found", "no subject with that number");
+  if (subject->erased) return not_found();
   // Whether the person has an open case (of any unit): a referral would answer 409 case_open
   // with its id anyway; the importer checks it before writing anything for a row.
   bool open_case = false;
@@ -96,6 +130,7 @@ ApiResponse Api::LookupSubject(Call& c) {
     const auto* def = d_.registry->Find(state->workflow, state->revision);
     open_case = open_case || (def && def->IsOpen(state->state));
   }
+  if (Status s = TraceLookup(c, pn->canonical, **r, "found", "lookup"); !s.ok()) return FromStatus(s);
   return Json(200, {{"subject_id", **r}, {"open_case", open_case}});
 }
 

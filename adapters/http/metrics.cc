@@ -59,7 +59,13 @@ std::string Metrics::Render(storage::Log& log, const std::vector<ReadModelStatus
       << "\n# HELP casetrail_http_refused_total Answered 503 by a server limit: a connection cap or the handler queue.\n"
       << "# TYPE casetrail_http_refused_total counter\n"
       << "casetrail_http_refused_total{limit=\"connections\"} " << server_.refused_connections.load() << "\n"
-      << "casetrail_http_refused_total{limit=\"queue\"} " << server_.refused_requests.load() << "\n";
+      << "casetrail_http_refused_total{limit=\"queue\"} " << server_.refused_requests.load() << "\n"
+      << "# HELP casetrail_http_rate_limited_total Answered 429 by a rate limit: lookups per user, sign-ins per address.\n"
+      << "# TYPE casetrail_http_rate_limited_total counter\n"
+      << "casetrail_http_rate_limited_total{limit=\"lookups\"} " << server_.rate_limited_lookups.load() << "\n"
+      << "casetrail_http_rate_limited_total{limit=\"sign_in\"} " << server_.rate_limited_sign_ins.load() << "\n"
+      << "# HELP casetrail_auth_failed_total Requests answered 401: a wrong or missing bearer token.\n"
+      << "# TYPE casetrail_auth_failed_total counter\ncasetrail_auth_failed_total " << server_.failed_sign_ins.load() << "\n";
   storage::LogStats stats = log.Stats();
   out << "# HELP casetrail_log_appends_total Appends committed.\n# TYPE casetrail_log_appends_total counter\n"
       << "casetrail_log_appends_total " << stats.appends << "\n"

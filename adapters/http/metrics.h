@@ -20,6 +20,9 @@ struct ServerGauges {
   std::atomic<int64_t> in_flight{0};  // requests admitted to a handler: queued, running or being answered
   std::atomic<uint64_t> refused_connections{0};  // answered 503 at accept: a connection cap
   std::atomic<uint64_t> refused_requests{0};     // answered 503: the handler queue was full or too slow
+  std::atomic<uint64_t> failed_sign_ins{0};      // answered 401: a wrong or missing bearer token
+  std::atomic<uint64_t> rate_limited_sign_ins{0};  // answered 429: the address is locked out
+  std::atomic<uint64_t> rate_limited_lookups{0};   // answered 429: the user's lookup budget is spent
 };
 
 class Metrics {

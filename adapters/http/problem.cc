@@ -20,6 +20,8 @@ const std::map<std::string, std::pair<int, const char*>>& Codes() {
       {"invalid_personal_number", {422, "Invalid personal identity number"}},
       {"personal_data_in_text", {422, "Personal identity number in free text"}},
       {"forbidden", {403, "Forbidden"}},
+      {"event_not_in_case", {422, "Event not in this case"}},
+      {"rate_limited", {429, "Too many requests"}},
       {"erased", {410, "Subject erased"}},
       {"unknown_command", {422, "Unknown command"}},
       {"idempotency_key_reused", {422, "Idempotency key reused"}},

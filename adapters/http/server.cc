@@ -137,7 +137,7 @@ struct HttpServer::Impl {
     return ApiRequest{std::string(req.method_string()), std::string(req.target()), header(http::field::content_type),
                       header(http::field::authorization), std::string(req["Idempotency-Key"]),
                       std::string(req["X-Purpose"]), header(http::field::accept), "",
-                      std::string(req["X-Acting-For"])};
+                      std::string(req["X-Acting-For"]), ""};
   }
 
   net::awaitable<beast::error_code> Write(beast::tcp_stream& stream, const ApiResponse& r, unsigned version,
@@ -216,6 +216,9 @@ struct HttpServer::Impl {
       explicit Open(ServerGauges& gauges) : g(gauges) { ++g.open_connections; }
       ~Open() { --g.open_connections; }
     } open{gauges};
+    beast::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    const std::string client_address = peer_ec ? std::string() : peer.address().to_string();
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     bool linger = false;  // an answer went out while input may be left unread
@@ -240,6 +243,7 @@ struct HttpServer::Impl {
         break;
       }
       ApiRequest api_request = ToApi(req);
+      api_request.client_address = client_address;
       // The token before the body: an unauthenticated upload is answered without being read.
       if (auto refused = api->Admit(api_request)) {
         const bool keep = parser.is_done() && req.keep_alive() && !stopping;  // no body left unread
