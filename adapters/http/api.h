@@ -120,6 +120,12 @@ class Api {
   ApiResponse GetEvents(Call& c, const std::string& case_id);
   ApiResponse ListCases(Call& c);
   ApiResponse TakeResponsibility(Call& c, const std::string& case_id);
+  // A case's events and latest state, if the caller may see it (not_found, forbidden otherwise).
+  struct VisibleCase {
+    std::vector<engine::StoredEvent> events;
+    engine::CaseState latest;
+  };
+  Result<VisibleCase> LoadVisibleCase(const Call& c, const std::string& case_id) const;
   // Data protection (compliance).
   ApiResponse EraseSubject(Call& c, const std::string& subject);
   ApiResponse Extract(Call& c, const std::string& subject);

@@ -95,16 +95,22 @@ ApiResponse Api::ExecuteCommand(Call& c, const std::string& case_id) {
   return Json(200, ResultJson(*r));
 }
 
+Result<Api::VisibleCase> Api::LoadVisibleCase(const Call& c, const std::string& case_id) const {
+  CT_ASSIGN_OR_RETURN(auto events, replay::ReadCaseEvents(*d_.log, case_id));
+  if (events.empty()) return Status(StatusCode::kNotFound, "case not found").With("code", "not_found");
+  CT_ASSIGN_OR_RETURN(engine::CaseState latest, replay::Rebuild(events, {}, *d_.registry));
+  CT_RETURN_IF_ERROR(engine::CheckCaseVisible(Model(), c.actor, latest));
+  return VisibleCase{std::move(events), std::move(latest)};
+}
+
 ApiResponse Api::GetCase(Call& c, const std::string& case_id) {
   auto as_of = ParseAsOf(c.query);
   if (!as_of.ok()) return FromStatus(as_of.status());
-  auto events = replay::ReadCaseEvents(*d_.log, case_id);
-  if (!events.ok()) return FromStatus(events.status());
-  if (events->empty()) return Problem(404, "not_found", "case not found");
-  auto latest = replay::Rebuild(*events, {}, *d_.registry);
-  if (!latest.ok()) return FromStatus(latest.status());
-  if (Status s = engine::CheckCaseVisible(Model(), c.actor, *latest); !s.ok()) return FromStatus(s);
-  auto state = as_of->Any() ? replay::Rebuild(*events, *as_of, *d_.registry) : latest;
+  auto visible = LoadVisibleCase(c, case_id);
+  if (!visible.ok()) return FromStatus(visible.status());
+  const auto* events = &visible->events;
+  const auto* latest = &visible->latest;
+  auto state = as_of->Any() ? replay::Rebuild(*events, *as_of, *d_.registry) : Result<engine::CaseState>(*latest);
   if (!state.ok()) return FromStatus(state.status());
 
   const engine::Timestamp now = d_.clock->Now();
@@ -153,12 +159,10 @@ ApiResponse Api::GetCase(Call& c, const std::string& case_id) {
 ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
   auto as_of = ParseAsOf(c.query);  // the same bounds as GET /v1/cases/{id}, in stream order
   if (!as_of.ok()) return FromStatus(as_of.status());
-  auto events = replay::ReadCaseEvents(*d_.log, case_id);
-  if (!events.ok()) return FromStatus(events.status());
-  if (events->empty()) return Problem(404, "not_found", "case not found");
-  auto latest = replay::Rebuild(*events, {}, *d_.registry);
-  if (!latest.ok()) return FromStatus(latest.status());
-  if (Status s = engine::CheckCaseVisible(Model(), c.actor, *latest); !s.ok()) return FromStatus(s);
+  auto visible = LoadVisibleCase(c, case_id);
+  if (!visible.ok()) return FromStatus(visible.status());
+  const auto* events = &visible->events;
+  const auto* latest = &visible->latest;
   const engine::Timestamp now = d_.clock->Now();
   auto consent = d_.service->LoadConsent(latest->subject_id);
   if (!consent.ok()) return FromStatus(consent.status());
@@ -208,12 +212,10 @@ ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
 
 ApiResponse Api::TakeResponsibility(Call& c, const std::string& case_id) {
   if (Status s = OnlyFields(c.body, {}); !s.ok()) return FromStatus(s);
-  auto events = replay::ReadCaseEvents(*d_.log, case_id);
-  if (!events.ok()) return FromStatus(events.status());
-  if (events->empty()) return Problem(404, "not_found", "case not found");
-  auto latest = replay::Rebuild(*events, {}, *d_.registry);
-  if (!latest.ok()) return FromStatus(latest.status());
-  if (Status s = engine::CheckCaseVisible(Model(), c.actor, *latest); !s.ok()) return FromStatus(s);
+  auto visible = LoadVisibleCase(c, case_id);
+  if (!visible.ok()) return FromStatus(visible.status());
+  const auto* events = &visible->events;
+  const auto* latest = &visible->latest;
   const engine::RoleSpec* role = Model().Role(c.actor.role);
   if (!May(c, "take_responsibility") || role->party.empty()) {
     return Problem(403, "forbidden", "this role holds no case for a party");
