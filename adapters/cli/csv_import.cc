@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "adapters/cli/csv_rows.h"
 #include "engine/personal_number.h"
 #include "storage/base/hex.h"
 
@@ -18,58 +19,6 @@ namespace casetrail::adapters {
 namespace json = boost::json;
 
 namespace {
-
-struct Row {
-  int line = 0;
-  std::vector<std::string> cells;
-};
-
-// RFC 4180: quoted fields may hold commas, quotes ("") and line breaks; CRLF or LF.
-std::vector<Row> ParseCsv(const std::string& text) {
-  std::vector<Row> rows;
-  Row row{1, {}};
-  std::string cell;
-  bool quoted = false, any = false;
-  int line = 1;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char ch = text[i];
-    if (quoted) {
-      if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        cell += '"';
-        ++i;
-      } else if (ch == '"') {
-        quoted = false;
-      } else {
-        if (ch == '\n') ++line;
-        cell += ch;
-      }
-      continue;
-    }
-    if (ch == '"') {
-      quoted = any = true;
-    } else if (ch == ',') {
-      row.cells.push_back(std::move(cell));
-      cell.clear();
-      any = true;
-    } else if (ch == '\n' || ch == '\r') {
-      if (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      if (any || !cell.empty()) {
-        row.cells.push_back(std::move(cell));
-        rows.push_back(std::move(row));
-      }
-      cell.clear();
-      any = false;
-      row = Row{++line, {}};
-    } else {
-      cell += ch;
-    }
-  }
-  if (any || !cell.empty()) {
-    row.cells.push_back(std::move(cell));
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
 
 std::optional<bool> ParseBool(std::string v) {
   for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -158,7 +107,9 @@ Result<ImportReport> ImportReferralsCsv(ApiClient& api, const std::string& path)
     if (ec || !doc.is_object() || !doc.as_object().contains("model")) return Unavailable("the server answered no workflow model");
     for (const auto& u : doc.at("model").at("units").as_array()) units.insert(std::string(u.at("id").as_string()));
   }
-  auto rows = ParseCsv(text);
+  auto read = ReadCsvRows(text);
+  if (!read.ok()) return read.status();
+  const std::vector<CsvRow> rows = std::move(read).value();
   if (rows.empty()) return InvalidArgument("the CSV file has no header row");
   std::map<std::string, size_t> col;
   std::vector<std::string> header;
@@ -176,7 +127,7 @@ Result<ImportReport> ImportReferralsCsv(ApiClient& api, const std::string& path)
                                                      std::chrono::system_clock::now())).substr(0, 4));
   ImportReport report;
   for (size_t n = 1; n < rows.size(); ++n) {
-    const Row& row = rows[n];
+    const CsvRow& row = rows[n];
     ++report.rows;
     auto get = [&](const std::string& c) -> std::string {
       auto it = col.find(c);

@@ -3,6 +3,7 @@
 // "Hardening": it used to fail mid-row, leaving a subject without consent or a consent without a
 // case).
 #include "adapters/cli/csv_import.h"
+#include "adapters/cli/csv_rows.h"
 #include "adapters/cli/offline_api.h"
 
 #include <gmock/gmock.h>
@@ -44,19 +45,27 @@ class CsvImportTest : public ::testing::Test {
     api_ = std::move(api).value();
   }
 
-  // Imports `csv`; returns what the importer wrote on stderr.
-  std::string Import(const std::string& csv, adapters::ImportReport* report) {
+  // Imports `csv` as a file; the importer's stderr goes to `err`.
+  Result<adapters::ImportReport> ImportRaw(const std::string& csv, std::string* err) {
     {
       std::ofstream out(dir_.Sub("referrals.csv"), std::ios::binary);
       out << csv;
     }
-    std::ostringstream err;
-    auto* old = std::cerr.rdbuf(err.rdbuf());
+    std::ostringstream captured;
+    auto* old = std::cerr.rdbuf(captured.rdbuf());
     auto r = adapters::ImportReferralsCsv(*api_, dir_.Sub("referrals.csv"));
     std::cerr.rdbuf(old);
+    *err = captured.str();
+    return r;
+  }
+
+  // Imports `csv`; returns what the importer wrote on stderr.
+  std::string Import(const std::string& csv, adapters::ImportReport* report) {
+    std::string err;
+    auto r = ImportRaw(csv, &err);
     EXPECT_THAT(r, IsOk());
     if (r.ok()) *report = *r;
-    return err.str();
+    return err;
   }
 
   TempDir dir_;
@@ -103,6 +112,46 @@ TEST_F(CsvImportTest, ValidUtf8IsImported) {
   EXPECT_EQ(report.rows, 2);
   EXPECT_EQ(report.imported, 2) << err;
   EXPECT_EQ(report.rejected, 0) << err;
+}
+
+// "Hardening": the hand-written reader took an unterminated quote as a field running to the end of
+// the file, so the rows after it vanished into a note. libcsv in strict mode refuses the file by
+// line, before anything is written.
+TEST_F(CsvImportTest, MalformedQuotingRefusesTheWholeFileByLineAndWritesNothing) {
+  const std::string good = TestNumber(21), open_quote = TestNumber(22), stray = TestNumber(23);
+  const Position before = api_->log().GetHead().position;
+  struct Case {
+    std::string csv;
+    std::string line;
+  };
+  for (const Case& c : {Case{std::string(kHeader) + Row(good, "Gun Bra", "F-1", "") + Row(open_quote, "Ola Open", "", "\"hej"), "line 3"},
+                        Case{std::string(kHeader) + Row(good, "Gun Bra", "F-1", "") + Row(stray, "Ann\"a Citat", "", ""), "line 3"},
+                        Case{std::string(kHeader) + Row(stray, "\"Per\"son", "", ""), "line 2"}}) {
+    std::string err;
+    auto r = ImportRaw(c.csv, &err);
+    ASSERT_THAT(r, StatusIs(StatusCode::kInvalidArgument));
+    EXPECT_THAT(r.status().message(), ::testing::HasSubstr(c.line)) << r.status().message();
+    for (const std::string& value : {good.substr(0, 8), open_quote.substr(0, 8), std::string("hej"), std::string("Ann")}) {
+      EXPECT_EQ(std::string(r.status().message()).find(value), std::string::npos) << "errors never repeat values";
+    }
+    EXPECT_EQ(api_->log().GetHead().position, before) << "a malformed file writes nothing, its good rows neither";
+  }
+}
+
+TEST(CsvRowsTest, LinesCountCrlfBlankLinesAndQuotedBreaksAndSpacesAreKept) {
+  auto rows = adapters::ReadCsvRows("a, b \r\n\r\n\"x\r\ny\",\"q\"\"z\"\nlast");
+  ASSERT_THAT(rows, IsOk());
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].line, 1);
+  EXPECT_THAT((*rows)[0].cells, ::testing::ElementsAre("a", " b "));
+  EXPECT_EQ((*rows)[1].line, 3);
+  EXPECT_THAT((*rows)[1].cells, ::testing::ElementsAre("x\r\ny", "q\"z"));
+  EXPECT_EQ((*rows)[2].line, 5);
+  EXPECT_THAT((*rows)[2].cells, ::testing::ElementsAre("last"));
+  EXPECT_THAT(adapters::ReadCsvRows("a,\"open\n\nstill open"), StatusIs(StatusCode::kInvalidArgument));
+  auto open = adapters::ReadCsvRows("h\nok\n\"open\nmore");
+  ASSERT_FALSE(open.ok());
+  EXPECT_THAT(open.status().message(), ::testing::HasSubstr("line 3")) << "the line the open field starts on";
 }
 
 }  // namespace
