@@ -1,7 +1,10 @@
 #include "engine/clock.h"
 
+#include <date/date.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <sstream>
 
 namespace casetrail::engine {
 namespace {
@@ -12,17 +15,6 @@ class SystemClock final : public Clock {
     return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
   }
 };
-
-bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return true;
-}
 
 Status Invalid() { return InvalidArgument("not an RFC 3339 time"); }
 
@@ -61,45 +53,48 @@ std::string FormatRfc3339(Timestamp t) {
 }
 
 Result<Timestamp> ParseRfc3339(std::string_view s) {
-  int y, mo, d, h, mi, sec;
-  if (s.size() < 20 || !Digits(s, 0, 4, &y) || s[4] != '-' || !Digits(s, 5, 2, &mo) || s[7] != '-' ||
-      !Digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || !Digits(s, 11, 2, &h) || s[13] != ':' ||
-      !Digits(s, 14, 2, &mi) || s[16] != ':' || !Digits(s, 17, 2, &sec)) {
+  // RFC 3339's grammar is stricter than the date library's reader (which takes one-digit fields,
+  // a space for 'T', and rounds fractions), so the shape is checked here; the calendar, the clock,
+  // the offset and the arithmetic are the library's.
+  auto digits = [&](size_t pos, size_t n) {
+    if (pos + n > s.size()) return false;
+    for (size_t i = pos; i < pos + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+    }
+    return true;
+  };
+  if (s.size() < 20 || !digits(0, 4) || s[4] != '-' || !digits(5, 2) || s[7] != '-' || !digits(8, 2) ||
+      (s[10] != 'T' && s[10] != 't') || !digits(11, 2) || s[13] != ':' || !digits(14, 2) || s[16] != ':' ||
+      !digits(17, 2)) {
     return Invalid();
   }
-  std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(mo), std::chrono::day(d)};
-  if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) return Invalid();
+  std::string text(s.substr(0, 19));
+  text[10] = 'T';
   size_t pos = 19;
-  int64_t micros = 0;
   if (pos < s.size() && s[pos] == '.') {
-    size_t start = ++pos;
+    const size_t start = ++pos;
     while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
-    size_t n = pos - start;
-    if (n == 0 || n > 9) return Invalid();
-    for (size_t i = 0; i < 6; ++i) micros = micros * 10 + (i < n ? s[start + i] - '0' : 0);
+    if (pos == start || pos - start > 9) return Invalid();
+    text += '.';
+    text += s.substr(start, std::min<size_t>(pos - start, 6));  // to the microsecond, the rest dropped
   }
-  int offset_minutes = 0;
-  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
-    ++pos;
-  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-    int oh, om;
-    if (!Digits(s, pos + 1, 2, &oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !Digits(s, pos + 4, 2, &om) ||
-        oh > 23 || om > 59) {
-      return Invalid();
-    }
-    offset_minutes = (s[pos] == '+' ? 1 : -1) * (oh * 60 + om);
-    pos += 6;
+  if (pos + 1 == s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+    text += "+00:00";
+  } else if (pos + 6 == s.size() && (s[pos] == '+' || s[pos] == '-') && digits(pos + 1, 2) && s[pos + 3] == ':' &&
+             digits(pos + 4, 2)) {
+    if (s[pos + 1] > '2' || (s[pos + 1] == '2' && s[pos + 2] > '3') || s[pos + 4] > '5') return Invalid();
+    text += s.substr(pos);
   } else {
     return Invalid();
   }
-  if (pos != s.size()) return Invalid();
-  // Years 0000-9999 with offsets under a day stay far inside int64 microseconds.
-  const Timestamp t = std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
-                      std::chrono::seconds(sec) + std::chrono::microseconds(micros) -
-                      std::chrono::minutes(offset_minutes);
+  std::istringstream in(text);
+  in.imbue(std::locale::classic());
+  date::sys_time<std::chrono::microseconds> t;
+  in >> date::parse("%Y-%m-%dT%H:%M:%S%Ez", t);  // the offset is subtracted: t is UTC
+  if (in.fail() || in.peek() != std::char_traits<char>::eof()) return Invalid();
   // The formatter cannot write an instant outside the range, so the parser does not return one.
   if (t < kMinTime || t > kMaxTime) return Invalid();
-  return t;
+  return Timestamp(t);
 }
 
 }  // namespace casetrail::engine

@@ -47,6 +47,7 @@ class FakeClock final : public Clock {
 std::string FormatRfc3339(Timestamp t);
 // Accepts "YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)" ('t' and 'z' too) whose UTC instant lies in
 // [kMinTime, kMaxTime], so every accepted time formats and parses back to the same instant.
+// The shape is checked here, the calendar, clock and offset by the date library (date::parse).
 // kInvalidArgument otherwise; the message never repeats the input.
 Result<Timestamp> ParseRfc3339(std::string_view text);
 
