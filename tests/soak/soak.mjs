@@ -9,7 +9,7 @@
 //   SOAK_MINUTES       load duration (default 30)
 //   SOAK_KILL_EVERY    seconds between SIGKILLs (default 240)
 //   SOAK_CONNECTIONS   wrk connections (default 64)
-//   SOAK_COMMAND_EVERY one request in N is a registration (default 4)
+//   SOAK_COMMAND_EVERY one request in N is a registration (default 8)
 //   CASETRAIL_BIN      the binary (default build/adapters/casetrail)
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,7 +25,7 @@ const BIN = process.env.CASETRAIL_BIN || path.join(ROOT, 'build/adapters/casetra
 const MINUTES = Number(process.env.SOAK_MINUTES || 30);
 const KILL_EVERY = Number(process.env.SOAK_KILL_EVERY || 240);
 const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS || 64);
-const COMMAND_EVERY = Number(process.env.SOAK_COMMAND_EVERY || 4);
+const COMMAND_EVERY = Number(process.env.SOAK_COMMAND_EVERY || 8);
 const ART = path.join(HERE, 'artifacts');
 const started = Date.now();
 const log = (...a) => console.log(`[soak ${((Date.now() - started) / 1000).toFixed(0).padStart(5)}s]`, ...a);
@@ -240,14 +240,14 @@ const acked = fs.readdirSync(ACKS).filter((f) => f.startsWith('acks-'))
   .flatMap((f) => fs.readFileSync(path.join(ACKS, f), 'utf8').split('\n').filter(Boolean));
 const unique = [...new Set(acked)];
 let found = 0, missing = 0, other = 0;
-for (let i = 0; i < unique.length; i += 16) {
-  const results = await Promise.all(unique.slice(i, i + 16).map((id) => api(reader, 'GET', `/v1/subjects/${id}/extract`)));
+for (let i = 0; i < unique.length; i += 64) {
+  const results = await Promise.all(unique.slice(i, i + 64).map((id) => api(reader, 'GET', `/v1/subjects/${id}/extract`)));
   for (const r of results) {
     if (r.status === 200) found++;
     else if (r.status === 404) missing++;
     else other++;
   }
-  if (i % 4096 === 0) log(`checked ${i} of ${unique.length} acknowledged registrations`);
+  if (i % 8192 === 0) log(`checked ${i} of ${unique.length} acknowledged registrations`);
 }
 await stopServer('SIGTERM');
 
