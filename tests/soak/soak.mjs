@@ -36,6 +36,8 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'casetrail-soak-'));
 const DATA = path.join(work, 'data');
 const ACKS = path.join(work, 'acks');
 fs.mkdirSync(ACKS);
+// Whatever happens to the driver, its server does not outlive it.
+process.on('exit', () => { try { server?.kill('SIGKILL'); } catch (_) { /* gone */ } });
 
 async function freePort() {
   return new Promise((resolve) => {
@@ -114,13 +116,22 @@ function sample() {
   }
 }
 
+// A read is retried when the connection drops under it: the server may close an idle keep-alive
+// connection at its read deadline just as the client reuses it (a race of every HTTP/1.1 server).
 async function api(token, method, p, body) {
-  const r = await fetch(BASE + p, {
-    method,
-    headers: { Authorization: 'Bearer ' + token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, json: await r.json().catch(() => null) };
+  for (let attempt = 1; ; ++attempt) {
+    try {
+      const r = await fetch(BASE + p, {
+        method,
+        headers: { Authorization: 'Bearer ' + token, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: r.status, json: await r.json().catch(() => null) };
+    } catch (e) {
+      if (method !== 'GET' || attempt === 3) throw e;
+      await sleep(100 * attempt);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
