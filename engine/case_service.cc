@@ -238,7 +238,7 @@ Result<uint64_t> CaseService::GrantConsent(const RequestContext& ctx, const std:
 }
 
 Result<uint64_t> CaseService::WithdrawConsent(const RequestContext& ctx, const std::string& subject_id,
-                                              const std::vector<std::string>& scopes) {
+                                              const std::vector<std::string>& scopes, bool on_request) {
   const WorkflowModel& m = model();
   bool closes_cases = false;
   for (const auto& s : scopes) {
@@ -248,7 +248,13 @@ Result<uint64_t> CaseService::WithdrawConsent(const RequestContext& ctx, const s
   }
   if (scopes.empty()) return Refusal(StatusCode::kInvalidArgument, "invalid_field", "scopes are required").With("field", "scopes");
   if (!m.May(ctx.actor.role, "record_consent")) {
-    return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not record consent");
+    if (!m.May(ctx.actor.role, "withdraw_on_request")) {
+      return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not record consent");
+    }
+    if (!on_request) {
+      return Refusal(StatusCode::kPermissionDenied, "forbidden",
+                     "this role records a withdrawal only on the person's own request (on_request: true)");
+    }
   }
   for (int attempt = 0; attempt < kMaxRetries; ++attempt) {
     CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
@@ -266,6 +272,7 @@ Result<uint64_t> CaseService::WithdrawConsent(const RequestContext& ctx, const s
     const Timestamp now = clock_->Now();
     Event e = detail::SubjectEvent("ConsentWithdrawn", ctx, now, subject_id, "WithdrawConsent");
     e.facts["scopes"] = scopes;
+    if (on_request) e.facts["on_request"] = true;
     storage::AppendRequest req = Request(ctx);
     req.writes.push_back({ConsentStream(subject_id), storage::ExpectedVersion::Exact(consent.version()),
                           {{e.type, EncodeEvent(e)}}});

@@ -111,11 +111,13 @@ class CaseService {
   Result<uint64_t> RecordNotice(const RequestContext& ctx, const std::string& subject_id,
                                 const std::string& notice_version, const std::string& method);
   // A role bound to a unit grants only for a person with no open case or an open case of its unit,
-  // and withdraws only while its unit holds the person's open case (forbidden otherwise).
+  // and withdraws only while its unit holds the person's open case (forbidden otherwise). A role
+  // that may `withdraw_on_request` but not `record_consent` records a withdrawal only as the
+  // person's own request (`on_request`; forbidden otherwise); the event says so either way.
   // Withdrawing a scope that `closes_cases` (engine/model.h) closes the subject's open cases in the
   // same atomic append.
   Result<uint64_t> WithdrawConsent(const RequestContext& ctx, const std::string& subject_id,
-                                   const std::vector<std::string>& scopes);
+                                   const std::vector<std::string>& scopes, bool on_request = false);
 
   // Erasure (GDPR Art. 17) by crypto-shredding, by a role that may `erase_subject`: the ledger entry first (the
   // durable intent), then SubjectErased on the subject stream with CaseClosed{erased} on its open

@@ -182,7 +182,12 @@ ApiResponse Api::AppointReserve(Call& c, bool revoke) {
 }
 
 ApiResponse Api::WithdrawConsent(Call& c, const std::string& subject) {
-  if (Status s = OnlyFields(c.body, {"scopes"}); !s.ok()) return FromStatus(s);
+  if (Status s = OnlyFields(c.body, {"scopes", "on_request"}); !s.ok()) return FromStatus(s);
+  bool on_request = false;
+  if (const auto* v = c.body.if_contains("on_request")) {
+    if (!v->is_bool()) return FromStatus(InvalidField("on_request", "must be true or false"));
+    on_request = v->as_bool();
+  }
   std::vector<std::string> scopes;
   const auto* v = c.body.if_contains("scopes");
   if (v && v->is_string() && v->as_string() == "all") {
@@ -194,7 +199,7 @@ ApiResponse Api::WithdrawConsent(Call& c, const std::string& subject) {
   }
   engine::RequestContext ctx = c.Context();
   ctx.idempotency_fingerprint = Fingerprint(c.req);
-  auto r = d_.service->WithdrawConsent(ctx, subject, scopes);
+  auto r = d_.service->WithdrawConsent(ctx, subject, scopes, on_request);
   if (!r.ok()) return FromStatus(r.status());
   return Json(200, {{"version", *r}});
 }

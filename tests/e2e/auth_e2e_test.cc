@@ -194,5 +194,29 @@ TEST_F(AuthE2ETest, AUnitBoundOfficerRecordsConsentOnlyForTheirOwnUnitsClients) 
   EXPECT_EQ(Post(fresh + "/withdraw", "V-1", {{"scopes", "all"}}).status, 200);
 }
 
+// Issue 17: compliance withdraws consent only as the person's own request, and the event says so;
+// it could not withdraw at all before (its role lacked record_consent).
+TEST_F(AuthE2ETest, ComplianceWithdrawsConsentOnlyOnThePersonsOwnRequest) {
+  ASSERT_TRUE(Start());
+  const ReferredCase rc = ReferOverHttp(server_.port(), kNumber, "Tolvan Tolvansson");
+  const std::string withdraw = "/v1/subjects/" + rc.subject_id + "/consents/withdraw";
+  const size_t consents = Consents(rc.subject_id);
+  auto r = Post(withdraw, "C-1", {{"scopes", "all"}});
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(r.Str("code"), "forbidden");
+  r = Post(withdraw, "C-1", {{"scopes", "all"}, {"on_request", "yes"}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(Consents(rc.subject_id), consents);
+  EXPECT_EQ(Get("/v1/cases/" + rc.case_id, "C-1").Str("state"), "referred");
+
+  r = Post(withdraw, "C-1", {{"scopes", "all"}, {"on_request", true}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Get("/v1/cases/" + rc.case_id, "C-1").Str("state"), "closed") << "transfer_referral withdrawn";
+  const auto extract = Get("/v1/subjects/" + rc.subject_id + "/extract", "C-1").Json();
+  const auto& last = extract.at("consents").as_array().back().as_object();
+  EXPECT_EQ(last.at("type").as_string(), "ConsentWithdrawn");
+  EXPECT_THAT(json::serialize(last), HasSubstr("\"on_request\":true"));
+}
+
 }  // namespace
 }  // namespace casetrail::testing
