@@ -329,7 +329,7 @@ Result<std::vector<storage::EventToAppend>> CaseService::Seal(const std::string&
 }
 
 Status CaseService::RecordRefusal(const RequestContext& ctx, const std::string& owner, const std::string& command,
-                                  const Status& why, const Fields& fields) {
+                                  const Status& why, const Fields& fields, const CommandSpec* spec) {
   // Command and field names come from the client: an unknown command, or a name that is not an
   // identifier, is recorded and logged as "<unknown>", so no typed-in value reaches the log.
   const bool unknown_command = why.Get("code") == "unknown_command";
@@ -346,9 +346,16 @@ Status CaseService::RecordRefusal(const RequestContext& ctx, const std::string& 
   e.meta.actor = ctx.actor;
   e.meta.recorded_at = e.meta.effective_at = clock_->Now();
   e.meta.command = shown;
+  // Only the command's own field names are written; any other name is the caller's text (a
+  // personal number sent as a key, say) and is counted instead.
   std::vector<std::string> names;
-  for (const auto& [k, _] : fields) names.push_back(safe(k));
+  int64_t unknown = 0;
+  for (const auto& [k, _] : fields) {
+    if (spec && spec->fields.count(k)) names.push_back(k);
+    else ++unknown;
+  }
   e.facts = {{"command", shown}, {"code", std::string(why.Get("code"))}, {"fields", names}};
+  if (unknown > 0) e.facts["unknown_fields"] = unknown;
   for (const char* k : {"field", "scope", "guard", "current_state"}) {
     if (!why.Get(k).empty()) e.facts[k] = safe(why.Get(k));
   }
@@ -387,7 +394,7 @@ Result<CommandResult> CaseService::OpenCase(const RequestContext& ctx, const std
     CT_ASSIGN_OR_RETURN(SubjectState subject, LoadSubject(subject_id));
     if (!subject.Exists()) return NotFoundCode("subject");
     auto refuse = [&](Status s) -> Status {
-      RecordRefusal(ctx, subject_id, spec->name, s, given).IgnoreError();
+      RecordRefusal(ctx, subject_id, spec->name, s, given, spec).IgnoreError();
       return s;
     };
     if (subject.erased) return refuse(Refusal(StatusCode::kFailedPrecondition, "erased", "subject was erased"));
@@ -456,7 +463,7 @@ Result<CommandResult> CaseService::ExecuteOnce(const RequestContext& ctx, const 
   CT_ASSIGN_OR_RETURN(const WorkflowDefinition* def, DefinitionFor(state.revision));
   const CommandSpec* spec = def->FindCommand(command.name);
   auto refuse = [&](Status s) -> Status {
-    RecordRefusal(ctx, case_id, command.name, s, command.fields).IgnoreError();
+    RecordRefusal(ctx, case_id, command.name, s, command.fields, spec).IgnoreError();
     return s;
   };
   if (!spec || spec->IsInitial()) {

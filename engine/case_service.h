@@ -172,8 +172,10 @@ class CaseService {
  private:
   Result<CommandResult> ExecuteOnce(const RequestContext& ctx, const std::string& case_id, const Command& command,
                                     std::optional<uint64_t> expected_version);
+  // `spec`: the command refused (nullptr when unknown); given names that are not its fields are
+  // counted in the record, never written.
   Status RecordRefusal(const RequestContext& ctx, const std::string& stream_owner, const std::string& command,
-                       const Status& why, const Fields& fields);
+                       const Status& why, const Fields& fields, const CommandSpec* spec = nullptr);
   Result<std::vector<storage::EventToAppend>> Seal(const std::string& subject_id, std::vector<PendingEvent> events);
   Result<const WorkflowDefinition*> DefinitionFor(int revision) const;
   // Adds CaseClosed{reason, caused_by} for each open case of the subject to `req`.

@@ -130,6 +130,7 @@ Result<uint64_t> CaseService::SetLegalHold(const RequestContext& ctx, const std:
   if (reference.empty() || reference.size() > 100 || reference.find_first_of("\t\n") != std::string::npos) {
     return Refusal(StatusCode::kInvalidArgument, "invalid_field", "a reference is required").With("field", "reference");
   }
+  CT_RETURN_IF_ERROR(RefuseIfPersonalNumber("reference", reference));  // kept in clear
   if (!model().May(ctx.actor.role, "legal_hold")) {
     return Refusal(StatusCode::kPermissionDenied, "forbidden", "role may not set legal holds");
   }

@@ -102,7 +102,8 @@ Result<RetentionFacts> FactsOf(CaseService& service, const DefinitionRegistry& r
 
 Result<RetentionReport> RunRetention(CaseService& service, storage::Log& log, const DefinitionRegistry& registry,
                                      const RetentionPolicy& policy, Timestamp now,
-                                     const std::function<void(uint64_t, uint64_t)>& progress) {
+                                     const std::function<void(uint64_t, uint64_t)>& progress,
+                                     const std::optional<Actor>& requested_by) {
   RetentionReport report;
   CT_ASSIGN_OR_RETURN(auto subjects, Subjects(log));
   for (const auto& id : subjects) {
@@ -130,13 +131,14 @@ Result<RetentionReport> RunRetention(CaseService& service, storage::Log& log, co
   }
   Event e;
   e.type = "RetentionRunCompleted";
-  e.meta.actor = Actor{"retention", "system", "", "system", ""};
+  e.meta.actor = requested_by ? *requested_by : Actor{"retention", "system", "", "system", ""};
   e.meta.legal_basis = "retention";
   e.meta.recorded_at = e.meta.effective_at = now;
   e.facts = {{"policy_version", policy.version},
              {"examined", static_cast<int64_t>(report.examined)},
              {"erased", static_cast<int64_t>(report.erased)},
-             {"held", static_cast<int64_t>(report.held)}};
+             {"held", static_cast<int64_t>(report.held)},
+             {"trigger", std::string(requested_by ? "request" : "schedule")}};
   storage::AppendRequest req;
   req.writes.push_back({RetentionRunStream(), storage::ExpectedVersion::Any(), {{e.type, EncodeEvent(e)}}});
   CT_ASSIGN_OR_RETURN(auto appended, log.Append(req));

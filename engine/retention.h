@@ -17,6 +17,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,9 +64,12 @@ struct RetentionReport {
 
 // Applies the policy to every subject in the log, then appends RetentionRunCompleted to
 // "retention:runs". `progress(done, total)` is called as subjects are examined.
+// `requested_by`: who asked for the run (recorded as the run's actor); nullopt for the worker's
+// daily run, recorded as the system's.
 Result<RetentionReport> RunRetention(CaseService& service, storage::Log& log, const DefinitionRegistry& registry,
                                      const RetentionPolicy& policy, Timestamp now,
-                                     const std::function<void(uint64_t, uint64_t)>& progress = nullptr);
+                                     const std::function<void(uint64_t, uint64_t)>& progress = nullptr,
+                                     const std::optional<Actor>& requested_by = std::nullopt);
 
 inline StreamId RetentionRunStream() { return StreamId("retention:runs"); }
 

@@ -1,6 +1,9 @@
 #include "engine/state_machine.h"
 
 #include <algorithm>
+#include <chrono>
+
+#include "engine/personal_number.h"
 
 namespace casetrail::engine {
 namespace {
@@ -59,9 +62,11 @@ Result<Value> CheckValue(const std::string& name, const FieldSpec& spec, const W
     }
     case FieldType::kId:
       if (!text || text->empty() || text->size() > 200) return InvalidField(name, "must be an id of 1 to 200 characters");
+      if (!spec.personal) CT_RETURN_IF_ERROR(RefuseIfPersonalNumber(name, *text));
       return v;
     case FieldType::kText:
       if (!text || text->size() > 10000) return InvalidField(name, "must be text of at most 10000 characters");
+      if (!spec.personal) CT_RETURN_IF_ERROR(RefuseIfPersonalNumber(name, *text));  // sealed text may hold one
       return v;
   }
   return InvalidField(name, "has an unknown type");
@@ -131,10 +136,24 @@ std::string ShownFieldName(std::string_view name) {
   return plain ? std::string(name) : "(not a field name)";
 }
 
+Status RefuseIfPersonalNumber(const std::string& field, std::string_view text) {
+  const std::chrono::year_month_day today{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+  if (!ContainsPersonalNumber(text, static_cast<int>(today.year()))) return Status::Ok();
+  return Refusal(StatusCode::kInvalidArgument, "personal_data_in_text",
+                 "the text holds a personal identity number, which would be kept in clear beyond an erasure")
+      .With("field", ShownFieldName(field));
+}
+
+Status UnknownFields(size_t count, const std::string& where) {
+  return Refusal(StatusCode::kInvalidArgument, "invalid_field",
+                 std::to_string(count) + (count == 1 ? " unknown field " : " unknown fields ") + where)
+      .With("unknown_fields", std::to_string(count));
+}
+
 Result<Fields> ValidateFields(const CommandSpec& spec, const WorkflowDefinition& def, const Fields& given) {
-  for (const auto& [name, _] : given) {
-    if (!spec.fields.count(name)) return InvalidField(name, "is not a field of " + spec.name);
-  }
+  size_t unknown = 0;
+  for (const auto& [name, _] : given) unknown += spec.fields.count(name) ? 0 : 1;
+  if (unknown > 0) return UnknownFields(unknown, "in the data of " + spec.name);
   Fields out;
   for (const auto& [name, fs] : spec.fields) {
     auto it = given.find(name);

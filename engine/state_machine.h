@@ -43,8 +43,18 @@ Status Refusal(StatusCode code, const std::string& api_code, std::string message
 // sent where a name goes (a personal number, say) must not be repeated.
 std::string ShownFieldName(std::string_view name);
 
+// invalid_field for members the caller sent that are not fields here: counted ("2 unknown
+// fields in the body", `unknown_fields`: 2), never named, since every name is the caller's text.
+Status UnknownFields(size_t count, const std::string& where);
+
+// 422 personal_data_in_text naming `field` when text that would be stored unsealed (a deviation
+// summary, a legal hold's reference, a command's non-personal text field) holds a personal
+// identity number: in clear it would outlive the person's erasure.
+Status RefuseIfPersonalNumber(const std::string& field, std::string_view text);
+
 // Checks the command's fields against its spec and returns them with defaults applied.
-// Unknown, missing, mistyped or out-of-code-list fields give invalid_field naming the field.
+// Missing, mistyped or out-of-code-list fields give invalid_field naming the field; unknown ones
+// are counted (UnknownFields).
 Result<Fields> ValidateFields(const CommandSpec& spec, const WorkflowDefinition& def, const Fields& given);
 
 // Role (and role condition) check; for a role bound to its unit also the unit of a new case.

@@ -1,5 +1,7 @@
 #include "adapters/cli/commands.h"
 
+#include <sodium.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -10,6 +12,7 @@
 #include "adapters/cli/csv_import.h"
 #include "adapters/cli/offline_api.h"
 #include "adapters/cli/online_api.h"
+#include "adapters/http/users.h"
 #include "replay/case_rebuild.h"
 #include "storage/backup.h"
 #include "storage/base/hex.h"
@@ -55,6 +58,32 @@ int RunKeygen(const std::string& path) {
   Status s = storage::WriteNewKeyFile(path);
   if (!s.ok()) return Fail(s);
   std::cout << "wrote a new key to " << path << " (mode 0600)\n";
+  return 0;
+}
+
+int RunNewToken() {
+  const std::string token = NewServiceToken();
+  auto hash = HashServiceToken(token);
+  if (!hash.ok()) return Fail(hash.status());
+  std::cout << "token:      " << token << "\n"
+            << "token_hash: " << *hash << "\n"
+            << "Give the token to the service once (it is not kept anywhere); put the hash in the users file:\n"
+            << "  {\"id\": \"…\", \"role\": \"…\", \"token_hash\": \"" << *hash << "\"}\n";
+  return 0;
+}
+
+int RunHashToken() {
+  std::string token;
+  std::getline(std::cin, token);
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  auto hash = HashServiceToken(token);
+  sodium_memzero(token.data(), token.size());
+  if (!hash.ok()) {
+    std::cerr << "casetrail users hash-token: " << hash.status().message()
+              << "; run `casetrail users new-token` for a strong one\n";
+    return 1;
+  }
+  std::cout << *hash << "\n";
   return 0;
 }
 

@@ -9,6 +9,10 @@
 namespace casetrail::adapters {
 
 int RunKeygen(const std::string& path);
+// `users new-token`: a new service token and its hash; `users hash-token`: the hash of a token
+// read from standard input (refused when weak). Neither writes a file.
+int RunNewToken();
+int RunHashToken();
 int RunVerify(const DataDirFlags& flags);
 int RunBackup(const DataDirFlags& flags, const std::string& to);
 int RunRestore(const DataDirFlags& flags, const std::string& from);

@@ -3,6 +3,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+
 #include <csignal>
 
 #include "adapters/cli/commands.h"
@@ -12,6 +14,10 @@ int main(int argc, char** argv) {
   using namespace casetrail::adapters;
   // Logs go to stderr: stdout carries results (and the server's URL) for scripts to read.
   spdlog::set_default_logger(spdlog::stderr_color_mt("casetrail"));
+  // Everything casetrail creates (the data directory, RocksDB's and the key store's files, the
+  // erasure ledger, backups, exported lists, key files) is for its owner alone, whatever the
+  // umask it was started with: 0600 files, 0700 folders.
+  ::umask(077);
   // A closed pipe or socket must be an error code, not a dead process.
   std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{"casetrail — event-sourced case workflows with a tamper-evident, GDPR-aware audit log"};
@@ -29,6 +35,11 @@ int main(int argc, char** argv) {
   std::string key_path;
   auto* keygen = app.add_subcommand("keygen", "write a new random 32-byte key file (hex, mode 0600)");
   keygen->add_option("file", key_path, "where to write the key")->required();
+
+  auto* users = app.add_subcommand("users", "service tokens for the users file (stored only as hashes)");
+  users->require_subcommand(1);
+  auto* new_token = users->add_subcommand("new-token", "print a new random token (256 bits) and its token_hash, once");
+  auto* hash_token = users->add_subcommand("hash-token", "read a token on standard input and print its token_hash");
 
   auto* verify = app.add_subcommand("verify", "check the hash chain, stream index and signed checkpoints");
   add_data_flags(verify);
@@ -135,9 +146,16 @@ int main(int argc, char** argv) {
                     "with --retention: the Stockholm hour at which the worker runs the policy each day")
       ->check(CLI::Range(0, 23))
       ->capture_default_str();
-  serve->add_option("--webhook", serve_flags.webhooks, "deliver fired reminders to http://HOST:PORT/PATH (repeatable)");
+  serve->add_option("--webhook", serve_flags.webhooks,
+                    "deliver fired reminders to https://HOST[:PORT]/PATH (http:// only to loopback; repeatable)");
+  serve->add_option("--webhook-ca", serve_flags.webhook_ca, "trust this PEM file for the webhooks' certificates (default: the system's)")
+      ->check(CLI::ExistingFile);
   serve->add_option("--webhook-secret", serve_flags.webhook_secret, "file with the webhooks' HMAC-SHA256 secret (16+ bytes)");
   serve->add_option("--smtp", serve_flags.smtp, "e-mail fired reminders through this SMTP relay, HOST:PORT");
+  serve->add_flag("--smtp-require-tls", serve_flags.smtp_require_tls,
+                  "mail only over STARTTLS (by default it is used whenever the relay offers it)");
+  serve->add_option("--smtp-ca", serve_flags.smtp_ca, "trust this PEM file for the relay's certificate (default: the system's)")
+      ->check(CLI::ExistingFile);
   serve->add_option("--mail-from", serve_flags.mail_from, "sender address of reminder e-mail");
   serve->add_option("--mail-to", serve_flags.mail_to, "functional mailbox that receives reminder e-mail");
   serve->add_option("--calendar", serve_flags.calendar,
@@ -184,12 +202,19 @@ int main(int argc, char** argv) {
   serve->add_option("--delivery-timeout", serve_flags.delivery_timeout_s,
                     "seconds one webhook POST or one SMTP conversation may take before it counts as failed")
       ->capture_default_str()->check(CLI::Range(1, 600));
+  serve->add_option("--tls-cert", serve_flags.tls_cert, "serve HTTPS (TLS 1.2 and 1.3) with this PEM certificate chain")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--tls-key", serve_flags.tls_key, "the PEM private key of --tls-cert (mode 0600)")->check(CLI::ExistingFile);
+  serve->add_flag("--behind-tls-proxy", serve_flags.behind_tls_proxy,
+                  "plain HTTP on a non-loopback --listen address is allowed: a reverse proxy terminates TLS");
   serve->add_flag("--demo", serve_flags.demo, "create keys, demo users and demo cases if DATA is new, print tokens");
   serve->add_option("--demo-cases", serve_flags.demo_cases, "how many demo cases to generate (the fixture case comes on top)")->check(CLI::Range(1, 100000));
 
   CLI11_PARSE(app, argc, argv);
   if (*serve) return RunServe(serve_flags);
   if (*keygen) return RunKeygen(key_path);
+  if (*new_token) return RunNewToken();
+  if (*hash_token) return RunHashToken();
   if (*verify) return RunVerify(flags);
   if (*backup) return RunBackup(flags, backup_to);
   if (*restore) return RunRestore(flags, restore_from);

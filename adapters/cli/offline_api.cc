@@ -19,11 +19,7 @@ std::string Operator() {
   return std::string("cli:") + (login ? login : "operator");
 }
 
-std::string RandomToken() {
-  uint8_t bytes[24];
-  randombytes_buf(bytes, sizeof(bytes));
-  return ToHex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
-}
+std::string RandomToken() { return NewServiceToken(); }
 
 }  // namespace
 
@@ -36,21 +32,18 @@ Result<std::unique_ptr<OfflineApi>> OfflineApi::Open(const DataDirFlags& flags, 
   o->directory_ = std::make_unique<replay::CaseDirectory>(o->stores_.log.get(), &o->engine_->registry);
   o->indicators_ = std::make_unique<replay::LiveIndicators>(o->stores_.log.get(), &o->engine_->registry);
   // One in-memory user per role the CLI acts as; the tokens never leave this process.
-  json::array users;
+  std::vector<std::pair<engine::Actor, std::string>> users;
   auto add = [&](const std::string& role, const std::string& unit) {
     const std::string token = RandomToken();
     o->tokens_[role + "/" + unit] = token;
-    json::object u{{"id", Operator()}, {"role", role}, {"token", token}, {"auth", "bankid"}};
-    if (!unit.empty()) u["unit"] = unit;
-    users.push_back(std::move(u));
+    users.push_back({engine::Actor{Operator(), role, unit, "bankid", ""}, token});
   };
   const engine::WorkflowModel& model = o->engine_->service->model();
   for (const auto& [name, role] : model.roles) {
     if (!role.UnitBound()) add(name, "");
     for (const auto& unit : role.UnitBound() ? model.UnitIds() : std::vector<std::string>{}) add(name, unit);
   }
-  CT_ASSIGN_OR_RETURN(Users parsed, Users::Parse(json::serialize(json::object{{"users", users}}), model));
-  o->users_ = std::make_unique<Users>(std::move(parsed));
+  o->users_ = std::make_unique<Users>(Users::Minted(users));
   o->metrics_ = std::make_unique<Metrics>();
   std::string fingerprint_key(32, '\0');
   auto derived = storage::DeriveSubkey(o->stores_.master, 2, "idemfing");

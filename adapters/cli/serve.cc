@@ -1,6 +1,10 @@
 #include "adapters/cli/serve.h"
 
+#include <curl/curl.h>
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
@@ -12,11 +16,16 @@
 #include <optional>
 #include <sstream>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "adapters/demo/demo_population.h"
 #include "adapters/http/server.h"
 #include "engine/case_service.h"
+#include "engine/cooperation_records.h"
 #include "engine/registered_revisions.h"
 #include "replay/case_directory.h"
+#include "replay/case_rebuild.h"
+#include "storage/base/hex.h"
 #include "storage/key_file.h"
 #include "workflows/study_referral.h"
 
@@ -56,18 +65,69 @@ std::optional<std::string> ReadWholeFile(const std::string& path) {
   return out;
 }
 
+// 127.0.0.0/8 or ::1 (an address that is not one is not loopback either).
+bool IsLoopback(const std::string& host) {
+  boost::system::error_code ec;
+  const auto a = boost::asio::ip::make_address(host, ec);
+  return !ec && a.is_loopback();
+}
+
+// UsersLoaded on the admin stream when the users file differs from the one last recorded (the
+// first start, or an edit): who started the server (the operating-system user), when, and what
+// the file gave: how many users, their ids and roles, and a hash of the file. Nothing from which
+// a token could be learnt.
+Status RecordUsersLoaded(storage::Log& log, const std::string& path, const Users& users, engine::Timestamp now) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string content = text.str();
+  unsigned char hash[32];
+  crypto_generichash(hash, sizeof(hash), reinterpret_cast<const unsigned char*>(content.data()), content.size(), nullptr, 0);
+  const std::string file_hash = ToHex(std::string_view(reinterpret_cast<const char*>(hash), sizeof(hash)));
+  CT_ASSIGN_OR_RETURN(auto earlier, replay::ReadStreamEvents(log, engine::AdminStream()));
+  for (auto it = earlier.rbegin(); it != earlier.rend(); ++it) {
+    if (it->event.type != "UsersLoaded") continue;
+    const std::string* last = engine::AsText(it->event.facts, "file_hash");
+    if (last && *last == file_hash) return Status::Ok();  // the same users as recorded
+    break;
+  }
+  std::vector<std::string> ids;
+  for (const auto& a : users.Actors()) ids.push_back(a.id + ":" + a.role + (a.unit.empty() ? "" : "/" + a.unit));
+  const char* login = std::getenv("USER");
+  engine::Actor by{std::string("os:") + (login ? login : "operator"), "system", "", "system", ""};
+  return engine::AppendRecord(log, engine::AdminStream(), "UsersLoaded", by,
+                              {{"users", static_cast<int64_t>(users.size())},
+                               {"ids", ids},
+                               {"file_hash", file_hash}},
+                              now, now)
+      .status();
+}
+
+// Writes `text` to a new or truncated file that only its owner may read.
+Status WriteOwnerOnlyFile(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return Unavailable("cannot write " + path);
+  const bool ok = ::fchmod(fd, 0600) == 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  return ok ? Status::Ok() : Unavailable("cannot write " + path);
+}
+
 // Creates keys, demo users and the demo population in a fresh data directory; reuses it after.
 Status PrepareDemo(ServeFlags& f) {
   if (f.data.data.empty()) f.data.data = "./demo-data";
   fs::create_directories(f.data.data);
-  if (f.users.empty()) f.users = f.data.data + "/demo-users.json";
+  const bool own_users = f.users.empty();
+  if (own_users) f.users = f.data.data + "/demo-users.json";
   if (!fs::exists(MasterKeyPath(f.data))) CT_RETURN_IF_ERROR(storage::WriteNewKeyFile(MasterKeyPath(f.data)));
   const bool fresh = !fs::exists(f.data.data + "/log");
-  if (!fs::exists(f.users)) {
-    std::ofstream out(f.users);
-    out << DemoUsersJson(MakeDemoUsers()) << "\n";
-    out.close();
-    fs::permissions(f.users, fs::perms::owner_read | fs::perms::owner_write);
+  // The users file keeps token hashes; the tokens themselves, for the demo to print, are kept
+  // beside it (0600). A demo directory from before hashed tokens gets new users and tokens.
+  const std::string tokens_file = f.data.data + "/demo-tokens";
+  if (!fs::exists(f.users) || (own_users && !fs::exists(tokens_file))) {
+    const auto users = MakeDemoUsers();
+    CT_ASSIGN_OR_RETURN(std::string json, DemoUsersJson(users));
+    CT_RETURN_IF_ERROR(WriteOwnerOnlyFile(f.users, json + "\n"));
+    CT_RETURN_IF_ERROR(WriteOwnerOnlyFile(tokens_file, DemoTokensText(users)));
   }
   if (!fresh) return Status::Ok();
   CT_ASSIGN_OR_RETURN(OpenStores stores, OpenDataDir(f.data));
@@ -106,6 +166,20 @@ int RunServe(ServeFlags f) {
     std::cerr << "casetrail serve: --listen must be HOST:PORT\n";
     return 2;
   }
+  // Plain HTTP only on loopback: anywhere else the bearer tokens would cross the network in clear.
+  if (f.tls_cert.empty() != f.tls_key.empty()) {
+    std::cerr << "casetrail serve: --tls-cert and --tls-key go together\n";
+    return 2;
+  }
+  if (f.tls_cert.empty() && !f.behind_tls_proxy && !IsLoopback(host)) {
+    std::cerr << "casetrail serve: refusing to listen on " << host << " without TLS: give --tls-cert FILE and "
+              << "--tls-key FILE (PEM), or --behind-tls-proxy if a reverse proxy on this host terminates TLS "
+              << "(docs/operations.md)\n";
+    return 2;
+  }
+  if (!f.tls_key.empty()) {
+    if (Status s = CheckOwnerOnly(f.tls_key, "the TLS key file"); !s.ok()) return Fail(s);
+  }
   // The webhook key is read before anything is opened: a file that cannot be read is a wrong flag,
   // not an empty key. The message names the flag and the path, never the contents.
   std::string secret;
@@ -120,9 +194,16 @@ int RunServe(ServeFlags f) {
     secret = std::move(*read);
     while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   }
+  // Key and users files that group or others may read are refused before anything is opened.
+  if (Status s = CheckOwnerOnly(MasterKeyPath(f.data), "the master key file"); !s.ok()) return Fail(s);
+  if (!f.data.signing_key.empty()) {
+    if (Status s = CheckOwnerOnly(f.data.signing_key, "the signing key file"); !s.ok()) return Fail(s);
+  }
+  if (Status s = CheckOwnerOnly(f.users, "the users file"); !s.ok()) return Fail(s);
   auto stores = OpenDataDir(f.data);
   if (!stores.ok()) return Fail(stores.status());
   if (sodium_init() < 0) return Fail(Unavailable("libsodium failed to initialise"));
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return Fail(Unavailable("libcurl failed to initialise"));
 
   engine::MasterKey master;
   master.bytes = stores->master;
@@ -166,6 +247,7 @@ int RunServe(ServeFlags f) {
   // Users are checked against the model in force (its roles and units).
   auto users = Users::Load(f.users, *registry.Model(workflows::kStudyReferral));
   if (!users.ok()) return Fail(users.status());
+  if (Status s = RecordUsersLoaded(*stores->log, f.users, *users, clock->Now()); !s.ok()) return Fail(s);
   engine::CaseService service(stores->log.get(), &keys, &registry, &workflows::StudyReferralGuards(), clock,
                               workflows::kStudyReferral);
   service.SetErasureLedger(stores->ledger.get());
@@ -195,6 +277,7 @@ int RunServe(ServeFlags f) {
     for (const auto& url : f.webhooks) {
       auto w = ParseWebhook(url, secret);
       if (!w.ok()) return Fail(w.status());
+      w->ca_file = f.webhook_ca;
       worker_options.webhooks.push_back(*w);
     }
   }
@@ -208,6 +291,8 @@ int RunServe(ServeFlags f) {
   if (!f.smtp.empty()) {
     auto target = ParseSmtpTarget(f.smtp, f.mail_from, f.mail_to);
     if (!target.ok()) return Fail(target.status());
+    target->require_tls = f.smtp_require_tls;
+    target->ca_file = f.smtp_ca;
     worker_options.smtp = *target;
   }
   worker_options.retention = retention ? &*retention : nullptr;
@@ -234,22 +319,16 @@ int RunServe(ServeFlags f) {
   options.max_connections_per_address = static_cast<size_t>(f.max_connections_per_address);
   options.max_queue = static_cast<size_t>(f.max_queue);
   options.handler_threads = f.handler_threads;
+  options.tls_cert = f.tls_cert;
+  options.tls_key = f.tls_key;
   HttpServer server(options, &api, &metrics);
   if (Status s = server.Listen(); !s.ok()) return Fail(s);
-  const std::string url = "http://" + host + ":" + std::to_string(server.port()) + "/";
+  const std::string url = (f.tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(server.port()) + "/";
   std::cout << "casetrail is serving " << f.data.data << " at " << url << "\n";
   if (f.demo) {
     std::cout << "demo users (tokens for Authorization: Bearer …):\n";
-    std::ifstream in(f.users);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto parsed = boost::json::parse(ss.str());
-    for (const auto& u : parsed.at("users").as_array()) {
-      const auto& o = u.as_object();
-      std::cout << "  " << o.at("id").as_string().c_str() << "\t" << o.at("role").as_string().c_str()
-                << (o.contains("unit") ? std::string("/") + o.at("unit").as_string().c_str() : std::string()) << "\t"
-                << o.at("token").as_string().c_str() << "\n";
-    }
+    std::ifstream in(f.data.data + "/demo-tokens");
+    std::cout << in.rdbuf();
     std::ifstream fixture(f.data.data + "/demo-fixture-case");
     std::string fixture_case;
     if (fixture >> fixture_case) std::cout << "DOMAIN §7 fixture case: " << fixture_case << "\n";

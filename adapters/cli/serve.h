@@ -25,12 +25,18 @@ struct ServeFlags {
   std::vector<std::string> workflows;  // revision files to register (engine/registered_revisions.h)
   std::vector<std::string> models;     // model files to register: roles, units, consent scopes (engine/model.h)
   std::string smtp, mail_from, mail_to;  // reminder e-mail: HOST:PORT and functional addresses
+  bool smtp_require_tls = false;         // refuse to mail unless the relay's STARTTLS succeeds
+  std::string smtp_ca, webhook_ca;       // PEM files to trust instead of the system's store
   // The HTTP server's limits (adapters/http/server.h, docs/reliability.md).
   int read_timeout_s = 30, queue_timeout_s = 10, write_timeout_s = 30;
   int max_connections = 1024, max_connections_per_address = 128, max_queue = 256, handler_threads = 64;
   int delivery_timeout_s = 10;  // each webhook POST and each SMTP conversation
   // Rate limits (adapters/http/rate_limits.h); 0 disables one.
   int lookups_per_minute = 60, sign_in_failures_per_minute = 10;
+  // TLS: PEM certificate chain and key (docs/operations.md). Without them the server listens
+  // only on a loopback address, unless a reverse proxy terminates TLS (--behind-tls-proxy).
+  std::string tls_cert, tls_key;
+  bool behind_tls_proxy = false;
   bool demo = false;
   int demo_cases = 240;
 };

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <random>
 
+#include "adapters/http/users.h"
 #include "engine/consent.h"
 #include "storage/base/hex.h"
 
@@ -37,25 +38,30 @@ engine::RequestContext As(const char* id, const char* role, const char* unit, co
 }  // namespace
 
 std::vector<DemoUser> MakeDemoUsers() {
-  auto token = [] {
-    unsigned char b[16];
-    randombytes_buf(b, sizeof(b));
-    return ToHex(std::string_view(reinterpret_cast<const char*>(b), sizeof(b)));
-  };
+  auto token = [] { return NewServiceToken(); };
   return {{"A-J1", "af_officer", "jarva", "bankid", token()},   {"A-G1", "af_officer", "globen", "bankid", token()},
           {"A-C1", "af_officer", "city", "bankid", token()},    {"V-1", "syv", "", "service_card", token()},
           {"C-1", "compliance", "", "bankid", token()},         {"G-1", "strategic", "", "bankid", token()},
           {"W-1", "worker", "", "system", token()},             {"ADM-1", "admin", "", "bankid", token()}};
 }
 
-std::string DemoUsersJson(const std::vector<DemoUser>& users) {
+Result<std::string> DemoUsersJson(const std::vector<DemoUser>& users) {
   boost::json::array a;
   for (const auto& u : users) {
-    boost::json::object o{{"id", u.id}, {"token", u.token}, {"role", u.role}, {"auth", u.auth}};
+    CT_ASSIGN_OR_RETURN(std::string hash, HashServiceToken(u.token));
+    boost::json::object o{{"id", u.id}, {"token_hash", hash}, {"role", u.role}, {"auth", u.auth}};
     if (!u.unit.empty()) o["unit"] = u.unit;
     a.push_back(std::move(o));
   }
   return boost::json::serialize(boost::json::object{{"users", std::move(a)}});
+}
+
+std::string DemoTokensText(const std::vector<DemoUser>& users) {
+  std::string out;
+  for (const auto& u : users) {
+    out += "  " + u.id + "\t" + u.role + (u.unit.empty() ? "" : "/" + u.unit) + "\t" + u.token + "\n";
+  }
+  return out;
 }
 
 Result<std::string> AddFixtureCase(engine::CaseService& service, engine::FakeClock& clock) {

@@ -17,7 +17,10 @@ struct DemoUser {
 
 // One user of every role (and an officer per unit), with fresh random tokens.
 std::vector<DemoUser> MakeDemoUsers();
-std::string DemoUsersJson(const std::vector<DemoUser>& users);
+// The users file: token hashes only.
+Result<std::string> DemoUsersJson(const std::vector<DemoUser>& users);
+// "  ID\tROLE[/UNIT]\tTOKEN" lines, what `serve --demo` prints (kept in DATA/demo-tokens, 0600).
+std::string DemoTokensText(const std::vector<DemoUser>& users);
 
 struct DemoStats {
   int subjects = 0;

@@ -18,7 +18,7 @@ namespace casetrail::adapters {
 namespace json = boost::json;
 
 engine::RequestContext Api::Call::Context() const {
-  engine::RequestContext ctx{actor, "public_task", req.idempotency_key, ""};
+  engine::RequestContext ctx{actor, "public_task", idempotency_key, ""};
   return ctx;
 }
 
@@ -28,6 +28,15 @@ std::string Api::Fingerprint(const ApiRequest& req) const {
   crypto_generichash(out, sizeof(out), reinterpret_cast<const unsigned char*>(in.data()), in.size(),
                      reinterpret_cast<const unsigned char*>(d_.fingerprint_key.data()), d_.fingerprint_key.size());
   return ToHex(std::string_view(reinterpret_cast<const char*>(out), sizeof(out)));
+}
+
+std::string Api::StoredIdempotencyKey(const std::string& key) const {
+  if (key.empty()) return "";
+  unsigned char out[32];
+  const std::string in = "idempotency-key\n" + key;  // apart from the body fingerprints under the same key
+  crypto_generichash(out, sizeof(out), reinterpret_cast<const unsigned char*>(in.data()), in.size(),
+                     reinterpret_cast<const unsigned char*>(d_.fingerprint_key.data()), d_.fingerprint_key.size());
+  return "k" + ToHex(std::string_view(reinterpret_cast<const char*>(out), sizeof(out)));
 }
 
 std::optional<engine::Actor> Api::Authenticate(const std::string& authorization) const {
@@ -132,7 +141,7 @@ ApiResponse Api::Handle(const ApiRequest& req) {
     if (Status s = engine::CheckActingFor(*d_.log, *actor, req.acting_for); !s.ok()) return FromStatus(s);
     actor->acting_for = req.acting_for;
   }
-  Call call{req, *actor, {segments.begin() + 1, segments.end()}, std::move(query), {}};
+  Call call{req, *actor, {segments.begin() + 1, segments.end()}, std::move(query), {}, StoredIdempotencyKey(req.idempotency_key)};
 
   // 2. Route and method, before looking at the body.
   bool matched = false, method_ok = false;
@@ -229,6 +238,7 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
     return *r;
   if ((r = route(is({"admin", "clock"}) && d_.manual_clock, "POST", [&] { return MoveClock(c); }))) return *r;
   if ((r = route(is({"admin", "backup"}), "POST", [&] { return Backup(c); }))) return *r;
+  if ((r = route(is({"admin", "records"}), "GET", [&] { return AdminRecords(c); }))) return *r;
   return Problem(404, "not_found", "no such route");
 }
 

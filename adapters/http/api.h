@@ -82,6 +82,7 @@ class Api {
     std::vector<std::string> path;  // segments after /v1
     std::map<std::string, std::string> query;
     boost::json::object body;
+    std::string idempotency_key;  // the Idempotency-Key as stored: a keyed hash, never the client's text
     engine::RequestContext Context() const;
     // The X-Purpose header (checked to be a code), else `fallback`.
     std::string Purpose(const std::string& fallback) const { return req.purpose.empty() ? fallback : req.purpose; }
@@ -165,9 +166,13 @@ class Api {
   ApiResponse Workflows(Call& c);
   ApiResponse Me(Call& c);
   ApiResponse MoveClock(Call& c);
+  ApiResponse AdminRecords(Call& c);
   ApiResponse Backup(Call& c);
 
   std::string Fingerprint(const ApiRequest& req) const;
+  // A client's Idempotency-Key as it is stored: hex of a hash keyed with a sub-key of the master
+  // key, so a repeat after a restart is still recognised and the log never holds the text.
+  std::string StoredIdempotencyKey(const std::string& key) const;
   std::optional<engine::Actor> Authenticate(const std::string& authorization) const;
   // Authenticate under the sign-in limit: the actor, or the answer (401, or 429 while the
   // client's address is locked out after too many failures).

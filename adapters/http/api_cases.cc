@@ -41,7 +41,7 @@ Result<replay::AsOf> ParseAsOf(const std::map<std::string, std::string>& q) {
       if (!t.ok()) return InvalidField(k, "must be a date or an RFC 3339 time");
       (k == "as_of" ? as_of.recorded_by : as_of.effective_by) = *t;
     } else {
-      return InvalidField(k, "is not a query parameter of this route");
+      return engine::UnknownFields(1, "in the query");
     }
   }
   return as_of;
@@ -202,7 +202,9 @@ ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
     entry["data"] = std::move(data);
     out.push_back(std::move(entry));
   }
-  if (!personal_fields.empty() || redacted) {
+  // A case's events are about a person whatever a role sees of them: every read is recorded, the
+  // personal fields shown (if any) named, whichever role reads.
+  {
     engine::ReadRecord read{c.actor, latest->subject_id, case_id, {personal_fields.begin(), personal_fields.end()},
                             c.Purpose(engine::DefaultPurpose(Model(), c.actor)), !redacted, now};
     if (Status s = engine::RecordRead(*d_.log, read); !s.ok()) return FromStatus(s);
@@ -245,7 +247,7 @@ ApiResponse Api::ListCases(Call& c) {
       limit = std::strtoul(v.c_str(), nullptr, 10);
       if (limit == 0 || limit > 500) return FromStatus(InvalidField("limit", "must be 1 to 500"));
     } else {
-      return FromStatus(InvalidField(k, "is not a query parameter of this route"));
+      return FromStatus(engine::UnknownFields(1, "in the query"));
     }
   }
   if (UnitBound(c)) {

@@ -240,6 +240,10 @@ ApiResponse Api::Audit(Call& c, const std::string& case_id) {
     if (e.event.type == "SubjectRectified") rectifications.push_back(RectificationJson(e));
   }
   if (report->first_bad_position) chain["first_bad_position"] = report->first_bad_position->value();
+  // The audit shows what was done in a person's case and who read it: itself a read, recorded
+  // before it is answered (and listed in the next audit).
+  engine::ReadRecord read{c.actor, state->subject_id, case_id, {}, c.Purpose("compliance_review"), true, d_.clock->Now()};
+  if (Status s = engine::RecordRead(*d_.log, read); !s.ok()) return FromStatus(s);
   if (!report->ok) chain["problem"] = report->problem;
   return Json(200, json::object{{"case_id", case_id},
                                 {"subject_id", state->subject_id},
@@ -269,7 +273,7 @@ ApiResponse Api::RunRetention(Call& c) {
   if (Status s = OnlyFields(c.body, {}); !s.ok()) return FromStatus(s);
   if (!May(c, "run_retention")) return Problem(403, "forbidden", "compliance or admin runs retention");
   if (!d_.retention) return Problem(409, "retention_not_configured", "start the server with --retention FILE");
-  auto report = engine::RunRetention(*d_.service, *d_.log, *d_.registry, *d_.retention, d_.clock->Now());
+  auto report = engine::RunRetention(*d_.service, *d_.log, *d_.registry, *d_.retention, d_.clock->Now(), nullptr, c.actor);
   if (!report.ok()) return FromStatus(report.status());
   json::array erased;
   for (const auto& id : report->erased_subjects) erased.emplace_back(id);

@@ -67,7 +67,7 @@ ApiResponse Api::RecordMeeting(Call& c) {
 ApiResponse Api::ListMeetings(Call& c) {
   std::string unit;
   for (const auto& [k, v] : c.query) {
-    if (k != "unit") return FromStatus(InvalidField(k, "is not a query parameter of this route"));
+    if (k != "unit") return FromStatus(engine::UnknownFields(1, "in the query"));
     unit = v;
   }
   if (Status s = CheckUnit(unit); !s.ok()) return FromStatus(s);
@@ -89,7 +89,7 @@ ApiResponse Api::GetList(Call& c, const std::string& kind) {
   for (const auto& [k, v] : c.query) {
     if (k == "unit") unit = v;
     else if (k == period_key) period = v;
-    else return FromStatus(InvalidField(k, "is not a query parameter of this route"));
+    else return FromStatus(engine::UnknownFields(1, "in the query"));
   }
   if (Status s = CheckUnit(unit); !s.ok()) return FromStatus(s);
   if (kind == "monthly" ? !IsMonth(period) : !IsQuarter(period)) {

@@ -26,6 +26,7 @@ Status Text(const json::object& body, const std::string& name, size_t max, std::
   CT_ASSIGN_OR_RETURN(auto v, OptString(body, name));
   if (!v || v->empty()) return required ? InvalidField(name, "is required") : Status::Ok();
   if (v->size() > max) return InvalidField(name, "is too long");
+  CT_RETURN_IF_ERROR(engine::RefuseIfPersonalNumber(name, *v));  // the strategic records are not sealed
   *out = *v;
   return Status::Ok();
 }

@@ -3,7 +3,10 @@
 #include "adapters/http/api.h"
 
 #include <algorithm>
+#include "engine/cooperation_records.h"
+#include "engine/retention.h"
 #include "engine/timers.h"
+#include "replay/case_rebuild.h"
 #include "adapters/http/body_fields.h"
 #include "adapters/http/json_values.h"
 #include "storage/backup.h"
@@ -124,6 +127,25 @@ ApiResponse Api::Backup(Call& c) {
   return Json(200, json::object{{"backup", to}, {"head", d_.log->GetHead().position.value()}});
 }
 
+// GET /v1/admin/records: administrative actions and retention runs, oldest first.
+ApiResponse Api::AdminRecords(Call& c) {
+  if (!May(c, "read_audit") && !May(c, "move_clock")) return Problem(403, "forbidden", "admin or compliance reads these");
+  std::vector<engine::StoredEvent> all;
+  for (const StreamId& stream : {engine::AdminStream(), engine::RetentionRunStream()}) {
+    auto events = replay::ReadStreamEvents(*d_.log, stream);
+    if (!events.ok()) return FromStatus(events.status());
+    all.insert(all.end(), events->begin(), events->end());
+  }
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.position.value() < b.position.value(); });
+  json::array out;
+  for (const auto& e : all) {
+    json::object entry = EnvelopeJson(e, true);
+    entry["facts"] = ToJson(e.event.facts);
+    out.push_back(std::move(entry));
+  }
+  return Json(200, json::object{{"records", std::move(out)}});
+}
+
 ApiResponse Api::MoveClock(Call& c) {
   if (!May(c, "move_clock")) return Problem(403, "forbidden", "admin only");
   if (Status s = OnlyFields(c.body, {"advance", "set"}); !s.ok()) return FromStatus(s);
@@ -145,6 +167,10 @@ ApiResponse Api::MoveClock(Call& c) {
   if (target > engine::kMaxTime) {  // repeated advances would otherwise leave the time range
     return Problem(422, "invalid_field", "the clock cannot move past 9999-12-31T23:59:59.999999Z", {{"field", "advance"}});
   }
+  // Recorded before it moves: who moved it, from when, to when.
+  auto recorded = engine::AppendRecord(*d_.log, engine::AdminStream(), "ClockMoved", c.actor,
+                                       {{"from", engine::FormatRfc3339(now)}, {"to", engine::FormatRfc3339(target)}}, now, now);
+  if (!recorded.ok()) return FromStatus(recorded.status());
   d_.manual_clock->Set(target);
   // API.md: the answer comes after every job due by the new time has committed.
   if (d_.worker) {
@@ -187,7 +213,7 @@ ApiResponse Api::ListReminders(Call& c) {
       if (micros.empty() || *end != '\0') return FromStatus(InvalidField("page_token", "is not a token of this route"));
       after = std::pair<int64_t, std::string>{us, v.substr(dot + 1)};
     } else {
-      return FromStatus(InvalidField(k, "is not a query parameter of this route"));
+      return FromStatus(engine::UnknownFields(1, "in the query"));
     }
   }
   if (!May(c, "read_reminders")) {

@@ -65,7 +65,10 @@ std::string Metrics::Render(storage::Log& log, const std::vector<ReadModelStatus
       << "casetrail_http_rate_limited_total{limit=\"lookups\"} " << server_.rate_limited_lookups.load() << "\n"
       << "casetrail_http_rate_limited_total{limit=\"sign_in\"} " << server_.rate_limited_sign_ins.load() << "\n"
       << "# HELP casetrail_auth_failed_total Requests answered 401: a wrong or missing bearer token.\n"
-      << "# TYPE casetrail_auth_failed_total counter\ncasetrail_auth_failed_total " << server_.failed_sign_ins.load() << "\n";
+      << "# TYPE casetrail_auth_failed_total counter\ncasetrail_auth_failed_total " << server_.failed_sign_ins.load() << "\n"
+      << "# HELP casetrail_tls_handshake_failures_total Connections closed in the TLS handshake (old protocol, plain HTTP).\n"
+      << "# TYPE casetrail_tls_handshake_failures_total counter\ncasetrail_tls_handshake_failures_total "
+      << server_.tls_handshake_failures.load() << "\n";
   storage::LogStats stats = log.Stats();
   out << "# HELP casetrail_log_appends_total Appends committed.\n# TYPE casetrail_log_appends_total counter\n"
       << "casetrail_log_appends_total " << stats.appends << "\n"

@@ -23,6 +23,7 @@ struct ServerGauges {
   std::atomic<uint64_t> failed_sign_ins{0};      // answered 401: a wrong or missing bearer token
   std::atomic<uint64_t> rate_limited_sign_ins{0};  // answered 429: the address is locked out
   std::atomic<uint64_t> rate_limited_lookups{0};   // answered 429: the user's lookup budget is spent
+  std::atomic<uint64_t> tls_handshake_failures{0};  // closed: an old protocol, plain HTTP, a bad certificate
 };
 
 class Metrics {

@@ -75,7 +75,7 @@ ApiResponse FromStatus(const Status& s) {
   json::object extra;
   for (const auto& [k, v] : s.context()) {
     if (k == "code") continue;
-    if (k == "current_version") {
+    if (k == "current_version" || k == "unknown_fields") {
       extra[k] = std::stoll(v);
     } else if (k == "allowed_commands") {
       json::array a;

@@ -4,8 +4,12 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <openssl/ssl.h>
+
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast.hpp>
+#include <boost/beast/ssl.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -36,7 +40,7 @@ std::string RouteLabel(std::string_view target) {
         "healthz", "metrics", "v1", "subjects", "lookup", "consents", "notices", "reserves", "revoke", "responsible", "withdraw", "erasure", "extract", "cases",
         "commands", "events", "audit", "verify", "checkpoints", "latest", "workflows", "openapi.json", "admin", "clock",
         "legal-hold", "lift", "retention", "run", "indicators", "snapshots", "decisions", "deviations", "audits",
-        "activities", "handled", "samples", "reminders", "meetings", "lists", "monthly", "progression", "publish"};
+        "activities", "handled", "samples", "reminders", "meetings", "lists", "monthly", "progression", "publish", "records"};
     if (!id && !kNames.count(seg)) return "other";
     out += "/" + (id ? std::string("{id}") : seg);
     previous = seg;
@@ -55,6 +59,14 @@ constexpr int kMaxRejecting = 64;
 // How long a closing connection may still deliver bytes we discard, so the answer already sent
 // is not destroyed by a reset (unread input at close makes the kernel send RST).
 constexpr auto kLinger = std::chrono::seconds(1);
+// One year, as browsers' preload lists ask; sent only over TLS (RFC 6797 ignores it over HTTP).
+constexpr const char* kHsts = "max-age=31536000; includeSubDomains";
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// The raw connection under a stream, plain or TLS.
+beast::tcp_stream& Tcp(beast::tcp_stream& s) { return s; }
+beast::tcp_stream& Tcp(TlsStream& s) { return beast::get_lowest_layer(s); }
 
 ApiResponse Overloaded(const char* limit, const std::string& detail) {
   ApiResponse r = Problem(503, "overloaded", detail, {{"limit", limit}});
@@ -106,6 +118,7 @@ struct HttpServer::Impl {
 
   net::thread_pool handlers;
   net::io_context ioc;
+  std::unique_ptr<net::ssl::context> tls;  // set by Listen when a certificate is given
   tcp::acceptor acceptor{ioc};
   net::signal_set signals{ioc, SIGTERM, SIGINT};
 
@@ -140,10 +153,11 @@ struct HttpServer::Impl {
                       std::string(req["X-Acting-For"]), ""};
   }
 
-  net::awaitable<beast::error_code> Write(beast::tcp_stream& stream, const ApiResponse& r, unsigned version,
-                                          bool keep_alive) {
+  template <class Stream>
+  net::awaitable<beast::error_code> Write(Stream& stream, const ApiResponse& r, unsigned version, bool keep_alive) {
     http::response<http::string_body> res{static_cast<http::status>(r.status), version};
     res.set(http::field::server, "casetrail");
+    if (tls) res.set(http::field::strict_transport_security, kHsts);
     res.set(http::field::content_type, r.content_type);
     res.set(http::field::cache_control, "no-store");
     for (const auto& [k, v] : r.headers) res.set(k, v);
@@ -166,6 +180,25 @@ struct HttpServer::Impl {
       if (read_ec) break;
     }
     stream.socket().close(ec);
+  }
+  // Over TLS: close_notify first (bounded by kLinger), then the same on the TCP connection.
+  static net::awaitable<void> LingeringClose(TlsStream& stream) {
+    Tcp(stream).expires_after(kLinger);
+    co_await stream.async_shutdown(net::as_tuple(net::use_awaitable));
+    co_await LingeringClose(Tcp(stream));
+  }
+  static void Close(beast::tcp_stream& stream) {
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+  static net::awaitable<void> CloseAwaitable(beast::tcp_stream& stream) {
+    Close(stream);
+    co_return;
+  }
+  static net::awaitable<void> CloseAwaitable(TlsStream& stream) {
+    Tcp(stream).expires_after(kLinger);
+    co_await stream.async_shutdown(net::as_tuple(net::use_awaitable));
+    Close(Tcp(stream));
   }
 
   // Runs the API on a handler thread. Whatever it throws, std or not (a kj::Exception from
@@ -219,12 +252,33 @@ struct HttpServer::Impl {
     beast::error_code peer_ec;
     const auto peer = socket.remote_endpoint(peer_ec);
     const std::string client_address = peer_ec ? std::string() : peer.address().to_string();
-    beast::tcp_stream stream(std::move(socket));
+    if (!tls) {
+      beast::tcp_stream stream(std::move(socket));
+      co_await Serve(stream, client_address);
+      co_return;
+    }
+    // The handshake runs under the read deadline. A client that offers only TLS 1.1 or less, or
+    // speaks plain HTTP, fails it and is closed without an answer.
+    TlsStream stream(beast::tcp_stream(std::move(socket)), *tls);
+    Tcp(stream).expires_after(options.read_timeout);
+    auto [hs_ec] = co_await stream.async_handshake(net::ssl::stream_base::server, net::as_tuple(net::use_awaitable));
+    if (hs_ec) {
+      ++gauges.tls_handshake_failures;
+      beast::error_code ignored;
+      Tcp(stream).socket().close(ignored);
+      co_return;
+    }
+    co_await Serve(stream, client_address);
+  }
+
+  // Requests on one connection until it closes, fails, or is not to be kept alive.
+  template <class Stream>
+  net::awaitable<void> Serve(Stream& stream, const std::string& client_address) {
     beast::flat_buffer buffer;
     bool linger = false;  // an answer went out while input may be left unread
     for (;;) {
       // Read deadline: the wait for a request and the request itself, headers and body.
-      stream.expires_after(options.read_timeout);
+      Tcp(stream).expires_after(options.read_timeout);
       http::request_parser<http::string_body> parser;
       parser.body_limit(options.body_limit);
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
@@ -267,7 +321,7 @@ struct HttpServer::Impl {
       }
       api_request.body = std::move(req.body());
       // No deadline while the handler runs: what it commits is answered.
-      stream.expires_never();
+      Tcp(stream).expires_never();
       InFlight in_flight(this);
       const auto start = Clock::now();
       ApiResponse response;
@@ -280,20 +334,24 @@ struct HttpServer::Impl {
                               std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start));
       const bool keep = req.keep_alive() && !stopping;
       // Write deadline: from now, not from the read.
-      stream.expires_after(options.write_timeout);
+      Tcp(stream).expires_after(options.write_timeout);
       auto wec = co_await Write(stream, response, req.version(), keep);
       if (wec || !keep) break;
     }
     if (linger) {
       co_await LingeringClose(stream);
     } else {
-      beast::error_code ignored;
-      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      co_await CloseAwaitable(stream);
     }
   }
 
   // A connection over a cap: 503 at once, then closed; it never becomes a session.
   net::awaitable<void> Refuse(tcp::socket socket, ConnectionLimits::Verdict verdict) {
+    if (tls) {  // a 503 would need a handshake first: the connection just closes
+      beast::error_code ignored;
+      socket.close(ignored);
+      co_return;
+    }
     beast::tcp_stream stream(std::move(socket));
     stream.expires_after(kLinger);
     const bool server_full = verdict == ConnectionLimits::Verdict::kServerFull;
@@ -343,7 +401,39 @@ HttpServer::~HttpServer() {
   impl_->handlers.join();
 }
 
+namespace {
+
+// TLS 1.2 and 1.3 only, OpenSSL's default cipher lists for them; PEM certificate chain and key.
+// Messages name the files, never their contents.
+Result<std::unique_ptr<net::ssl::context>> LoadTls(const ServerOptions& o) {
+  auto ctx = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+  beast::error_code ec;
+  ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                       net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1 |
+                       net::ssl::context::single_dh_use | SSL_OP_NO_RENEGOTIATION,
+                   ec);
+  if (ec || SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION) != 1) {
+    return Unavailable("cannot set up TLS");
+  }
+  ctx->use_certificate_chain_file(o.tls_cert, ec);
+  if (ec) return InvalidArgument("--tls-cert " + o.tls_cert + ": not a readable PEM certificate chain");
+  ctx->use_private_key_file(o.tls_key, net::ssl::context::pem, ec);
+  if (ec) return InvalidArgument("--tls-key " + o.tls_key + ": not a readable PEM private key");
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    return InvalidArgument("--tls-key " + o.tls_key + " does not match the certificate in " + o.tls_cert);
+  }
+  return ctx;
+}
+
+}  // namespace
+
 Status HttpServer::Listen() {
+  if (impl_->options.tls_cert.empty() != impl_->options.tls_key.empty()) {
+    return InvalidArgument("--tls-cert and --tls-key go together");
+  }
+  if (!impl_->options.tls_cert.empty()) {
+    CT_ASSIGN_OR_RETURN(impl_->tls, LoadTls(impl_->options));
+  }
   beast::error_code ec;
   auto address = net::ip::make_address(impl_->options.address, ec);
   if (ec) return InvalidArgument("--listen address is not an IP address");

@@ -2,6 +2,8 @@
 // is read with a body limit, handed to Api::Handle on a pool of handler threads (handlers block
 // on synced appends, and many in flight let group commit work), and the answer written back.
 // SIGTERM/SIGINT stop accepting, let in-flight requests finish, then return.
+// With a certificate and key the server speaks only TLS (1.2 and 1.3, OpenSSL through Asio's
+// ssl_stream): a client that offers less, or plain HTTP, fails the handshake and is closed.
 //
 // Limits (docs/reliability.md): three deadlines, one per phase — reading a request (headers and
 // body), waiting in the handler queue, writing the answer; a handler that has started is never
@@ -38,6 +40,9 @@ struct ServerOptions {
   size_t max_connections = 1024;
   size_t max_connections_per_address = 128;
   size_t max_queue = 256;  // requests waiting for a handler thread, beyond those running
+  // TLS (both or neither): PEM files of the certificate chain and its private key. TLS 1.2 and
+  // 1.3 only; every answer then carries Strict-Transport-Security.
+  std::string tls_cert, tls_key;
 };
 
 class HttpServer {
@@ -47,7 +52,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and listens. kUnavailable if the address cannot be bound.
+  // Binds and listens (loading the TLS certificate and key first, if given). kUnavailable if the
+  // address cannot be bound; kInvalidArgument if the certificate or key cannot be used.
   Status Listen();
   uint16_t port() const;
   // Serves until SIGTERM/SIGINT or Stop(), then drains in-flight requests and returns.

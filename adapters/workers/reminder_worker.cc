@@ -3,8 +3,9 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast.hpp>
+#include <curl/curl.h>
+
+#include <boost/asio/ip/address.hpp>
 #include <boost/json.hpp>
 #include <boost/url.hpp>
 
@@ -18,15 +19,24 @@
 
 namespace casetrail::adapters {
 namespace json = boost::json;
-namespace beast = boost::beast;
-namespace http = beast::http;
 
 Result<Webhook> ParseWebhook(const std::string& url, std::string secret) {
   auto u = boost::urls::parse_uri(url);
-  if (!u || u->scheme() != "http" || u->host().empty()) return InvalidArgument("webhook must be an http://HOST:PORT/PATH URL");
+  if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->host().empty()) {
+    return InvalidArgument("webhook must be an https://HOST[:PORT]/PATH URL");
+  }
   Webhook w;
+  w.url = url;
   w.host = std::string(u->host());
-  w.port = u->has_port() ? static_cast<uint16_t>(u->port_number()) : 80;
+  const bool tls = u->scheme() == "https";
+  w.port = u->has_port() ? static_cast<uint16_t>(u->port_number()) : (tls ? 443 : 80);
+  if (!tls) {
+    // Plain HTTP would carry the deliveries (and their signatures) across the network in clear.
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(u->host_address().empty() ? w.host : std::string(u->host_address()), ec);
+    const bool loopback = (!ec && address.is_loopback()) || w.host == "localhost";
+    if (!loopback) return InvalidArgument("webhook must be https:// (plain http:// only to a loopback address)");
+  }
   w.path = u->encoded_path().empty() ? "/" : std::string(u->encoded_path());
   w.secret = std::move(secret);
   if (w.secret.size() < 16) return InvalidArgument("webhook secret must be at least 16 bytes");
@@ -233,46 +243,41 @@ Status ReminderWorker::Fire(const replay::Reminder& r, engine::Timestamp now) {
 
 namespace {
 
-// POSTs `body`; returns the HTTP status, or 0 when the connection failed or `timeout` passed
-// (connect, write and read together). The delivery id goes both in X-Casetrail-Delivery and in
-// the standard Idempotency-Key header (IETF httpapi draft), so receivers with generic idempotency
-// middleware drop repeats without code of their own. Asynchronous operations on one io_context,
-// because a tcp_stream's deadline only applies to those: blocking calls would ignore it.
+// POSTs `body` through libcurl; returns the HTTP status, or 0 when the connection or the TLS
+// handshake failed (a certificate that does not verify included) or `timeout` passed (connect,
+// handshake, write and read together). No redirects are followed. The delivery id goes both in
+// X-Casetrail-Delivery and in the standard Idempotency-Key header (IETF httpapi draft), so
+// receivers with generic idempotency middleware drop repeats without code of their own.
 int Post(const Webhook& w, const std::string& body, const std::string& delivery_id, const std::string& signature,
          bool redelivery, std::chrono::seconds timeout) {
-  boost::asio::io_context ioc;
-  int status = 0;
-  auto exchange = [&]() -> boost::asio::awaitable<void> {
-    auto use = boost::asio::as_tuple(boost::asio::use_awaitable);
-    beast::tcp_stream stream(ioc);
-    stream.expires_after(timeout);
-    boost::asio::ip::tcp::resolver resolver(ioc);
-    auto [rec, endpoints] = co_await resolver.async_resolve(w.host, std::to_string(w.port), use);
-    if (rec) co_return;
-    auto [cec, ep] = co_await stream.async_connect(endpoints, use);
-    if (cec) co_return;
-    http::request<http::string_body> req{http::verb::post, w.path, 11};
-    req.set(http::field::host, w.host);
-    req.set(http::field::content_type, "application/json");
-    req.set("X-Casetrail-Delivery", delivery_id);
-    req.set("Idempotency-Key", "\"" + delivery_id + "\"");
-    req.set("X-Casetrail-Signature", "sha256=" + signature);
-    if (redelivery) req.set("X-Casetrail-Redelivery", "1");
-    req.body() = body;
-    req.prepare_payload();
-    auto [wec, wn] = co_await http::async_write(stream, req, use);
-    if (wec) co_return;
-    beast::flat_buffer buffer;
-    http::response<http::string_body> res;
-    auto [hec, hn] = co_await http::async_read(stream, buffer, res, use);
-    if (hec) co_return;
-    status = res.result_int();
-    beast::error_code ec;
-    stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-  };
-  boost::asio::co_spawn(ioc, exchange(), [](std::exception_ptr) {});
-  ioc.run();
-  return status;
+  CURL* curl = curl_easy_init();
+  if (!curl) return 0;
+  curl_slist* headers = nullptr;
+  for (const std::string& h : {std::string("Content-Type: application/json"), "X-Casetrail-Delivery: " + delivery_id,
+                               "Idempotency-Key: \"" + delivery_id + "\"", "X-Casetrail-Signature: sha256=" + signature,
+                               std::string("Expect:")}) {
+    headers = curl_slist_append(headers, h.c_str());
+  }
+  if (redelivery) headers = curl_slist_append(headers, "X-Casetrail-Redelivery: 1");
+  auto discard = +[](char*, size_t size, size_t n, void*) -> size_t { return size * n; };
+  curl_easy_setopt(curl, CURLOPT_URL, w.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  if (!w.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, w.ca_file.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(std::chrono::milliseconds(timeout).count()));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  long status = 0;
+  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return static_cast<int>(status);
 }
 
 std::string HmacHex(const std::string& secret, const std::string& body) {

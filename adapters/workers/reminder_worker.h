@@ -44,14 +44,17 @@
 namespace casetrail::adapters {
 
 struct Webhook {
+  std::string url;  // as given
   std::string host;
-  uint16_t port = 80;
+  uint16_t port = 443;
   std::string path = "/";
   std::string secret;
   std::string channel;  // its outbox channel: WebhookChannel()
+  std::string ca_file;  // --webhook-ca: trust this PEM file instead of the system's store
 };
 
-// Parses http://HOST:PORT/PATH (plain HTTP; put TLS in a local proxy).
+// Parses https://HOST[:PORT]/PATH (the receiver's certificate is checked: chain and name), or
+// http://HOST:PORT/PATH for a loopback host only (a receiver on this machine).
 Result<Webhook> ParseWebhook(const std::string& url, std::string secret);
 
 // The outbox channel of the `index`-th --webhook: "webhook" for the first (the name logs written

@@ -1,11 +1,11 @@
 #include "adapters/workers/smtp_client.h"
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cstring>
 
 namespace casetrail::adapters {
-namespace asio = boost::asio;
-using asio::ip::tcp;
 
 Result<SmtpTarget> ParseSmtpTarget(const std::string& host_port, std::string from, std::string to) {
   const size_t colon = host_port.rfind(':');
@@ -30,7 +30,7 @@ std::string MessageIdPart(std::string id) {
   return id;
 }
 
-// The message with headers, dot-stuffed: a line that starts with '.' gets another.
+// The message with headers and CRLF line ends; libcurl dot-stuffs it and ends DATA.
 std::string Message(const SmtpTarget& t, const std::string& subject, const std::string& body,
                     const std::string& message_id) {
   std::string message = "From: <" + t.from + ">\r\nTo: <" + t.to + ">\r\nSubject: " + subject +
@@ -40,83 +40,64 @@ std::string Message(const SmtpTarget& t, const std::string& subject, const std::
   for (size_t i = 0; i <= body.size(); ++i) {
     if (i == body.size() || body[i] == '\n') {
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      message += (line.rfind('.', 0) == 0 ? "." : "") + line + "\r\n";
+      message += line + "\r\n";
       line.clear();
     } else {
       line += body[i];
     }
   }
-  return message + ".";
+  return message;
 }
 
 }  // namespace
 
-// Asynchronous operations on a beast::tcp_stream, whose deadline covers every step: blocking
-// socket calls would wait for ever on a relay that stops answering.
+// libcurl does the conversation: EHLO, STARTTLS (tried, or required), MAIL FROM, RCPT TO, DATA
+// with dot-stuffing, QUIT; CURLOPT_TIMEOUT bounds all of it, connect included.
 Status SendMail(const SmtpTarget& t, const std::string& subject, const std::string& body,
                 const std::string& message_id, std::chrono::seconds timeout) {
-  asio::io_context ioc;
-  Status result = Unavailable("SMTP connection failed");
-  auto conversation = [&]() -> asio::awaitable<void> {
-    auto use = asio::as_tuple(asio::use_awaitable);
-    boost::beast::tcp_stream s(ioc);
-    s.expires_after(timeout);
-    bool timed_out = false;
-    auto failed = [&](const boost::system::error_code& ec) {
-      timed_out = ec == boost::beast::error::timeout;
-      return static_cast<bool>(ec);
-    };
-    tcp::resolver resolver(ioc);
-    auto [rec, endpoints] = co_await resolver.async_resolve(t.host, std::to_string(t.port), use);
-    if (rec) co_return;
-    auto [cec, ep] = co_await s.async_connect(endpoints, use);
-    if (failed(cec)) {
-      if (timed_out) result = Unavailable("SMTP connect timed out");
-      co_return;
-    }
-    asio::streambuf buf;
-    // Reads one (possibly multi-line) reply; returns its code, or 0 when the read failed.
-    auto reply = [&]() -> asio::awaitable<int> {
-      for (;;) {
-        auto [ec, n] = co_await asio::async_read_until(s, buf, "\r\n", use);
-        if (failed(ec)) co_return 0;
-        std::istream in(&buf);
-        std::string line;
-        std::getline(in, line);
-        if (line.size() < 4) co_return 0;
-        if (line[3] != '-') co_return std::atoi(line.substr(0, 3).c_str());
-      }
-    };
-    struct Step {
-      std::string command;
-      int expect;
-      const char* what;
-    };
-    const Step steps[] = {{"", 220, "greeting"},
-                          {"EHLO casetrail", 250, "EHLO"},
-                          {"MAIL FROM:<" + t.from + ">", 250, "MAIL FROM"},
-                          {"RCPT TO:<" + t.to + ">", 250, "RCPT TO"},
-                          {"DATA", 354, "DATA"},
-                          {Message(t, subject, body, message_id), 250, "message"}};
-    for (const auto& step : steps) {
-      if (!step.command.empty()) {
-        auto [wec, wn] = co_await asio::async_write(s, asio::buffer(step.command + "\r\n"), use);
-        if (failed(wec)) break;
-      }
-      const int code = co_await reply();
-      if (code != step.expect) {
-        result = timed_out ? Unavailable(std::string("SMTP ") + step.what + " timed out")
-                           : Unavailable(std::string("SMTP ") + step.what + " answered " + std::to_string(code));
-        co_return;
-      }
-    }
-    result = Status::Ok();
-    auto [qec, qn] = co_await asio::async_write(s, asio::buffer(std::string("QUIT\r\n")), use);
-    if (!qec) co_await reply();
+  CURL* curl = curl_easy_init();
+  if (!curl) return Unavailable("SMTP: cannot start libcurl");
+  struct Upload {
+    std::string data;
+    size_t at = 0;
+  } upload{Message(t, subject, body, message_id), 0};
+  auto read = +[](char* out, size_t size, size_t n, void* user) -> size_t {
+    auto* u = static_cast<Upload*>(user);
+    const size_t k = std::min(size * n, u->data.size() - u->at);
+    std::memcpy(out, u->data.data() + u->at, k);
+    u->at += k;
+    return k;
   };
-  asio::co_spawn(ioc, conversation(), [](std::exception_ptr) {});
-  ioc.run();
-  return result;
+  const std::string url = "smtp://" + (t.host.find(':') != std::string::npos ? "[" + t.host + "]" : t.host) + ":" +
+                          std::to_string(t.port) + "/casetrail";
+  curl_slist* rcpt = curl_slist_append(nullptr, ("<" + t.to + ">").c_str());
+  char error[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp");
+  curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(t.require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY));
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  if (!t.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, t.ca_file.c_str());
+  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, ("<" + t.from + ">").c_str());
+  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+  curl_easy_setopt(curl, CURLOPT_READFUNCTION, read);
+  curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
+  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(std::chrono::milliseconds(timeout).count()));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+  const CURLcode rc = curl_easy_perform(curl);
+  long response = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response);
+  curl_slist_free_all(rcpt);
+  curl_easy_cleanup(curl);
+  if (rc == CURLE_OK) return Status::Ok();
+  // libcurl's words name the step and the relay's code; the addresses are the configured
+  // functional ones, and nothing of the message is in them.
+  if (rc == CURLE_OPERATION_TIMEDOUT) return Unavailable("SMTP timed out");
+  return Unavailable(std::string("SMTP failed: ") + (error[0] ? error : curl_easy_strerror(rc)) +
+                     (response ? " (relay answered " + std::to_string(response) + ")" : ""));
 }
 
 }  // namespace casetrail::adapters

@@ -1,6 +1,7 @@
-// A minimal SMTP client (RFC 5321) for reminder e-mail to a configured relay: EHLO, MAIL FROM,
-// RCPT TO, DATA, QUIT over plain TCP (run a local relay for TLS and authentication). Messages
-// name case ids and links only.
+// Reminder e-mail to a configured relay through libcurl's SMTP (RFC 5321): STARTTLS whenever the
+// relay offers it (required with `require_tls`), the relay's certificate checked against the
+// system's trust store (or `ca_file`), one deadline for the whole conversation. Messages name
+// case ids and links only.
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,8 @@ struct SmtpTarget {
   uint16_t port = 25;
   std::string from;  // a functional address, e.g. casetrail@unit.example
   std::string to;    // a functional mailbox, never a person's private address
+  bool require_tls = false;  // --smtp-require-tls: refuse to send unless STARTTLS succeeds
+  std::string ca_file;       // --smtp-ca: trust this PEM file instead of the system's store
 };
 
 // Parses HOST:PORT. kInvalidArgument when malformed.

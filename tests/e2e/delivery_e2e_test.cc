@@ -1,7 +1,8 @@
 // Reminder delivery against bad receivers, on the real binary over loopback: each webhook
 // receiver is its own outbox channel (one that fails is retried alone, the others never see a
 // repeat), every send has a deadline (--delivery-timeout), and a hanging SMTP relay or receiver
-// holds up neither POST /v1/admin/clock nor the jobs.
+// holds up neither POST /v1/admin/clock nor the jobs. Webhooks go over HTTPS with the receiver's
+// certificate checked, and mail through libcurl with STARTTLS whenever the relay offers it.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -17,6 +18,8 @@
 #include "tests/support/referral_over_http.h"
 #include "tests/support/server_process.h"
 #include "tests/support/silent_listener.h"
+#include "tests/support/smtp_listener.h"
+#include "tests/support/tls_client.h"
 #include "tests/support/webhook_receiver.h"
 
 namespace casetrail::testing {
@@ -139,6 +142,91 @@ TEST_F(DeliveryE2ETest, AHangingWebhookReceiverTimesOut) {
     return d.contains("webhook") && d.at("webhook").at("attempts").as_int64() >= 2;
   })) << json::serialize(Deliveries());
   EXPECT_GE(receiver.accepted(), 2u);
+}
+
+// Issue 17: a webhook over HTTPS is delivered when the receiver's certificate verifies (here
+// against --webhook-ca), and is not when it does not (the system's store does not know the test
+// certificate): the handshake fails, nothing is posted, the attempt stays pending.
+TEST_F(DeliveryE2ETest, WebhooksGoOverHttpsAndTheReceiversCertificateIsChecked) {
+  ASSERT_TRUE(MakeTestCertificate(dir_.path()));
+  WebhookReceiver trusted(kSecret, 0, 0, dir_.Sub("tls.crt"), dir_.Sub("tls.key"));
+  Start({"--webhook", "https://127.0.0.1:" + std::to_string(trusted.port()) + "/hook", "--webhook-secret",
+         dir_.Sub("webhook.secret"), "--webhook-ca", dir_.Sub("tls.crt")});
+  ReferOverHttp(server_->port(), TestNumber(13), "Säker Testsson");
+  ASSERT_EQ(SetClock("2025-02-01T09:00:00+01:00").status, 200);
+  ASSERT_TRUE(WaitFor([](const json::object& d) {
+    return d.contains("webhook") && d.at("webhook").at("state").as_string() == "delivered";
+  })) << json::serialize(Deliveries());
+  EXPECT_EQ(trusted.processed().size(), 1u);
+  EXPECT_EQ(trusted.bad_signatures(), 0);
+  EXPECT_EQ(trusted.failed_handshakes(), 0);
+}
+
+TEST_F(DeliveryE2ETest, AWebhookWhoseCertificateDoesNotVerifyGetsNothing) {
+  ASSERT_TRUE(MakeTestCertificate(dir_.path()));
+  WebhookReceiver untrusted(kSecret, 0, 0, dir_.Sub("tls.crt"), dir_.Sub("tls.key"));
+  Start({"--webhook", "https://127.0.0.1:" + std::to_string(untrusted.port()) + "/hook", "--webhook-secret",
+         dir_.Sub("webhook.secret")});
+  ReferOverHttp(server_->port(), TestNumber(14), "Osäker Testsson");
+  ASSERT_EQ(SetClock("2025-02-01T09:00:00+01:00").status, 200);
+  ASSERT_TRUE(WaitFor([](const json::object& d) {
+    return d.contains("webhook") && d.at("webhook").at("attempts").as_int64() >= 1 &&
+           d.at("webhook").at("state").as_string() == "pending";
+  })) << json::serialize(Deliveries());
+  for (int i = 0; i < 100 && untrusted.failed_handshakes() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_GE(untrusted.failed_handshakes(), 1);
+  EXPECT_EQ(untrusted.requests(), 0) << "nothing was posted to a receiver that did not verify";
+}
+
+TEST_F(DeliveryE2ETest, APlainHttpWebhookOffThisMachineStopsTheStart) {
+  {
+    std::ofstream secret(dir_.Sub("webhook.secret"));
+    secret << kSecret << "\n";
+  }
+  ServerProcess server(dir_);
+  // 192.0.2.1 (TEST-NET-1): refused at start, before anything could be sent there.
+  server.SetExtraArgs({"--webhook", "http://192.0.2.1:8080/hook", "--webhook-secret", dir_.Sub("webhook.secret")});
+  EXPECT_FALSE(server.Start());
+}
+
+// Mail goes through STARTTLS when the relay offers it (the certificate checked against
+// --smtp-ca); with --smtp-require-tls a relay without STARTTLS gets nothing.
+TEST_F(DeliveryE2ETest, MailUsesStartTlsWhenTheRelayOffersItAndCanRequireIt) {
+  ASSERT_TRUE(MakeTestCertificate(dir_.path()));
+  SmtpListener relay(dir_.Sub("tls.crt"), dir_.Sub("tls.key"));
+  Start({"--smtp", "127.0.0.1:" + std::to_string(relay.port()), "--mail-from", "casetrail@af.example", "--mail-to",
+         "jarva-syv@vux.example", "--smtp-ca", dir_.Sub("tls.crt")});
+  ReferOverHttp(server_->port(), TestNumber(15), "Brev Testsson");
+  ASSERT_EQ(SetClock("2025-02-01T09:00:00+01:00").status, 200);
+  ASSERT_TRUE(WaitFor([](const json::object& d) {
+    return d.contains("email") && d.at("email").at("state").as_string() == "delivered";
+  })) << json::serialize(Deliveries());
+  ASSERT_EQ(relay.messages().size(), 1u);
+  EXPECT_TRUE(relay.messages()[0].tls) << "sent after STARTTLS";
+  EXPECT_EQ(relay.messages()[0].from, "<casetrail@af.example>");
+  EXPECT_THAT(relay.messages()[0].data, ::testing::HasSubstr("Message-ID: <"));
+  server_->Stop();
+
+  SmtpListener plain;  // offers no STARTTLS
+  TempDir other;
+  ServerProcess second(other);
+  second.SetExtraArgs({"--smtp", "127.0.0.1:" + std::to_string(plain.port()), "--mail-from", "casetrail@af.example",
+                           "--mail-to", "jarva-syv@vux.example", "--smtp-require-tls", "--worker-poll-ms", "50"});
+  ASSERT_TRUE(second.Start());
+  ReferOverHttp(second.port(), TestNumber(16), "Krav Testsson");
+  const std::string body = json::serialize(json::value{{"set", "2025-02-01T09:00:00+01:00"}});
+  ASSERT_EQ(Http(second.port(), "POST", "/v1/admin/clock", TokenOf("ADM-1"), body).status, 200);
+  bool attempted = false;
+  for (int i = 0; i < 160 && !attempted; ++i) {
+    auto r = Http(second.port(), "GET", "/v1/reminders?status=sent", TokenOf("W-1"));
+    const auto& list = r.Json().at("reminders").as_array();
+    attempted = !list.empty() && list[0].at("delivery").as_object().contains("email") &&
+                list[0].at("delivery").at("email").at("attempts").as_int64() >= 1;
+    if (!attempted) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(attempted);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(plain.messages().empty()) << "mailed without TLS although it was required";
 }
 
 }  // namespace

@@ -82,7 +82,7 @@ TEST_F(ModelE2ETest, ANewModelVersionChangesRightsWithoutARebuildAndOutlivesItsF
 }
 
 TEST_F(ModelE2ETest, AUsersFileNamingWhatTheModelLacksStopsTheStart) {
-  std::ofstream(dir_.Sub("users.json")) << R"({"users":[{"id":"X-1","token":")" << std::string(32, 'x')
+  std::ofstream(dir_.Sub("users.json")) << R"({"users":[{"id":"X-1","token_hash":")" << TestTokenHash(TokenOf("A-J1"))
                                          << R"(","role":"af_officer","unit":"kista"}]})";
   EXPECT_FALSE(server_.Start());
   int status = 0;

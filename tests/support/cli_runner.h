@@ -17,9 +17,12 @@ struct CliResult {
   std::string out, err;
 };
 
-inline CliResult Cli(const TempDir& dir, const std::string& args) {
+// `timeout_s` > 0: the command is ended (exit 124) if it runs longer, as a server that starts
+// when it should have refused would.
+inline CliResult Cli(const TempDir& dir, const std::string& args, int timeout_s = 0) {
   const std::string err_file = dir.Sub("cli.err");
-  const std::string cmd = std::string(CASETRAIL_BIN) + " " + args + " 2>" + err_file;
+  const std::string cmd = (timeout_s > 0 ? "timeout " + std::to_string(timeout_s) + " " : std::string()) +
+                          std::string(CASETRAIL_BIN) + " " + args + " 2>" + err_file;
   CliResult r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;

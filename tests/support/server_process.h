@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sodium.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,14 +26,31 @@ struct TestUser {
   std::string id, role, unit, token;
 };
 
+// Tokens of 192 random bits, so that the server's strength check lets them in.
 inline const std::vector<TestUser>& TestUsers() {
   static const std::vector<TestUser> kUsers = {
-      {"A-J1", "af_officer", "jarva", "token-af-jarva-000001"}, {"A-J2", "af_officer", "jarva", "token-af-jarva-000002"},
-      {"A-G1", "af_officer", "globen", "token-af-globen-00001"}, {"V-1", "syv", "", "token-syv-000000000001"},
-      {"V-2", "syv", "", "token-syv-000000000002"},             {"C-1", "compliance", "", "token-compliance-00001"},
-      {"G-1", "strategic", "", "token-strategic-000001"},      {"W-1", "worker", "", "token-worker-000000001"},
-      {"ADM-1", "admin", "", "token-admin-0000000001"}};
+      {"A-J1", "af_officer", "jarva", "wJCeVHWS-iLLYe9shUxLYV5zb0h__kX0"},
+      {"A-J2", "af_officer", "jarva", "cAz2T4dO0e_CI-d_8UCQMxGGNBrRjELL"},
+      {"A-G1", "af_officer", "globen", "AJmmq6eWLyQca29pfcWbJsr-XdB-Pmaj"},
+      {"V-1", "syv", "", "q2acpucfmfuXq_2C4mpj0VJWmgu1wzuY"},
+      {"V-2", "syv", "", "u0GeRiAkxw8bsiyKoypf-PopSmMmxOfF"},
+      {"C-1", "compliance", "", "WWELWNCaI3WCp7sMPPrglFWRtGraQhb8"},
+      {"G-1", "strategic", "", "t4dJInzgjtkxULeEIIZHkepQxMGnxeK4"},
+      {"W-1", "worker", "", "ZCfdbyUMVyO760pfERIs9wrW_9sg5Pz7"},
+      {"ADM-1", "admin", "", "1siiWp6ymNW0AGsci_77o-UXwKS990Ft"}};
   return kUsers;
+}
+
+// A token's crypto_pwhash_str, as `casetrail users new-token` prints it but with libsodium's
+// smallest work factor: the server verifies whatever parameters a hash names, and each test's
+// start-up stays fast.
+inline std::string TestTokenHash(const std::string& token) {
+  char out[crypto_pwhash_STRBYTES];
+  if (sodium_init() < 0 || crypto_pwhash_str(out, token.data(), token.size(), crypto_pwhash_OPSLIMIT_MIN,
+                                             crypto_pwhash_MEMLIMIT_MIN) != 0) {
+    std::abort();
+  }
+  return out;
 }
 
 inline std::string TokenOf(const std::string& id) {
@@ -51,11 +70,12 @@ class ServerProcess {
     users << R"({"users":[)";
     for (size_t i = 0; i < TestUsers().size(); ++i) {
       const auto& u = TestUsers()[i];
-      users << (i ? "," : "") << R"({"id":")" << u.id << R"(","token":")" << u.token << R"(","role":")" << u.role
-            << '"' << (u.unit.empty() ? "" : R"(,"unit":")" + u.unit + '"') << "}";
+      users << (i ? "," : "") << R"({"id":")" << u.id << R"(","token_hash":")" << TestTokenHash(u.token)
+            << R"(","role":")" << u.role << '"' << (u.unit.empty() ? "" : R"(,"unit":")" + u.unit + '"') << "}";
     }
     users << "]}";
     users.close();
+    ::chmod((dir_ + "/users.json").c_str(), 0600);
     std::string keygen = std::string(CASETRAIL_BIN) + " keygen " + dir_ + "/master.key > /dev/null";
     if (::access((dir_ + "/master.key").c_str(), F_OK) != 0 && std::system(keygen.c_str()) != 0) std::abort();
   }
@@ -73,7 +93,7 @@ class ServerProcess {
       ::close(fds[0]);
       ::close(fds[1]);
       std::vector<std::string> args = {CASETRAIL_BIN, "serve", "--data", dir_ + "/data", "--users", dir_ + "/users.json",
-                                       "--master-key", dir_ + "/master.key", "--listen", "127.0.0.1:0"};
+                                       "--master-key", dir_ + "/master.key", "--listen", listen_};
       if (!clock_.empty()) {
         args.push_back("--manual-clock");
         args.push_back(clock_);
@@ -98,9 +118,13 @@ class ServerProcess {
       out.append(buf, n);
     }
     ::close(fds[0]);
-    size_t at = out.find("http://127.0.0.1:");
+    // "casetrail is serving DIR at http://HOST:PORT/" (https with TLS)
+    size_t at = out.find(" at http");
     if (at == std::string::npos) return false;
-    port_ = static_cast<uint16_t>(std::atoi(out.c_str() + at + 17));
+    size_t end = out.find("/\n", at);
+    size_t colon = end == std::string::npos ? std::string::npos : out.rfind(':', end);
+    if (colon == std::string::npos || colon < at) return false;
+    port_ = static_cast<uint16_t>(std::atoi(out.c_str() + colon + 1));
     return port_ != 0;
   }
 
@@ -116,6 +140,8 @@ class ServerProcess {
 
   uint16_t port() const { return port_; }
   pid_t pid() const { return pid_; }
+  // The --listen address for the next Start() (default 127.0.0.1:0).
+  void SetListen(std::string listen) { listen_ = std::move(listen); }
   // Further `serve` flags for the next Start().
   void SetExtraArgs(std::vector<std::string> args) { extra_args_ = std::move(args); }
   // Environment for the next Start() only (say CASETRAIL_FAILPOINT); cleared by it.
@@ -137,6 +163,7 @@ class ServerProcess {
   std::string dir_;
   std::string clock_;
   std::vector<std::string> extra_args_;
+  std::string listen_ = "127.0.0.1:0";
   std::vector<std::pair<std::string, std::string>> env_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;

@@ -63,7 +63,7 @@ async function startServer() {
       const m = /casetrail is serving .* at (http:\/\/[^\s]+)\n/.exec(out);
       const users = {};
       for (const line of out.split('\n')) {
-        const u = /^\s+(\S+)\t([a-z_]+)(?:\/([a-z]+))?\t([0-9a-f]+)\s*$/.exec(line);
+        const u = /^\s+(\S+)\t([a-z_]+)(?:\/([a-z]+))?\t([A-Za-z0-9_-]+)\s*$/.exec(line);
         if (u) users[u[1]] = { id: u[1], role: u[2], unit: u[3] || null, token: u[4] };
       }
       if (m && (/\ntry: /.test(out) || Object.keys(users).length >= 8)) {
