@@ -133,7 +133,7 @@ async function openPage(browser, opts = {}) {
   page.on('pageerror', (e) => problems.push('page error: ' + e.message));
   page.on('console', (m) => {
     const text = m.text();
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|403|404|410)/.test(text)) {
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|403|404|409|410|422)/.test(text)) {
       problems.push('console error: ' + text);
     }
     if (/Content Security Policy|Refused to/i.test(text)) problems.push('CSP: ' + text);
@@ -242,10 +242,10 @@ scenario('static', async () => {
 
 scenario('sign-in-each-role', async (browser) => {
   const expected = {
-    'A-J1': { role: 'af_officer', unit: 'jarva', nav: ['cases', 'lists'] },
-    'A-G1': { role: 'af_officer', unit: 'globen', nav: ['cases', 'lists'] },
-    'A-C1': { role: 'af_officer', unit: 'city', nav: ['cases', 'lists'] },
-    'V-1': { role: 'syv', unit: '', nav: ['cases', 'lists'] },
+    'A-J1': { role: 'af_officer', unit: 'jarva', nav: ['start', 'cases', 'person', 'meeting', 'lists'] },
+    'A-G1': { role: 'af_officer', unit: 'globen', nav: ['start', 'cases', 'person', 'meeting', 'lists'] },
+    'A-C1': { role: 'af_officer', unit: 'city', nav: ['start', 'cases', 'person', 'meeting', 'lists'] },
+    'V-1': { role: 'syv', unit: '', nav: ['start', 'cases', 'person', 'meeting', 'lists'] },
     'C-1': { role: 'compliance', unit: '', nav: ['cases', 'audit', 'lists', 'indicators', 'reminders'] },
     'G-1': { role: 'strategic', unit: '', nav: ['indicators'] },
     'W-1': { role: 'worker', unit: '', nav: ['reminders'] },
@@ -296,7 +296,7 @@ scenario('sign-in-each-role', async (browser) => {
     await page.waitForSelector('#whoami');
     // The first view (cases) finishes and moves focus to its heading before we start tabbing:
     // tabbing while it still loads can lose the focus to that late move.
-    await ready(page, '#case-results .cases-table, #case-results .notice');
+    await ready(page, '#start-mine');
     let reached = false;
     for (let i = 0; i < 20 && !reached; i++) {
       await page.keyboard.press('Shift+Tab');
@@ -347,7 +347,8 @@ scenario('walk-a-case', async (browser) => {
   const { context, page } = await openPage(browser);
   try {
     await signIn(page, 'V-1');
-    await ready(page, '#case-filters');
+    await ready(page, '#start-mine');
+    await viaApp(page, () => page.click('#nav-cases'), '#case-filters');
     await assertLabelled(page, 'case list');
     await page.selectOption('#filter-unit', 'jarva');
     await page.selectOption('#filter-state', chosen.state);
@@ -924,6 +925,263 @@ scenario('rectify-from-the-person-card', async (browser) => {
   } finally {
     await syv.context.close();
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The counsellors' workspace: the whole walk of a case through the UI, by keyboard.
+
+// Tabs forward from the current focus until `selector` has it (the control is reachable with
+// the keyboard), at most `max` presses.
+async function tabTo(page, selector, max = 250) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => { const a = document.activeElement; return !!a && a.matches(s); }, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  const at = await page.evaluate(() => (document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : 'none'));
+  throw new Error(`${selector} not reached with Tab (focus on ${at})`);
+}
+
+async function kbType(page, selector, text) {
+  await tabTo(page, selector);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.type(text);
+}
+
+async function kbSelect(page, selector, value) {
+  await tabTo(page, selector);
+  for (let i = 0; i < 30; i++) {
+    const [at, want] = await page.$eval(selector, (e, v) => [e.selectedIndex, [...e.options].findIndex((o) => o.value === v)], value);
+    if (want < 0) break;
+    if (at === want) return;
+    await page.keyboard.press(at < want ? 'ArrowDown' : 'ArrowUp');
+  }
+  throw new Error(`${selector}: option ${value} not reached with the arrow keys`);
+}
+
+async function kbPress(page, selector, key = 'Enter') {
+  await tabTo(page, selector);
+  await page.keyboard.press(key);
+}
+
+// A radio of a generated bool field: Tab reaches the group's checked (or first) radio, arrows move.
+async function kbRadio(page, form, field, value) {
+  const group = `${form} [data-field="${field}"] input[type=radio]`;
+  await tabTo(page, group);
+  const target = `${form} [data-field="${field}"] input[value="${value}"]`;
+  for (let i = 0; i < 4; i++) {
+    if (await page.$eval(target, (e) => e.checked)) return;
+    await page.keyboard.press('ArrowDown');
+  }
+  throw new Error(`${target} not chosen with the arrow keys`);
+}
+
+// Opens a command's form on the case page (its <details>) from the top of the page.
+async function openCommand(page, name) {
+  await page.focus('main h1');
+  await kbPress(page, `#open-${name}`);
+  await page.waitForSelector(`#cmd-${name}`, { state: 'visible' });
+}
+
+async function submitCommand(page, name) {
+  await viaApp(page, () => kbPress(page, `#cmd-${name}-submit`), '#command-done');
+  return (await page.textContent('#command-done')).trim();
+}
+
+// A valid personal identity number (Luhn) nobody in the demo data has: born 1986, random serial.
+function freshPersonalNumber() {
+  const mmdd = String(1 + Math.floor(Math.random() * 12)).padStart(2, '0') + String(1 + Math.floor(Math.random() * 28)).padStart(2, '0');
+  const serial = String(Math.floor(Math.random() * 1000)).padStart(3, '0');
+  const nine = '86' + mmdd + serial;
+  let sum = 0;
+  for (let i = 0; i < 9; i++) {
+    let d = Number(nine[i]) * (i % 2 === 0 ? 2 : 1);
+    if (d > 9) d -= 9;
+    sum += d;
+  }
+  return `19${nine.slice(0, 6)}-${nine.slice(6)}${(10 - (sum % 10)) % 10}`;
+}
+
+async function caseState(page) {
+  return page.$eval('#case-state', (e) => e.dataset.state);
+}
+
+const WALK = { caseId: null, pnr: null, subjectId: null, slot1: null, slot2: null, reviewed: null, started: null };
+
+scenario('workspace-walk', async (browser) => {
+  WALK.pnr = freshPersonalNumber();
+  // The AF officer: finds no one, registers the person, records consent and refers.
+  const af = await openPage(browser);
+  try {
+    await signIn(af.page, 'A-J1');
+    await ready(af.page, '#start-mine');
+    const page = af.page;
+    await page.focus('main h1');
+    await page.keyboard.press('Shift+Tab');
+    for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement.id === 'nav-person')); i++) await page.keyboard.press('Shift+Tab');
+    await viaApp(page, () => page.keyboard.press('Enter'), '#lookup-form');
+    await kbType(page, '#lookup-pnr', WALK.pnr);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#lookup-notfound');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'reg-name', 'focus moves to the registration');
+    await page.keyboard.type('Walk Testperson');
+    await kbSelect(page, '#reg-gender', 'female');
+    await kbType(page, '#reg-phone', '+46701234567');
+    await kbPress(page, '#register-submit');
+    await page.waitForSelector('#register-done');
+    assert.ok(!(await page.evaluate(() => location.href)).includes(WALK.pnr.slice(0, 8)), 'the number is never in the URL');
+    // Consent: every scope in plain Swedish, method and evidence.
+    const scopes = await page.$$eval('#consent-form .consent-scope label', (ls) => ls.map((l) => l.textContent));
+    assert.equal(scopes.length, 3);
+    assert.ok(scopes.every((s) => /AF|Vux/.test(s) && !/_/.test(s)), 'scopes in words: ' + scopes.join(' | '));
+    for (const s of ['transfer_referral', 'share_guidance', 'share_study_progress']) await kbPress(page, `#consent-${s}`, 'Space');
+    await kbSelect(page, '#consent-method', 'bankid');
+    await kbType(page, '#consent-evidence', 'BID-2026-0001');
+    await kbPress(page, '#consent-submit');
+    await page.waitForSelector('#consent-done');
+    // The referral form, generated from SubmitReferral: guard G-TARGET explained first.
+    assert.match(await page.textContent('#referral .conditions'), /bo i Stockholm/);
+    await kbSelect(page, '#referral [data-field="channel"] select', 'space');
+    for (const f of ['long_term_unemployed', 'lacks_upper_secondary', 'need_assessed', 'resident_stockholm']) await kbRadio(page, '#referral', f, 'true');
+    await kbRadio(page, '#referral', 'rom_participant', 'false');
+    await viaApp(page, () => kbPress(page, '#referral-submit'), '#referral-done');
+    WALK.caseId = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
+    assert.match(WALK.caseId, /^C-/);
+    assert.equal(await caseState(page), 'referred');
+    assert.match(await page.textContent('#next-text'), /Boka ett samtal/);
+    await screenshot(page, 'walk-referred');
+    // The AF officer's own case appears under "my cases" once taken.
+    await kbPress(page, '#take-responsibility');
+    await page.waitForFunction(() => /ansvarig/.test(document.getElementById('responsible-status').textContent));
+    page.checkProblems();
+  } finally {
+    await af.context.close();
+  }
+  const mine = await apiOk('A-J1', 'GET', '/v1/cases?mine=true');
+  assert.ok(mine.cases.some((c) => c.case_id === WALK.caseId), 'the case is among the officer\'s cases');
+
+  // The SYV: books, records a no-show, rebooks, the conversation with a plan, the start, a pace.
+  const syv = await openPage(browser);
+  try {
+    const page = syv.page;
+    await signIn(page, 'V-1');
+    await ready(page, '#start-mine');
+    await viaApp(page, () => page.evaluate((id) => { location.hash = '#/cases/' + id; }, WALK.caseId), '#next-step');
+    // Book a slot a few seconds ahead, so that it has passed for the no-show.
+    const soon = new Date(Date.now() + 8000);
+    WALK.slot1 = soon.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const soonLocal = stockholmLocal(WALK.slot1).replace('T', ' ') + ':' + String(new Date(WALK.slot1).getUTCSeconds()).padStart(2, '0');
+    await openCommand(page, 'BookConversation');
+    assert.match(await page.textContent('#cmd-BookConversation .conditions'), /framtiden/);
+    await kbType(page, '#cmd-BookConversation [data-field="slot"] input', soonLocal);
+    await kbSelect(page, '#cmd-BookConversation [data-field="mode"] select', 'digital');
+    await submitCommand(page, 'BookConversation');
+    assert.equal(await caseState(page), 'booked');
+    const wait = new Date(WALK.slot1).getTime() - Date.now() + 1200;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await openCommand(page, 'RecordNoShow');
+    assert.match(await page.textContent('#cmd-RecordNoShow .conditions'), /passerat/);
+    await submitCommand(page, 'RecordNoShow');
+    assert.equal(await caseState(page), 'referred');
+    // Rebook for tomorrow 10:00.
+    const tomorrow = stockholmDate(new Date(Date.now() + 86400000).toISOString());
+    await openCommand(page, 'BookConversation');
+    await kbType(page, '#cmd-BookConversation [data-field="slot"] input', `${tomorrow} 10:00`);
+    await submitCommand(page, 'BookConversation');
+    assert.equal(await caseState(page), 'booked');
+    // A bad time is refused in the form, before anything is sent.
+    await openCommand(page, 'RescheduleConversation');
+    await kbType(page, '#cmd-RescheduleConversation [data-field="slot"] input', '12/24/2026 10:00');
+    await kbPress(page, '#cmd-RescheduleConversation-submit');
+    await page.waitForSelector('#cmd-RescheduleConversation [aria-invalid="true"]');
+    // The conversation: meanwhile the officer records the monthly review (through the API), so
+    // the SYV's answer meets a 409, is shown the change and retries.
+    await openCommand(page, 'RecordConversationHeld');
+    assert.match(await page.textContent('#cmd-RecordConversationHeld .conditions'), /vill studera/);
+    await kbSelect(page, '#cmd-RecordConversationHeld [data-field="outcome"] select', 'plan');
+    await kbRadio(page, '#cmd-RecordConversationHeld', 'wants_to_study', 'true');
+    await kbType(page, '#cmd-RecordConversationHeld [data-field="note"] textarea', 'Vill läsa matematik');
+    const month = stockholmDate(new Date().toISOString()).slice(0, 7);
+    const v = (await apiOk('A-J1', 'GET', `/v1/cases/${WALK.caseId}`)).version;
+    await apiOk('A-J1', 'POST', `/v1/cases/${WALK.caseId}/commands`, { command: 'RecordMonthlyReview', expected_version: v, data: { meeting: `monthly:jarva:${month}`, joint_plan: 'rebook_digital' } });
+    await kbPress(page, '#cmd-RecordConversationHeld-submit');
+    await page.waitForSelector('#cmd-RecordConversationHeld [data-error="version_conflict"]');
+    const conflict = await page.textContent('#cmd-RecordConversationHeld [data-error="version_conflict"]');
+    assert.match(conflict, /Någon annan har ändrat ärendet/);
+    assert.match(conflict, /Genomgånget på månadsmöte/, 'the change is named');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'cmd-RecordConversationHeld-retry');
+    await screenshot(page, 'walk-conflict');
+    await viaApp(page, () => page.keyboard.press('Enter'), '#command-done');
+    assert.equal(await caseState(page), 'planned');
+    // Start and pace.
+    WALK.started = stockholmDate(new Date().toISOString());
+    await openCommand(page, 'RecordStudiesStarted');
+    await kbType(page, '#cmd-RecordStudiesStarted [data-field="start_date"] input', WALK.started);
+    await kbSelect(page, '#cmd-RecordStudiesStarted [data-field="pace"] select', 'part_time');
+    await submitCommand(page, 'RecordStudiesStarted');
+    assert.equal(await caseState(page), 'studying');
+    await openCommand(page, 'RecordStudyPace');
+    await kbSelect(page, '#cmd-RecordStudyPace [data-field="pace"] select', 'full_time');
+    await submitCommand(page, 'RecordStudyPace');
+    assert.equal(await caseState(page), 'studying');
+    assert.equal((await page.textContent('#case-pace')).trim(), 'Heltid');
+    await screenshot(page, 'walk-studying');
+
+    // The monthly meeting of Järva: recorded with its attendees, one listed case reviewed.
+    await viaApp(page, () => page.evaluate(() => { location.hash = '#/meeting?unit=jarva'; }), '#meeting-form');
+    await kbType(page, '#meeting-participants', 'V-1, A-J1');
+    await viaApp(page, () => kbPress(page, '#meeting-record'), '#meeting-done');
+    const firstReview = await page.$('#meeting-list details.command summary');
+    assert.ok(firstReview, 'a listed case can be reviewed');
+    const sumId = await firstReview.evaluate((e) => e.closest('details').querySelector('form').id);
+    WALK.reviewed = sumId.replace(/^review-/, '');
+    await page.focus('main h1');
+    await kbPress(page, `#open-${sumId}`);
+    await kbSelect(page, `#${sumId} [data-field="joint_plan"] select`, 'group_activity_then_syv_follow_up');
+    await kbPress(page, `#${sumId}-submit`);
+    await page.waitForSelector(`#reviewed-${WALK.reviewed}`);
+    await screenshot(page, 'walk-meeting');
+    page.checkProblems();
+  } finally {
+    await syv.context.close();
+  }
+
+  // Event by event, through the API.
+  const evs = (await apiOk('C-1', 'GET', `/v1/cases/${WALK.caseId}/events`)).events;
+  const brief = evs.map((e) => [e.type, e.actor.id]);
+  assert.deepEqual(brief, [
+    ['ReferralSubmitted', 'A-J1'], ['ConversationBooked', 'V-1'], ['ConversationNoShow', 'V-1'], ['ConversationBooked', 'V-1'],
+    ['CaseReviewedAtMonthlyMeeting', 'A-J1'], ['ConversationHeld', 'V-1'], ['IndividualStudyPlanCreated', 'V-1'],
+    ['StudiesStarted', 'V-1'], ['StudyPaceChanged', 'V-1'],
+  ]);
+  assert.deepEqual(evs.map((e) => e.version), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const d = evs.map((e) => e.data);
+  assert.equal(d[0].channel, 'space');
+  assert.equal(d[0].unit, 'jarva');
+  for (const f of ['long_term_unemployed', 'lacks_upper_secondary', 'need_assessed', 'resident_stockholm']) assert.equal(d[0][f], true, f);
+  assert.equal(d[0].rom_participant, false);
+  assert.equal(d[1].slot, WALK.slot1, 'the first slot, to the second, in UTC');
+  assert.equal(d[1].mode, 'digital');
+  assert.equal(stockholmLocal(d[3].slot), `${stockholmDate(new Date(Date.now() + 86400000).toISOString())}T10:00`, 'the second slot at 10:00 Stockholm time');
+  assert.equal(d[5].outcome, 'plan');
+  assert.equal(d[5].note, 'Vill läsa matematik');
+  assert.equal(d[7].start_date, WALK.started);
+  assert.equal(d[7].pace, 'part_time');
+  assert.equal(d[8].pace, 'full_time');
+  const c = await apiOk('C-1', 'GET', `/v1/cases/${WALK.caseId}`);
+  assert.equal(c.subject.name, 'Walk Testperson');
+  assert.equal(c.subject.personal_number, WALK.pnr);
+  assert.equal(c.state, 'studying');
+  assert.equal(c.pace, 'full_time');
+  const extract = await apiOk('C-1', 'GET', `/v1/subjects/${c.subject_id}/extract`);
+  const consents = JSON.stringify(extract.consents || extract);
+  assert.ok(/bankid/.test(consents) && /share_study_progress/.test(consents), 'the consent with its method and scopes');
+  const meetings = (await apiOk('V-1', 'GET', '/v1/meetings?unit=jarva')).meetings;
+  assert.ok(meetings.some((m) => m.recorded_by === 'V-1' && m.participants.includes('A-J1') && m.participants.includes('V-1')), 'the meeting is recorded');
+  const reviewed = (await apiOk('C-1', 'GET', `/v1/cases/${WALK.reviewed}/events`)).events.at(-1);
+  assert.equal(reviewed.type, 'CaseReviewedAtMonthlyMeeting');
+  assert.equal(reviewed.data.joint_plan, 'group_activity_then_syv_follow_up');
+  assert.match(reviewed.data.meeting, /^monthly:jarva:/);
 });
 
 async function main() {
