@@ -159,7 +159,8 @@ async function route(force) {
     return;
   }
   await loadMay();
-  if (seq !== state.renderSeq) return;
+  // A 401 while loading the model signs out (the handler navigates to the sign-in).
+  if (seq !== state.renderSeq || !state.caps) return;
   if (parts.length === 0 || parts[0] === 'signin') {
     navigate(homeFor(state.caps));
     return;

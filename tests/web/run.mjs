@@ -323,7 +323,8 @@ scenario('sign-in-each-role', async (browser) => {
     // A token the server no longer knows (401 on any request) signs the user out.
     await signIn(page, 'V-1');
     await page.evaluate(() => sessionStorage.setItem('casetrail.token', 'ffffffffffffffffffffffffffffffff'));
-    await page.goto(`${BASE}/#/cases`);
+    // (The SYV's first view is the start page: reloading it asks the API again.)
+    await ready(page, '#start-mine');
     await page.reload();
     await page.waitForSelector('#signin-form .notice-warning');
     assert.match(await page.textContent('#signin-form'), /loggats ut/);
@@ -365,7 +366,8 @@ scenario('walk-a-case', async (browser) => {
     await viaApp(page, () => page.click(`a.case-link:text-is("${chosen.case_id}")`), '#timeline');
     await assertLabelled(page, 'case page');
     assert.equal(await page.getAttribute('#case-state', 'data-state'), now.state);
-    assert.equal((await page.textContent('#case-revision')).trim(), now.revision);
+    assert.equal(await page.getAttribute('#case-revision', 'data-revision'), now.revision);
+    assert.match((await page.textContent('#case-revision')).trim(), /^Studieanvisning, regelverk \d+$/, 'the revision in words');
     // The state diagram of the case's revision, with the current state marked.
     assert.equal(await page.getAttribute('svg.state-diagram', 'data-revision'), now.revision);
     const wf = (await apiOk('V-1', 'GET', '/v1/workflows')).workflows.find((w) => w.revision === now.revision);
@@ -378,7 +380,7 @@ scenario('walk-a-case', async (browser) => {
     const items = await page.$$eval('#timeline li.event', (lis) => lis.map((li) => ({
       type: li.dataset.type, version: Number(li.dataset.version),
       actor: li.querySelector('.actor-id').textContent, role: li.querySelector('.actor-role').textContent,
-      revision: li.querySelector('.event-revision').textContent,
+      revision: li.querySelector('.event-revision').dataset.revision,
       recorded: li.querySelector('.recorded-at time').getAttribute('datetime'),
       effective: li.querySelector('.effective-at time').getAttribute('datetime'),
     })));
