@@ -173,12 +173,12 @@ export function transitionTable(workflow) {
   const { edges } = transitions(workflow);
   return h('details', { class: 'transitions' },
     h('summary', t('case.diagram.transitions')),
-    h('table', {},
+    h('div', { class: 'table-wrap' }, h('table', {},
       h('thead', h('tr', h('th', { scope: 'col' }, t('case.diagram.from')), h('th', { scope: 'col' }, t('case.diagram.to')), h('th', { scope: 'col' }, t('case.diagram.commands')))),
       h('tbody', edges.map((e) => h('tr',
         h('td', e.from === '*open' ? t('case.diagram.anyopen') : code('state', e.from)),
         h('td', code('state', e.to)),
-        h('td', e.commands.join(', ')))))));
+        h('td', e.commands.map((c) => code('cmd', c)).join(', '))))))));
 }
 
 export function hasTargets(workflow) {

@@ -394,3 +394,40 @@ sv['scope.share_study_progress'] = 'dela studieuppgifter med AF';
 en['scope.transfer_referral'] = 'transfer to Vux';
 en['scope.share_guidance'] = 'sharing the guidance outcome with AF';
 en['scope.share_study_progress'] = 'sharing study progress with AF';
+
+Object.assign(sv, {
+  'audit.erasure.confirm.text2': 'Radera alla personuppgifter om {who}? Rättslig grund: {basis}. Diarienummer: {ref}. Detta kan inte ångras.',
+  'refusal.guard_failed': 'Villkor inte uppfyllt',
+  'refusal.consent_missing': 'Samtycke saknas',
+  'refusal.invalid_transition': 'Inte tillåtet i tillståndet',
+  'refusal.invalid_field': 'Ogiltigt fält',
+  'refusal.forbidden': 'Saknar behörighet',
+  'refusal.version_conflict': 'Ärendet ändrat av någon annan',
+  'refusal.unknown_command': 'Okänt kommando',
+  'refusal.erased': 'Personen är raderad',
+  'refusal.case_open': 'Öppet ärende finns redan',
+  'field.name': 'Namn',
+  'field.personal_number': 'Personnummer',
+  'field.contact': 'Kontakt',
+  'field.subject': 'Person',
+  'field.data': 'Uppgifter',
+  'field.pace_redacted': 'Studietakt',
+});
+Object.assign(en, {
+  'audit.erasure.confirm.text2': 'Erase all personal data of {who}? Legal basis: {basis}. Reference: {ref}. This cannot be undone.',
+  'refusal.guard_failed': 'Condition not met',
+  'refusal.consent_missing': 'Consent missing',
+  'refusal.invalid_transition': 'Not allowed in the state',
+  'refusal.invalid_field': 'Invalid field',
+  'refusal.forbidden': 'Not permitted',
+  'refusal.version_conflict': 'Case changed by someone else',
+  'refusal.unknown_command': 'Unknown command',
+  'refusal.erased': 'The person is erased',
+  'refusal.case_open': 'An open case exists',
+  'field.name': 'Name',
+  'field.personal_number': 'Personal identity number',
+  'field.contact': 'Contact',
+  'field.subject': 'Person',
+  'field.data': 'Data',
+  'field.pace_redacted': 'Study pace',
+});

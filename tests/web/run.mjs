@@ -826,7 +826,7 @@ scenario('erasure-by-compliance', async (browser) => {
     await page.fill('#erasure-reference', 'DNR-2026-0099');
     await page.click('#erasure-start');
     await page.waitForSelector('#erasure-dialog[open]');
-    assert.match(await page.textContent('#erasure-confirm-text'), new RegExp(`${sid}.*art17_request.*DNR-2026-0099`));
+    assert.match(await page.textContent('#erasure-confirm-text'), new RegExp(`Tolvan Testsson \\(${sid}\\).*Begäran om radering \\(art\\. 17\\).*DNR-2026-0099`), 'the person, the basis in words and the reference');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'erasure-cancel', 'focus starts on Cancel');
     await screenshot(page, 'erasure-confirm');
     await page.keyboard.press('Escape');
@@ -1184,6 +1184,233 @@ scenario('workspace-walk', async (browser) => {
   assert.equal(reviewed.type, 'CaseReviewedAtMonthlyMeeting');
   assert.equal(reviewed.data.joint_plan, 'group_activity_then_syv_follow_up');
   assert.match(reviewed.data.meeting, /^monthly:jarva:/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Accessibility (axe-core), narrow screens and language: every view, form and dialog.
+
+const AXE_SOURCE = fs.readFileSync(path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+const NARROW = { width: 390, height: 844 };
+
+// English words that are not Swedish ones (the Swedish UI must not show them), and codes of the
+// API that are never shown raw whatever their form.
+const ENGLISH = new Set(['the', 'and', 'of', 'to', 'for', 'with', 'case', 'cases', 'state', 'referred', 'booked', 'unplanned',
+  'planned', 'studying', 'aborted', 'completed', 'closed', 'pending', 'delivered', 'scheduled', 'due', 'sent', 'cancelled',
+  'true', 'false', 'null', 'undefined', 'webhook', 'reminder', 'reminders', 'meeting', 'list', 'lists', 'search', 'submit',
+  'save', 'error', 'unknown', 'outcome', 'pace', 'consent', 'scope', 'subject', 'event', 'events', 'full', 'time', 'part',
+  'yes', 'no', 'show', 'next', 'previous', 'page', 'choose', 'required', 'optional', 'phone', 'email', 'name', 'first', 'back']);
+const RAW_CODES = ['public_task', 'service_card', 'case_handling', 'compliance_review', 'rebook_digital', 'as_of', 'valid_at', 'webhook'];
+
+async function knownCodes() {
+  const w = await apiOk('C-1', 'GET', '/v1/workflows');
+  const codes = new Set(RAW_CODES);
+  const add = (x) => { if (typeof x === 'string' && x) codes.add(x); };
+  for (const r of w.workflows) {
+    add(r.revision);
+    r.states.forEach(add);
+    for (const c of r.commands) {
+      add(c.name);
+      (c.guards || []).forEach(add);
+      (c.consent || []).forEach(add);
+      for (const [f, spec] of Object.entries(c.fields || {})) {
+        add(f);
+        if (Array.isArray(spec.codes)) spec.codes.forEach(add);
+      }
+      for (const o of c.outcomes || []) for (const e of o.emits || []) add(e.event);
+    }
+    for (const tm of r.timers || []) add(tm.kind);
+  }
+  Object.keys(w.model.roles).forEach(add);
+  Object.keys(w.model.consent.scopes).forEach(add);
+  w.model.consent.methods.forEach(add);
+  for (const role of Object.values(w.model.roles)) { add(role.purpose); (role.may || []).forEach(add); }
+  // Plain words among the codes (plan, digital, phone, city …) are Swedish or names too: only
+  // the codes that cannot be words count (snake_case, CamelCase, with @ or :).
+  return [...codes].filter((c) => /[_@:]|[a-z][A-Z]/.test(c));
+}
+
+let CODES = null;
+
+// The words on screen that are codes or English: the visible text of header and main, without
+// what users typed or the data shows as it is (ids, names, numbers, notes: marked data-raw or
+// inside <code>, <time>, text inputs).
+async function untranslated(page) {
+  const text = await page.evaluate(() => {
+    const skip = (el) => el.closest('code, .hash, [data-raw]');
+    const parts = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || skip(el) || !el.checkVisibility || !el.checkVisibility()) continue;
+      if (['SCRIPT', 'STYLE', 'TEXTAREA'].includes(el.tagName)) continue;
+      parts.push(n.textContent);
+    }
+    for (const o of document.querySelectorAll('select option')) if (o.parentElement.checkVisibility()) parts.push(o.textContent);
+    return parts.join(' ');
+  });
+  const found = new Set();
+  for (const c of CODES) if (text.includes(c)) found.add(c);
+  for (const w of text.split(/[^\p{L}_]+/u)) {
+    if (!w || /^[A-Z]/.test(w) === false && ENGLISH.has(w)) { if (w) found.add(w); continue; }
+    if (ENGLISH.has(w.toLowerCase()) && w.length > 3) found.add(w);
+  }
+  return [...found];
+}
+
+// axe-core (critical and serious), sideways scrolling at 390 px and, in Swedish, untranslated
+// codes and English words. `what` names the view in the messages.
+async function checkView(page, what, { lang = 'sv' } = {}) {
+  const res = await page.evaluate(async (src) => {
+    if (!window.axe) (0, eval)(src);
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  }, AXE_SOURCE);
+  assert.deepEqual(res, [], `axe-core on ${what}`);
+  const size = page.viewportSize();
+  await page.setViewportSize(NARROW);
+  await page.waitForTimeout(50);
+  const wide = await page.evaluate(() => {
+    const over = document.documentElement.scrollWidth - window.innerWidth;
+    if (over <= 0) return null;
+    const culprits = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1
+      && !e.closest('.table-wrap, .diagram-scroll, .chart-scroll')).slice(-3).map((e) => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className);
+    return `${over}px too wide: ${culprits.join(', ')}`;
+  });
+  await page.setViewportSize(size);
+  assert.equal(wide, null, `${what} scrolls sideways at 390 px`);
+  if (lang === 'sv') assert.deepEqual(await untranslated(page), [], `untranslated on ${what}`);
+}
+
+scenario('accessibility-and-language', async (browser) => {
+  CODES = await knownCodes();
+  assert.ok(CODES.includes('BookConversation') && CODES.includes('rebook_digital') && CODES.includes('study-referral@1'));
+  // The check itself: a page with a raw code fails it.
+  {
+    const { context, page } = await openPage(browser);
+    await page.goto(BASE + '/');
+    await page.waitForSelector('#signin-form');
+    await page.evaluate(() => { const p = document.createElement('p'); p.textContent = 'Kanal: rebook_digital, state booked'; document.getElementById('main').appendChild(p); });
+    const caught = await untranslated(page);
+    assert.ok(caught.includes('rebook_digital') && caught.includes('state'), 'the check catches codes and English: ' + caught);
+    // … and axe-core runs: a button without a name is a critical violation.
+    await page.evaluate(() => { document.getElementById('main').appendChild(document.createElement('button')); });
+    await assert.rejects(checkView(page, 'a page with a nameless button', { lang: 'en' }), /button-name/);
+    await context.close();
+  }
+  const views = [];
+  const visit = async (page, hash, selector, what, before) => {
+    await viaApp(page, () => page.evaluate((x) => { location.hash = x; }, hash), selector);
+    if (before) await before();
+    await checkView(page, what);
+    views.push(what);
+  };
+  const anyCase = (await allCases('V-1')).find((c) => c.unit === 'jarva' && ['referred', 'booked', 'unplanned'].includes(c.state));
+
+  // The SYV: start, case list, a case with every form open, person, meeting, lists.
+  {
+    const { context, page } = await openPage(browser);
+    try {
+      await page.goto(BASE + '/');
+      await page.waitForSelector('#signin-form');
+      await checkView(page, 'sign-in');
+      await signIn(page, 'V-1');
+      await ready(page, '#start-mine');
+      await checkView(page, 'start (syv)');
+      await visit(page, '#/cases', '#case-results', 'case list');
+      await visit(page, `#/cases/${anyCase.case_id}`, '#timeline', 'case page with its forms', async () => {
+        await page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
+      });
+      await visit(page, '#/person', '#lookup-form', 'person search (syv)', async () => {
+        await page.fill('#lookup-pnr', '19121212-1212');
+        await page.click('#lookup-submit');
+        await page.waitForSelector('#lookup-found, #lookup-notfound');
+      });
+      await visit(page, '#/meeting?unit=jarva', '#meeting-form', 'monthly meeting', async () => {
+        await page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
+      });
+      await visit(page, '#/lists', '#list-form', 'lists', async () => {
+        await viaApp(page, () => page.click('#list-show'), '#list-result, #main .notice');
+      });
+      page.checkProblems();
+    } finally {
+      await context.close();
+    }
+  }
+  // The AF officer: a new person's registration form; a known one's consent and referral forms.
+  {
+    const { context, page } = await openPage(browser);
+    try {
+      await signIn(page, 'A-J1');
+      await ready(page, '#start-mine');
+      await checkView(page, 'start (af_officer)');
+      await visit(page, '#/person', '#lookup-form', 'registration form', async () => {
+        await page.fill('#lookup-pnr', freshPersonalNumber());
+        await page.click('#lookup-submit');
+        await page.waitForSelector('#register-form');
+      });
+      await page.fill('#reg-name', 'Axe Testperson');
+      await page.click('#register-submit');
+      await page.waitForSelector('#consent-form');
+      await checkView(page, 'consent and referral forms');
+      // Errors shown in the forms are also checked.
+      await page.click('#consent-submit');
+      await page.click('#referral-submit');
+      await page.waitForSelector('#referral [aria-invalid="true"]');
+      await checkView(page, 'forms with errors');
+      page.checkProblems();
+    } finally {
+      await context.close();
+    }
+  }
+  // Compliance: audit, erasure dialog, reminders, indicators; the worker's reminders.
+  {
+    const { context, page } = await openPage(browser);
+    try {
+      await signIn(page, 'C-1');
+      await ready(page, 'main h1');
+      await visit(page, '#/audit', '#main h1', 'verification');
+      await visit(page, `#/audit/${anyCase.case_id}`, '#chain-status', 'case audit');
+      await page.selectOption('#erasure-legal-basis', 'art17_request');
+      await page.fill('#erasure-reference', 'DNR-2026-0001');
+      await page.click('#erasure-start');
+      await page.waitForSelector('#erasure-dialog[open]');
+      const dialog = await page.textContent('#erasure-dialog');
+      assert.match(dialog, /Begäran om radering/, 'the legal basis in words');
+      assert.doesNotMatch(dialog, /art17_request/);
+      await checkView(page, 'erasure dialog');
+      await page.keyboard.press('Escape');
+      // Time travel to the day of the first event: the later ones are dimmed (their contrast too).
+      const firstDay = stockholmDate((await apiOk('C-1', 'GET', `/v1/cases/${anyCase.case_id}/events`)).events[0].recorded_at);
+      await visit(page, `#/cases/${anyCase.case_id}?as_of=${firstDay}`, '#timetravel-banner', 'time travel', async () => {
+        assert.ok(await page.$('#timeline li[data-included="false"]'), 'later events are marked');
+      });
+      await visit(page, '#/reminders', '#reminder-results', 'reminders');
+      await visit(page, '#/indicators', '#main h1', 'indicators', async () => { await page.waitForSelector('svg.chart, .chart'); });
+      page.checkProblems();
+    } finally {
+      await context.close();
+    }
+  }
+  // The English UI: no raw codes either.
+  {
+    const { context, page } = await openPage(browser);
+    try {
+      await signIn(page, 'V-1');
+      await ready(page, '#start-mine');
+      await viaApp(page, () => page.click('#lang-switch'), '#start-mine');
+      await viaApp(page, () => page.evaluate((id) => { location.hash = '#/cases/' + id; }, anyCase.case_id), '#timeline');
+      await page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
+      const text = await page.evaluate(() => document.body.innerText);
+      const raw = CODES.filter((c) => text.includes(c));
+      assert.deepEqual(raw, [], 'raw codes in the English case page');
+      await checkView(page, 'case page in English', { lang: 'en' });
+      await viaApp(page, () => page.click('#lang-switch'), '#timeline');
+    } finally {
+      await context.close();
+    }
+  }
+  log(`  checked ${views.length + 8} views with axe-core, at 390 px and for untranslated text`);
 });
 
 async function main() {
