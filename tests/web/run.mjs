@@ -800,7 +800,8 @@ scenario('erasure-by-compliance', async (browser) => {
     assert.equal(auditApi.refused_commands.length, 1);
     const refusals = await page.$$eval('table.audit-refused tbody tr', (rows) => rows.map((r) => r.textContent));
     assert.equal(refusals.length, 1, 'the refused command is listed');
-    assert.match(refusals[0], /BookConversation.*guard_failed.*G-SLOT-FUTURE/);
+    assert.match(refusals[0], /Boka samtal.*Villkor inte uppfyllt.*Samtalstiden måste ligga i framtiden/, 'the refusal in words');
+    assert.equal(await page.$eval('table.audit-refused .refusal-code', (e) => e.dataset.code), 'guard_failed');
     await screenshot(page, 'audit');
 
     // The register extract, as a download.
