@@ -431,3 +431,11 @@ Object.assign(en, {
   'field.data': 'Data',
   'field.pace_redacted': 'Study pace',
 });
+Object.assign(sv, {
+  'rstatus.action': 'Behöver åtgärd (förfallna, misslyckad leverans)',
+  'reminders.order': 'Nyast först. Vyn öppnar på det som behöver åtgärd: förfallna påminnelser och de som inte gick att leverera.',
+});
+Object.assign(en, {
+  'rstatus.action': 'Needs action (due, delivery failed)',
+  'reminders.order': 'Newest first. The view opens on what needs action: due reminders and those that could not be delivered.',
+});

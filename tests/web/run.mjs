@@ -726,11 +726,22 @@ scenario('reminders-for-the-worker', async (browser) => {
   const { context, page } = await openPage(browser);
   try {
     await signIn(page, 'W-1');  // the worker's only view opens first
-    await ready(page, '.reminders-table');
+    await ready(page, '#reminder-results');
     assert.equal(await page.evaluate(() => location.hash), '#/reminders');
+    // It opens on what needs action: the due ones and the failed deliveries, newest first.
+    const failed = sent.filter((r) => Object.values(r.delivery || {}).some((d) => d.state === 'dead_lettered'));
+    const action = [...all.filter((r) => r.status === 'due'), ...failed];
+    assert.equal(await page.$eval('#reminder-status', (s) => s.value), 'action');
+    assert.equal(await page.$$eval('.reminders-table tbody tr', (rs) => rs.length), action.length, 'one row per reminder needing action');
+    assert.ok(await page.$$eval('.reminders-table [data-status]', (ss) => ss.every((s) => s.dataset.status === 'due' || s.dataset.status === 'sent')));
+    // All of them: the first page of 200, newest first within it.
+    await page.selectOption('#reminder-status', 'all');
+    await viaApp(page, () => page.click('#reminder-apply'), '.reminders-table');
     const firstPage = Math.min(all.length, 200);  // the view asks for pages of 200
     assert.equal(await page.$$eval('.reminders-table tbody tr', (rs) => rs.length), firstPage, 'one row per reminder');
     assert.equal(await page.$('#next-page') !== null, all.length > 200, 'a next-page link when more follow');
+    const due = await page.$$eval('.reminders-table tbody tr td:first-child', (tds) => tds.map((td) => (td.querySelector('time') ? td.querySelector('time').getAttribute('datetime') : '')));
+    assert.deepEqual(due, [...due].sort().reverse(), 'newest first');
     assert.equal(await page.$$eval('.reminders-table a.case-link', (as) => as.length), 0, 'a worker reads no cases');
     await assertLabelled(page, 'reminders');
     await screenshot(page, 'reminders-worker');
