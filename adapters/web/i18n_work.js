@@ -439,3 +439,25 @@ Object.assign(en, {
   'rstatus.action': 'Needs action (due, delivery failed)',
   'reminders.order': 'Newest first. The view opens on what needs action: due reminders and those that could not be delivered.',
 });
+Object.assign(sv, {
+  'cases.search.label': 'Namn eller personnummer',
+  'cases.search.help': 'Hela namndelar, t.ex. "Anna Ödqvist", eller ÅÅÅÅMMDD-NNNN. Varje sökning loggas med ditt id; sökordet syns aldrig i adressfältet.',
+  'cases.search.count': '{n} ärenden för personen',
+  'cases.search.none': 'Inga ärenden som du får se för den sökningen.',
+  'cases.search.clear': 'Visa hela listan igen',
+  'cases.sorted.asc': 'stigande',
+  'cases.sorted.desc': 'fallande',
+  'cases.pages': 'Sidor',
+  'cases.page': 'Sida {p} av {n}',
+});
+Object.assign(en, {
+  'cases.search.label': 'Name or personal identity number',
+  'cases.search.help': 'Whole name parts, e.g. "Anna Ödqvist", or YYYYMMDD-NNNN. Every search is logged with your id; the search never appears in the address bar.',
+  'cases.search.count': '{n} cases of the person',
+  'cases.search.none': 'No cases you may see for that search.',
+  'cases.search.clear': 'Show the whole list again',
+  'cases.sorted.asc': 'ascending',
+  'cases.sorted.desc': 'descending',
+  'cases.pages': 'Pages',
+  'cases.page': 'Page {p} of {n}',
+});

@@ -1247,6 +1247,7 @@ let CODES = null;
 // what users typed or the data shows as it is (ids, names, numbers, notes: marked data-raw or
 // inside <code>, <time>, text inputs).
 async function untranslated(page) {
+  if (!CODES) CODES = await knownCodes();
   const text = await page.evaluate(() => {
     const skip = (el) => el.closest('code, .hash, [data-raw]');
     const parts = [];
@@ -1423,6 +1424,59 @@ scenario('accessibility-and-language', async (browser) => {
     }
   }
   log(`  checked ${views.length + 8} views with axe-core, at 390 px and for untranslated text`);
+});
+
+scenario('case-list-search-sort-page', async (browser) => {
+  const all = await allCases('V-1');
+  const { context, page } = await openPage(browser);
+  try {
+    await signIn(page, 'V-1');
+    await ready(page, '#start-mine');
+    await viaApp(page, () => page.click('#nav-cases'), '#case-count');
+    assert.equal(await page.$$eval('.cases-table tbody tr', (r) => r.length), Math.min(50, all.length), 'pages of 50');
+    // A total, the newest referral first, pages both ways (pages of 20 here: the demo has ~45 cases).
+    await viaApp(page, () => page.evaluate(() => { location.hash = '#/cases?size=20'; }), '#case-count');
+    assert.equal(Number(await page.getAttribute('#case-count', 'data-total')), all.length, 'the total is what the API lists');
+    const newest = [...all].sort((a, b) => b.referred_at.localeCompare(a.referred_at))[0];
+    assert.equal(await page.textContent('.cases-table tbody tr:first-child a.case-link'), newest.case_id, 'newest first');
+    assert.equal(await page.$$eval('.cases-table tbody tr', (r) => r.length), 20);
+    assert.ok(all.length > 20, 'the demo data fills more than one page');
+    await viaApp(page, () => page.click('#next-page'), '#prev-page');
+    assert.match(await page.textContent('#case-count'), /visar 21–/);
+    await viaApp(page, () => page.click('#prev-page'), '#next-page');
+    assert.equal(await page.$('#prev-page'), null);
+    // Sortable columns: by state, then the other way.
+    await viaApp(page, () => page.click('#sort-state'), '.cases-table');
+    assert.equal(await page.$eval('.cases-table thead th:nth-child(3)', (th) => th.getAttribute('aria-sort')), 'ascending');
+    const labels = await page.$$eval('.cases-table tbody [data-state]', (s) => s.map((x) => x.textContent));
+    assert.deepEqual(labels, [...labels].sort((a, b) => a.localeCompare(b, 'sv')), 'sorted by state');
+    await viaApp(page, () => page.click('#sort-state'), '.cases-table');
+    assert.equal(await page.$eval('.cases-table thead th:nth-child(3)', (th) => th.getAttribute('aria-sort')), 'descending');
+    await assertLabelled(page, 'case list');
+    // Search by name and by number: the walk's person; the query never in the URL.
+    if (WALK.caseId) {
+      await page.fill('#case-search', 'walk testperson');
+      await page.click('#case-search-submit');
+      await page.waitForSelector('#case-count[data-total="1"]');
+      assert.equal(await page.textContent('.cases-table a.case-link'), WALK.caseId);
+      await page.fill('#case-search', WALK.pnr);
+      await page.click('#case-search-submit');
+      await page.waitForFunction((id) => [...document.querySelectorAll('.cases-table a.case-link')].some((a) => a.textContent === id), WALK.caseId);
+      const url = await page.evaluate(() => location.href);
+      assert.ok(!/walk|testperson/i.test(url) && !url.includes(WALK.pnr.slice(0, 8)), 'the query is not in the URL');
+      await checkView(page, 'search results');
+    }
+    page.checkProblems();
+  } finally {
+    await context.close();
+  }
+  if (WALK.caseId) {
+    // Both searches were recorded like lookups, on the person's access stream.
+    const c = await apiOk('C-1', 'GET', `/v1/cases/${WALK.caseId}`);
+    const lookups = (await apiOk('C-1', 'GET', `/v1/subjects/${c.subject_id}/extract`)).lookups;
+    const vias = lookups.filter((l) => l.actor === 'V-1').map((l) => l.via);
+    assert.ok(vias.includes('name_search') && vias.includes('case_search'), 'searches recorded: ' + vias);
+  }
 });
 
 async function main() {
