@@ -461,3 +461,17 @@ Object.assign(en, {
   'cases.pages': 'Pages',
   'cases.page': 'Page {p} of {n}',
 });
+Object.assign(sv, {
+  'lists.month.help': 'Skrivs ÅÅÅÅ-MM.',
+  'lists.answer': 'Återkoppla för {id}',
+  'lists.answered': 'Återkopplingen är registrerad.',
+  'lists.publish': 'Publicera kvartalslistan',
+  'lists.published': 'Kvartalslistan är publicerad.',
+});
+Object.assign(en, {
+  'lists.month.help': 'Written YYYY-MM.',
+  'lists.answer': 'Give feedback for {id}',
+  'lists.answered': 'The feedback is recorded.',
+  'lists.publish': 'Publish the quarterly list',
+  'lists.published': 'The quarterly list is published.',
+});

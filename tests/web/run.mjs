@@ -670,7 +670,8 @@ scenario('download-lists', async (browser) => {
     await page.selectOption('#list-kind', 'monthly');
     await page.fill('#list-month', monthly.month);
     await viaApp(page, () => page.click('#list-show'), '#list-result table');
-    assert.equal((await page.textContent('#list-id')).trim(), monthly.list.list_id);
+    assert.equal(await page.getAttribute('#list-id', 'data-list-id'), monthly.list.list_id);
+    assert.match((await page.textContent('#list-id')).trim(), /^Månadsmöte Järva \p{L}+ \d{4}$/u, 'the list named in words');
     const ids = await page.$$eval('#list-result tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
     assert.deepEqual(ids, monthly.list.cases.map((c) => c.case_id));
     await screenshot(page, 'monthly-list');
@@ -698,7 +699,7 @@ scenario('download-lists', async (browser) => {
     await page.selectOption('#list-year', qy);
     await page.selectOption('#list-quarter', qq);
     await viaApp(page, () => page.click('#list-show'), '#list-result table');
-    assert.equal((await page.textContent('#list-id')).trim(), quarterly.list.list_id);
+    assert.equal(await page.getAttribute('#list-id', 'data-list-id'), quarterly.list.list_id);
     const [qcsv] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
     const qPath = path.join(ART, qcsv.suggestedFilename());
     await qcsv.saveAs(qPath);
@@ -1477,6 +1478,63 @@ scenario('case-list-search-sort-page', async (browser) => {
     const vias = lookups.filter((l) => l.actor === 'V-1').map((l) => l.via);
     assert.ok(vias.includes('name_search') && vias.includes('case_search'), 'searches recorded: ' + vias);
   }
+});
+
+scenario('quarterly-list', async (browser) => {
+  // The newest generated, unpublished quarterly list of Järva with a studying case.
+  let found = null;
+  const now = new Date();
+  for (let i = 1; i <= 6 && !found; i++) {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 3 * i, 1));
+    const q = `${d.getUTCFullYear()}-Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
+    const r = await api('A-J1', 'GET', `/v1/lists/progression?unit=jarva&quarter=${q}`);
+    if (r.status !== 200 || r.json.published_at) continue;
+    for (const c of r.json.cases) {
+      const cs = await apiOk('V-1', 'GET', `/v1/cases/${c.case_id}`);
+      if (cs.state === 'studying') { found = { quarter: q, list: r.json, caseId: c.case_id }; break; }
+    }
+  }
+  assert.ok(found, 'an unpublished quarterly Järva list with a studying case');
+  const [qy, qq] = found.quarter.split('-');
+  const open = async (page) => {
+    await viaApp(page, () => page.evaluate((h) => { location.hash = h; }, `#/lists?kind=progression&unit=jarva&quarter=${qy}-${qq}`), '#list-result .list-table');
+  };
+  // Vux answers per person.
+  const syv = await openPage(browser);
+  try {
+    await signIn(syv.page, 'V-1');
+    await ready(syv.page, '#start-mine');
+    await open(syv.page);
+    const fid = `feedback-${found.caseId}`;
+    await syv.page.click(`#open-${fid}`);
+    await syv.page.selectOption(`#${fid} [data-field="pace"] select`, 'part_time');
+    await syv.page.check(`#${fid} [data-field="interruption"] input[value="false"]`);
+    await syv.page.click(`#${fid}-submit`);
+    await syv.page.waitForSelector(`#answered-${found.caseId}`);
+    await checkView(syv.page, 'quarterly list (syv)');
+    syv.page.checkProblems();
+  } finally {
+    await syv.context.close();
+  }
+  const last = (await apiOk('C-1', 'GET', `/v1/cases/${found.caseId}/events`)).events.at(-1);
+  assert.equal(last.type, 'ProgressionFeedbackRecorded');
+  assert.equal(last.data.list, found.list.list_id);
+  assert.equal(last.data.pace, 'part_time');
+  assert.equal(last.data.interruption, false);
+  // AF publishes.
+  const af = await openPage(browser);
+  try {
+    await signIn(af.page, 'A-J1');
+    await ready(af.page, '#start-mine');
+    await open(af.page);
+    await viaApp(af.page, () => af.page.click('#publish-list'), '#list-notice');
+    assert.equal(await af.page.$('#publish-list'), null, 'published once');
+    af.page.checkProblems();
+  } finally {
+    await af.context.close();
+  }
+  const published = await apiOk('A-J1', 'GET', `/v1/lists/progression?unit=jarva&quarter=${found.quarter}`);
+  assert.ok(published.published_at, 'the list is published');
 });
 
 async function main() {

@@ -12,7 +12,7 @@ import { commandForm, meetingName } from '../commands.js';
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
-async function unitCases(unit) {
+export async function unitCases(unit) {
   const out = new Map();
   let token = '';
   for (let i = 0; i < 20; i += 1) {
