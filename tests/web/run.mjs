@@ -991,6 +991,15 @@ async function kbRadio(page, form, field, value) {
   throw new Error(`${target} not chosen with the arrow keys`);
 }
 
+// Opens a menu entry with the keyboard: Shift+Tab from the page heading up to it, Enter.
+async function kbMenu(page, id, selector) {
+  await page.focus('main h1');
+  for (let i = 0; i < 40 && !(await page.evaluate((x) => document.activeElement.id === 'nav-' + x, id)); i++) {
+    await page.keyboard.press('Shift+Tab');
+  }
+  await viaApp(page, () => page.keyboard.press('Enter'), selector);
+}
+
 // Opens a command's form on the case page (its <details>) from the top of the page.
 async function openCommand(page, name) {
   await page.focus('main h1');
@@ -1031,10 +1040,7 @@ scenario('workspace-walk', async (browser) => {
     await signIn(af.page, 'A-J1');
     await ready(af.page, '#start-mine');
     const page = af.page;
-    await page.focus('main h1');
-    await page.keyboard.press('Shift+Tab');
-    for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement.id === 'nav-person')); i++) await page.keyboard.press('Shift+Tab');
-    await viaApp(page, () => page.keyboard.press('Enter'), '#lookup-form');
+    await kbMenu(page, 'person', '#lookup-form');
     await kbType(page, '#lookup-pnr', WALK.pnr);
     await page.keyboard.press('Enter');
     await page.waitForSelector('#lookup-notfound');
@@ -1081,7 +1087,13 @@ scenario('workspace-walk', async (browser) => {
     const page = syv.page;
     await signIn(page, 'V-1');
     await ready(page, '#start-mine');
-    await viaApp(page, () => page.evaluate((id) => { location.hash = '#/cases/' + id; }, WALK.caseId), '#next-step');
+    // By keyboard: the menu, the case list's search by name, the case.
+    await kbMenu(page, 'cases', '#case-search');
+    await kbType(page, '#case-search', 'Walk Testperson');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#case-count[data-total="1"]');
+    await viaApp(page, () => kbPress(page, '.cases-table a.case-link'), '#next-step');
+    assert.equal(decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]), WALK.caseId);
     // Book a slot a few seconds ahead, so that it has passed for the no-show.
     const soon = new Date(Date.now() + 8000);
     WALK.slot1 = soon.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -1143,7 +1155,8 @@ scenario('workspace-walk', async (browser) => {
     await screenshot(page, 'walk-studying');
 
     // The monthly meeting of Järva: recorded with its attendees, one listed case reviewed.
-    await viaApp(page, () => page.evaluate(() => { location.hash = '#/meeting?unit=jarva'; }), '#meeting-form');
+    await kbMenu(page, 'meeting', '#meeting-form');
+    assert.equal(await page.$eval('#meeting-unit', (s) => s.value), 'jarva');
     await kbType(page, '#meeting-participants', 'V-1, A-J1');
     await viaApp(page, () => kbPress(page, '#meeting-record'), '#meeting-done');
     const firstReview = await page.$('#meeting-list details.command summary');
@@ -1415,11 +1428,18 @@ scenario('accessibility-and-language', async (browser) => {
       await viaApp(page, () => page.click('#lang-switch'), '#start-mine');
       await viaApp(page, () => page.evaluate((id) => { location.hash = '#/cases/' + id; }, anyCase.case_id), '#timeline');
       await page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
-      const text = await page.evaluate(() => document.body.innerText);
-      const raw = CODES.filter((c) => text.includes(c));
-      assert.deepEqual(raw, [], 'raw codes in the English case page');
+      const rawCodes = async (what) => {
+        const text = await page.evaluate(() => document.body.innerText + ' ' + [...document.querySelectorAll('option')].map((o) => o.textContent).join(' '));
+        assert.deepEqual(CODES.filter((c) => text.includes(c)), [], `raw codes in the English ${what}`);
+      };
+      await rawCodes('case page');
       await checkView(page, 'case page in English', { lang: 'en' });
-      await viaApp(page, () => page.click('#lang-switch'), '#timeline');
+      for (const [hash, sel] of [['#/start', '#start-mine'], ['#/cases', '#case-count'], ['#/meeting?unit=jarva', '#meeting-form'], ['#/lists?kind=progression', '#list-form']]) {
+        await viaApp(page, () => page.evaluate((x) => { location.hash = x; }, hash), sel);
+        await page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
+        await rawCodes(hash);
+      }
+      await viaApp(page, () => page.click('#lang-switch'), '#list-form');
     } finally {
       await context.close();
     }
