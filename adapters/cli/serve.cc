@@ -189,6 +189,10 @@ int RunServe(ServeFlags f) {
   const auto name_key = storage::DeriveSubkey(stores->master, 1, "namesrch");
   replay::NameIndex names(stores->log.get(), std::string(reinterpret_cast<const char*>(name_key.data()), name_key.size()),
                           [&](const std::string& subject) -> Result<std::optional<std::string>> {
+                            // Erased (the SubjectErased event is in the log): gone from the index
+                            // even if the key were still being shredded.
+                            CT_ASSIGN_OR_RETURN(auto state, service.LoadSubject(subject));
+                            if (state.erased) return std::optional<std::string>();
                             CT_ASSIGN_OR_RETURN(auto fields, SubjectPersonal(*stores->log, keys, subject));
                             const std::string* name = fields ? engine::AsText(*fields, "name") : nullptr;
                             return name ? std::optional<std::string>(*name) : std::nullopt;
