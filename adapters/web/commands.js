@@ -105,7 +105,7 @@ function control(name, spec, wf, unit) {
   const helpId = id + '-help';
   const errId = id + '-err';
   const err = h('span', { class: 'field-error', id: errId, role: 'alert' });
-  const described = (extra) => [extra ? helpId : null, errId].filter(Boolean).join(' ');
+  const described = (withHelp) => [withHelp ? helpId : null, errId].filter(Boolean).join(' ');
   const wrap = (ctl, help) => h('div', { class: 'form-field', dataset: { field: name } }, labelEl, ctl,
     help ? h('span', { class: 'help', id: helpId }, help) : null, err);
   const fail = (ctl, msg) => { ctl.setAttribute('aria-invalid', 'true'); err.textContent = msg; return [undefined, msg]; };
@@ -169,10 +169,15 @@ function control(name, spec, wf, unit) {
   // time, date, int, id: a text input; times and dates in ISO form whatever the browser's language.
   const attrs = { id, name, type: 'text', autocomplete: 'off', 'aria-describedby': described(spec.type === 'time' || spec.type === 'date'), required };
   let help = null;
-  if (spec.type === 'time') Object.assign(attrs, { inputmode: 'numeric', placeholder: 'ÅÅÅÅ-MM-DD TT:MM', size: '17' }), help = t('form.time.help', { example: example('time') });
-  if (spec.type === 'date') Object.assign(attrs, { inputmode: 'numeric', placeholder: 'ÅÅÅÅ-MM-DD', size: '11' }), help = t('form.date.help', { example: example('date') });
+  if (spec.type === 'time') {
+    Object.assign(attrs, { inputmode: 'numeric', placeholder: t('ph.time'), size: '17' });
+    help = t('form.time.help', { example: example('time') });
+  }
+  if (spec.type === 'date') {
+    Object.assign(attrs, { inputmode: 'numeric', placeholder: t('ph.date'), size: '11' });
+    help = t('form.date.help', { example: example('date') });
+  }
   if (spec.type === 'int') Object.assign(attrs, { inputmode: 'numeric', pattern: '[0-9]+' });
-  if (lang() !== 'sv' && attrs.placeholder) attrs.placeholder = attrs.placeholder.replace('ÅÅÅÅ', 'YYYY').replace('TT', 'HH');
   const input = h('input', attrs);
   return {
     row: wrap(input, help), control: input,
@@ -286,4 +291,3 @@ export function commandPanel(c, wf, model, role, onDone) {
     commandForm(cmd, wf, model, { caseId: c.case_id, version: c.version, unit: c.unit, onDone }))));
 }
 
-export { notice };

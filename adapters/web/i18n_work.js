@@ -475,3 +475,5 @@ Object.assign(en, {
   'lists.publish': 'Publish the quarterly list',
   'lists.published': 'The quarterly list is published.',
 });
+Object.assign(sv, { 'ph.time': 'ÅÅÅÅ-MM-DD TT:MM', 'ph.date': 'ÅÅÅÅ-MM-DD', 'ph.month': 'ÅÅÅÅ-MM' });
+Object.assign(en, { 'ph.time': 'YYYY-MM-DD HH:MM', 'ph.date': 'YYYY-MM-DD', 'ph.month': 'YYYY-MM' });

@@ -186,11 +186,11 @@ export async function renderCase(main, caseId, query, ctx) {
   // Time travel.
   const asOfInput = h('input', {
     type: 'text', id: 'as-of', name: 'as_of', value: rfc3339ToLocal(asOf), inputmode: 'numeric', autocomplete: 'off',
-    placeholder: 'ÅÅÅÅ-MM-DD TT:MM', pattern: '\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2})?)?', size: '17',
+    placeholder: t('ph.time'), pattern: '\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2})?)?', size: '17',
   });
   const validInput = h('input', {
     type: 'text', id: 'valid-at', name: 'valid_at', value: DATE_RE.test(validAt) ? validAt : '', inputmode: 'numeric',
-    autocomplete: 'off', placeholder: 'ÅÅÅÅ-MM-DD', pattern: '\\d{4}-\\d{2}-\\d{2}', size: '11',
+    autocomplete: 'off', placeholder: t('ph.date'), pattern: '\\d{4}-\\d{2}-\\d{2}', size: '11',
   });
   const ttForm = h('form', {
     class: 'timetravel', id: 'timetravel-form',

@@ -32,7 +32,7 @@ export async function renderLists(main, query, ctx) {
   kindSel.id = 'list-kind';
   const unitSel = select('unit', units.map((u) => [u, code('unit', u)]), unit);
   unitSel.id = 'list-unit';
-  const monthInput = h('input', { type: 'text', id: 'list-month', name: 'month', value: month, inputmode: 'numeric', autocomplete: 'off', placeholder: 'ÅÅÅÅ-MM', pattern: '\\d{4}-\\d{2}', size: '8' });
+  const monthInput = h('input', { type: 'text', id: 'list-month', name: 'month', value: month, inputmode: 'numeric', autocomplete: 'off', placeholder: t('ph.month'), pattern: '\\d{4}-\\d{2}', size: '8' });
   const thisYear = new Date().getFullYear();
   const years = [];
   for (let y = thisYear; y >= 2024; y--) years.push([String(y), String(y)]);

@@ -33,7 +33,7 @@ export async function renderMeeting(main, query, ctx) {
 
   const unitSel = select('unit', units.map((u) => [u, code('unit', u)]), unit);
   unitSel.id = 'meeting-unit';
-  const monthIn = h('input', { id: 'meeting-month', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: month, placeholder: 'ÅÅÅÅ-MM', size: '8', pattern: '\\d{4}-\\d{2}' });
+  const monthIn = h('input', { id: 'meeting-month', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: month, placeholder: t('ph.month'), size: '8', pattern: '\\d{4}-\\d{2}' });
   main.appendChild(h('form', {
     class: 'filters', id: 'meeting-filters', 'aria-label': t('meeting.show'),
     onsubmit: (ev) => {
@@ -53,7 +53,7 @@ export async function renderMeeting(main, query, ctx) {
   if (!ctx.isCurrent()) return;
 
   // Recording the meeting: date and attendees.
-  const held = h('input', { id: 'meeting-held-on', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: stockholmDate(new Date().toISOString()), placeholder: 'ÅÅÅÅ-MM-DD', size: '11' });
+  const held = h('input', { id: 'meeting-held-on', type: 'text', inputmode: 'numeric', autocomplete: 'off', value: stockholmDate(new Date().toISOString()), placeholder: t('ph.date'), size: '11' });
   const people = h('input', { id: 'meeting-participants', type: 'text', autocomplete: 'off', value: ctx.caps.id || '' });
   const recStatus = h('div', { id: 'meeting-status', 'aria-live': 'polite' });
   const recForm = h('form', {
