@@ -20,11 +20,13 @@
 
 #include "adapters/demo/demo_population.h"
 #include "adapters/http/server.h"
+#include "adapters/http/subject_view.h"
 #include "engine/case_service.h"
 #include "engine/cooperation_records.h"
 #include "engine/registered_revisions.h"
 #include "replay/case_directory.h"
 #include "replay/case_rebuild.h"
+#include "replay/name_index.h"
 #include "storage/base/hex.h"
 #include "storage/key_file.h"
 #include "workflows/study_referral.h"
@@ -264,6 +266,19 @@ int RunServe(ServeFlags f) {
   fingerprint_key.assign(reinterpret_cast<const char*>(derived.data()), derived.size());
   // Lookup records keep personal numbers only as hashes under this key (engine/lookup_trace.h).
   const auto lookup_key = storage::DeriveSubkey(stores->master, 1, "lookupnr");
+  // Names are searched through keyed hashes of their parts, under a key of their own
+  // (replay/name_index.h); the names themselves stay sealed under each subject's key.
+  const auto name_key = storage::DeriveSubkey(stores->master, 1, "namesrch");
+  replay::NameIndex names(stores->log.get(), std::string(reinterpret_cast<const char*>(name_key.data()), name_key.size()),
+                          [&](const std::string& subject) -> Result<std::optional<std::string>> {
+                            // Erased (the SubjectErased event is in the log): gone from the index
+                            // even if the key were still being shredded.
+                            CT_ASSIGN_OR_RETURN(auto state, service.LoadSubject(subject));
+                            if (state.erased) return std::optional<std::string>();
+                            CT_ASSIGN_OR_RETURN(auto fields, SubjectPersonal(*stores->log, keys, subject));
+                            const std::string* name = fields ? engine::AsText(*fields, "name") : nullptr;
+                            return name ? std::optional<std::string>(*name) : std::nullopt;
+                          });
   std::optional<engine::RetentionPolicy> retention;
   if (!f.retention.empty()) {
     auto policy = LoadRetentionPolicy(f.retention);
@@ -303,7 +318,7 @@ int RunServe(ServeFlags f) {
                   &metrics, fingerprint_key, retention ? &*retention : nullptr, &indicators, f.suppress_below,
                   &worker, f.web_root, stores->keys.get(), f.backup_root,
                   std::string(reinterpret_cast<const char*>(lookup_key.data()), lookup_key.size()),
-                  f.lookups_per_minute, f.sign_in_failures_per_minute});
+                  f.lookups_per_minute, f.sign_in_failures_per_minute, &names});
   // J10: the worker takes period-end snapshots through the API, which owns the report.
   worker.SetSnapshotTaker([&api](const std::string& period, const std::optional<std::string>& unit) {
     return api.TakeScheduledSnapshot(period, unit);

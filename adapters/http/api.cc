@@ -206,6 +206,7 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
   if ((r = route(is({"retention", "run"}), "POST", [&] { return RunRetention(c); }))) return *r;
   if ((r = route(is({"subjects", "*", "extract"}), "GET", [&] { return Extract(c, p[1]); }))) return *r;
   if ((r = route(is({"cases"}), "POST", [&] { return OpenCase(c); }))) return *r;
+  if ((r = route(is({"cases", "search"}), "POST", [&] { return SearchCases(c); }))) return *r;
   if ((r = route(is({"cases"}), "GET", [&] { return ListCases(c); }))) return *r;
   if ((r = route(is({"cases", "*"}), "GET", [&] { return GetCase(c, p[1]); }))) return *r;
   if ((r = route(is({"cases", "*", "commands"}), "POST", [&] { return ExecuteCommand(c, p[1]); }))) return *r;

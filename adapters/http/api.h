@@ -20,6 +20,7 @@
 #include "engine/case_service.h"
 #include "engine/retention.h"
 #include "replay/case_directory.h"
+#include "replay/name_index.h"
 #include "adapters/workers/reminder_worker.h"
 #include "replay/indicators.h"
 
@@ -59,6 +60,7 @@ struct ApiDeps {
   std::string lookup_hash_key;  // keys the hash of personal numbers in lookup records (engine/lookup_trace.h)
   int lookups_per_minute = 60;           // --lookups-per-minute, per user; 0: no limit
   int sign_in_failures_per_minute = 10;  // --sign-in-failures-per-minute, per address; 0: no limit
+  replay::NameIndex* names = nullptr;    // keyed hashes of name parts, for POST /v1/cases/search
 };
 
 class Api {
@@ -120,6 +122,7 @@ class Api {
   ApiResponse GetCase(Call& c, const std::string& case_id);
   ApiResponse GetEvents(Call& c, const std::string& case_id);
   ApiResponse ListCases(Call& c);
+  ApiResponse SearchCases(Call& c);  // api_search.cc
   ApiResponse TakeResponsibility(Call& c, const std::string& case_id);
   // A case's events and latest state, if the caller may see it (not_found, forbidden otherwise).
   struct VisibleCase {

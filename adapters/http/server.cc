@@ -34,10 +34,10 @@ std::string RouteLabel(std::string_view target) {
     size_t end = target.find('/', i);
     if (end == std::string_view::npos) end = target.size();
     std::string seg(target.substr(i, end - i));
-    bool id = (previous == "cases" || previous == "subjects" || previous == "deviations") && seg != "lookup";
+    bool id = (previous == "cases" || previous == "subjects" || previous == "deviations") && seg != "lookup" && seg != "search";
     // Only route names become labels: an arbitrary path must not grow the series without bound.
     static const std::set<std::string> kNames = {
-        "healthz", "metrics", "v1", "subjects", "lookup", "consents", "notices", "reserves", "revoke", "responsible", "withdraw", "erasure", "extract", "cases",
+        "healthz", "metrics", "v1", "subjects", "lookup", "search", "consents", "notices", "reserves", "revoke", "responsible", "withdraw", "erasure", "extract", "cases",
         "commands", "events", "audit", "verify", "checkpoints", "latest", "workflows", "openapi.json", "admin", "clock",
         "legal-hold", "lift", "retention", "run", "indicators", "snapshots", "decisions", "deviations", "audits",
         "activities", "handled", "samples", "reminders", "meetings", "lists", "monthly", "progression", "publish", "records"};

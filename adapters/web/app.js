@@ -6,6 +6,9 @@
 //   #/lists            monthly and quarterly lists with CSV/XLSX downloads
 //   #/indicators       the strategic group's dashboard
 //   #/reminders        reminders and their delivery (worker, admin, compliance)
+//   #/start            what to do next (roles that handle cases)
+//   #/person           find a person by personal identity number, register, consent, refer
+//   #/meeting          the monthly meeting: its list, recording it and each case's review
 
 import * as api from './api.js';
 import { t, lang, setLang, code } from './i18n.js';
@@ -17,8 +20,12 @@ import { renderAuditLanding, renderAudit } from './views/audit.js';
 import { renderLists } from './views/lists.js';
 import { renderIndicators } from './views/indicators.js';
 import { renderReminders } from './views/reminders.js';
+import { renderStart } from './views/start.js';
+import { renderPerson } from './views/person.js';
+import { renderMeeting } from './views/meeting.js';
+import { loadModel } from './views/workflows.js';
 
-const state = { caps: null, renderSeq: 0, lastPath: null };
+const state = { caps: null, renderSeq: 0, lastPath: null, may: [] };
 const CAPS_KEY = 'casetrail.caps';
 
 function parseHash() {
@@ -33,9 +40,16 @@ export function navigate(hash) {
   else location.hash = hash;
 }
 
+// The menu: what the probes allowed, and for the workspace views what the model lets the role do
+// (`may` of GET /v1/workflows → model.roles); the API still decides every request.
 function navItems(caps) {
   const items = [];
+  const may = state.may || [];
+  const works = caps.cases && may.includes('record_activity');
+  if (works) items.push(['#/start', 'nav.start', 'start']);
   if (caps.cases) items.push(['#/cases', 'nav.cases', 'cases']);
+  if (works && may.includes('register_subject')) items.push(['#/person', 'nav.person', 'person']);
+  if (works && may.includes('work_lists') && caps.listUnits.length) items.push(['#/meeting', 'nav.meeting', 'meeting']);
   if (caps.verify) items.push(['#/audit', 'nav.compliance', 'audit']);
   if (caps.listUnits.length) items.push(['#/lists', 'nav.lists', 'lists']);
   if (caps.indicators) items.push(['#/indicators', 'nav.indicators', 'indicators']);
@@ -89,7 +103,14 @@ async function signIn(tok) {
   api.setToken(tok);
   sessionStorage.setItem(CAPS_KEY, JSON.stringify(caps));
   state.caps = caps;
+  await loadMay();
   return caps;
+}
+
+async function loadMay() {
+  try {
+    state.may = ((((await loadModel()).roles || {})[state.caps.role]) || {}).may || [];
+  } catch (_) { state.may = []; }
 }
 
 export function homeFor(caps) {
@@ -137,6 +158,9 @@ async function route(force) {
     document.body.dataset.ready = String(seq);
     return;
   }
+  await loadMay();
+  // A 401 while loading the model signs out (the handler navigates to the sign-in).
+  if (seq !== state.renderSeq || !state.caps) return;
   if (parts.length === 0 || parts[0] === 'signin') {
     navigate(homeFor(state.caps));
     return;
@@ -144,7 +168,7 @@ async function route(force) {
   renderChrome();
   clear(main);
   main.setAttribute('aria-busy', 'true');
-  const ctx = { caps: state.caps, navigate, isCurrent: () => seq === state.renderSeq };
+  const ctx = { caps: state.caps, navigate, isCurrent: () => seq === state.renderSeq, may: state.may };
   try {
     switch (parts[0]) {
       case 'cases':
@@ -164,6 +188,15 @@ async function route(force) {
       case 'reminders':
         await renderReminders(main, query, ctx);
         break;
+      case 'start':
+        await renderStart(main, query, ctx);
+        break;
+      case 'person':
+        await renderPerson(main, query, ctx);
+        break;
+      case 'meeting':
+        await renderMeeting(main, query, ctx);
+        break;
       case 'home':
       default:
         main.appendChild(h('h1', { tabindex: '-1' }, t('home.title')));
@@ -174,8 +207,10 @@ async function route(force) {
     main.appendChild(errorBox(e));
   }
   if (seq !== state.renderSeq) return;
-  // Move focus to the page heading on navigation (not on a language switch).
-  if (state.lastPath !== path && !force) {
+  // Move focus to the page heading on navigation (not on a language switch), or to the
+  // confirmation a view asks for after saving.
+  if (ctx.focusAfter && !force) ctx.focusAfter.focus();
+  else if (state.lastPath !== path && !force) {
     const h1 = main.querySelector('h1');
     if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: false }); }
   }

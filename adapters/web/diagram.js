@@ -98,7 +98,8 @@ export function stateDiagram(workflow, currentState) {
   const { initial, edges } = transitions(workflow);
   const { pos, width, height, terminal } = layout(states, initial, edges);
   const titleId = 'dg-' + Math.random().toString(36).slice(2, 9);
-  const label = t('case.diagram.label', { revision: workflow.revision, state: currentState ? code('state', currentState) : t('none') });
+  const rev = /@(\d+)$/.exec(workflow.revision || '');
+  const label = t('case.diagram.label', { revision: rev ? t('case.revision.words', { n: rev[1] }) : workflow.revision, state: currentState ? code('state', currentState) : t('none') });
   const svg = s('svg', {
     class: 'state-diagram', viewBox: `0 0 ${width} ${height}`, width, height,
     role: 'img', 'aria-labelledby': titleId, 'data-revision': workflow.revision,
@@ -129,7 +130,7 @@ export function stateDiagram(workflow, currentState) {
     const mx = (ac.x + bc.x) / 2 + nx * bend, my = (ac.y + bc.y) / 2 + ny * bend;
     const p1 = boxExit(a, mx, my), p2 = boxExit(b, mx, my);
     const g = s('g', { class: 'edge', 'data-from': e.from, 'data-to': e.to },
-      s('title', {}, `${code('state', e.from)} → ${code('state', e.to)}: ${e.commands.join(', ')}`),
+      s('title', {}, `${code('state', e.from)} → ${code('state', e.to)}: ${e.commands.map((c) => code('cmd', c)).join(', ')}`),
       s('path', { d: `M ${p1.x} ${p1.y} Q ${mx} ${my} ${p2.x} ${p2.y}`, 'marker-end': `url(#${titleId}-arrow)` }));
     edgeLayer.appendChild(g);
   }
@@ -142,7 +143,7 @@ export function stateDiagram(workflow, currentState) {
     const nx = PAD + i * 10, ny = height - PAD - 12;
     const end = boxExit(b, b.x + BOX_W / 2, ny);
     const g = s('g', { class: 'edge edge-any-open', 'data-from': '*open', 'data-to': e.to },
-      s('title', {}, `${t('case.diagram.anyopen')} → ${code('state', e.to)}: ${e.commands.join(', ')}`),
+      s('title', {}, `${t('case.diagram.anyopen')} → ${code('state', e.to)}: ${e.commands.map((c) => code('cmd', c)).join(', ')}`),
       s('path', { d: `M ${nx + 150} ${ny} L ${end.x} ${ny} L ${end.x} ${end.y}`, 'marker-end': `url(#${titleId}-arrow-open)` }),
       s('text', { x: nx, y: ny + 4, class: 'any-open-label' }, t('case.diagram.anyopen')));
     edgeLayer.appendChild(g);
@@ -173,12 +174,12 @@ export function transitionTable(workflow) {
   const { edges } = transitions(workflow);
   return h('details', { class: 'transitions' },
     h('summary', t('case.diagram.transitions')),
-    h('table', {},
+    h('div', { class: 'table-wrap' }, h('table', {},
       h('thead', h('tr', h('th', { scope: 'col' }, t('case.diagram.from')), h('th', { scope: 'col' }, t('case.diagram.to')), h('th', { scope: 'col' }, t('case.diagram.commands')))),
       h('tbody', edges.map((e) => h('tr',
         h('td', e.from === '*open' ? t('case.diagram.anyopen') : code('state', e.from)),
         h('td', code('state', e.to)),
-        h('td', e.commands.join(', ')))))));
+        h('td', e.commands.map((c) => code('cmd', c)).join(', '))))))));
 }
 
 export function hasTargets(workflow) {

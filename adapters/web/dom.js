@@ -135,14 +135,24 @@ export function errorText(err) {
     case 'erased': return t('error.erased');
     case 'unavailable': return t('error.unavailable');
     case 'network': return t('error.network');
-    case 'invalid_field': return t('error.invalid_field', { field: err.problem.field || '?' });
+    case 'invalid_field': return t('error.invalid_field', { field: fieldLabel(err.problem.field || '?') });
+    case 'version_conflict': return t('error.version_conflict');
+    case 'guard_failed': return t('error.guard_failed', { guard: hasCode('guard', err.problem.guard) ? code('guard', err.problem.guard) : (err.problem.guard || '') });
+    case 'consent_missing': return t('error.consent_missing', { scope: code('scope', err.problem.scope) });
+    case 'invalid_transition': return t('error.invalid_transition', { state: code('state', err.problem.current_state) });
+    case 'invalid_personal_number': return t('error.invalid_personal_number');
+    case 'case_open': return t('error.case_open');
+    case 'rate_limited': return t('error.rate_limited');
     default: return t('error.generic', { status: err.status, code: err.code });
   }
 }
 
 export function errorBox(err) {
   const kind = err instanceof ApiError ? err.code : 'error';
-  return h('p', { class: 'notice notice-error', role: 'alert', dataset: { error: kind } }, errorText(err));
+  const link = kind === 'case_open' && err.problem.case_id
+    ? [' ', h('a', { href: '#/cases/' + encodeURIComponent(err.problem.case_id), class: 'open-case-link' }, t('case.title', { id: err.problem.case_id }))]
+    : null;
+  return h('p', { class: 'notice notice-error', role: 'alert', dataset: { error: kind } }, errorText(err), link);
 }
 
 export function notice(text, kind = 'info') {

@@ -2,6 +2,8 @@
 // (states, roles, units, event types, fact names) are translated here too; an unknown code is
 // shown as it is.
 
+import * as work from './i18n_work.js';
+
 const LANG_KEY = 'casetrail.lang';
 
 const sv = {
@@ -810,6 +812,8 @@ const en = {
   'val.higher_vocational': 'Higher vocational',
 };
 
+Object.assign(sv, work.sv);
+Object.assign(en, work.en);
 const dictionaries = { sv, en };
 let current = 'sv';
 try {
@@ -849,13 +853,43 @@ export function hasCode(kind, value) {
 
 const TZ = 'Europe/Stockholm';
 
-// "2025-03-21 09:06" (sv) or "21/03/2025, 09:06" (en), in Stockholm time.
+// "2025-03-21 09:06" in Stockholm time, in both languages: ISO dates and the 24-hour clock
+// whatever the browser's language.
 export function formatTime(iso) {
   if (!iso) return t('none');
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  const locale = current === 'sv' ? 'sv-SE' : 'en-GB';
-  return new Intl.DateTimeFormat(locale, { timeZone: TZ, dateStyle: 'short', timeStyle: 'short' }).format(d);
+  return stockholmLocal(d.toISOString());
+}
+
+// "YYYY-MM-DD HH:MM" (with ":SS" if asked) of an instant in Stockholm time.
+export function stockholmLocal(iso, withSeconds) {
+  const parts = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    second: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
+  const g = (k) => (parts.find((p) => p.type === k) || {}).value;
+  return `${g('year')}-${g('month')}-${g('day')} ${g('hour')}:${g('minute')}` + (withSeconds ? ':' + g('second') : '');
+}
+
+export const LOCAL_TIME_RE = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+// "YYYY-MM-DD HH:MM[:SS]" read as Stockholm time → RFC 3339 in UTC, or null if it is no time.
+export function stockholmToUtc(text) {
+  const m = LOCAL_TIME_RE.exec(String(text || '').trim());
+  if (!m) return null;
+  const [y, mo, d, hh, mi, ss] = m.slice(1).map((x) => Number(x || 0));
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mi > 59 || ss > 59) return null;
+  const wall = Date.UTC(y, mo - 1, d, hh, mi, ss);
+  // The zone's offset at that wall time: guess, then correct once (enough around DST changes).
+  let utc = wall;
+  for (let i = 0; i < 2; i += 1) {
+    const shown = stockholmLocal(new Date(utc).toISOString(), true);
+    const sm = LOCAL_TIME_RE.exec(shown).slice(1).map(Number);
+    const shownMs = Date.UTC(sm[0], sm[1] - 1, sm[2], sm[3], sm[4], sm[5]);
+    utc += wall - shownMs;
+  }
+  return new Date(utc).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function formatDate(isoDate) {

@@ -133,7 +133,7 @@ async function openPage(browser, opts = {}) {
   page.on('pageerror', (e) => problems.push('page error: ' + e.message));
   page.on('console', (m) => {
     const text = m.text();
-    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|403|404|410)/.test(text)) {
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|403|404|409|410|422)/.test(text)) {
       problems.push('console error: ' + text);
     }
     if (/Content Security Policy|Refused to/i.test(text)) problems.push('CSP: ' + text);
@@ -242,10 +242,10 @@ scenario('static', async () => {
 
 scenario('sign-in-each-role', async (browser) => {
   const expected = {
-    'A-J1': { role: 'af_officer', unit: 'jarva', nav: ['cases', 'lists'] },
-    'A-G1': { role: 'af_officer', unit: 'globen', nav: ['cases', 'lists'] },
-    'A-C1': { role: 'af_officer', unit: 'city', nav: ['cases', 'lists'] },
-    'V-1': { role: 'syv', unit: '', nav: ['cases', 'lists'] },
+    'A-J1': { role: 'af_officer', unit: 'jarva', nav: ['start', 'cases', 'person', 'meeting', 'lists'] },
+    'A-G1': { role: 'af_officer', unit: 'globen', nav: ['start', 'cases', 'person', 'meeting', 'lists'] },
+    'A-C1': { role: 'af_officer', unit: 'city', nav: ['start', 'cases', 'person', 'meeting', 'lists'] },
+    'V-1': { role: 'syv', unit: '', nav: ['start', 'cases', 'person', 'meeting', 'lists'] },
     'C-1': { role: 'compliance', unit: '', nav: ['cases', 'audit', 'lists', 'indicators', 'reminders'] },
     'G-1': { role: 'strategic', unit: '', nav: ['indicators'] },
     'W-1': { role: 'worker', unit: '', nav: ['reminders'] },
@@ -296,7 +296,7 @@ scenario('sign-in-each-role', async (browser) => {
     await page.waitForSelector('#whoami');
     // The first view (cases) finishes and moves focus to its heading before we start tabbing:
     // tabbing while it still loads can lose the focus to that late move.
-    await ready(page, '#case-results .cases-table, #case-results .notice');
+    await ready(page, '#start-mine');
     let reached = false;
     for (let i = 0; i < 20 && !reached; i++) {
       await page.keyboard.press('Shift+Tab');
@@ -323,7 +323,8 @@ scenario('sign-in-each-role', async (browser) => {
     // A token the server no longer knows (401 on any request) signs the user out.
     await signIn(page, 'V-1');
     await page.evaluate(() => sessionStorage.setItem('casetrail.token', 'ffffffffffffffffffffffffffffffff'));
-    await page.goto(`${BASE}/#/cases`);
+    // (The SYV's first view is the start page: reloading it asks the API again.)
+    await ready(page, '#start-mine');
     await page.reload();
     await page.waitForSelector('#signin-form .notice-warning');
     assert.match(await page.textContent('#signin-form'), /loggats ut/);
@@ -347,7 +348,8 @@ scenario('walk-a-case', async (browser) => {
   const { context, page } = await openPage(browser);
   try {
     await signIn(page, 'V-1');
-    await ready(page, '#case-filters');
+    await ready(page, '#start-mine');
+    await viaApp(page, () => page.click('#nav-cases'), '#case-filters');
     await assertLabelled(page, 'case list');
     await page.selectOption('#filter-unit', 'jarva');
     await page.selectOption('#filter-state', chosen.state);
@@ -364,7 +366,8 @@ scenario('walk-a-case', async (browser) => {
     await viaApp(page, () => page.click(`a.case-link:text-is("${chosen.case_id}")`), '#timeline');
     await assertLabelled(page, 'case page');
     assert.equal(await page.getAttribute('#case-state', 'data-state'), now.state);
-    assert.equal((await page.textContent('#case-revision')).trim(), now.revision);
+    assert.equal(await page.getAttribute('#case-revision', 'data-revision'), now.revision);
+    assert.match((await page.textContent('#case-revision')).trim(), /^Studieanvisning, regelverk \d+$/, 'the revision in words');
     // The state diagram of the case's revision, with the current state marked.
     assert.equal(await page.getAttribute('svg.state-diagram', 'data-revision'), now.revision);
     const wf = (await apiOk('V-1', 'GET', '/v1/workflows')).workflows.find((w) => w.revision === now.revision);
@@ -377,7 +380,7 @@ scenario('walk-a-case', async (browser) => {
     const items = await page.$$eval('#timeline li.event', (lis) => lis.map((li) => ({
       type: li.dataset.type, version: Number(li.dataset.version),
       actor: li.querySelector('.actor-id').textContent, role: li.querySelector('.actor-role').textContent,
-      revision: li.querySelector('.event-revision').textContent,
+      revision: li.querySelector('.event-revision').dataset.revision,
       recorded: li.querySelector('.recorded-at time').getAttribute('datetime'),
       effective: li.querySelector('.effective-at time').getAttribute('datetime'),
     })));
@@ -667,7 +670,8 @@ scenario('download-lists', async (browser) => {
     await page.selectOption('#list-kind', 'monthly');
     await page.fill('#list-month', monthly.month);
     await viaApp(page, () => page.click('#list-show'), '#list-result table');
-    assert.equal((await page.textContent('#list-id')).trim(), monthly.list.list_id);
+    assert.equal(await page.getAttribute('#list-id', 'data-list-id'), monthly.list.list_id);
+    assert.match((await page.textContent('#list-id')).trim(), /^Månadsmöte Järva \p{L}+ \d{4}$/u, 'the list named in words');
     const ids = await page.$$eval('#list-result tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
     assert.deepEqual(ids, monthly.list.cases.map((c) => c.case_id));
     await screenshot(page, 'monthly-list');
@@ -695,7 +699,7 @@ scenario('download-lists', async (browser) => {
     await page.selectOption('#list-year', qy);
     await page.selectOption('#list-quarter', qq);
     await viaApp(page, () => page.click('#list-show'), '#list-result table');
-    assert.equal((await page.textContent('#list-id')).trim(), quarterly.list.list_id);
+    assert.equal(await page.getAttribute('#list-id', 'data-list-id'), quarterly.list.list_id);
     const [qcsv] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
     const qPath = path.join(ART, qcsv.suggestedFilename());
     await qcsv.saveAs(qPath);
@@ -723,11 +727,22 @@ scenario('reminders-for-the-worker', async (browser) => {
   const { context, page } = await openPage(browser);
   try {
     await signIn(page, 'W-1');  // the worker's only view opens first
-    await ready(page, '.reminders-table');
+    await ready(page, '#reminder-results');
     assert.equal(await page.evaluate(() => location.hash), '#/reminders');
+    // It opens on what needs action: the due ones and the failed deliveries, newest first.
+    const failed = sent.filter((r) => Object.values(r.delivery || {}).some((d) => d.state === 'dead_lettered'));
+    const action = [...all.filter((r) => r.status === 'due'), ...failed];
+    assert.equal(await page.$eval('#reminder-status', (s) => s.value), 'action');
+    assert.equal(await page.$$eval('.reminders-table tbody tr', (rs) => rs.length), action.length, 'one row per reminder needing action');
+    assert.ok(await page.$$eval('.reminders-table [data-status]', (ss) => ss.every((s) => s.dataset.status === 'due' || s.dataset.status === 'sent')));
+    // All of them: the first page of 200, newest first within it.
+    await page.selectOption('#reminder-status', 'all');
+    await viaApp(page, () => page.click('#reminder-apply'), '.reminders-table');
     const firstPage = Math.min(all.length, 200);  // the view asks for pages of 200
     assert.equal(await page.$$eval('.reminders-table tbody tr', (rs) => rs.length), firstPage, 'one row per reminder');
     assert.equal(await page.$('#next-page') !== null, all.length > 200, 'a next-page link when more follow');
+    const due = await page.$$eval('.reminders-table tbody tr td:first-child', (tds) => tds.map((td) => (td.querySelector('time') ? td.querySelector('time').getAttribute('datetime') : '')));
+    assert.deepEqual(due, [...due].sort().reverse(), 'newest first');
     assert.equal(await page.$$eval('.reminders-table a.case-link', (as) => as.length), 0, 'a worker reads no cases');
     await assertLabelled(page, 'reminders');
     await screenshot(page, 'reminders-worker');
@@ -797,7 +812,8 @@ scenario('erasure-by-compliance', async (browser) => {
     assert.equal(auditApi.refused_commands.length, 1);
     const refusals = await page.$$eval('table.audit-refused tbody tr', (rows) => rows.map((r) => r.textContent));
     assert.equal(refusals.length, 1, 'the refused command is listed');
-    assert.match(refusals[0], /BookConversation.*guard_failed.*G-SLOT-FUTURE/);
+    assert.match(refusals[0], /Boka samtal.*Villkor inte uppfyllt.*Samtalstiden måste ligga i framtiden/, 'the refusal in words');
+    assert.equal(await page.$eval('table.audit-refused .refusal-code', (e) => e.dataset.code), 'guard_failed');
     await screenshot(page, 'audit');
 
     // The register extract, as a download.
@@ -823,7 +839,7 @@ scenario('erasure-by-compliance', async (browser) => {
     await page.fill('#erasure-reference', 'DNR-2026-0099');
     await page.click('#erasure-start');
     await page.waitForSelector('#erasure-dialog[open]');
-    assert.match(await page.textContent('#erasure-confirm-text'), new RegExp(`${sid}.*art17_request.*DNR-2026-0099`));
+    assert.match(await page.textContent('#erasure-confirm-text'), new RegExp(`Tolvan Testsson \\(${sid}\\).*Begäran om radering \\(art\\. 17\\).*DNR-2026-0099`), 'the person, the basis in words and the reference');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'erasure-cancel', 'focus starts on Cancel');
     await screenshot(page, 'erasure-confirm');
     await page.keyboard.press('Escape');
@@ -924,6 +940,623 @@ scenario('rectify-from-the-person-card', async (browser) => {
   } finally {
     await syv.context.close();
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The counsellors' workspace: the whole walk of a case through the UI, by keyboard.
+
+// Tabs forward from the current focus until `selector` has it (the control is reachable with
+// the keyboard), at most `max` presses.
+async function tabTo(page, selector, max = 250) {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((s) => { const a = document.activeElement; return !!a && a.matches(s); }, selector)) return;
+    await page.keyboard.press('Tab');
+  }
+  const at = await page.evaluate(() => (document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : 'none'));
+  throw new Error(`${selector} not reached with Tab (focus on ${at})`);
+}
+
+async function kbType(page, selector, text) {
+  await tabTo(page, selector);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.type(text);
+}
+
+async function kbSelect(page, selector, value) {
+  await tabTo(page, selector);
+  for (let i = 0; i < 30; i++) {
+    const [at, want] = await page.$eval(selector, (e, v) => [e.selectedIndex, [...e.options].findIndex((o) => o.value === v)], value);
+    if (want < 0) break;
+    if (at === want) return;
+    await page.keyboard.press(at < want ? 'ArrowDown' : 'ArrowUp');
+  }
+  throw new Error(`${selector}: option ${value} not reached with the arrow keys`);
+}
+
+async function kbPress(page, selector, key = 'Enter') {
+  await tabTo(page, selector);
+  await page.keyboard.press(key);
+}
+
+// A radio of a generated bool field: Tab reaches the group's checked (or first) radio, arrows move.
+async function kbRadio(page, form, field, value) {
+  const group = `${form} [data-field="${field}"] input[type=radio]`;
+  await tabTo(page, group);
+  const target = `${form} [data-field="${field}"] input[value="${value}"]`;
+  for (let i = 0; i < 4; i++) {
+    if (await page.$eval(target, (e) => e.checked)) return;
+    await page.keyboard.press('ArrowDown');
+  }
+  throw new Error(`${target} not chosen with the arrow keys`);
+}
+
+// Opens a menu entry with the keyboard: Shift+Tab from the page heading up to it, Enter.
+async function kbMenu(page, id, selector) {
+  await page.focus('main h1');
+  for (let i = 0; i < 40 && !(await page.evaluate((x) => document.activeElement.id === 'nav-' + x, id)); i++) {
+    await page.keyboard.press('Shift+Tab');
+  }
+  await viaApp(page, () => page.keyboard.press('Enter'), selector);
+}
+
+// Opens a command's form on the case page (its <details>) from the top of the page.
+async function openCommand(page, name) {
+  await page.focus('main h1');
+  await kbPress(page, `#open-${name}`);
+  await page.waitForSelector(`#cmd-${name}`, { state: 'visible' });
+}
+
+async function submitCommand(page, name) {
+  await viaApp(page, () => kbPress(page, `#cmd-${name}-submit`), '#command-done');
+  return (await page.textContent('#command-done')).trim();
+}
+
+// A valid personal identity number (Luhn) nobody in the demo data has: born 1986, random serial.
+function freshPersonalNumber() {
+  const mmdd = String(1 + Math.floor(Math.random() * 12)).padStart(2, '0') + String(1 + Math.floor(Math.random() * 28)).padStart(2, '0');
+  const serial = String(Math.floor(Math.random() * 1000)).padStart(3, '0');
+  const nine = '86' + mmdd + serial;
+  let sum = 0;
+  for (let i = 0; i < 9; i++) {
+    let d = Number(nine[i]) * (i % 2 === 0 ? 2 : 1);
+    if (d > 9) d -= 9;
+    sum += d;
+  }
+  return `19${nine.slice(0, 6)}-${nine.slice(6)}${(10 - (sum % 10)) % 10}`;
+}
+
+async function caseState(page) {
+  return page.$eval('#case-state', (e) => e.dataset.state);
+}
+
+const WALK = { caseId: null, pnr: null, subjectId: null, slot1: null, slot2: null, reviewed: null, started: null };
+
+scenario('workspace-walk', async (browser) => {
+  WALK.pnr = freshPersonalNumber();
+  // The AF officer: finds no one, registers the person, records consent and refers.
+  const af = await openPage(browser);
+  try {
+    await signIn(af.page, 'A-J1');
+    await ready(af.page, '#start-mine');
+    const page = af.page;
+    await kbMenu(page, 'person', '#lookup-form');
+    await kbType(page, '#lookup-pnr', WALK.pnr);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#lookup-notfound');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'reg-name', 'focus moves to the registration');
+    await page.keyboard.type('Walk Testperson');
+    await kbSelect(page, '#reg-gender', 'female');
+    await kbType(page, '#reg-phone', '+46701234567');
+    await kbPress(page, '#register-submit');
+    await page.waitForSelector('#register-done');
+    assert.ok(!(await page.evaluate(() => location.href)).includes(WALK.pnr.slice(0, 8)), 'the number is never in the URL');
+    // Consent: every scope in plain Swedish, method and evidence.
+    const scopes = await page.$$eval('#consent-form .consent-scope label', (ls) => ls.map((l) => l.textContent));
+    assert.equal(scopes.length, 3);
+    assert.ok(scopes.every((s) => /AF|Vux/.test(s) && !/_/.test(s)), 'scopes in words: ' + scopes.join(' | '));
+    for (const s of ['transfer_referral', 'share_guidance', 'share_study_progress']) await kbPress(page, `#consent-${s}`, 'Space');
+    await kbSelect(page, '#consent-method', 'bankid');
+    await kbType(page, '#consent-evidence', 'BID-2026-0001');
+    await kbPress(page, '#consent-submit');
+    await page.waitForSelector('#consent-done');
+    // The referral form, generated from SubmitReferral: guard G-TARGET explained first.
+    assert.match(await page.textContent('#referral .conditions'), /bo i Stockholm/);
+    await kbSelect(page, '#referral [data-field="channel"] select', 'space');
+    for (const f of ['long_term_unemployed', 'lacks_upper_secondary', 'need_assessed', 'resident_stockholm']) await kbRadio(page, '#referral', f, 'true');
+    await kbRadio(page, '#referral', 'rom_participant', 'false');
+    await viaApp(page, () => kbPress(page, '#referral-submit'), '#referral-done');
+    WALK.caseId = decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]);
+    assert.match(WALK.caseId, /^C-/);
+    assert.equal(await caseState(page), 'referred');
+    assert.match(await page.textContent('#next-text'), /Boka ett samtal/);
+    await screenshot(page, 'walk-referred');
+    // The AF officer's own case appears under "my cases" once taken.
+    await kbPress(page, '#take-responsibility');
+    await page.waitForFunction(() => /ansvarig/.test(document.getElementById('responsible-status').textContent));
+    page.checkProblems();
+  } finally {
+    await af.context.close();
+  }
+  const mine = await apiOk('A-J1', 'GET', '/v1/cases?mine=true');
+  assert.ok(mine.cases.some((c) => c.case_id === WALK.caseId), 'the case is among the officer\'s cases');
+
+  // The SYV: books, records a no-show, rebooks, the conversation with a plan, the start, a pace.
+  const syv = await openPage(browser);
+  try {
+    const page = syv.page;
+    await signIn(page, 'V-1');
+    await ready(page, '#start-mine');
+    // By keyboard: the menu, the case list's search by name, the case.
+    await kbMenu(page, 'cases', '#case-search');
+    await kbType(page, '#case-search', 'Walk Testperson');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#case-count[data-total="1"]');
+    await viaApp(page, () => kbPress(page, '.cases-table a.case-link'), '#next-step');
+    assert.equal(decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]), WALK.caseId);
+    // Book a slot a few seconds ahead, so that it has passed for the no-show.
+    const soon = new Date(Date.now() + 8000);
+    WALK.slot1 = soon.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const soonLocal = stockholmLocal(WALK.slot1).replace('T', ' ') + ':' + String(new Date(WALK.slot1).getUTCSeconds()).padStart(2, '0');
+    await openCommand(page, 'BookConversation');
+    assert.match(await page.textContent('#cmd-BookConversation .conditions'), /framtiden/);
+    await kbType(page, '#cmd-BookConversation [data-field="slot"] input', soonLocal);
+    await kbSelect(page, '#cmd-BookConversation [data-field="mode"] select', 'digital');
+    await submitCommand(page, 'BookConversation');
+    assert.equal(await caseState(page), 'booked');
+    const wait = new Date(WALK.slot1).getTime() - Date.now() + 1200;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    await openCommand(page, 'RecordNoShow');
+    assert.match(await page.textContent('#cmd-RecordNoShow .conditions'), /passerat/);
+    await submitCommand(page, 'RecordNoShow');
+    assert.equal(await caseState(page), 'referred');
+    // Rebook for tomorrow 10:00.
+    const tomorrow = stockholmDate(new Date(Date.now() + 86400000).toISOString());
+    await openCommand(page, 'BookConversation');
+    await kbType(page, '#cmd-BookConversation [data-field="slot"] input', `${tomorrow} 10:00`);
+    await submitCommand(page, 'BookConversation');
+    assert.equal(await caseState(page), 'booked');
+    // A bad time is refused in the form, before anything is sent.
+    await openCommand(page, 'RescheduleConversation');
+    await kbType(page, '#cmd-RescheduleConversation [data-field="slot"] input', '12/24/2026 10:00');
+    await kbPress(page, '#cmd-RescheduleConversation-submit');
+    await page.waitForSelector('#cmd-RescheduleConversation [aria-invalid="true"]');
+    // The conversation: meanwhile the officer records the monthly review (through the API), so
+    // the SYV's answer meets a 409, is shown the change and retries.
+    await openCommand(page, 'RecordConversationHeld');
+    assert.match(await page.textContent('#cmd-RecordConversationHeld .conditions'), /vill studera/);
+    await kbSelect(page, '#cmd-RecordConversationHeld [data-field="outcome"] select', 'plan');
+    await kbRadio(page, '#cmd-RecordConversationHeld', 'wants_to_study', 'true');
+    await kbType(page, '#cmd-RecordConversationHeld [data-field="note"] textarea', 'Vill läsa matematik');
+    const month = stockholmDate(new Date().toISOString()).slice(0, 7);
+    const v = (await apiOk('A-J1', 'GET', `/v1/cases/${WALK.caseId}`)).version;
+    await apiOk('A-J1', 'POST', `/v1/cases/${WALK.caseId}/commands`, { command: 'RecordMonthlyReview', expected_version: v, data: { meeting: `monthly:jarva:${month}`, joint_plan: 'rebook_digital' } });
+    await kbPress(page, '#cmd-RecordConversationHeld-submit');
+    await page.waitForSelector('#cmd-RecordConversationHeld [data-error="version_conflict"]');
+    const conflict = await page.textContent('#cmd-RecordConversationHeld [data-error="version_conflict"]');
+    assert.match(conflict, /Någon annan har ändrat ärendet/);
+    assert.match(conflict, /Genomgånget på månadsmöte/, 'the change is named');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'cmd-RecordConversationHeld-retry');
+    await screenshot(page, 'walk-conflict');
+    await viaApp(page, () => page.keyboard.press('Enter'), '#command-done');
+    assert.equal(await caseState(page), 'planned');
+    // Start and pace.
+    WALK.started = stockholmDate(new Date().toISOString());
+    await openCommand(page, 'RecordStudiesStarted');
+    await kbType(page, '#cmd-RecordStudiesStarted [data-field="start_date"] input', WALK.started);
+    await kbSelect(page, '#cmd-RecordStudiesStarted [data-field="pace"] select', 'part_time');
+    await submitCommand(page, 'RecordStudiesStarted');
+    assert.equal(await caseState(page), 'studying');
+    await openCommand(page, 'RecordStudyPace');
+    await kbSelect(page, '#cmd-RecordStudyPace [data-field="pace"] select', 'full_time');
+    await submitCommand(page, 'RecordStudyPace');
+    assert.equal(await caseState(page), 'studying');
+    assert.equal((await page.textContent('#case-pace')).trim(), 'Heltid');
+    await screenshot(page, 'walk-studying');
+
+    // The monthly meeting of Järva: recorded with its attendees, one listed case reviewed.
+    await kbMenu(page, 'meeting', '#meeting-form');
+    assert.equal(await page.$eval('#meeting-unit', (s) => s.value), 'jarva');
+    await kbType(page, '#meeting-participants', 'V-1, A-J1');
+    await viaApp(page, () => kbPress(page, '#meeting-record'), '#meeting-done');
+    const firstReview = await page.$('#meeting-list details.command summary');
+    assert.ok(firstReview, 'a listed case can be reviewed');
+    const sumId = await firstReview.evaluate((e) => e.closest('details').querySelector('form').id);
+    WALK.reviewed = sumId.replace(/^review-/, '');
+    await page.focus('main h1');
+    await kbPress(page, `#open-${sumId}`);
+    await kbSelect(page, `#${sumId} [data-field="joint_plan"] select`, 'group_activity_then_syv_follow_up');
+    await kbPress(page, `#${sumId}-submit`);
+    await page.waitForSelector(`#reviewed-${WALK.reviewed}`);
+    await screenshot(page, 'walk-meeting');
+    page.checkProblems();
+  } finally {
+    await syv.context.close();
+  }
+
+  // Event by event, through the API.
+  const evs = (await apiOk('C-1', 'GET', `/v1/cases/${WALK.caseId}/events`)).events;
+  const brief = evs.map((e) => [e.type, e.actor.id]);
+  assert.deepEqual(brief, [
+    ['ReferralSubmitted', 'A-J1'], ['ConversationBooked', 'V-1'], ['ConversationNoShow', 'V-1'], ['ConversationBooked', 'V-1'],
+    ['CaseReviewedAtMonthlyMeeting', 'A-J1'], ['ConversationHeld', 'V-1'], ['IndividualStudyPlanCreated', 'V-1'],
+    ['StudiesStarted', 'V-1'], ['StudyPaceChanged', 'V-1'],
+  ]);
+  assert.deepEqual(evs.map((e) => e.version), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const d = evs.map((e) => e.data);
+  assert.equal(d[0].channel, 'space');
+  assert.equal(d[0].unit, 'jarva');
+  for (const f of ['long_term_unemployed', 'lacks_upper_secondary', 'need_assessed', 'resident_stockholm']) assert.equal(d[0][f], true, f);
+  assert.equal(d[0].rom_participant, false);
+  assert.equal(d[1].slot, WALK.slot1, 'the first slot, to the second, in UTC');
+  assert.equal(d[1].mode, 'digital');
+  assert.equal(stockholmLocal(d[3].slot), `${stockholmDate(new Date(Date.now() + 86400000).toISOString())}T10:00`, 'the second slot at 10:00 Stockholm time');
+  assert.equal(d[5].outcome, 'plan');
+  assert.equal(d[5].note, 'Vill läsa matematik');
+  assert.equal(d[7].start_date, WALK.started);
+  assert.equal(d[7].pace, 'part_time');
+  assert.equal(d[8].pace, 'full_time');
+  const c = await apiOk('C-1', 'GET', `/v1/cases/${WALK.caseId}`);
+  assert.equal(c.subject.name, 'Walk Testperson');
+  assert.equal(c.subject.personal_number, WALK.pnr);
+  assert.equal(c.state, 'studying');
+  assert.equal(c.pace, 'full_time');
+  const extract = await apiOk('C-1', 'GET', `/v1/subjects/${c.subject_id}/extract`);
+  const consents = JSON.stringify(extract.consents || extract);
+  assert.ok(/bankid/.test(consents) && /share_study_progress/.test(consents), 'the consent with its method and scopes');
+  const meetings = (await apiOk('V-1', 'GET', '/v1/meetings?unit=jarva')).meetings;
+  assert.ok(meetings.some((m) => m.recorded_by === 'V-1' && m.participants.includes('A-J1') && m.participants.includes('V-1')), 'the meeting is recorded');
+  const reviewed = (await apiOk('C-1', 'GET', `/v1/cases/${WALK.reviewed}/events`)).events.at(-1);
+  assert.equal(reviewed.type, 'CaseReviewedAtMonthlyMeeting');
+  assert.equal(reviewed.data.joint_plan, 'group_activity_then_syv_follow_up');
+  assert.match(reviewed.data.meeting, /^monthly:jarva:/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Accessibility (axe-core), narrow screens and language: every view, form and dialog.
+
+const AXE_SOURCE = fs.readFileSync(path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+const NARROW = { width: 390, height: 844 };
+
+// English words that are not Swedish ones (the Swedish UI must not show them), and codes of the
+// API that are never shown raw whatever their form.
+const ENGLISH = new Set(['the', 'and', 'of', 'to', 'for', 'with', 'case', 'cases', 'state', 'referred', 'booked', 'unplanned',
+  'planned', 'studying', 'aborted', 'completed', 'closed', 'pending', 'delivered', 'scheduled', 'due', 'sent', 'cancelled',
+  'true', 'false', 'null', 'undefined', 'webhook', 'reminder', 'reminders', 'meeting', 'list', 'lists', 'search', 'submit',
+  'save', 'error', 'unknown', 'outcome', 'pace', 'consent', 'scope', 'subject', 'event', 'events', 'full', 'time', 'part',
+  'yes', 'no', 'show', 'next', 'previous', 'page', 'choose', 'required', 'optional', 'phone', 'email', 'name', 'first', 'back']);
+const RAW_CODES = ['public_task', 'service_card', 'case_handling', 'compliance_review', 'rebook_digital', 'as_of', 'valid_at', 'webhook'];
+
+async function knownCodes() {
+  const w = await apiOk('C-1', 'GET', '/v1/workflows');
+  const codes = new Set(RAW_CODES);
+  const add = (x) => { if (typeof x === 'string' && x) codes.add(x); };
+  for (const r of w.workflows) {
+    add(r.revision);
+    r.states.forEach(add);
+    for (const c of r.commands) {
+      add(c.name);
+      (c.guards || []).forEach(add);
+      (c.consent || []).forEach(add);
+      for (const [f, spec] of Object.entries(c.fields || {})) {
+        add(f);
+        if (Array.isArray(spec.codes)) spec.codes.forEach(add);
+      }
+      for (const o of c.outcomes || []) for (const e of o.emits || []) add(e.event);
+    }
+    for (const tm of r.timers || []) add(tm.kind);
+  }
+  Object.keys(w.model.roles).forEach(add);
+  Object.keys(w.model.consent.scopes).forEach(add);
+  w.model.consent.methods.forEach(add);
+  for (const role of Object.values(w.model.roles)) { add(role.purpose); (role.may || []).forEach(add); }
+  // Plain words among the codes (plan, digital, phone, city …) are Swedish or names too: only
+  // the codes that cannot be words count (snake_case, CamelCase, with @ or :).
+  return [...codes].filter((c) => /[_@:]|[a-z][A-Z]/.test(c));
+}
+
+let CODES = null;
+
+// The words on screen that are codes or English: the visible text of header and main, without
+// what users typed or the data shows as it is (ids, names, numbers, notes: marked data-raw or
+// inside <code>, <time>, text inputs).
+async function untranslated(page) {
+  if (!CODES) CODES = await knownCodes();
+  const text = await page.evaluate(() => {
+    const skip = (el) => el.closest('code, .hash, [data-raw]');
+    const parts = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || skip(el) || !el.checkVisibility || !el.checkVisibility()) continue;
+      if (['SCRIPT', 'STYLE', 'TEXTAREA'].includes(el.tagName)) continue;
+      parts.push(n.textContent);
+    }
+    for (const o of document.querySelectorAll('select option')) if (o.parentElement.checkVisibility()) parts.push(o.textContent);
+    return parts.join(' ');
+  });
+  const found = new Set();
+  for (const c of CODES) if (text.includes(c)) found.add(c);
+  for (const w of text.split(/[^\p{L}_]+/u)) {
+    if (!w || /^[A-Z]/.test(w) === false && ENGLISH.has(w)) { if (w) found.add(w); continue; }
+    if (ENGLISH.has(w.toLowerCase()) && w.length > 3) found.add(w);
+  }
+  return [...found];
+}
+
+// axe-core (critical and serious), sideways scrolling at 390 px and, in Swedish, untranslated
+// codes and English words. `what` names the view in the messages.
+let viewsChecked = 0;
+async function checkView(page, what, { lang = 'sv' } = {}) {
+  viewsChecked += 1;
+  const res = await page.evaluate(async (src) => {
+    if (!window.axe) (0, eval)(src);
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  }, AXE_SOURCE);
+  assert.deepEqual(res, [], `axe-core on ${what}`);
+  const size = page.viewportSize();
+  await page.setViewportSize(NARROW);
+  await page.waitForTimeout(50);
+  const wide = await page.evaluate(() => {
+    const over = document.documentElement.scrollWidth - window.innerWidth;
+    if (over <= 0) return null;
+    const culprits = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1
+      && !e.closest('.table-wrap, .diagram-scroll, .chart-scroll')).slice(-3).map((e) => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className);
+    return `${over}px too wide: ${culprits.join(', ')}`;
+  });
+  await page.setViewportSize(size);
+  assert.equal(wide, null, `${what} scrolls sideways at 390 px`);
+  if (lang === 'sv') assert.deepEqual(await untranslated(page), [], `untranslated on ${what}`);
+}
+
+scenario('accessibility-and-language', async (browser) => {
+  CODES = await knownCodes();
+  assert.ok(CODES.includes('BookConversation') && CODES.includes('rebook_digital') && CODES.includes('study-referral@1'));
+  // The check itself: a page with a raw code fails it.
+  {
+    const { context, page } = await openPage(browser);
+    await page.goto(BASE + '/');
+    await page.waitForSelector('#signin-form');
+    await page.evaluate(() => { const p = document.createElement('p'); p.textContent = 'Kanal: rebook_digital, state booked'; document.getElementById('main').appendChild(p); });
+    const caught = await untranslated(page);
+    assert.ok(caught.includes('rebook_digital') && caught.includes('state'), 'the check catches codes and English: ' + caught);
+    // … and axe-core runs: a button without a name is a critical violation.
+    await page.evaluate(() => { document.getElementById('main').appendChild(document.createElement('button')); });
+    await assert.rejects(checkView(page, 'a page with a nameless button', { lang: 'en' }), /button-name/);
+    await context.close();
+  }
+  const views = [];
+  const visit = async (page, hash, selector, what, before) => {
+    await viaApp(page, () => page.evaluate((x) => { location.hash = x; }, hash), selector);
+    if (before) await before();
+    await checkView(page, what);
+    views.push(what);
+  };
+  const anyCase = (await allCases('V-1')).find((c) => c.unit === 'jarva' && ['referred', 'booked', 'unplanned'].includes(c.state));
+
+  // The SYV: start, case list, a case with every form open, person, meeting, lists.
+  {
+    const { context, page } = await openPage(browser);
+    try {
+      await page.goto(BASE + '/');
+      await page.waitForSelector('#signin-form');
+      await checkView(page, 'sign-in');
+      await signIn(page, 'V-1');
+      await ready(page, '#start-mine');
+      await checkView(page, 'start (syv)');
+      await visit(page, '#/cases', '#case-results', 'case list');
+      await visit(page, `#/cases/${anyCase.case_id}`, '#timeline', 'case page with its forms', async () => {
+        await page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
+      });
+      await visit(page, '#/person', '#lookup-form', 'person search (syv)', async () => {
+        await page.fill('#lookup-pnr', '19121212-1212');
+        await page.click('#lookup-submit');
+        await page.waitForSelector('#lookup-found, #lookup-notfound');
+      });
+      await visit(page, '#/meeting?unit=jarva', '#meeting-form', 'monthly meeting', async () => {
+        await page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
+      });
+      await visit(page, '#/lists', '#list-form', 'lists', async () => {
+        await viaApp(page, () => page.click('#list-show'), '#list-result, #main .notice');
+      });
+      page.checkProblems();
+    } finally {
+      await context.close();
+    }
+  }
+  // The AF officer: a new person's registration form; a known one's consent and referral forms.
+  {
+    const { context, page } = await openPage(browser);
+    try {
+      await signIn(page, 'A-J1');
+      await ready(page, '#start-mine');
+      await checkView(page, 'start (af_officer)');
+      await visit(page, '#/person', '#lookup-form', 'registration form', async () => {
+        await page.fill('#lookup-pnr', freshPersonalNumber());
+        await page.click('#lookup-submit');
+        await page.waitForSelector('#register-form');
+      });
+      await page.fill('#reg-name', 'Axe Testperson');
+      await page.click('#register-submit');
+      await page.waitForSelector('#consent-form');
+      await checkView(page, 'consent and referral forms');
+      // Errors shown in the forms are also checked.
+      await page.click('#consent-submit');
+      await page.click('#referral-submit');
+      await page.waitForSelector('#referral [aria-invalid="true"]');
+      await checkView(page, 'forms with errors');
+      page.checkProblems();
+    } finally {
+      await context.close();
+    }
+  }
+  // Compliance: audit, erasure dialog, reminders, indicators; the worker's reminders.
+  {
+    const { context, page } = await openPage(browser);
+    try {
+      await signIn(page, 'C-1');
+      await ready(page, 'main h1');
+      await visit(page, '#/audit', '#main h1', 'verification');
+      await visit(page, `#/audit/${anyCase.case_id}`, '#chain-status', 'case audit');
+      await page.selectOption('#erasure-legal-basis', 'art17_request');
+      await page.fill('#erasure-reference', 'DNR-2026-0001');
+      await page.click('#erasure-start');
+      await page.waitForSelector('#erasure-dialog[open]');
+      const dialog = await page.textContent('#erasure-dialog');
+      assert.match(dialog, /Begäran om radering/, 'the legal basis in words');
+      assert.doesNotMatch(dialog, /art17_request/);
+      await checkView(page, 'erasure dialog');
+      await page.keyboard.press('Escape');
+      // Time travel to the day of the first event: the later ones are dimmed (their contrast too).
+      const firstDay = stockholmDate((await apiOk('C-1', 'GET', `/v1/cases/${anyCase.case_id}/events`)).events[0].recorded_at);
+      await visit(page, `#/cases/${anyCase.case_id}?as_of=${firstDay}`, '#timetravel-banner', 'time travel', async () => {
+        assert.ok(await page.$('#timeline li[data-included="false"]'), 'later events are marked');
+      });
+      await visit(page, '#/reminders', '#reminder-results', 'reminders');
+      await visit(page, '#/indicators', '#main h1', 'indicators', async () => { await page.waitForSelector('svg.chart, .chart'); });
+      page.checkProblems();
+    } finally {
+      await context.close();
+    }
+  }
+  // The English UI: no raw codes either.
+  {
+    const { context, page } = await openPage(browser);
+    try {
+      await signIn(page, 'V-1');
+      await ready(page, '#start-mine');
+      await viaApp(page, () => page.click('#lang-switch'), '#start-mine');
+      await viaApp(page, () => page.evaluate((id) => { location.hash = '#/cases/' + id; }, anyCase.case_id), '#timeline');
+      await page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
+      const rawCodes = async (what) => {
+        const text = await page.evaluate(() => document.body.innerText + ' ' + [...document.querySelectorAll('option')].map((o) => o.textContent).join(' '));
+        assert.deepEqual(CODES.filter((c) => text.includes(c)), [], `raw codes in the English ${what}`);
+      };
+      await rawCodes('case page');
+      await checkView(page, 'case page in English', { lang: 'en' });
+      for (const [hash, sel] of [['#/start', '#start-mine'], ['#/cases', '#case-count'], ['#/meeting?unit=jarva', '#meeting-form'], ['#/lists?kind=progression', '#list-form']]) {
+        await viaApp(page, () => page.evaluate((x) => { location.hash = x; }, hash), sel);
+        await page.$$eval('details', (ds) => ds.forEach((d) => { d.open = true; }));
+        await rawCodes(hash);
+      }
+      await viaApp(page, () => page.click('#lang-switch'), '#list-form');
+    } finally {
+      await context.close();
+    }
+  }
+  log(`  checked ${viewsChecked - 1} views, forms and dialogs with axe-core, at 390 px and (Swedish) for untranslated text`);
+});
+
+scenario('case-list-search-sort-page', async (browser) => {
+  const all = await allCases('V-1');
+  const { context, page } = await openPage(browser);
+  try {
+    await signIn(page, 'V-1');
+    await ready(page, '#start-mine');
+    await viaApp(page, () => page.click('#nav-cases'), '#case-count');
+    assert.equal(await page.$$eval('.cases-table tbody tr', (r) => r.length), Math.min(50, all.length), 'pages of 50');
+    // A total, the newest referral first, pages both ways (pages of 20 here: the demo has ~45 cases).
+    await viaApp(page, () => page.evaluate(() => { location.hash = '#/cases?size=20'; }), '#case-count');
+    assert.equal(Number(await page.getAttribute('#case-count', 'data-total')), all.length, 'the total is what the API lists');
+    const newest = [...all].sort((a, b) => b.referred_at.localeCompare(a.referred_at))[0];
+    assert.equal(await page.textContent('.cases-table tbody tr:first-child a.case-link'), newest.case_id, 'newest first');
+    assert.equal(await page.$$eval('.cases-table tbody tr', (r) => r.length), 20);
+    assert.ok(all.length > 20, 'the demo data fills more than one page');
+    await viaApp(page, () => page.click('#next-page'), '#prev-page');
+    assert.match(await page.textContent('#case-count'), /visar 21–/);
+    await viaApp(page, () => page.click('#prev-page'), '#next-page');
+    assert.equal(await page.$('#prev-page'), null);
+    // Sortable columns: by state, then the other way.
+    await viaApp(page, () => page.click('#sort-state'), '.cases-table');
+    assert.equal(await page.$eval('.cases-table thead th:nth-child(3)', (th) => th.getAttribute('aria-sort')), 'ascending');
+    const labels = await page.$$eval('.cases-table tbody [data-state]', (s) => s.map((x) => x.textContent));
+    assert.deepEqual(labels, [...labels].sort((a, b) => a.localeCompare(b, 'sv')), 'sorted by state');
+    await viaApp(page, () => page.click('#sort-state'), '.cases-table');
+    assert.equal(await page.$eval('.cases-table thead th:nth-child(3)', (th) => th.getAttribute('aria-sort')), 'descending');
+    await assertLabelled(page, 'case list');
+    // Search by name and by number: the walk's person; the query never in the URL.
+    if (WALK.caseId) {
+      await page.fill('#case-search', 'walk testperson');
+      await page.click('#case-search-submit');
+      await page.waitForSelector('#case-count[data-total="1"]');
+      assert.equal(await page.textContent('.cases-table a.case-link'), WALK.caseId);
+      await page.fill('#case-search', WALK.pnr);
+      await page.click('#case-search-submit');
+      await page.waitForFunction((id) => [...document.querySelectorAll('.cases-table a.case-link')].some((a) => a.textContent === id), WALK.caseId);
+      const url = await page.evaluate(() => location.href);
+      assert.ok(!/walk|testperson/i.test(url) && !url.includes(WALK.pnr.slice(0, 8)), 'the query is not in the URL');
+      await checkView(page, 'search results');
+    }
+    page.checkProblems();
+  } finally {
+    await context.close();
+  }
+  if (WALK.caseId) {
+    // Both searches were recorded like lookups, on the person's access stream.
+    const c = await apiOk('C-1', 'GET', `/v1/cases/${WALK.caseId}`);
+    const lookups = (await apiOk('C-1', 'GET', `/v1/subjects/${c.subject_id}/extract`)).lookups;
+    const vias = lookups.filter((l) => l.actor === 'V-1').map((l) => l.via);
+    assert.ok(vias.includes('name_search') && vias.includes('case_search'), 'searches recorded: ' + vias);
+  }
+});
+
+scenario('quarterly-list', async (browser) => {
+  // The newest generated, unpublished quarterly list of Järva with a studying case.
+  let found = null;
+  const now = new Date();
+  for (let i = 1; i <= 6 && !found; i++) {
+    const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 3 * i, 1));
+    const q = `${d.getUTCFullYear()}-Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
+    const r = await api('A-J1', 'GET', `/v1/lists/progression?unit=jarva&quarter=${q}`);
+    if (r.status !== 200 || r.json.published_at) continue;
+    for (const c of r.json.cases) {
+      const cs = await apiOk('V-1', 'GET', `/v1/cases/${c.case_id}`);
+      if (cs.state === 'studying') { found = { quarter: q, list: r.json, caseId: c.case_id }; break; }
+    }
+  }
+  assert.ok(found, 'an unpublished quarterly Järva list with a studying case');
+  const [qy, qq] = found.quarter.split('-');
+  const open = async (page) => {
+    await viaApp(page, () => page.evaluate((h) => { location.hash = h; }, `#/lists?kind=progression&unit=jarva&quarter=${qy}-${qq}`), '#list-result .list-table');
+  };
+  // Vux answers per person.
+  const syv = await openPage(browser);
+  try {
+    await signIn(syv.page, 'V-1');
+    await ready(syv.page, '#start-mine');
+    await open(syv.page);
+    const fid = `feedback-${found.caseId}`;
+    await syv.page.click(`#open-${fid}`);
+    await syv.page.selectOption(`#${fid} [data-field="pace"] select`, 'part_time');
+    await syv.page.check(`#${fid} [data-field="interruption"] input[value="false"]`);
+    await syv.page.click(`#${fid}-submit`);
+    await syv.page.waitForSelector(`#answered-${found.caseId}`);
+    await checkView(syv.page, 'quarterly list (syv)');
+    syv.page.checkProblems();
+  } finally {
+    await syv.context.close();
+  }
+  const last = (await apiOk('C-1', 'GET', `/v1/cases/${found.caseId}/events`)).events.at(-1);
+  assert.equal(last.type, 'ProgressionFeedbackRecorded');
+  assert.equal(last.data.list, found.list.list_id);
+  assert.equal(last.data.pace, 'part_time');
+  assert.equal(last.data.interruption, false);
+  // AF publishes.
+  const af = await openPage(browser);
+  try {
+    await signIn(af.page, 'A-J1');
+    await ready(af.page, '#start-mine');
+    await open(af.page);
+    await viaApp(af.page, () => af.page.click('#publish-list'), '#list-notice');
+    assert.equal(await af.page.$('#publish-list'), null, 'published once');
+    af.page.checkProblems();
+  } finally {
+    await af.context.close();
+  }
+  const published = await apiOk('A-J1', 'GET', `/v1/lists/progression?unit=jarva&quarter=${found.quarter}`);
+  assert.ok(published.published_at, 'the list is published');
 });
 
 async function main() {

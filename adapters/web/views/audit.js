@@ -1,6 +1,10 @@
 import * as api from '../api.js';
-import { h, table, timeEl, errorBox, notice, section, field, select, fieldList, value } from '../dom.js';
-import { t, code, formatTime } from '../i18n.js';
+import { h, table, timeEl, errorBox, notice, section, field, select, fieldList, value, fieldLabel } from '../dom.js';
+import { t, code, hasCode, formatTime } from '../i18n.js';
+import { revisionText } from './case.js';
+
+// A code of the audit (legal basis, authentication, purpose) in words, else as it is.
+const codeWords = (v) => (hasCode('val', v) ? code('val', v) : v);
 
 const LEGAL_BASES = ['art17_request', 'art17_1a', 'art17_1b', 'art17_1c', 'art17_1d', 'art17_1e'];
 const CODE_RE = /^[A-Za-z0-9._:/()-]{1,100}$/;
@@ -47,8 +51,8 @@ function actorText(a) {
   return [a.id, code('role', a.role), a.unit ? code('unit', a.unit) : null].filter(Boolean).join(' · ');
 }
 
-function erasurePanel(subjectId, ctx, onErased) {
-  const basis = select('legal_basis', [['', t('audit.erasure.legal_basis.choose')], ...LEGAL_BASES.map((b) => [b, `${t('basis.' + b)} – ${b}`])], '');
+function erasurePanel(subjectId, personName, ctx, onErased) {
+  const basis = select('legal_basis', [['', t('audit.erasure.legal_basis.choose')], ...LEGAL_BASES.map((b) => [b, t('basis.' + b)])], '');
   basis.id = 'erasure-legal-basis';
   basis.required = true;
   const ref = h('input', { type: 'text', id: 'erasure-reference', name: 'reference', required: true, autocomplete: 'off', maxlength: '100' });
@@ -104,7 +108,9 @@ function erasurePanel(subjectId, ctx, onErased) {
         (basis.value ? ref : basis).focus();
         return;
       }
-      confirmText.textContent = t('audit.erasure.confirm.text', { id: subjectId, basis: basis.value, ref: ref.value.trim() });
+      confirmText.textContent = t('audit.erasure.confirm.text2', {
+        who: personName ? `${personName} (${subjectId})` : subjectId, basis: t('basis.' + basis.value), ref: ref.value.trim(),
+      });
       dialog.showModal();
       cancelBtn.focus();
     },
@@ -126,6 +132,13 @@ export async function renderAudit(main, caseId, ctx) {
     h('a', { href: '#/cases/' + encodeURIComponent(caseId) }, t('case.title', { id: caseId }))));
   main.appendChild(h('h1', { tabindex: '-1' }, t('audit.title', { id: caseId })));
   const a = await api.get(`/v1/cases/${encodeURIComponent(caseId)}/audit`);
+  if (!ctx.isCurrent()) return;
+  // The person's name for the erasure confirmation (compliance reads it; the read is recorded).
+  let personName = '';
+  try {
+    const c = await api.get(`/v1/cases/${encodeURIComponent(caseId)}`);
+    if (c.subject && typeof c.subject.name === 'string') personName = c.subject.name;
+  } catch (_) { /* the dialog then names the subject id only */ }
   if (!ctx.isCurrent()) return;
 
   const chain = a.chain || {};
@@ -153,15 +166,15 @@ export async function renderAudit(main, caseId, ctx) {
     h('h2', { id: 'subject-h' }, t('audit.subject', { id: sid })),
     h('div', { class: 'two-col' },
       h('div', {}, h('h3', t('audit.extract')), extractBtn, extractStatus),
-      h('div', {}, h('h3', t('audit.erasure')), erasurePanel(sid, ctx, () => {})))));
+      h('div', {}, h('h3', t('audit.erasure')), erasurePanel(sid, personName, ctx, () => {})))));
 
   const stack = (...lines) => h('span', { class: 'stack' }, lines.filter((x) => x !== null && x !== undefined).map((x) => h('span', {}, x)));
   main.appendChild(section(t('audit.events'), table(a.events || [], [
     { label: t('audit.col.position'), cell: (e) => String(e.position), className: 'num' },
-    { label: `${t('audit.col.type')} / ${t('audit.col.command')}`, cell: (e) => stack(h('span', { title: e.type }, code('event', e.type)), h('span', { class: 'code' }, e.command || e.type)) },
-    { label: `${t('audit.col.actor')} / ${t('audit.col.auth')}`, cell: (e) => stack(actorText(e.actor), h('span', { class: 'muted' }, (e.actor && e.actor.auth) || t('none'))) },
-    { label: `${t('audit.col.legal_basis')} / ${t('audit.col.consent_ref')}`, cell: (e) => stack(e.legal_basis || t('none'), h('span', { class: 'muted' }, e.consent_ref || t('none'))) },
-    { label: t('audit.col.revision'), cell: (e) => e.revision || t('none') },
+    { label: `${t('audit.col.type')} / ${t('audit.col.command')}`, cell: (e) => stack(h('span', { title: e.type }, code('event', e.type)), h('span', { class: 'muted', title: e.command || e.type }, e.command ? code('cmd', e.command) : code('event', e.type))) },
+    { label: `${t('audit.col.actor')} / ${t('audit.col.auth')}`, cell: (e) => stack(actorText(e.actor), h('span', { class: 'muted' }, e.actor && e.actor.auth ? codeWords(e.actor.auth) : t('none'))) },
+    { label: `${t('audit.col.legal_basis')} / ${t('audit.col.consent_ref')}`, cell: (e) => stack(e.legal_basis ? codeWords(e.legal_basis) : t('none'), h('span', { class: 'muted', dataset: { raw: '' } }, e.consent_ref || t('none'))) },
+    { label: t('audit.col.revision'), cell: (e) => h('span', { title: e.revision || '' }, revisionText(e.revision)) },
     { label: `${t('audit.col.recorded_at')} / ${t('audit.col.effective_at')}`, cell: (e) => stack(timeEl(e.recorded_at), h('span', { class: 'muted' }, timeEl(e.effective_at))) },
     { label: t('audit.col.personal'), cell: (e) => (e.has_personal_data ? t('yes') : t('no')) },
     { label: t('audit.col.facts'), cell: (e) => (e.facts && Object.keys(e.facts).length
@@ -173,15 +186,16 @@ export async function renderAudit(main, caseId, ctx) {
   const refused = a.refused_commands || [];
   main.appendChild(section(t('audit.refused'), refused.length ? table(refused, [
     { label: t('audit.col.position'), cell: (e) => String(e.position), className: 'num' },
-    { label: t('audit.col.command'), cell: (e) => e.command || (e.facts && e.facts.command) || t('none') },
+    { label: t('audit.col.command'), cell: (e) => { const n = e.command || (e.facts && e.facts.command); return n ? h('span', { title: n }, code('cmd', n)) : t('none'); } },
     { label: t('audit.col.code'), cell: (e) => {
       const f = e.facts || {};
-      const extra = ['guard', 'scope', 'field', 'current_state'].filter((k) => f[k]).map((k) => `${k}: ${f[k]}`);
-      return h('span', { class: 'refusal-code' }, f.code || t('none'), extra.length ? h('span', { class: 'muted' }, ` (${extra.join(', ')})`) : null);
+      const words = { guard: (v) => code('guard', v), scope: (v) => code('scope', v), field: (v) => fieldLabel(v), current_state: (v) => code('state', v) };
+      const extra = ['guard', 'scope', 'field', 'current_state'].filter((k) => f[k]).map((k) => words[k](f[k]));
+      return h('span', { class: 'refusal-code', dataset: { code: f.code || '' } }, f.code ? code('refusal', f.code) : t('none'), extra.length ? h('span', { class: 'muted' }, ` (${extra.join(', ')})`) : null);
     } },
-    { label: t('audit.col.fields'), cell: (e) => ((e.facts && e.facts.fields) || []).join(', ') || t('none') },
+    { label: t('audit.col.fields'), cell: (e) => ((e.facts && e.facts.fields) || []).map(fieldLabel).join(', ') || t('none') },
     { label: t('audit.col.actor'), cell: (e) => actorText(e.actor) },
-    { label: t('audit.col.auth'), cell: (e) => (e.actor && e.actor.auth) || t('none') },
+    { label: t('audit.col.auth'), cell: (e) => (e.actor && e.actor.auth ? codeWords(e.actor.auth) : t('none')) },
     { label: t('audit.col.recorded_at'), cell: (e) => timeEl(e.recorded_at) },
   ], { className: 'audit-refused', caption: t('audit.refused') }) : notice(t('audit.refused.none'))));
 
@@ -190,8 +204,8 @@ export async function renderAudit(main, caseId, ctx) {
     { label: t('audit.col.at'), cell: (r) => timeEl(r.at) },
     { label: t('audit.col.actor'), cell: (r) => r.actor || t('none') },
     { label: t('audit.col.role'), cell: (r) => code('role', r.role) },
-    { label: t('audit.col.purpose'), cell: (r) => r.purpose || t('none') },
-    { label: t('audit.col.fields'), cell: (r) => (r.fields || []).join(', ') },
+    { label: t('audit.col.purpose'), cell: (r) => (r.purpose ? codeWords(r.purpose) : t('none')) },
+    { label: t('audit.col.fields'), cell: (r) => (r.fields || []).map(fieldLabel).join(', ') },
     { label: t('audit.col.outcome'), cell: (r) => h('span', { class: 'outcome-' + r.outcome }, r.outcome ? code('outcome', r.outcome) : t('none')) },
   ], { className: 'audit-reads', caption: t('audit.reads') }) : notice(t('audit.reads.none'))));
 }

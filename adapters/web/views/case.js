@@ -1,28 +1,32 @@
 import * as api from '../api.js';
 import { h, clear, fieldList, value, timeEl, errorBox, notice, section, field, isRedacted, isErased, redactedBadge, erasedBadge } from '../dom.js';
-import { t, code, formatTime, stockholmDate } from '../i18n.js';
+import { t, code, formatTime, stockholmDate, stockholmToUtc, stockholmLocal } from '../i18n.js';
 import { stateDiagram, transitionTable } from '../diagram.js';
-import { workflow } from './workflows.js';
+import { workflow, loadModel } from './workflows.js';
+import { commandPanel, commandLabel } from '../commands.js';
 import { reminderTable } from './reminders.js';
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
-// datetime-local value ("2025-04-01T12:00", the browser's time zone) → RFC 3339 in UTC.
+// The time-travel field ("YYYY-MM-DD HH:MM", Stockholm time; or a date) → RFC 3339 in UTC.
 export function localToRfc3339(v) {
   if (!v) return '';
-  if (DATE_RE.test(v)) return v;
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime())) return v;
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (DATE_RE.test(v.trim())) return v.trim();
+  return stockholmToUtc(v) || v;
 }
 
 function rfc3339ToLocal(v) {
   if (!v) return '';
-  if (DATE_RE.test(v)) return v + 'T23:59';
+  if (DATE_RE.test(v)) return v + ' 23:59';
   const d = new Date(v);
   if (Number.isNaN(d.getTime())) return '';
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  return stockholmLocal(d.toISOString());
+}
+
+// "study-referral@2" in words.
+export function revisionText(rev) {
+  const m = /@(\d+)$/.exec(rev || '');
+  return m ? t('case.revision.words', { n: m[1] }) : (rev || t('none'));
 }
 
 // Whether an event is part of the view at (as_of, valid_at), as the API folds it: recorded by
@@ -116,19 +120,58 @@ function timelineItem(ev, isIncluded) {
     class: ['event', isIncluded ? '' : 'excluded'], dataset: { type: ev.type, version: ev.version, position: ev.position, included: String(isIncluded) },
   },
   h('div', { class: 'event-head' },
-    h('h3', { class: 'event-title' }, code('event', ev.type), ' ', h('span', { class: 'code' }, ev.type)),
+    h('h3', { class: 'event-title', title: ev.type }, code('event', ev.type)),
     h('span', { class: 'event-ids' }, t('case.event.version', { n: ev.version }), ' · ', t('case.event.position', { n: ev.position }))),
   isIncluded ? null : h('p', { class: 'excluded-note' }, t('case.timeline.excluded')),
   h('div', { class: 'event-body' },
   h('dl', { class: 'fields event-meta' },
     h('div', { class: 'field' }, h('dt', t('case.event.actor')), h('dd', { class: 'actor-id' }, actor.id || t('none'), actor.unit ? ` (${code('unit', actor.unit)})` : '')),
     h('div', { class: 'field' }, h('dt', t('case.event.role')), h('dd', { class: 'actor-role' }, code('role', actor.role))),
-    h('div', { class: 'field' }, h('dt', t('case.event.revision')), h('dd', { class: 'event-revision' }, ev.revision || t('none'))),
+    h('div', { class: 'field' }, h('dt', t('case.event.revision')), h('dd', { class: 'event-revision', dataset: { revision: ev.revision || '' } }, revisionText(ev.revision))),
     h('div', { class: 'field' }, h('dt', t('case.event.recorded_at')), h('dd', { class: 'recorded-at' }, timeEl(ev.recorded_at))),
     h('div', { class: 'field' }, h('dt', t('case.event.effective_at')), h('dd', { class: 'effective-at' }, timeEl(ev.effective_at)))),
   h('div', { class: 'event-data' },
     h('h4', t('case.event.data')),
     ev.data && Object.keys(ev.data).length ? fieldList(ev.data) : h('p', { class: 'muted' }, t('case.event.nodata')))));
+}
+
+// What to do next: the state's next step in words, taking responsibility, and the forms of the
+// commands the role may give now (generated from the case's revision).
+async function nextStep(c, ctx) {
+  const box = h('div', { id: 'next-step', dataset: { state: c.state || '' } });
+  box.appendChild(h('p', { class: 'next-text', id: 'next-text' }, c.state ? t('next.' + c.state) : t('none')));
+  let wf = null;
+  let model = {};
+  try {
+    [wf, model] = await Promise.all([c.revision ? workflow(c.revision) : null, loadModel()]);
+  } catch (e) {
+    box.appendChild(errorBox(e));
+    return section(t('next.title'), box);
+  }
+  const role = ctx.caps.role;
+  const may = ((model.roles || {})[role] || {}).may || [];
+  const terminal = (wf && wf.terminal_states) || [];
+  if (may.includes('take_responsibility') && c.state && !terminal.includes(c.state)) {
+    const st = h('span', { id: 'responsible-status', role: 'status' });
+    box.appendChild(h('p', { class: 'responsible' },
+      h('button', {
+        type: 'button', class: 'secondary', id: 'take-responsibility',
+        onclick: async () => {
+          try {
+            await api.post(`/v1/cases/${encodeURIComponent(c.case_id)}/responsible`, {});
+            st.textContent = t('next.taken');
+          } catch (e) { st.replaceChildren(errorBox(e)); }
+        },
+      }, t('next.take')), ' ', st));
+  }
+  if (wf && !(typeof c.subject === 'object' && c.subject && (c.subject.erased === true))) {
+    box.appendChild(commandPanel(c, wf, model, role, (answer, cmd) => {
+      sessionStorage.setItem('casetrail.notice', t('form.saved', { command: commandLabel(cmd.name), state: code('state', answer.state), version: answer.version }));
+      sessionStorage.setItem('casetrail.notice.id', 'command-done');
+      ctx.navigate(location.hash);
+    }));
+  }
+  return section(t('next.title'), box);
 }
 
 export async function renderCase(main, caseId, query, ctx) {
@@ -141,8 +184,14 @@ export async function renderCase(main, caseId, query, ctx) {
   main.appendChild(h1);
 
   // Time travel.
-  const asOfInput = h('input', { type: 'datetime-local', id: 'as-of', name: 'as_of', value: rfc3339ToLocal(asOf) });
-  const validInput = h('input', { type: 'date', id: 'valid-at', name: 'valid_at', value: DATE_RE.test(validAt) ? validAt : '' });
+  const asOfInput = h('input', {
+    type: 'text', id: 'as-of', name: 'as_of', value: rfc3339ToLocal(asOf), inputmode: 'numeric', autocomplete: 'off',
+    placeholder: t('ph.time'), pattern: '\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2})?)?', size: '17',
+  });
+  const validInput = h('input', {
+    type: 'text', id: 'valid-at', name: 'valid_at', value: DATE_RE.test(validAt) ? validAt : '', inputmode: 'numeric',
+    autocomplete: 'off', placeholder: t('ph.date'), pattern: '\\d{4}-\\d{2}-\\d{2}', size: '11',
+  });
   const ttForm = h('form', {
     class: 'timetravel', id: 'timetravel-form',
     onsubmit: (ev) => {
@@ -175,8 +224,13 @@ export async function renderCase(main, caseId, query, ctx) {
   const done = sessionStorage.getItem('casetrail.notice');
   if (done) {
     sessionStorage.removeItem('casetrail.notice');
-    main.appendChild(h('p', { class: 'notice', id: 'rectify-done', role: 'status' }, done));
+    const p = h('p', { class: 'notice', id: sessionStorage.getItem('casetrail.notice.id') || 'rectify-done', role: 'status', tabindex: '-1' }, done);
+    sessionStorage.removeItem('casetrail.notice.id');
+    main.appendChild(p);
+    ctx.focusAfter = p;
   }
+  if (!travelling) main.appendChild(await nextStep(c, ctx));
+  if (!ctx.isCurrent()) return;
   main.appendChild(section(t('case.timetravel'), ttForm));
   if (travelling) {
     const parts = [];
@@ -193,7 +247,7 @@ export async function renderCase(main, caseId, query, ctx) {
     h('div', { class: 'field' }, h('dt', t('case.pace')), h('dd', { id: 'case-pace' }, typeof c.pace === 'string' ? code('pace', c.pace) : value(c.pace))),
     h('div', { class: 'field' }, h('dt', t('case.closed_reason')), h('dd', c.closed_reason ? code('closed', c.closed_reason) : t('none'))),
     h('div', { class: 'field' }, h('dt', t('case.version')), h('dd', { id: 'case-version' }, String(c.version))),
-    h('div', { class: 'field' }, h('dt', t('case.revision')), h('dd', { id: 'case-revision' }, c.revision || t('none'))),
+    h('div', { class: 'field' }, h('dt', t('case.revision')), h('dd', { id: 'case-revision', dataset: { revision: c.revision || '' } }, revisionText(c.revision))),
     h('div', { class: 'field' }, h('dt', t('case.subject_id')), h('dd', c.subject_id || t('none'))));
 
   const left = h('div', { class: 'case-grid' },
@@ -218,7 +272,7 @@ export async function renderCase(main, caseId, query, ctx) {
     diagramPanel.appendChild(errorBox(e));
   }
   if (!ctx.isCurrent()) return;
-  main.appendChild(section(t('case.diagram') + (c.revision ? ` – ${c.revision}` : ''), diagramPanel));
+  main.appendChild(section(t('case.diagram') + (c.revision ? ` – ${revisionText(c.revision)}` : ''), diagramPanel));
   main.appendChild(left);
 
   // Timeline.

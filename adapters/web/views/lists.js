@@ -1,6 +1,9 @@
 import * as api from '../api.js';
 import { h, table, timeEl, errorBox, notice, section, field, select } from '../dom.js';
 import { t, code } from '../i18n.js';
+import { meetingName, commandForm } from '../commands.js';
+import { latestWorkflow, loadModel } from './workflows.js';
+import { unitCases } from './meeting.js';
 
 function defaults() {
   const now = new Date();
@@ -29,7 +32,7 @@ export async function renderLists(main, query, ctx) {
   kindSel.id = 'list-kind';
   const unitSel = select('unit', units.map((u) => [u, code('unit', u)]), unit);
   unitSel.id = 'list-unit';
-  const monthInput = h('input', { type: 'month', id: 'list-month', name: 'month', value: month, min: '2020-01' });
+  const monthInput = h('input', { type: 'text', id: 'list-month', name: 'month', value: month, inputmode: 'numeric', autocomplete: 'off', placeholder: t('ph.month'), pattern: '\\d{4}-\\d{2}', size: '8' });
   const thisYear = new Date().getFullYear();
   const years = [];
   for (let y = thisYear; y >= 2024; y--) years.push([String(y), String(y)]);
@@ -37,7 +40,7 @@ export async function renderLists(main, query, ctx) {
   yearSel.id = 'list-year';
   const quarterSel = select('quarter', ['Q1', 'Q2', 'Q3', 'Q4'].map((q) => [q, q]), qQuarter);
   quarterSel.id = 'list-quarter';
-  const monthField = field(t('lists.month'), monthInput);
+  const monthField = field(t('lists.month'), monthInput, t('lists.month.help'));
   const quarterFields = h('div', { class: 'row' }, field(t('lists.year'), yearSel), field(t('lists.quarter'), quarterSel));
   const syncKind = () => {
     const monthly = kindSel.value === 'monthly';
@@ -95,7 +98,7 @@ export async function renderLists(main, query, ctx) {
   }
   if (!ctx.isCurrent()) return;
   const meta = h('dl', { class: 'fields summary', id: 'list-meta' },
-    h('div', { class: 'field' }, h('dt', t('lists.id')), h('dd', { id: 'list-id' }, list.list_id)),
+    h('div', { class: 'field' }, h('dt', t('lists.id')), h('dd', { id: 'list-id', dataset: { listId: list.list_id } }, meetingName(list.list_id))),
     list.since ? h('div', { class: 'field' }, h('dt', t('lists.since')), h('dd', list.since)) : null,
     h('div', { class: 'field' }, h('dt', t('lists.generated_at')), h('dd', timeEl(list.generated_at))),
     list.kind === 'progression' ? h('div', { class: 'field' }, h('dt', t('lists.published_at')), h('dd', list.published_at ? timeEl(list.published_at) : t('none'))) : null,
@@ -107,6 +110,52 @@ export async function renderLists(main, query, ctx) {
   ];
   if (list.kind !== 'progression') cols.push({ label: t('col.carried_over'), cell: (c) => (c.carried_over ? t('yes') : t('no')) });
   const cases = list.cases || [];
-  result.replaceChildren(section(list.list_id, meta,
-    cases.length ? table(cases, cols, { className: 'list-table', caption: list.list_id }) : notice(t('lists.empty'))));
+  // The quarterly list: the SYV answers per person (RecordProgressionFeedback with the list as its
+  // reference, a form generated from the definition), the unit's AF officer publishes it.
+  const may = ctx.may || [];
+  const extra = [];
+  if (list.kind === 'progression') {
+    const [wf, model, known] = await Promise.all([latestWorkflow(), loadModel(), unitCases(list.unit).catch(() => new Map())]);
+    if (!ctx.isCurrent()) return;
+    const feedback = wf && (wf.commands || []).find((c) => c.name === 'RecordProgressionFeedback');
+    if (feedback && (feedback.roles || []).includes(ctx.caps.role)) {
+      cols.push({
+        label: t('col.actions'),
+        cell: (c) => {
+          const now = known.get(c.case_id);
+          if (!now || !(feedback.from || []).includes(now.state)) return now ? code('state', now.state) : t('none');
+          const fid = 'feedback-' + c.case_id;
+          const form = commandForm(feedback, wf, model, {
+            caseId: c.case_id, version: now.version, unit: list.unit, skip: { list: list.list_id }, idPrefix: fid,
+            onDone: () => {
+              form.replaceWith(h('p', { class: 'notice', role: 'status', id: 'answered-' + c.case_id, tabindex: '-1' }, t('lists.answered')));
+              result.querySelector('#answered-' + CSS.escape(c.case_id)).focus();
+            },
+          });
+          return h('details', { class: 'command' }, h('summary', { id: 'open-' + fid }, t('lists.answer', { id: c.case_id })), form);
+        },
+      });
+    }
+    if (may.includes('publish_list') && !list.published_at) {
+      const st = h('div', { id: 'publish-status', 'aria-live': 'polite' });
+      extra.push(h('div', { class: 'buttons' }, h('button', {
+        type: 'button', id: 'publish-list',
+        onclick: async () => {
+          st.replaceChildren();
+          try {
+            await api.post('/v1/lists/progression/publish', { unit: list.unit, quarter: list.period || list.quarter || params().quarter });
+            sessionStorage.setItem('casetrail.notice', t('lists.published'));
+            ctx.navigate(location.hash);
+          } catch (e) { st.appendChild(errorBox(e)); }
+        },
+      }, t('lists.publish'))), st);
+    }
+  }
+  const done = sessionStorage.getItem('casetrail.notice');
+  if (done) {
+    sessionStorage.removeItem('casetrail.notice');
+    extra.unshift(h('p', { class: 'notice', role: 'status', id: 'list-notice' }, done));
+  }
+  result.replaceChildren(section(meetingName(list.list_id), meta, extra,
+    cases.length ? table(cases, cols, { className: 'list-table', caption: meetingName(list.list_id) }) : notice(t('lists.empty'))));
 }

@@ -4,7 +4,20 @@ import * as api from '../api.js';
 import { h, table, timeEl, errorBox, notice, field, select } from '../dom.js';
 import { t, code } from '../i18n.js';
 
-const STATUSES = ['all', 'scheduled', 'due', 'sent', 'cancelled'];
+// "action" (the default) is what needs someone: due reminders and those whose delivery failed
+// (dead-lettered on a channel). Every list is shown newest first.
+const STATUSES = ['action', 'all', 'scheduled', 'due', 'sent', 'cancelled'];
+
+const failed = (r) => Object.values(r.delivery || {}).some((d) => d.state === 'dead_lettered');
+const newestFirst = (a, b) => String(b.due_at || '').localeCompare(String(a.due_at || '')) || String(b.id).localeCompare(String(a.id));
+
+async function needingAction() {
+  const [due, sent] = await Promise.all([
+    api.get('/v1/reminders' + api.query({ status: 'due', limit: 5000 })),
+    api.get('/v1/reminders' + api.query({ status: 'sent', limit: 5000 })),
+  ]);
+  return { reminders: [...(due.reminders || []), ...(sent.reminders || []).filter(failed)], next_page_token: null };
+}
 
 // "webhook: delivered (1 attempt)" per channel; "—" before any channel is configured.
 function deliveryText(delivery) {
@@ -27,15 +40,16 @@ export function reminderTable(rows, ctx, { withCase } = {}) {
     ...(withCase ? [{ label: t('col.case'), cell: caseCell }] : []),
     { label: t('col.status'), cell: (r) => h('span', { class: 'state-tag', dataset: { status: r.status } }, code('rstatus', r.status)) },
     { label: t('col.sent_at'), cell: (r) => (r.sent_at ? timeEl(r.sent_at) : t('none')) },
-    { label: t('col.delivery'), cell: (r) => deliveryText(r.delivery) },
+    { label: t('col.delivery'), cell: (r) => h('span', { class: failed(r) ? 'delivery-failed' : null }, deliveryText(r.delivery)) },
   ], { caption: t('reminders.title'), className: 'reminders-table' });
 }
 
 export async function renderReminders(main, query, ctx) {
   main.appendChild(h('h1', { tabindex: '-1' }, t('reminders.title')));
-  const status = STATUSES.includes(query.get('status')) ? query.get('status') : 'all';
+  const status = STATUSES.includes(query.get('status')) ? query.get('status') : 'action';
   const pageToken = query.get('page_token') || '';
   const statusSel = select('status', STATUSES.map((s) => [s, s === 'all' ? t('cases.all') : code('rstatus', s)]), status);
+  main.appendChild(h('p', { class: 'help' }, t('reminders.order')));
   statusSel.id = 'reminder-status';
   main.appendChild(h('form', {
     class: 'filters', id: 'reminder-filters', role: 'search', 'aria-label': t('reminders.filters'),
@@ -51,13 +65,14 @@ export async function renderReminders(main, query, ctx) {
   main.appendChild(results);
   let data;
   try {
-    data = await api.get('/v1/reminders' + api.query({ status, page_token: pageToken, limit: 200 }));
+    data = status === 'action' ? await needingAction()
+      : await api.get('/v1/reminders' + api.query({ status, page_token: pageToken, limit: 200 }));
   } catch (e) {
     results.replaceChildren(errorBox(e));
     return;
   }
   if (!ctx.isCurrent()) return;
-  const rows = data.reminders || [];
+  const rows = (data.reminders || []).slice().sort(newestFirst);
   if (!rows.length) {
     results.replaceChildren(notice(t('reminders.empty')));
     return;
