@@ -42,6 +42,15 @@ class RocksLog final : public Log, private CommittedState {
   Status Backup(const std::string& dir) override;
   LogStats Stats() override;
 
+  // For a log whose records are decided elsewhere (storage/jetstream/): writes one group planned
+  // against this log's head, as CommitGroup would, plus `meta` pairs (e.g. the source's sequence)
+  // in the same synced batch. The caller checked that the plan continues this log's chain.
+  Status ApplyPlan(const GroupPlan& plan, const std::vector<std::pair<std::string, std::string>>& meta);
+  Result<std::optional<std::string>> ReadMeta(const std::string& key);
+
+  // The committed state seen by an AppendPlanner (storage/jetstream/ plans against it).
+  CommittedState* committed_state() { return this; }
+
   Result<std::string> RawValue(Position position);
   Status OverwriteRawValue(Position position, const std::string& value);
 
