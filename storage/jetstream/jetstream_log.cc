@@ -112,6 +112,7 @@ class JsLog final : public JetStreamLog {
   Status WaitApplied(uint64_t seq, std::chrono::milliseconds timeout);
   void StepDown(const std::string& why);
   bool IsWriter();
+  bool LeaseHeld();
   Status NotWriter();
   void SetError(std::string e);
 
@@ -248,8 +249,10 @@ bool JsLog::IsWriter() {
     std::lock_guard lock(state_mu_);
     if (!writer_) return false;
   }
-  return lease_->Held();
+  return LeaseHeld();
 }
+
+bool JsLog::LeaseHeld() { return options_.TEST_write_without_lease || lease_->Held(); }
 
 Status JsLog::NotWriter() {
   Status s = Unavailable("this node is not the log's writer");
@@ -375,8 +378,9 @@ void JsLog::LeaseLoop() {
       std::unique_lock lock(state_mu_);
       if (stopping_) return;
     }
-    lease_->Tick();
-    const bool held = lease_->Held();
+    if (!options_.TEST_write_without_lease) lease_->Tick();
+    state_cv_.notify_all();  // Append may wait to learn who writes
+    const bool held = LeaseHeld();
     bool writer;
     {
       std::lock_guard lock(state_mu_);
@@ -402,7 +406,7 @@ void JsLog::LeaseLoop() {
       }
       if (!last.ok()) s = last.status();
       if (s.ok()) s = WaitApplied(*last, options_.lease_ttl);
-      if (s.ok() && lease_->Held()) {
+      if (s.ok() && LeaseHeld()) {
         std::lock_guard lock(state_mu_);
         writer_ = true;
         last_error_.clear();
@@ -412,7 +416,9 @@ void JsLog::LeaseLoop() {
       }
     } else if (!held && writer) {
       std::lock_guard lock(state_mu_);
-      writer_ = false;  // the lease lapsed (renewals failed): stop writing until it is back
+      writer_ = false;  // the lease lapsed or was lost: stop writing until it is held again
+      step_downs_++;
+      last_error_ = "the writer lease lapsed";
     }
     std::unique_lock lock(state_mu_);
     state_cv_.wait_for(lock, period, [this] { return stopping_; });
@@ -427,7 +433,7 @@ Result<AppendResult> JsLog::Append(const AppendRequest& request) {
     // A candidate that knows of no other writer is probably about to become one.
     if (!options_.writer_candidate || lease_->OtherHolderKnown()) return NotWriter();
     const auto deadline = std::chrono::steady_clock::now() + options_.writer_wait;
-    while (!IsWriter()) {
+    while (!IsWriter() && !lease_->OtherHolderKnown()) {
       std::unique_lock lock(state_mu_);
       if (stopping_) return Unavailable("log is closed");
       if (state_cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
@@ -489,7 +495,7 @@ void JsLog::CommitGroup(std::vector<Pending*>& group) {
   const uint64_t expected = applied_;
   const auto deadline = std::chrono::steady_clock::now() + options_.publish_timeout;
   for (;;) {
-    if (!lease_->Held()) {
+    if (!LeaseHeld()) {
       StepDown("the writer lease lapsed");
       return fail_all(NotWriter());
     }

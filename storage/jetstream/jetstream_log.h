@@ -55,6 +55,9 @@ struct JetStreamLogOptions {
   // How long an Append waits for this node to become writer when no other writer is known.
   std::chrono::milliseconds writer_wait{5000};
   size_t max_group_size = 256;
+  // Test only: this node writes without the lease (as a deposed writer that missed its lapse
+  // would), so a test can show that the stream's fencing alone refuses a second writer.
+  bool TEST_write_without_lease = false;
   // The local index: path, checkpoint signing seed and interval, cache (rocksdb_log.h).
   LogOptions index;
 };

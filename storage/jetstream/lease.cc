@@ -45,19 +45,22 @@ void Lease::Tick() {
   if (holder) {
     uint64_t new_rev = 0;
     Status s = Write(true, rev, &new_rev);
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     if (!holder_) return;  // abandoned meanwhile
     if (s.ok()) {
       rev_ = new_rev;
       valid_until_ = now + ttl_ * 3 / 4;
       last_error_.clear();
-    } else if (s.code() == StatusCode::kAborted) {
-      holder_ = false;  // someone took it while we could not renew
-      last_error_ = "lease lost";
-    } else {
-      last_error_ = std::string(s.message());
+      return;
     }
-    return;
+    if (s.code() != StatusCode::kAborted) {
+      last_error_ = std::string(s.message());
+      return;
+    }
+    // Someone took it while we could not renew: learn who, below.
+    holder_ = false;
+    observed_rev_ = 0;
+    last_error_ = "lease lost";
   }
 
   kvEntry* entry = nullptr;

@@ -193,6 +193,31 @@ int NatsCluster::StreamLeader(const std::string& stream) {
   return -1;
 }
 
+bool NatsCluster::ReplicaCurrent(const std::string& stream, int node) {
+  for (int i = 0; i < size(); ++i) {
+    if (pids_[i] <= 0) continue;
+    natsConnection* nc = nullptr;
+    if (natsConnection_ConnectTo(&nc, Url(i).c_str()) != NATS_OK) continue;
+    jsCtx* js = nullptr;
+    int answer = -1;
+    if (natsConnection_JetStream(&js, nc, nullptr) == NATS_OK) {
+      jsStreamInfo* info = nullptr;
+      if (js_GetStreamInfo(&info, js, stream.c_str(), nullptr, nullptr) == NATS_OK && info->Cluster) {
+        answer = info->Cluster->Leader && ServerName(node) == info->Cluster->Leader;
+        for (int r = 0; r < info->Cluster->ReplicasLen; ++r) {
+          const jsPeerInfo* p = info->Cluster->Replicas[r];
+          if (ServerName(node) == p->Name) answer = p->Current && !p->Offline && p->Lag == 0;
+        }
+      }
+      if (info) jsStreamInfo_Destroy(info);
+      jsCtx_Destroy(js);
+    }
+    natsConnection_Destroy(nc);
+    if (answer >= 0) return answer == 1;
+  }
+  return false;
+}
+
 std::string NatsCluster::NewStreamName(const std::string& prefix) {
   return prefix + "_" + std::to_string(::getpid()) + "_" + std::to_string(++stream_counter_);
 }

@@ -37,6 +37,8 @@ class NatsCluster {
   std::string ServerName(int i) const { return "n" + std::to_string(i); }
   // Index of the node that leads `stream`, or -1 if none does (asked through any live node).
   int StreamLeader(const std::string& stream);
+  // True when node i leads `stream` or is a current replica of it with no lag.
+  bool ReplicaCurrent(const std::string& stream, int i);
   // A fresh stream name for one test.
   std::string NewStreamName(const std::string& prefix);
 
