@@ -82,6 +82,12 @@ class JetStreamLog : public Log {
 // the local index and starts following the stream.
 Result<std::unique_ptr<JetStreamLog>> OpenJetStreamLog(const JetStreamLogOptions& options);
 
+// Disaster recovery: publishes every record of `source` (say a restored backup) into the stream,
+// which must be empty, in groups of up to max_group_size records, with the same positions, hashes
+// and chain. Idempotency keys are not carried over (they only deduplicate retries of recent
+// requests). Nodes then build their index from the stream.
+Status SeedJetStream(const JetStreamLogOptions& options, Log& source, const ProgressFn& progress);
+
 // Parses "nats://h1:4222,nats://h2:4222" (or "h1:4222,h2:4222") into server URLs.
 std::vector<std::string> ParseNatsServers(const std::string& list);
 
