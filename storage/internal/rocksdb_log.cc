@@ -282,7 +282,8 @@ void RocksLog::CommitGroup(std::vector<Pending*>& group) {
   for (size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(*results[i]));
 }
 
-Status RocksLog::ApplyPlan(const GroupPlan& plan, const std::vector<std::pair<std::string, std::string>>& meta) {
+Status RocksLog::ApplyPlan(const GroupPlan& plan, const std::vector<std::pair<std::string, std::string>>& meta,
+                          bool sync) {
   Head before = GetHead();
   rocksdb::WriteBatch batch;
   for (const auto& r : plan.records) {
@@ -304,7 +305,7 @@ Status RocksLog::ApplyPlan(const GroupPlan& plan, const std::vector<std::pair<st
     batch.Put(cfs_[kCheckpoints], PositionKey(c.position), EncodeCheckpointValue(c));
   }
   rocksdb::WriteOptions wo;
-  wo.sync = true;
+  wo.sync = sync;
   CT_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "apply group"));
   if (!advances) return Status::Ok();
   {

@@ -2,6 +2,9 @@
 // plan against the local index, publish one fenced message, apply it locally), the applier (an
 // ordered consumer of the stream that applies every message it has not applied yet) and the lease
 // keeper (renews or takes the lease, catches this node up before it starts writing).
+// The index is written without fsync: the stream is the durable copy. A crash of the node may lose
+// the index's last batches, never part of one (the applied sequence is in the same batch), and the
+// applier fetches them again.
 #include "storage/jetstream/jetstream_log.h"
 
 #include <atomic>
@@ -297,7 +300,7 @@ Status JsLog::ApplyMessage(uint64_t seq, std::string_view data) {
   } else {
     CT_ASSIGN_OR_RETURN(plan, DecodeGroup(data, index_->GetHead()));
   }
-  CT_RETURN_IF_ERROR(index_->ApplyPlan(plan, {{kSeqKey, U64(seq)}, {kStreamKey, options_.stream}}));
+  CT_RETURN_IF_ERROR(index_->ApplyPlan(plan, {{kSeqKey, U64(seq)}, {kStreamKey, options_.stream}}, /*sync=*/false));
   applied_ = seq;
   applied_cv_.notify_all();
   return Status::Ok();
@@ -503,7 +506,8 @@ void JsLog::CommitGroup(std::vector<Pending*>& group) {
     jsPubOptions_Init(&po);
     po.MsgId = msg_id.c_str();      // a retry after a lost acknowledgement is answered as a duplicate
     po.ExpectLastSeq = expected;    // stream-wide fencing: fails if anyone else wrote since
-    po.MaxWait = 2000;
+    // Short: a publish to a leader that just died gets no answer, and the retry finds the new one.
+    po.MaxWait = 1000;
     jsPubAck* raw = nullptr;
     jsErrCode code = static_cast<jsErrCode>(0);
     natsStatus s = js_Publish(&raw, conn_->js(), subject_.c_str(), data.data(), static_cast<int>(data.size()), &po, &code);
@@ -513,7 +517,7 @@ void JsLog::CommitGroup(std::vector<Pending*>& group) {
       st = Aborted("the stream stored the group at an unexpected sequence");
     }
     if (st.ok()) {
-      Status applied = index_->ApplyPlan(plan, {{kSeqKey, U64(ack->Sequence)}, {kStreamKey, options_.stream}});
+      Status applied = index_->ApplyPlan(plan, {{kSeqKey, U64(ack->Sequence)}, {kStreamKey, options_.stream}}, /*sync=*/false);
       if (!applied.ok()) {
         // Committed in the stream but not in the index: the applier will retry from the stream.
         StepDown("cannot apply to the local index: " + std::string(applied.message()));
