@@ -135,6 +135,23 @@ int RunBackup(const DataDirFlags& flags, const std::string& to) {
   return 0;
 }
 
+namespace {
+Status SeedStreamFromRestoredLog(const DataDirFlags& flags, const storage::KeyBytes& seed) {
+  CT_ASSIGN_OR_RETURN(auto options, JetStreamOptionsFor(flags));
+  {
+    storage::LogOptions rocks;
+    rocks.path = flags.data + "/log";
+    rocks.signing_seed = seed;
+    CT_ASSIGN_OR_RETURN(auto restored, storage::OpenRocksLog(rocks));
+    CT_RETURN_IF_ERROR(storage::SeedJetStream(options, *restored, PrintProgress));
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(flags.data + "/log", ec);
+  if (ec) return Unavailable("cannot remove the restored copy of the log");
+  return Status::Ok();
+}
+}  // namespace
+
 int RunRestore(const DataDirFlags& flags, const std::string& from) {
   if (!flags.url.empty() || flags.data.empty()) {
     std::cerr << "casetrail restore: restores into a data directory: give --data DIR (no --url)\n";
@@ -145,6 +162,12 @@ int RunRestore(const DataDirFlags& flags, const std::string& from) {
   auto report = storage::RestoreBackup(from, flags.data, *seed);
   if (!report.ok()) return Fail(report.status());
   std::cout << "restored " << report->events << " events into " << flags.data << "; verify ok\n";
+  if (!flags.log.empty()) {
+    // The stream is the log: publish the restored records into it (it must be new and empty),
+    // then drop the restored RocksDB copy; DATA/log becomes this node's index, built from the stream.
+    if (Status s = SeedStreamFromRestoredLog(flags, *seed); !s.ok()) return Fail(s);
+    std::cout << "published into JetStream stream " << flags.nats_stream << "\n";
+  }
   // A backup taken before an erasure still holds the subject's key: erase it again now.
   auto stores = OpenDataDir(flags);
   if (!stores.ok()) return Fail(stores.status());

@@ -1,5 +1,7 @@
 #include "adapters/cli/data_dir.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -20,13 +22,42 @@ Result<storage::KeyBytes> SigningSeed(const DataDirFlags& flags) {
   return storage::DeriveSubkey(master, 1, "ckptsign");
 }
 
+Result<storage::JetStreamLogOptions> JetStreamOptionsFor(const DataDirFlags& flags) {
+  if (flags.log.rfind("nats://", 0) != 0 && flags.log.rfind("tls://", 0) != 0) {
+    return InvalidArgument("--log must be nats://HOST:PORT[,nats://HOST:PORT…]");
+  }
+  storage::JetStreamLogOptions o;
+  o.nats.servers = storage::ParseNatsServers(flags.log);
+  o.nats.creds_file = flags.nats_creds;
+  o.nats.tls_ca_file = flags.nats_tls_ca;
+  o.stream = flags.nats_stream;
+  o.node_id = flags.node_id;
+  if (o.node_id.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof(host) - 1);
+    o.node_id = host;
+  }
+  o.advertise = flags.advertise.empty() ? o.node_id : flags.advertise;
+  o.index.path = flags.data + "/log";
+  CT_ASSIGN_OR_RETURN(o.index.signing_seed, SigningSeed(flags));
+  return o;
+}
+
 Result<OpenStores> OpenDataDir(const DataDirFlags& flags) {
   OpenStores stores;
   CT_ASSIGN_OR_RETURN(stores.master, storage::ReadKeyFile(MasterKeyPath(flags)));
-  storage::LogOptions options;
-  options.path = flags.data + "/log";
-  CT_ASSIGN_OR_RETURN(options.signing_seed, SigningSeed(flags));
-  CT_ASSIGN_OR_RETURN(stores.log, storage::OpenRocksLog(options));
+  if (!flags.log.empty()) {
+    CT_ASSIGN_OR_RETURN(auto options, JetStreamOptionsFor(flags));
+    CT_ASSIGN_OR_RETURN(auto log, storage::OpenJetStreamLog(options));
+    // Commands read the whole log: let the index catch up with the stream first.
+    CT_RETURN_IF_ERROR(log->CatchUp(std::chrono::minutes(10)));
+    stores.log = std::move(log);
+  } else {
+    storage::LogOptions options;
+    options.path = flags.data + "/log";
+    CT_ASSIGN_OR_RETURN(options.signing_seed, SigningSeed(flags));
+    CT_ASSIGN_OR_RETURN(stores.log, storage::OpenRocksLog(options));
+  }
   CT_ASSIGN_OR_RETURN(stores.keys, storage::OpenKeyStore(flags.data + "/keys"));
   stores.ledger = std::make_unique<storage::ErasureLedger>(flags.data + "/erasure-ledger");
   return stores;

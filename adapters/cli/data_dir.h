@@ -1,5 +1,6 @@
 // The layout of a data directory and the opening of its stores from CLI flags.
-//   DIR/log              the event log (RocksDB)
+//   DIR/log              the event log (RocksDB); with --log nats://… the local index of the
+//                        JetStream stream that holds the log (storage/jetstream/jetstream_log.h)
 //   DIR/keys             subject keys and the subject index (RocksDB)
 //   DIR/erasure-ledger   append-only erasure ledger (never backed up, never restored over)
 // The master key lives where --master-key says (default DIR/../<name>.master.key is not assumed:
@@ -12,6 +13,7 @@
 #include "engine/case_service.h"
 #include "engine/retention.h"
 #include "storage/erasure_ledger.h"
+#include "storage/jetstream/jetstream_log.h"
 #include "storage/key_file.h"
 #include "storage/key_store.h"
 #include "storage/log.h"
@@ -24,7 +26,17 @@ struct DataDirFlags {
   std::string signing_key;   // --signing-key; default derived from the master key
   std::string url;           // --url: a running server instead of the data directory
   std::string token_file;    // --token-file: the bearer token for --url
+  // --log nats://HOST:PORT,…: the log lives in a JetStream stream, DIR/log is this node's index.
+  std::string log;
+  std::string nats_creds;    // --nats-creds: NATS credentials file (user JWT and NKey seed)
+  std::string nats_tls_ca;   // --nats-tls-ca: CA bundle; set, the NATS connection requires TLS
+  std::string nats_stream = "CASETRAIL_LOG";  // --nats-stream
+  std::string node_id;       // --node-id: this node in the writer lease (default: the host name)
+  std::string advertise;     // named to other nodes as the writer's address (serve: its URL)
 };
+
+// The JetStream options for --log nats://… (flags.log must be set).
+Result<storage::JetStreamLogOptions> JetStreamOptionsFor(const DataDirFlags& flags);
 
 struct OpenStores {
   std::unique_ptr<storage::Log> log;

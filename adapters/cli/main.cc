@@ -10,6 +10,17 @@
 #include "adapters/cli/commands.h"
 #include "adapters/cli/serve.h"
 
+namespace {
+// Where the log lives: DATA/log (RocksDB, the default) or a NATS JetStream cluster.
+void AddLogFlags(CLI::App* cmd, casetrail::adapters::DataDirFlags& flags) {
+  cmd->add_option("--log", flags.log, "keep the log in NATS JetStream: nats://HOST:PORT,… (DATA/log is then this node's index)");
+  cmd->add_option("--nats-creds", flags.nats_creds, "NATS credentials file (.creds) for --log");
+  cmd->add_option("--nats-tls-ca", flags.nats_tls_ca, "CA bundle: connect to NATS over TLS, trusting it");
+  cmd->add_option("--nats-stream", flags.nats_stream, "the JetStream stream that holds the log")->capture_default_str();
+  cmd->add_option("--node-id", flags.node_id, "this node's name in the writer lease (default: the host name)");
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace casetrail::adapters;
   // Logs go to stderr: stdout carries results (and the server's URL) for scripts to read.
@@ -30,6 +41,7 @@ int main(int argc, char** argv) {
     cmd->add_option("--master-key", flags.master_key, "master key file (default DATA/master.key)");
     cmd->add_option("--signing-key", flags.signing_key,
                     "Ed25519 seed file for checkpoints (default: derived from the master key)");
+    AddLogFlags(cmd, flags);
   };
 
   std::string key_path;
@@ -134,6 +146,7 @@ int main(int argc, char** argv) {
   serve->add_option("--data", serve_flags.data.data, "data directory (default with --demo: ./demo-data)");
   serve->add_option("--master-key", serve_flags.data.master_key, "master key file (default DATA/master.key)");
   serve->add_option("--signing-key", serve_flags.data.signing_key, "Ed25519 seed file for checkpoints");
+  AddLogFlags(serve, serve_flags.data);
   serve->add_option("--listen", serve_flags.listen, "HOST:PORT to listen on")->capture_default_str();
   serve->add_option("--users", serve_flags.users, "users file (default with --demo: DATA/demo-users.json)");
   serve->add_option("--manual-clock", serve_flags.manual_clock,

@@ -202,6 +202,8 @@ int RunServe(ServeFlags f) {
     if (Status s = CheckOwnerOnly(f.data.signing_key, "the signing key file"); !s.ok()) return Fail(s);
   }
   if (Status s = CheckOwnerOnly(f.users, "the users file"); !s.ok()) return Fail(s);
+  // With --log nats://…, a node that does not write names the writer by this address.
+  if (f.data.advertise.empty()) f.data.advertise = "http://" + f.listen;
   auto stores = OpenDataDir(f.data);
   if (!stores.ok()) return Fail(stores.status());
   if (sodium_init() < 0) return Fail(Unavailable("libsodium failed to initialise"));
@@ -230,7 +232,11 @@ int RunServe(ServeFlags f) {
   // Models and revisions adopted at run time: those in the log, the built-in model on record
   // once, then any new --model and --workflow file.
   if (auto loaded = engine::LoadRegisteredRevisions(*stores->log, &registry); !loaded.ok()) return Fail(loaded.status());
-  if (Status s = engine::RegisterModel(*stores->log, &registry, workflows::StudyReferralModelJson(), clock->Now()); !s.ok()) {
+  // On a node that does not write the log (--log nats://…, another node holds the writer lease)
+  // the start-up writes are the writer's to make; this node only reads.
+  auto not_writer = [](const Status& s) { return s.code() == StatusCode::kUnavailable && !s.Get("writer").empty(); };
+  if (Status s = engine::RegisterModel(*stores->log, &registry, workflows::StudyReferralModelJson(), clock->Now());
+      !s.ok() && !not_writer(s)) {
     return Fail(s);
   }
   for (const auto& file : f.models) {
@@ -256,6 +262,7 @@ int RunServe(ServeFlags f) {
   // Registrations cut short between the key store and the log; erasures recorded in the ledger
   // but missing from the stores (a restore, a crash mid-erasure).
   auto reapplied = service.RepairAtStart();
+  if (!reapplied.ok() && not_writer(reapplied.status())) reapplied = 0;
   if (!reapplied.ok()) return Fail(reapplied.status());
   if (*reapplied > 0) spdlog::info("start-up repairs: {} (registrations rolled back, erasures re-applied)", *reapplied);
   replay::CaseDirectory directory(stores->log.get(), &registry);

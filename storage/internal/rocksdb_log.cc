@@ -282,6 +282,50 @@ void RocksLog::CommitGroup(std::vector<Pending*>& group) {
   for (size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(*results[i]));
 }
 
+Status RocksLog::ApplyPlan(const GroupPlan& plan, const std::vector<std::pair<std::string, std::string>>& meta,
+                          bool sync) {
+  Head before = GetHead();
+  rocksdb::WriteBatch batch;
+  for (const auto& r : plan.records) {
+    batch.Put(cfs_[kLog], PositionKey(r.position), r.value);
+    batch.Put(cfs_[kStreamIndex], StreamIndexKey(r.stream, r.version), PositionKey(r.position));
+  }
+  for (const auto& [stream, version] : plan.stream_versions) {
+    batch.Put(cfs_[kStreamMeta], stream, PositionKey(Position(version)));
+  }
+  for (const auto& [key, value] : plan.idempotency) batch.Put(cfs_[kIdempotency], key, value);
+  for (const auto& [key, value] : meta) batch.Put(cfs_[kMeta], key, value);
+  const bool advances = plan.head.position.value() > before.position.value();
+  if (advances) batch.Put(cfs_[kMeta], kHeadKey, EncodeHead(plan.head));
+  const uint64_t interval = options_.checkpoint_interval;
+  const bool checkpoint = advances && interval > 0 &&
+                          plan.head.position.value() / interval > before.position.value() / interval;
+  if (checkpoint) {
+    Checkpoint c = signer_.Sign(plan.head.position, plan.head.hash);
+    batch.Put(cfs_[kCheckpoints], PositionKey(c.position), EncodeCheckpointValue(c));
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  CT_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "apply group"));
+  if (!advances) return Status::Ok();
+  {
+    std::lock_guard lock(head_mu_);
+    head_ = plan.head;
+    if (checkpoint) last_checkpoint_ = plan.head.position.value();
+    stats_.events += plan.records.size();
+  }
+  notifier_->Publish(plan.head.position);
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> RocksLog::ReadMeta(const std::string& key) {
+  std::string v;
+  auto s = db_->Get(rocksdb::ReadOptions(), cfs_[kMeta], key, &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  CT_RETURN_IF_ERROR(FromRocks(s, "read meta"));
+  return std::optional<std::string>(std::move(v));
+}
+
 Result<StreamVersion> RocksLog::StreamVersionOf(const StreamId& stream) {
   std::string v;
   auto s = db_->Get(rocksdb::ReadOptions(), cfs_[kStreamMeta], stream.value(), &v);

@@ -42,6 +42,17 @@ class RocksLog final : public Log, private CommittedState {
   Status Backup(const std::string& dir) override;
   LogStats Stats() override;
 
+  // For a log whose records are decided elsewhere (storage/jetstream/): writes one group planned
+  // against this log's head, as CommitGroup would, plus `meta` pairs (e.g. the source's sequence)
+  // in the same batch. The caller checked that the plan continues this log's chain. sync=false
+  // for a copy whose source is elsewhere: a crash may lose a tail of batches, never part of one.
+  Status ApplyPlan(const GroupPlan& plan, const std::vector<std::pair<std::string, std::string>>& meta,
+                   bool sync = true);
+  Result<std::optional<std::string>> ReadMeta(const std::string& key);
+
+  // The committed state seen by an AppendPlanner (storage/jetstream/ plans against it).
+  CommittedState* committed_state() { return this; }
+
   Result<std::string> RawValue(Position position);
   Status OverwriteRawValue(Position position, const std::string& value);
 

@@ -1,4 +1,5 @@
-// Side-by-side benchmark: casetrail embedded, casetrail over HTTP, a PostgreSQL events table
+// Side-by-side benchmark: casetrail embedded (its log on RocksDB, and on a three-node NATS
+// JetStream cluster the benchmark starts on loopback), casetrail over HTTP, a PostgreSQL events table
 // (Marten-style: events(seq bigserial, stream_id, version, type, data jsonb, recorded_at,
 // unique(stream_id, version)) and a streams table), and a bare RocksDB batch loop, on the same
 // machine and the same synthetic study-referral population.
@@ -31,8 +32,10 @@
 #include "engine/state_machine.h"
 #include "replay/case_rebuild.h"
 #include "replay/indicators.h"
+#include "storage/jetstream/jetstream_log.h"
 #include "storage/rocksdb_log.h"
 #include "tests/support/http_client.h"
+#include "tests/support/nats_cluster.h"
 #include "tests/support/server_process.h"
 #include "workflows/study_referral.h"
 
@@ -118,6 +121,22 @@ struct Casetrail : bench::BenchEngine {
       ok += service->Execute(who, c->case_id, Command{step.command, step.fields, std::nullopt}, std::nullopt).ok();
     }
     return ok;
+  }
+};
+
+// The same engine with its log on JetStream (R3, three nats-server processes on loopback).
+struct CasetrailJetStream : Casetrail {
+  CasetrailJetStream(std::string d, testing::NatsCluster& cluster, const std::string& stream) : Casetrail(std::move(d)) {
+    service.reset();
+    log.reset();
+    storage::JetStreamLogOptions o;
+    o.nats.servers = cluster.Urls();
+    o.stream = stream;
+    o.node_id = "bench";
+    o.index.path = dir + "/jetstream-index";
+    log = std::move(storage::OpenJetStreamLog(o)).value();
+    service = std::make_unique<CaseService>(log.get(), subject_keys.get(), &registry, &workflows::StudyReferralGuards(),
+                                            &clock, workflows::kStudyReferral);
   }
 };
 
@@ -249,6 +268,11 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   std::filesystem::create_directories(dir);
   std::vector<Row> rows;
+  testing::NatsCluster nats;
+  if (!nats.Start()) {
+    std::fprintf(stderr, "peer_bench: the NATS cluster did not start (nats-server missing?)\n");
+    return 3;
+  }
   const std::string event_json = R"({"slot":"2030-01-01T10:00:00Z","mode":"digital","attempt":1})";
 
   // 1. Durable appends/s at 1, 16, 64 writers.
@@ -266,6 +290,18 @@ int main(int argc, char** argv) {
       stop = true;
       for (auto& t : threads) t.join();
       row.value["casetrail"] = (ct.log->Stats().events - before) / Seconds(t0);
+    }
+    {
+      CasetrailJetStream ct(dir + "/appends-js", nats, "PEER_W" + std::to_string(writers));
+      std::atomic<int> next{0};
+      const auto t0 = Steady::now();
+      std::atomic<bool> stop{false};
+      std::vector<std::thread> threads;
+      for (int w = 0; w < writers; ++w) threads.emplace_back([&] { while (!stop) ct.Run(next++); });
+      std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+      stop = true;
+      for (auto& t : threads) t.join();
+      row.value["casetrail JetStream"] = ct.log->Stats().events / Seconds(t0);
     }
     {
       testing::TempDir http_dir;
@@ -320,9 +356,55 @@ int main(int argc, char** argv) {
         return bare.db->Write(wo, &b).ok() ? 1 : 0;
       });
     }
-    std::fprintf(stderr, "%s: casetrail %.0f, HTTP %.0f, PostgreSQL %.0f, bare RocksDB %.0f\n", row.measure.c_str(),
-                 row.value["casetrail"], row.value["casetrail HTTP"], row.value["PostgreSQL"], row.value["bare RocksDB"]);
+    std::fprintf(stderr, "%s: casetrail %.0f, JetStream %.0f, HTTP %.0f, PostgreSQL %.0f, bare RocksDB %.0f\n",
+                 row.measure.c_str(), row.value["casetrail"], row.value["casetrail JetStream"], row.value["casetrail HTTP"],
+                 row.value["PostgreSQL"], row.value["bare RocksDB"]);
     rows.push_back(row);
+  }
+
+  // 1b. JetStream only: a new node replays the 64-writer cell's stream into an empty index, and
+  // the stream leader is killed under 16 writers (the longest time without a committed event).
+  {
+    storage::JetStreamLogOptions o;
+    o.nats.servers = nats.Urls();
+    o.stream = "PEER_W64";
+    o.node_id = "replayer";
+    o.writer_candidate = false;
+    o.index.path = dir + "/replay-index";
+    const auto t0 = Steady::now();
+    auto reader = storage::OpenJetStreamLog(o);
+    if (reader.ok() && (*reader)->CatchUp(std::chrono::minutes(10)).ok()) {
+      rows.push_back({"full replay of the stream into a new node's index", {{"casetrail JetStream",
+                      (*reader)->GetHead().position.value() / Seconds(t0)}}, "events/s"});
+    }
+    CasetrailJetStream ct(dir + "/failover-js", nats, "PEER_FAILOVER");
+    std::atomic<int> next{0};
+    std::atomic<bool> stop{false};
+    std::mutex mu;
+    std::vector<Steady::time_point> acks;
+    std::vector<std::thread> threads;
+    for (int w = 0; w < 16; ++w) {
+      threads.emplace_back([&] {
+        while (!stop) {
+          const long before = ct.log->Stats().events;
+          ct.Run(next++);
+          if (ct.log->Stats().events > before) {
+            std::lock_guard lock(mu);
+            acks.push_back(Steady::now());
+          }
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    const int leader = nats.StreamLeader("PEER_FAILOVER");
+    if (leader >= 0) nats.Kill(leader);
+    std::this_thread::sleep_for(std::chrono::seconds(15));
+    stop = true;
+    for (auto& t : threads) t.join();
+    std::sort(acks.begin(), acks.end());
+    double gap = 0;
+    for (size_t i = 1; i < acks.size(); ++i) gap = std::max(gap, std::chrono::duration<double>(acks[i] - acks[i - 1]).count());
+    rows.push_back({"failover: stream leader killed under 16 writers, longest time without a commit", {{"casetrail JetStream", gap}}, "s"});
   }
 
   // 2. The population: N cases into casetrail (64 writers), the same events into PostgreSQL.
@@ -501,8 +583,10 @@ int main(int argc, char** argv) {
   md << "Population: " << cases << " cases, " << events << " events. Appends measured for " << seconds
      << " s per cell on fresh stores. Ratios are casetrail's figure divided by the other's: above 1 is better\n"
      << "for throughput, below 1 is better for times and bytes.\n\n"
-     << "| measure | casetrail | casetrail HTTP | PostgreSQL | bare RocksDB | casetrail ÷ PostgreSQL | casetrail ÷ bare RocksDB |\n"
-     << "|---|---:|---:|---:|---:|---:|---:|\n";
+     << "\"casetrail JetStream\" is the embedded engine with its log on a three-node JetStream cluster (R3) on this\n"
+     << "machine's loopback: durable means acknowledged by a majority of the nodes.\n\n"
+     << "| measure | casetrail | casetrail JetStream | casetrail HTTP | PostgreSQL | bare RocksDB | casetrail ÷ PostgreSQL | casetrail ÷ bare RocksDB |\n"
+     << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
   auto cell = [](const Row& r, const char* k) {
     auto it = r.value.find(k);
     if (it == r.value.end()) return std::string("—");
@@ -518,15 +602,16 @@ int main(int argc, char** argv) {
     return std::string(buf);
   };
   for (const auto& r : rows) {
-    md << "| " << r.measure << " (" << r.unit << ") | " << cell(r, "casetrail") << " | " << cell(r, "casetrail HTTP") << " | "
+    md << "| " << r.measure << " (" << r.unit << ") | " << cell(r, "casetrail") << " | " << cell(r, "casetrail JetStream")
+       << " | " << cell(r, "casetrail HTTP") << " | "
        << cell(r, "PostgreSQL") << " | " << cell(r, "bare RocksDB") << " | " << ratio(r, "casetrail", "PostgreSQL") << " | "
        << ratio(r, "casetrail", "bare RocksDB") << " |\n";
   }
   std::ofstream(report) << md.str();
   // The chart: durable appends/s by writers, one bar per system.
   std::ostringstream svg;
-  const char* systems[] = {"casetrail", "casetrail HTTP", "PostgreSQL", "bare RocksDB"};
-  const char* colours[] = {"#1b6ca8", "#6fa8dc", "#cc4125", "#999999"};
+  const char* systems[] = {"casetrail", "casetrail JetStream", "casetrail HTTP", "PostgreSQL", "bare RocksDB"};
+  const char* colours[] = {"#1b6ca8", "#38761d", "#6fa8dc", "#cc4125", "#999999"};
   double top = 1;
   for (int i = 0; i < 3; ++i)
     for (auto s : systems) top = std::max(top, rows[i].value[s]);
@@ -535,13 +620,13 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 3; ++i) {
     const int x0 = 60 + i * 190;
     svg << "<text x='" << x0 + 40 << "' y='290'>" << (i == 0 ? 1 : i == 1 ? 16 : 64) << " writer(s)</text>";
-    for (int s = 0; s < 4; ++s) {
+    for (int s = 0; s < 5; ++s) {
       const double h = 230 * rows[i].value[systems[s]] / top;
-      svg << "<rect x='" << x0 + s * 40 << "' y='" << 270 - h << "' width='34' height='" << h << "' fill='" << colours[s] << "'/>"
-          << "<text x='" << x0 + s * 40 << "' y='" << 266 - h << "' font-size='9'>" << static_cast<long>(rows[i].value[systems[s]]) << "</text>";
+      svg << "<rect x='" << x0 + s * 36 << "' y='" << 270 - h << "' width='30' height='" << h << "' fill='" << colours[s] << "'/>"
+          << "<text x='" << x0 + s * 36 << "' y='" << 266 - h << "' font-size='9'>" << static_cast<long>(rows[i].value[systems[s]]) << "</text>";
     }
   }
-  for (int s = 0; s < 4; ++s) {
+  for (int s = 0; s < 5; ++s) {
     svg << "<rect x='" << 330 + (s % 2) * 150 << "' y='" << 30 + (s / 2) * 16 << "' width='10' height='10' fill='" << colours[s]
         << "'/><text x='" << 345 + (s % 2) * 150 << "' y='" << 39 + (s / 2) * 16 << "'>" << systems[s] << "</text>";
   }

@@ -1,5 +1,6 @@
-// The Log contract, run against both implementations: RocksDB on a real temporary directory and
-// the in-memory fake.
+// The Log contract, run against every implementation: RocksDB on a real temporary directory and
+// the in-memory fake (storage_tests), and JetStream on three real nats-server processes
+// (jetstream_log_tests compiles this file again with CASETRAIL_LOG_TEST_JETSTREAM).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -11,19 +12,36 @@
 #include "storage/mem_log.h"
 #include "storage/rocksdb_log.h"
 #include "tests/support/temp_dir.h"
+#ifdef CASETRAIL_LOG_TEST_JETSTREAM
+#include "storage/jetstream/jetstream_log.h"
+#include "tests/support/nats_cluster.h"
+#endif
 
 namespace casetrail::storage {
 namespace {
 
 using ::testing::ElementsAre;
 
-enum class Impl { kRocks, kMem };
+enum class Impl { kRocks, kMem, kJetStream };
 
 class LogTest : public ::testing::TestWithParam<Impl> {
  protected:
   void SetUp() override {
     if (GetParam() == Impl::kMem) {
       log_ = NewMemLog();
+    } else if (GetParam() == Impl::kJetStream) {
+#ifdef CASETRAIL_LOG_TEST_JETSTREAM
+      // One stream (and lease bucket) per test on the binary's shared cluster.
+      auto& cluster = casetrail::testing::SharedNatsCluster();
+      JetStreamLogOptions o;
+      o.nats.servers = cluster.Urls();
+      o.stream = cluster.NewStreamName("LOGTEST");
+      o.node_id = "node-1";
+      o.index.path = dir_.Sub("index");
+      auto r = OpenJetStreamLog(o);
+      ASSERT_THAT(r, IsOk());
+      log_ = std::move(r).value();
+#endif
     } else {
       LogOptions o;
       o.path = dir_.Sub("log");
@@ -250,8 +268,13 @@ TEST_P(LogTest, ConcurrentAppendersRaceAndExactlyOneWinsEachVersion) {
   for (int v = 1; v <= kVersions; ++v) EXPECT_EQ(types[v - 1], winners[v]);
 }
 
+#ifdef CASETRAIL_LOG_TEST_JETSTREAM
+INSTANTIATE_TEST_SUITE_P(JetStream, LogTest, ::testing::Values(Impl::kJetStream),
+                         [](const auto&) { return "JetStream"; });
+#else
 INSTANTIATE_TEST_SUITE_P(Both, LogTest, ::testing::Values(Impl::kRocks, Impl::kMem),
                          [](const auto& info) { return info.param == Impl::kRocks ? "Rocks" : "Mem"; });
+#endif
 
 }  // namespace
 }  // namespace casetrail::storage
