@@ -31,6 +31,11 @@ struct ServeFlags {
   int delivery_timeout_s = 10;  // each webhook POST and each SMTP conversation
   // Rate limits (adapters/http/rate_limits.h); 0 disables one.
   int lookups_per_minute = 60, sign_in_failures_per_minute = 10;
+  // Sign-in through the organisation's identity provider (adapters/http/oidc/sign_in.h).
+  std::string oidc_issuer, oidc_audience, oidc_client_id, oidc_client_secret_file, oidc_mapping, public_url;
+  std::string oidc_scope = "openid";
+  int oidc_leeway_s = 30, oidc_jwks_refetch_s = 10;
+  int session_idle_s = 1800, session_max_s = 8 * 3600;
   bool demo = false;
   int demo_cases = 240;
 };

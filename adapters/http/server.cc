@@ -36,7 +36,8 @@ std::string RouteLabel(std::string_view target) {
         "healthz", "metrics", "v1", "subjects", "lookup", "consents", "notices", "reserves", "revoke", "responsible", "withdraw", "erasure", "extract", "cases",
         "commands", "events", "audit", "verify", "checkpoints", "latest", "workflows", "openapi.json", "admin", "clock",
         "legal-hold", "lift", "retention", "run", "indicators", "snapshots", "decisions", "deviations", "audits",
-        "activities", "handled", "samples", "reminders", "meetings", "lists", "monthly", "progression", "publish"};
+        "activities", "handled", "samples", "reminders", "meetings", "lists", "monthly", "progression", "publish",
+        "auth", "config", "login", "callback", "logout"};
     if (!id && !kNames.count(seg)) return "other";
     out += "/" + (id ? std::string("{id}") : seg);
     previous = seg;
@@ -146,7 +147,10 @@ struct HttpServer::Impl {
     res.set(http::field::server, "casetrail");
     res.set(http::field::content_type, r.content_type);
     res.set(http::field::cache_control, "no-store");
-    for (const auto& [k, v] : r.headers) res.set(k, v);
+    for (const auto& [k, v] : r.headers) {
+      if (k == "Set-Cookie") res.insert(k, v);  // one header per cookie
+      else res.set(k, v);
+    }
     res.keep_alive(keep_alive);
     res.body() = r.body;
     res.prepare_payload();
@@ -244,6 +248,8 @@ struct HttpServer::Impl {
       }
       ApiRequest api_request = ToApi(req);
       api_request.client_address = client_address;
+      api_request.cookie = std::string(req[http::field::cookie]);
+      api_request.csrf_token = std::string(req["X-CSRF-Token"]);
       // The token before the body: an unauthenticated upload is answered without being read.
       if (auto refused = api->Admit(api_request)) {
         const bool keep = parser.is_done() && req.keep_alive() && !stopping;  // no body left unread
