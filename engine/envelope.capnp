@@ -38,6 +38,7 @@ struct Envelope {
   sealed @15 :Data;          # personal fields: XChaCha20-Poly1305 under the subject's data key
   outcome @16 :Outcome;      # case events: the case after this event, as decided (absent before
                              # the one fold: such events are folded by the old path)
+  acr @17 :Text;             # OIDC sign-ins: the level of assurance (the token's acr); "" otherwise
 }
 
 # What the decision made of the case. Folding reads it and never decides again.

@@ -16,6 +16,9 @@ struct Actor {
   std::string unit;  // for a role bound to a unit: one of the model's units
   std::string auth;  // how the actor signed in (e.g. bankid, service_card, system)
   std::string acting_for;
+  // A sign-in through the organisation's identity provider (OIDC): the token's `acr`, its level of
+  // assurance; "" for static tokens. `auth` then holds "oidc" and the token's `amr`.
+  std::string acr = {};
 };
 
 struct EventMeta {

@@ -86,6 +86,7 @@ std::string EncodeEvent(const Event& e) {
   b.setActorUnit(T(meta.actor.unit));
   b.setAuthMethod(T(meta.actor.auth));
   b.setActingFor(T(meta.actor.acting_for));
+  if (!meta.actor.acr.empty()) b.setAcr(T(meta.actor.acr));
   b.setLegalBasis(T(meta.legal_basis));
   b.setConsentRef(T(meta.consent_ref));
   b.setWorkflow(T(meta.workflow));
@@ -115,7 +116,7 @@ Result<Event> DecodeEvent(const std::string& type, std::string_view bytes) {
     Event e;
     e.type = type;
     e.meta.actor = {S(r.getActorId()), S(r.getActorRole()), S(r.getActorUnit()),
-                    S(r.getAuthMethod()), S(r.getActingFor())};
+                    S(r.getAuthMethod()), S(r.getActingFor()), S(r.getAcr())};
     e.meta.legal_basis = S(r.getLegalBasis());
     e.meta.consent_ref = S(r.getConsentRef());
     e.meta.workflow = S(r.getWorkflow());

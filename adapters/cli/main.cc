@@ -220,6 +220,30 @@ int main(int argc, char** argv) {
   serve->add_option("--tls-key", serve_flags.tls_key, "the PEM private key of --tls-cert (mode 0600)")->check(CLI::ExistingFile);
   serve->add_flag("--behind-tls-proxy", serve_flags.behind_tls_proxy,
                   "plain HTTP on a non-loopback --listen address is allowed: a reverse proxy terminates TLS");
+  serve->add_option("--oidc-issuer", serve_flags.oidc_issuer,
+                    "accept access tokens (JWT, RS256/ES256) of this OpenID Connect issuer beside the users file; "
+                    "https, or http only for a loopback issuer (tests)");
+  serve->add_option("--oidc-audience", serve_flags.oidc_audience, "the `aud` API access tokens must name (with --oidc-issuer)");
+  serve->add_option("--oidc-mapping", serve_flags.oidc_mapping,
+                    "JSON file mapping token claims to person, role and unit (docs/operations.md)");
+  serve->add_option("--oidc-client-id", serve_flags.oidc_client_id,
+                    "the web UI's client at the issuer: enables sign-in through the provider (/auth/login)");
+  serve->add_option("--oidc-client-secret-file", serve_flags.oidc_client_secret_file,
+                    "file holding the client's secret (client_secret_basic); without it a public client, PKCE only");
+  serve->add_option("--oidc-scope", serve_flags.oidc_scope, "scopes the web sign-in asks for")->capture_default_str();
+  serve->add_option("--public-url", serve_flags.public_url,
+                    "the URL users reach casetrail at; the redirect URI is PUBLIC_URL/auth/callback "
+                    "(default on a loopback address: http://HOST:PORT)");
+  serve->add_option("--oidc-leeway", serve_flags.oidc_leeway_s, "seconds of clock skew allowed on exp, nbf and iat")
+      ->capture_default_str()->check(CLI::Range(0, 300));
+  serve->add_option("--oidc-jwks-refetch-interval", serve_flags.oidc_jwks_refetch_s,
+                    "least seconds between two fetches of the issuer's keys caused by an unknown key id")
+      ->capture_default_str()->check(CLI::Range(0, 86400));
+  serve->add_option("--session-idle-timeout", serve_flags.session_idle_s,
+                    "seconds without a request after which a web session ends")
+      ->capture_default_str()->check(CLI::Range(1, 86400));
+  serve->add_option("--session-max-age", serve_flags.session_max_s, "seconds after sign-in at which a web session ends")
+      ->capture_default_str()->check(CLI::Range(1, 7 * 86400));
   serve->add_flag("--demo", serve_flags.demo, "create keys, demo users and demo cases if DATA is new, print tokens");
   serve->add_option("--demo-cases", serve_flags.demo_cases, "how many demo cases to generate (the fixture case comes on top)")->check(CLI::Range(1, 100000));
 

@@ -19,6 +19,8 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "adapters/demo/demo_population.h"
+#include "adapters/http/oidc/http_fetch.h"
+#include "adapters/http/oidc/sign_in.h"
 #include "adapters/http/server.h"
 #include "adapters/http/subject_view.h"
 #include "engine/case_service.h"
@@ -150,6 +152,63 @@ Status PrepareDemo(ServeFlags& f) {
   return Status::Ok();
 }
 
+// The identity provider's sign-in (--oidc-*), or nullptr without --oidc-issuer. Exit code 2 in
+// *code for a wrong flag.
+std::unique_ptr<oidc::OidcSignIn> MakeOidc(const ServeFlags& f, const engine::DefinitionRegistry& registry, int* code) {
+  if (f.oidc_issuer.empty()) {
+    if (!f.oidc_client_id.empty() || !f.oidc_mapping.empty() || !f.oidc_audience.empty()) {
+      std::cerr << "casetrail serve: --oidc-* flags need --oidc-issuer\n";
+      *code = 2;
+    }
+    return nullptr;
+  }
+  *code = 2;
+  if (!oidc::UrlAllowed(f.oidc_issuer)) {
+    std::cerr << "casetrail serve: --oidc-issuer must be an https URL (http only for a loopback issuer)\n";
+    return nullptr;
+  }
+  if (f.oidc_audience.empty() || f.oidc_mapping.empty()) {
+    std::cerr << "casetrail serve: --oidc-issuer needs --oidc-audience and --oidc-mapping\n";
+    return nullptr;
+  }
+  if (!f.public_url.empty() && !oidc::UrlAllowed(f.public_url)) {
+    std::cerr << "casetrail serve: --public-url must be https (http only on loopback)\n";
+    return nullptr;
+  }
+  const engine::WorkflowModel& model = *registry.Model(workflows::kStudyReferral);
+  auto mapping = oidc::ClaimsMapping::Load(f.oidc_mapping, model);
+  if (!mapping.ok()) {
+    std::cerr << "casetrail serve: --oidc-mapping: " << mapping.status().message() << "\n";
+    return nullptr;
+  }
+  oidc::OidcOptions o;
+  o.issuer = f.oidc_issuer;
+  o.audience = f.oidc_audience;
+  o.client_id = f.oidc_client_id;
+  o.scope = f.oidc_scope;
+  o.public_url = f.public_url;
+  while (!o.public_url.empty() && o.public_url.back() == '/') o.public_url.pop_back();
+  o.leeway = std::chrono::seconds(f.oidc_leeway_s);
+  o.jwks_min_refetch = std::chrono::seconds(f.oidc_jwks_refetch_s);
+  o.session_idle = std::chrono::seconds(f.session_idle_s);
+  o.session_absolute = std::chrono::seconds(f.session_max_s);
+  if (!f.oidc_client_secret_file.empty()) {
+    auto secret = ReadWholeFile(f.oidc_client_secret_file);
+    if (!secret) {
+      std::cerr << "casetrail serve: --oidc-client-secret-file: cannot read " << f.oidc_client_secret_file << ": "
+                << std::strerror(errno) << "\n";
+      return nullptr;
+    }
+    while (!secret->empty() && (secret->back() == '\n' || secret->back() == '\r')) secret->pop_back();
+    o.client_secret = std::move(*secret);
+  }
+  *code = 0;
+  // The model in force when the token arrives: roles and units are checked against it.
+  return std::make_unique<oidc::OidcSignIn>(std::move(o), std::move(*mapping), [&registry]() -> const engine::WorkflowModel& {
+    return *registry.Model(workflows::kStudyReferral);
+  });
+}
+
 }  // namespace
 
 int RunServe(ServeFlags f) {
@@ -256,6 +315,9 @@ int RunServe(ServeFlags f) {
   auto users = Users::Load(f.users, *registry.Model(workflows::kStudyReferral));
   if (!users.ok()) return Fail(users.status());
   if (Status s = RecordUsersLoaded(*stores->log, f.users, *users, clock->Now()); !s.ok()) return Fail(s);
+  int oidc_code = 0;
+  auto oidc = MakeOidc(f, registry, &oidc_code);
+  if (oidc_code != 0) return oidc_code;
   engine::CaseService service(stores->log.get(), &keys, &registry, &workflows::StudyReferralGuards(), clock,
                               workflows::kStudyReferral);
   service.SetErasureLedger(stores->ledger.get());
@@ -325,7 +387,7 @@ int RunServe(ServeFlags f) {
                   &metrics, fingerprint_key, retention ? &*retention : nullptr, &indicators, f.suppress_below,
                   &worker, f.web_root, stores->keys.get(), f.backup_root,
                   std::string(reinterpret_cast<const char*>(lookup_key.data()), lookup_key.size()),
-                  f.lookups_per_minute, f.sign_in_failures_per_minute, &names});
+                  f.lookups_per_minute, f.sign_in_failures_per_minute, &names, oidc.get()});
   // J10: the worker takes period-end snapshots through the API, which owns the report.
   worker.SetSnapshotTaker([&api](const std::string& period, const std::optional<std::string>& unit) {
     return api.TakeScheduledSnapshot(period, unit);
@@ -346,7 +408,18 @@ int RunServe(ServeFlags f) {
   HttpServer server(options, &api, &metrics);
   if (Status s = server.Listen(); !s.ok()) return Fail(s);
   const std::string url = (f.tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(server.port()) + "/";
+  if (oidc) {
+    if (oidc->web_enabled() && oidc->public_url().empty()) {
+      if (!oidc::IsLoopbackUrl(url)) {
+        std::cerr << "casetrail serve: --oidc-client-id needs --public-url (the redirect URI) off loopback\n";
+        return 2;
+      }
+      oidc->set_public_url(url.substr(0, url.size() - 1));
+    }
+    oidc->Start();
+  }
   std::cout << "casetrail is serving " << f.data.data << " at " << url << "\n";
+  if (oidc && oidc->web_enabled()) std::cout << "OIDC sign-in: redirect URI " << oidc->public_url() << "/auth/callback\n";
   if (f.demo) {
     std::cout << "demo users (tokens for Authorization: Bearer …):\n";
     std::ifstream in(f.data.data + "/demo-tokens");

@@ -37,6 +37,11 @@ struct ServeFlags {
   // only on a loopback address, unless a reverse proxy terminates TLS (--behind-tls-proxy).
   std::string tls_cert, tls_key;
   bool behind_tls_proxy = false;
+  // Sign-in through the organisation's identity provider (adapters/http/oidc/sign_in.h).
+  std::string oidc_issuer, oidc_audience, oidc_client_id, oidc_client_secret_file, oidc_mapping, public_url;
+  std::string oidc_scope = "openid";
+  int oidc_leeway_s = 30, oidc_jwks_refetch_s = 10;
+  int session_idle_s = 1800, session_max_s = 8 * 3600;
   bool demo = false;
   int demo_cases = 240;
 };

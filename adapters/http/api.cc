@@ -8,6 +8,7 @@
 #include <boost/url.hpp>
 
 #include "adapters/http/body_fields.h"
+#include "adapters/http/oidc/sign_in.h"
 #include "adapters/http/read_models.h"
 #include "engine/reserves.h"
 #include "adapters/http/server.h"
@@ -60,7 +61,7 @@ ApiResponse Api::RateLimited(int retry_after_s, const char* what) const {
   return r;
 }
 
-std::variant<engine::Actor, ApiResponse> Api::SignIn(const ApiRequest& req) const {
+std::variant<engine::Actor, ApiResponse, Api::SignInDeferred> Api::SignIn(const ApiRequest& req, bool may_fetch) const {
   // A locked-out address is refused before its token is looked at: a guess that would have been
   // right is refused too, so guessing gains nothing while the back-off lasts.
   if (auto wait = limits_->SignInBlocked(req.client_address)) {
@@ -68,6 +69,35 @@ std::variant<engine::Actor, ApiResponse> Api::SignIn(const ApiRequest& req) cons
     return RateLimited(*wait, "failed sign-ins from this address");
   }
   if (auto actor = Authenticate(req.authorization)) return *actor;
+  const std::string prefix = "Bearer ";
+  if (d_.oidc) {
+    std::optional<oidc::AuthOutcome> outcome;
+    if (req.authorization.rfind(prefix, 0) == 0) {
+      const std::string_view token = std::string_view(req.authorization).substr(prefix.size());
+      if (oidc::LooksLikeJwt(token)) outcome = d_.oidc->Bearer(token, may_fetch);
+    } else if (req.authorization.empty()) {
+      // The web UI's session cookie; its misses are not counted as failed sign-ins (a session
+      // that timed out is not a guess).
+      if (auto session = d_.oidc->Session(req.cookie, req.method, req.csrf_token)) {
+        if (session->actor) return *session->actor;
+        ApiResponse r = Problem(session->status, session->code, session->detail);
+        if (session->status == 401) r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return r;
+      }
+    }
+    if (outcome && outcome->defer) return SignInDeferred{};
+    if (outcome && outcome->actor) return *outcome->actor;
+    if (outcome && outcome->status == 403) return Problem(403, outcome->code, outcome->detail);
+    if (outcome) {
+      if (d_.metrics) ++d_.metrics->server().failed_sign_ins;
+      if (auto lockout = limits_->SignInFailed(req.client_address)) {
+        spdlog::warn("sign-in locked out for {}s for one client address after repeated failures", *lockout);
+      }
+      ApiResponse r = Problem(401, "unauthenticated", outcome->detail);
+      r.headers.emplace_back("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      return r;
+    }
+  }
   if (d_.metrics) ++d_.metrics->server().failed_sign_ins;
   // Logged without the token or the address: the count is in the metrics.
   spdlog::info("sign-in refused on {}: no valid bearer token", RouteLabel(req.target));
@@ -83,9 +113,9 @@ std::optional<ApiResponse> Api::Admit(const ApiRequest& head) const {
   auto segments = parsed->segments();
   // Health, metrics and the web UI need no token; every /v1 route does.
   if (segments.empty() || *segments.begin() != "v1") return std::nullopt;
-  auto signed_in = SignIn(head);
-  if (std::holds_alternative<engine::Actor>(signed_in)) return std::nullopt;
-  return std::get<ApiResponse>(std::move(signed_in));
+  auto signed_in = SignIn(head, /*may_fetch=*/false);
+  if (auto* refused = std::get_if<ApiResponse>(&signed_in)) return std::move(*refused);
+  return std::nullopt;  // signed in, or an OIDC token Handle decides once the keys are fetched
 }
 
 ApiResponse Api::Handle(const ApiRequest& req) {
@@ -113,6 +143,14 @@ ApiResponse Api::Handle(const ApiRequest& req) {
   }
   if (segments.size() == 1 && segments[0] == "metrics") {
     return ApiResponse{200, "text/plain; version=0.0.4", d_.metrics->Render(*d_.log, ReadModelStatuses(d_)), {}};
+  }
+  if (!segments.empty() && segments[0] == "auth") {
+    // Sign-in through the identity provider (adapters/http/oidc/sign_in.h); no token needed.
+    if (!d_.oidc) {
+      if (segments.size() == 2 && segments[1] == "config" && req.method == "GET") return oidc::ConfigWithoutOidc();
+      return Problem(404, "not_found", "sign-in through an identity provider is not configured");
+    }
+    return d_.oidc->Route(req.method, {segments.begin() + 1, segments.end()}, query, req.cookie, req.csrf_token);
   }
   if (segments.empty() || segments[0] != "v1") {
     // The web UI: static files, no authentication (the UI signs in against the API).

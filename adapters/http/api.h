@@ -26,6 +26,10 @@
 
 namespace casetrail::adapters {
 
+namespace oidc {
+class OidcSignIn;
+}
+
 struct ApiRequest {
   std::string method;
   std::string target;  // path and query
@@ -37,6 +41,8 @@ struct ApiRequest {
   std::string body;
   std::string acting_for;  // X-Acting-For: the contact person a reserve acts for (engine/reserves.h)
   std::string client_address;  // the peer's IP address, for the sign-in limit ("" : not limited)
+  std::string cookie = {};      // Cookie: the web UI's session (adapters/http/oidc/sign_in.h)
+  std::string csrf_token = {};  // X-CSRF-Token: required on writes made with the session cookie
 };
 
 struct ApiDeps {
@@ -61,6 +67,9 @@ struct ApiDeps {
   int lookups_per_minute = 60;           // --lookups-per-minute, per user; 0: no limit
   int sign_in_failures_per_minute = 10;  // --sign-in-failures-per-minute, per address; 0: no limit
   replay::NameIndex* names = nullptr;    // keyed hashes of name parts, for POST /v1/cases/search
+  // --oidc-issuer: OIDC access tokens beside the users file, and the web UI's sign-in through the
+  // provider (GET /auth/...); nullptr: static tokens only.
+  oidc::OidcSignIn* oidc = nullptr;
 };
 
 class Api {
@@ -179,7 +188,10 @@ class Api {
   std::optional<engine::Actor> Authenticate(const std::string& authorization) const;
   // Authenticate under the sign-in limit: the actor, or the answer (401, or 429 while the
   // client's address is locked out after too many failures).
-  std::variant<engine::Actor, ApiResponse> SignIn(const ApiRequest& req) const;
+  // With `may_fetch` false (the I/O thread, in Admit) nothing is fetched from the identity
+  // provider: a JWT whose keys are not at hand is deferred to Handle.
+  struct SignInDeferred {};
+  std::variant<engine::Actor, ApiResponse, SignInDeferred> SignIn(const ApiRequest& req, bool may_fetch = true) const;
   // Records a lookup (engine/lookup_trace.h) before it is answered.
   Status TraceLookup(const Call& c, const std::string& canonical_number, const std::string& subject_id,
                      const char* outcome, const char* via);

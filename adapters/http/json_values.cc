@@ -62,6 +62,8 @@ boost::json::object EnvelopeJson(const engine::StoredEvent& e, bool audit) {
   auto text_or_null = [](const std::string& v) { return v.empty() ? json::value(nullptr) : json::value(v); };
   json::object actor{{"id", m.actor.id}, {"role", m.actor.role}, {"unit", text_or_null(m.actor.unit)}};
   if (!m.actor.acting_for.empty()) actor["acting_for"] = m.actor.acting_for;  // a reserve (G-RESERVE)
+  // A sign-in through the identity provider: its level of assurance, shown wherever the actor is.
+  if (!m.actor.acr.empty()) actor["acr"] = m.actor.acr;
   json::object out{{"position", e.position.value()},
                    {"version", e.version.value()},
                    {"type", e.event.type},

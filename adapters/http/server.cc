@@ -40,7 +40,8 @@ std::string RouteLabel(std::string_view target) {
         "healthz", "metrics", "v1", "subjects", "lookup", "search", "consents", "notices", "reserves", "revoke", "responsible", "withdraw", "erasure", "extract", "cases",
         "commands", "events", "audit", "verify", "checkpoints", "latest", "workflows", "openapi.json", "admin", "clock",
         "legal-hold", "lift", "retention", "run", "indicators", "snapshots", "decisions", "deviations", "audits",
-        "activities", "handled", "samples", "reminders", "meetings", "lists", "monthly", "progression", "publish", "records"};
+        "activities", "handled", "samples", "reminders", "meetings", "lists", "monthly", "progression", "publish", "records",
+        "auth", "config", "login", "callback", "logout"};
     if (!id && !kNames.count(seg)) return "other";
     out += "/" + (id ? std::string("{id}") : seg);
     previous = seg;
@@ -160,7 +161,10 @@ struct HttpServer::Impl {
     if (tls) res.set(http::field::strict_transport_security, kHsts);
     res.set(http::field::content_type, r.content_type);
     res.set(http::field::cache_control, "no-store");
-    for (const auto& [k, v] : r.headers) res.set(k, v);
+    for (const auto& [k, v] : r.headers) {
+      if (k == "Set-Cookie") res.insert(k, v);  // one header per cookie
+      else res.set(k, v);
+    }
     res.keep_alive(keep_alive);
     res.body() = r.body;
     res.prepare_payload();
@@ -298,6 +302,8 @@ struct HttpServer::Impl {
       }
       ApiRequest api_request = ToApi(req);
       api_request.client_address = client_address;
+      api_request.cookie = std::string(req[http::field::cookie]);
+      api_request.csrf_token = std::string(req["X-CSRF-Token"]);
       // The token before the body: an unauthenticated upload is answered without being read.
       if (auto refused = api->Admit(api_request)) {
         const bool keep = parser.is_done() && req.keep_alive() && !stopping;  // no body left unread

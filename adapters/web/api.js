@@ -1,7 +1,13 @@
 // The only way the UI talks to the server: /v1/... with the bearer token. The token lives in
 // sessionStorage only (one tab, forgotten when it closes).
+//
+// Signed in through the organisation's identity provider, there is no token in the page: the
+// server holds the session behind an HttpOnly cookie, and what is stored here is a marker with
+// the session's CSRF token, which every request sends as X-CSRF-Token (writes need it).
 
 const TOKEN_KEY = 'casetrail.token';
+const SESSION_PREFIX = 'session:';
+let pendingSignOut = Promise.resolve();
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -23,7 +29,29 @@ export function setToken(value) {
 }
 
 export function clearToken() {
+  const tok = token();
   try { sessionStorage.removeItem(TOKEN_KEY); } catch (_) { /* ignore */ }
+  // A provider session ends on the server (POST /auth/logout), not just in this tab.
+  if (tok && tok.startsWith(SESSION_PREFIX)) {
+    pendingSignOut = fetch('/auth/logout', {
+      method: 'POST', credentials: 'same-origin', keepalive: true, cache: 'no-store',
+      headers: { 'X-CSRF-Token': tok.slice(SESSION_PREFIX.length) },
+    }).catch(() => {});
+  }
+}
+
+// The "token" of a session held by the server: its CSRF token, marked as such.
+export function sessionToken(csrf) { return SESSION_PREFIX + csrf; }
+
+// What the server offers for signing in (GET /auth/config): {oidc, login, session}; after a
+// sign-out still under way, once it has ended.
+export async function authConfig() {
+  await pendingSignOut;
+  try {
+    const res = await fetch('/auth/config', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+    if (res.ok) return await res.json();
+  } catch (_) { /* an older server: the token form only */ }
+  return { oidc: false, login: null, session: null };
 }
 
 let onUnauthenticated = () => {};
@@ -42,11 +70,12 @@ export function query(params) {
 async function send(method, path, { body, accept, tokenOverride, quiet } = {}) {
   const headers = { Accept: accept || 'application/json' };
   const tok = tokenOverride || token();
-  if (tok) headers.Authorization = 'Bearer ' + tok;
+  if (tok && tok.startsWith(SESSION_PREFIX)) headers['X-CSRF-Token'] = tok.slice(SESSION_PREFIX.length);
+  else if (tok) headers.Authorization = 'Bearer ' + tok;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'same-origin' });
   } catch (e) {
     throw new ApiError(0, { code: 'network', detail: String(e) });
   }

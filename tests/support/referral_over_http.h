@@ -14,10 +14,12 @@ struct ReferredCase {
   std::string case_id, subject_id;
 };
 
-inline ReferredCase ReferOverHttp(uint16_t port, const std::string& personal_number, const std::string& name) {
+// `token`: another AF officer of Järva's bearer token (say an OIDC access token) instead of A-J1's.
+inline ReferredCase ReferOverHttp(uint16_t port, const std::string& personal_number, const std::string& name,
+                                  const std::string& token = "") {
   namespace json = boost::json;
   auto post = [&](const std::string& path, const json::value& body) {
-    return Http(port, "POST", path, TokenOf("A-J1"), json::serialize(body));
+    return Http(port, "POST", path, token.empty() ? TokenOf("A-J1") : token, json::serialize(body));
   };
   auto s = post("/v1/subjects", {{"personal_number", personal_number}, {"name", name}});
   EXPECT_EQ(s.status, 201) << s.body;
