@@ -64,8 +64,12 @@ struct StoredEvent {
 // Cap'n Proto encoding of the envelope (engine/envelope.capnp). The type travels in the
 // storage record, not in the envelope.
 std::string EncodeEvent(const Event& event);
-Result<Event> DecodeEvent(const std::string& type, std::string_view bytes);
-Result<StoredEvent> DecodeStored(const storage::RecordedEvent& record);
+// kFold reads only what the one fold and the read models use (type, workflow, revision, times,
+// subject, command, facts, outcome) and leaves the actor, legal basis, consent reference,
+// correlation id and sealed data empty: a replay decodes every event and needs none of them.
+enum class EventParts { kAll, kFold };
+Result<Event> DecodeEvent(const std::string& type, std::string_view bytes, EventParts parts = EventParts::kAll);
+Result<StoredEvent> DecodeStored(const storage::RecordedEvent& record, EventParts parts = EventParts::kAll);
 
 // Cap'n Proto encoding of a field list, used for the plaintext of sealed personal data.
 std::string EncodeFields(const Fields& fields);

@@ -107,28 +107,37 @@ std::string EncodeEvent(const Event& e) {
   return ToBytes(m);
 }
 
-Result<Event> DecodeEvent(const std::string& type, std::string_view bytes) {
+Result<Event> DecodeEvent(const std::string& type, std::string_view bytes, EventParts parts) {
   if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) return DataLoss("event envelope has an invalid length");
-  auto words = Aligned(bytes);
+  // A record's data is a heap string, word-aligned in practice: read it in place, copy otherwise.
+  std::vector<capnp::word> copy;
+  const capnp::word* words = reinterpret_cast<const capnp::word*>(bytes.data());
+  if (reinterpret_cast<uintptr_t>(bytes.data()) % alignof(capnp::word) != 0) {
+    copy = Aligned(bytes);
+    words = copy.data();
+  }
   try {
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()));
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words, bytes.size() / sizeof(capnp::word)));
     auto r = reader.getRoot<schema::Envelope>();
     Event e;
     e.type = type;
-    e.meta.actor = {S(r.getActorId()), S(r.getActorRole()), S(r.getActorUnit()),
-                    S(r.getAuthMethod()), S(r.getActingFor()), S(r.getAcr())};
-    e.meta.legal_basis = S(r.getLegalBasis());
-    e.meta.consent_ref = S(r.getConsentRef());
+    const bool all = parts == EventParts::kAll;
+    if (all) {
+      e.meta.actor = {S(r.getActorId()), S(r.getActorRole()), S(r.getActorUnit()),
+                      S(r.getAuthMethod()), S(r.getActingFor()), S(r.getAcr())};
+      e.meta.legal_basis = S(r.getLegalBasis());
+      e.meta.consent_ref = S(r.getConsentRef());
+      e.meta.correlation_id = S(r.getCorrelationId());
+      auto sealed = r.getSealed();
+      e.sealed.assign(reinterpret_cast<const char*>(sealed.begin()), sealed.size());
+    }
     e.meta.workflow = S(r.getWorkflow());
     e.meta.revision = static_cast<int>(r.getRevision());
     e.meta.recorded_at = FromMicros(r.getRecordedAtUs());
     e.meta.effective_at = FromMicros(r.getEffectiveAtUs());
-    e.meta.correlation_id = S(r.getCorrelationId());
     e.meta.subject_id = S(r.getSubjectId());
     e.meta.command = S(r.getCommand());
     e.facts = GetFields(r.getFacts());
-    auto sealed = r.getSealed();
-    e.sealed.assign(reinterpret_cast<const char*>(sealed.begin()), sealed.size());
     if (r.hasOutcome()) {
       auto o = r.getOutcome();
       CaseOutcome out{S(o.getState()), std::nullopt, std::nullopt};
@@ -142,8 +151,8 @@ Result<Event> DecodeEvent(const std::string& type, std::string_view bytes) {
   }
 }
 
-Result<StoredEvent> DecodeStored(const storage::RecordedEvent& rec) {
-  CT_ASSIGN_OR_RETURN(Event e, DecodeEvent(rec.type, rec.data));
+Result<StoredEvent> DecodeStored(const storage::RecordedEvent& rec, EventParts parts) {
+  CT_ASSIGN_OR_RETURN(Event e, DecodeEvent(rec.type, rec.data, parts));
   return StoredEvent{rec.position, rec.stream, rec.version, std::move(e), rec.hash};
 }
 

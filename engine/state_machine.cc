@@ -248,7 +248,7 @@ Result<std::vector<PendingEvent>> Decide(const DecideInput& in) {
   return out;
 }
 
-void Apply(CaseState& s, const StoredEvent& stored, const WorkflowDefinition& def) {
+void Apply(CaseState& s, const StoredEvent& stored, const WorkflowDefinition& def, FoldFacts facts) {
   const Event& e = stored.event;
   if (s.version == 0) {
     const std::string& stream = stored.stream.value();
@@ -258,7 +258,9 @@ void Apply(CaseState& s, const StoredEvent& stored, const WorkflowDefinition& de
     s.revision = e.meta.revision;
     s.opened_at = e.meta.effective_at;
   }
-  for (const auto& [k, v] : e.facts) s.facts[k] = v;
+  if (facts == FoldFacts::kKeep) {
+    for (const auto& [k, v] : e.facts) s.facts[k] = v;
+  }
   if (auto* unit = AsText(e.facts, "unit"); unit && s.version == 0) s.unit = *unit;
   if (e.type == "CaseMigrated") {
     auto it = e.facts.find("to_revision");

@@ -81,7 +81,11 @@ Result<std::vector<PendingEvent>> Decide(const DecideInput& in);
 // that records its outcome (every event written since outcomes are recorded) sets the state, pace
 // and closed reason from it; an older one takes the old path, choosing the outcome over its
 // stored facts under the definition of the revision recorded on it.
-void Apply(CaseState& state, const StoredEvent& stored, const WorkflowDefinition& definition);
+// kDrop copies no fact into state.facts: the read models keep none, and copying every fact only
+// to clear it was most of a replay's allocations.
+enum class FoldFacts { kKeep, kDrop };
+void Apply(CaseState& state, const StoredEvent& stored, const WorkflowDefinition& definition,
+           FoldFacts facts = FoldFacts::kKeep);
 
 // The outcome recorded on a CaseClosed that a policy (withdrawal, erasure) writes.
 CaseOutcome ClosedOutcome(const CaseRules& rules, const std::string& reason);

@@ -18,16 +18,15 @@ void CaseDirectory::OnEvent(const storage::RecordedEvent& r) {
   position_ = r.position;
   const std::string& stream = r.stream.value();
   if (stream.rfind("case:", 0) == 0) {
-    auto ev = engine::DecodeStored(r);
+    auto ev = engine::DecodeStored(r, engine::EventParts::kFold);
     if (ev.ok()) {
       if (const auto* def = registry_->Find(ev->event.meta.workflow, ev->event.meta.revision)) {
         engine::CaseState& s = cases_[stream.substr(5)];
-        engine::Apply(s, *ev, *def);
-        s.facts.clear();  // the directory needs no facts; keep it small
+        engine::Apply(s, *ev, *def, engine::FoldFacts::kDrop);  // the directory keeps no facts
       }
     }
   } else if (stream.rfind("responsible:", 0) == 0) {
-    auto ev = engine::DecodeStored(r);
+    auto ev = engine::DecodeStored(r, engine::EventParts::kFold);
     const std::string* party = ev.ok() ? engine::AsText(ev->event.facts, "party") : nullptr;
     const std::string* person = ev.ok() ? engine::AsText(ev->event.facts, "person") : nullptr;
     if (party && person) responsible_[stream.substr(12)][*party] = *person;

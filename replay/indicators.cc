@@ -94,7 +94,7 @@ void IndicatorProjection::Apply(const storage::RecordedEvent& r) {
   const std::string& stream = r.stream.value();
   const bool on_case = stream.rfind("case:", 0) == 0;
   if (!on_case && r.type != "GroupActivityHeld") return;
-  auto ev = engine::DecodeStored(r);
+  auto ev = engine::DecodeStored(r, engine::EventParts::kFold);
   if (!ev.ok()) return;
   const engine::Event& e = ev->event;
   const std::string on = StockholmDate(e.meta.effective_at);
@@ -106,11 +106,17 @@ void IndicatorProjection::Apply(const storage::RecordedEvent& r) {
     activities_.emplace_back(text("unit"), on);
     return;
   }
-  CaseIndicatorFacts& c = cases_[stream.substr(5)];
+  const std::string_view id = std::string_view(stream).substr(5);
+  auto found = cases_.find(id);
+  if (found == cases_.end()) found = cases_.emplace(std::string(id), CaseIndicatorFacts{}).first;
+  CaseIndicatorFacts& c = found->second;
+  // Only these types change what a case counts for: take its old contribution back, fold, add.
+  const bool counted = e.type == "ReferralSubmitted" || e.type == "ConversationBooked" ||
+                       e.type == "ConversationHeld" || e.type == "StudiesStarted";
+  if (counted) Count(found->first, c, -1);
   // The case's unit as the one case fold has it (a transfer moves it); counts by event type.
   if (const auto* def = registry_->Find(e.meta.workflow, e.meta.revision)) {
-    engine::Apply(c.fold, *ev, *def);
-    c.fold.facts.clear();
+    engine::Apply(c.fold, *ev, *def, engine::FoldFacts::kDrop);
   }
   const std::string& unit = c.fold.unit;
   if (e.type == "ReferralSubmitted") {
@@ -127,6 +133,41 @@ void IndicatorProjection::Apply(const storage::RecordedEvent& r) {
   } else if (e.type == "StudiesStarted") {
     if (c.started_on.empty() || on < c.started_on) c.started_on = on;
   }
+  if (counted) Count(found->first, c, 1);
+}
+
+void IndicatorProjection::Count(const std::string& id, const CaseIndicatorFacts& c, int sign) {
+  if (c.booked.size() > 1 || c.held.size() > 1) {
+    if (sign > 0) irregular_.insert(id);
+    else irregular_.erase(id);
+    return;
+  }
+  if (!c.referred.on.empty()) {
+    DayCounts& d = days_[c.referred.on][c.referred.unit];
+    if (c.channel == "space" || c.channel == "group_activity") d.referrals += sign;
+    if (c.rom_participant) {
+      d.rom_referred += sign;
+      if (!c.started_on.empty()) d.rom_started += sign;
+    }
+  }
+  if (c.booked.size() == 1 && !c.booked[0].on.empty()) days_[c.booked[0].on][c.booked[0].unit].booked += sign;
+  if (c.held.size() == 1 && !c.held[0].on.empty()) {
+    DayCounts& d = days_[c.held[0].on][c.held[0].unit];
+    (c.gender == "female" ? d.held_women : c.gender == "male" ? d.held_men : d.held_unknown) += sign;
+    if (!c.started_on.empty() && c.started_on >= c.held[0].on) d.started_after_held += sign;
+  }
+}
+
+void IndicatorProjection::AddDay(const DayCounts& d, IndicatorSet& s) {
+  s.referrals += d.referrals;
+  s.cases_booked += d.booked;
+  s.held_women += d.held_women;
+  s.held_men += d.held_men;
+  s.held_unknown += d.held_unknown;
+  s.started_after_conversation.denominator += d.held_women + d.held_men + d.held_unknown;
+  s.started_after_conversation.numerator += d.started_after_held;
+  s.rom_started.denominator += d.rom_referred;
+  s.rom_started.numerator += d.rom_started;
 }
 
 namespace {
@@ -155,7 +196,7 @@ void Add(const CaseIndicatorFacts& c, const Period& p, const std::optional<std::
 
 }  // namespace
 
-IndicatorSet IndicatorProjection::Compute(const Period& p, const std::optional<std::string>& unit) const {
+IndicatorSet IndicatorProjection::ComputeByCases(const Period& p, const std::optional<std::string>& unit) const {
   std::lock_guard lock(mu_);
   IndicatorSet s;
   for (const auto& [id, c] : cases_) Add(c, p, unit, s);
@@ -165,11 +206,34 @@ IndicatorSet IndicatorProjection::Compute(const Period& p, const std::optional<s
   return s;
 }
 
+IndicatorSet IndicatorProjection::Compute(const Period& p, const std::optional<std::string>& unit) const {
+  std::lock_guard lock(mu_);
+  IndicatorSet s;
+  for (auto day = days_.lower_bound(p.from); day != days_.end() && day->first < p.to; ++day) {
+    for (const auto& [u, counts] : day->second) {
+      if (!unit || u == *unit) AddDay(counts, s);
+    }
+  }
+  for (const auto& id : irregular_) Add(cases_.find(id)->second, p, unit, s);
+  for (const auto& [u, on] : activities_) {
+    if ((!unit || u == *unit) && p.Contains(on)) ++s.group_activities;
+  }
+  return s;
+}
+
 std::map<std::string, IndicatorSet> IndicatorProjection::ComputeAll(const Period& p) const {
   std::lock_guard lock(mu_);
   std::map<std::string, IndicatorSet> out;
+  IndicatorSet& total = out[""];
+  for (auto day = days_.lower_bound(p.from); day != days_.end() && day->first < p.to; ++day) {
+    for (const auto& [u, counts] : day->second) {
+      AddDay(counts, total);
+      if (!u.empty()) AddDay(counts, out[u]);
+    }
+  }
   std::set<std::string> units;
-  for (const auto& [id, c] : cases_) {
+  for (const auto& id : irregular_) {
+    const CaseIndicatorFacts& c = cases_.find(id)->second;
     Add(c, p, std::nullopt, out[""]);
     // Only the units the case has belonged to can gain from it (usually one).
     units.clear();

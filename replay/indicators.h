@@ -18,7 +18,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/case_state.h"
@@ -86,19 +89,42 @@ class IndicatorProjection {
 
   // Folds one event (any stream; others are skipped).
   void Apply(const storage::RecordedEvent& record);
+  // Answered from per-day counters (a year is 365 days × units, whatever the number of cases);
+  // only cases booked or held more than once are counted case by case.
   IndicatorSet Compute(const Period& period, const std::optional<std::string>& unit) const;
   // Every unit's figures (under its code) and the total (under "") in one pass: equal to Compute
   // for each. A unit with nothing in the period may be missing (read it as zeros).
   std::map<std::string, IndicatorSet> ComputeAll(const Period& period) const;
+  // The same figures counted case by case over every case: what the counters must agree with.
+  IndicatorSet ComputeByCases(const Period& period, const std::optional<std::string>& unit) const;
   Position position() const;
   // Equal folded facts (for checking a rebuild against the incremental projection).
   bool SameFactsAs(const IndicatorProjection& other) const;
   size_t cases() const;
 
  private:
+  // What the cases that count by day add to one (Stockholm date, unit).
+  struct DayCounts {
+    int64_t referrals = 0;     // referred via the space or a group activity
+    int64_t rom_referred = 0;  // referred, Rusta och matcha
+    int64_t rom_started = 0;   //   …and started studies
+    int64_t booked = 0;        // the case's one booking
+    int64_t held_women = 0, held_men = 0, held_unknown = 0;  // the case's one conversation
+    int64_t started_after_held = 0;
+  };
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // Adds (sign 1) or takes back (sign -1) what case `id` contributes to the counters.
+  void Count(const std::string& id, const CaseIndicatorFacts& c, int sign);
+  static void AddDay(const DayCounts& d, IndicatorSet& s);
+
   const engine::DefinitionRegistry* registry_;
   mutable std::mutex mu_;
-  std::map<std::string, CaseIndicatorFacts> cases_;
+  std::unordered_map<std::string, CaseIndicatorFacts, Hash, std::equal_to<>> cases_;
+  std::map<std::string, std::map<std::string, DayCounts>> days_;  // date → unit → counts
+  std::set<std::string> irregular_;  // cases booked or held more than once: counted case by case
   std::vector<std::pair<std::string, std::string>> activities_;  // (unit, held_on)
   Position position_{0};
 };

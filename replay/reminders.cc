@@ -22,14 +22,13 @@ void ReminderBook::Apply(const storage::RecordedEvent& r) {
   position_ = r.position;
   const std::string& stream = r.stream.value();
   if (stream.rfind("case:", 0) == 0) {
-    auto ev = engine::DecodeStored(r);
+    auto ev = engine::DecodeStored(r, engine::EventParts::kFold);
     if (!ev.ok()) return;
     const auto* def = registry_->Find(ev->event.meta.workflow, ev->event.meta.revision);
     if (!def) return;
     const std::string case_id = stream.substr(5);
     CaseTimers& c = cases_[case_id];
-    engine::Apply(c.state, *ev, *def);
-    c.state.facts.clear();
+    engine::Apply(c.state, *ev, *def, engine::FoldFacts::kDrop);
     if (!c.state.unit.empty()) c.units.insert(c.state.unit);
     if (cases_of_subject_[c.state.subject_id].insert(case_id).second) {
       const auto active = consents_[c.state.subject_id].ActiveScopes(ev->event.meta.recorded_at);
@@ -40,7 +39,7 @@ void ReminderBook::Apply(const storage::RecordedEvent& r) {
     return;
   }
   if (stream.rfind("consent:", 0) == 0) {
-    auto ev = engine::DecodeStored(r);
+    auto ev = engine::DecodeStored(r, engine::EventParts::kFold);
     if (!ev.ok()) return;
     const std::string subject = stream.substr(8);
     engine::ConsentState& consent = consents_[subject];
@@ -56,7 +55,7 @@ void ReminderBook::Apply(const storage::RecordedEvent& r) {
                                                  "DeliveryFailed",    "DeliveryInDoubt",      "DeliveryDeadLettered",
                                                  "DeliveryCancelled"};
   if (!kOutbox.count(r.type)) return;
-  auto ev = engine::DecodeStored(r);
+  auto ev = engine::DecodeStored(r, engine::EventParts::kFold);
   if (!ev.ok()) return;
   const std::string* id = engine::AsText(ev->event.facts, "reminder_id");
   if (!id) return;

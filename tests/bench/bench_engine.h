@@ -36,9 +36,10 @@ struct BenchEngine {
   engine::FakeClock clock;
   std::unique_ptr<engine::CaseService> service;
 
-  // Empties `directory` first; the clock starts at `start` (RFC 3339).
-  BenchEngine(std::string directory, const char* start) : dir(std::move(directory)), clock(*engine::ParseRfc3339(start)) {
-    std::filesystem::remove_all(dir);
+  // Empties `directory` first unless `reuse`; the clock starts at `start` (RFC 3339).
+  BenchEngine(std::string directory, const char* start, bool reuse = false)
+      : dir(std::move(directory)), clock(*engine::ParseRfc3339(start)) {
+    if (!reuse) std::filesystem::remove_all(dir);
     storage::LogOptions o;
     o.path = dir + "/log";
     log = std::move(storage::OpenRocksLog(o)).value();

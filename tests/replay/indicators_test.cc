@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 #include "tests/support/engine_harness.h"
 
 namespace casetrail::testing {
@@ -115,6 +117,67 @@ TEST(IndicatorProjectionTest, ATransferDoesNotMovePastFigures) {
   EXPECT_EQ(all["city"], city);
   EXPECT_EQ(all[""], (*after)->Compute(year, std::nullopt));
   EXPECT_EQ(all["globen"], (*after)->Compute(year, "globen"));
+}
+
+// Compute answers from per-day counters; ComputeByCases counts case by case. On cases spread over
+// days and months, with reschedules (a second booking), conversations, studies started
+// before and after them and transfers, both agree for every period and unit, live and rebuilt.
+TEST(IndicatorProjectionTest, DayCountersAgreeWithCountingCaseByCase) {
+  EngineHarness h;
+  replay::LiveIndicators live(&h.log(), &h.registry());
+  auto at = [](int day) {  // day 0 is 2025-01-02; 09:00 UTC is the same date in Stockholm
+    std::tm t{};
+    t.tm_year = 125, t.tm_mon = 0, t.tm_mday = 2 + day, t.tm_hour = 9;
+    const std::time_t epoch = timegm(&t);
+    char buf[32];
+    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&epoch));
+    return std::string(buf);
+  };
+  for (int i = 0; i < 24; ++i) {
+    h.SetTime(at(7 * i));
+    const bool globen = i % 3 == 1;
+    const std::string s = h.NewSubject(TestNumber(100 + i), "P", i % 2 ? "male" : "female");
+    h.Consent(s);
+    auto c = h.Refer(s, globen ? kOfficerGloben : kOfficerJarva, EngineHarness::ReferralFields(globen ? "globen" : "jarva", i % 2 == 0));
+    ASSERT_THAT(c, IsOk());
+    if (i % 4 == 3) continue;  // referred only
+    ASSERT_THAT(h.Run(c->case_id, kSyv, "BookConversation", {{"slot", at(7 * i + 3)}}), IsOk());
+    if (i % 5 == 0) {
+      h.SetTime(at(7 * i + 2));
+      ASSERT_THAT(h.Run(c->case_id, kSyv, "RescheduleConversation", {{"slot", at(7 * i + 4)}}), IsOk());
+    }
+    if (i % 3 == 2) continue;  // booked only
+    h.SetTime(at(7 * i + 5));
+    ASSERT_THAT(h.Run(c->case_id, kSyv, "RecordConversationHeld", {{"outcome", std::string(i % 2 ? "plan" : "no_plan")}}), IsOk());
+    if (i % 7 == 0) {
+      ASSERT_THAT(h.Run(c->case_id, globen ? kOfficerGloben : kOfficerJarva, "TransferCase", {{"to_unit", std::string("city")}}), IsOk());
+    }
+    if (i % 2 == 1) {
+      h.SetTime(at(7 * i + 6));
+      ASSERT_THAT(h.Run(c->case_id, kSyv, "RecordStudiesStarted", {{"start_date", std::string("2025-03-03")}}), IsOk());
+    }
+  }
+  ASSERT_TRUE(live.WaitFor(h.log().GetHead().position, 5000));
+  auto rebuilt = replay::RebuildIndicators(h.log(), &h.registry());
+  ASSERT_THAT(rebuilt, IsOk());
+  const auto year = *replay::ParsePeriod("2025");
+  const auto total = (*rebuilt)->Compute(year, std::nullopt);
+  EXPECT_GT(total.referrals, 10u);
+  EXPECT_GT(total.cases_booked, 5u);
+  EXPECT_GT(total.HeldTotal(), 3u);
+  EXPECT_GT(total.started_after_conversation.numerator, 0u);
+  for (const char* label : {"2024", "2024-12", "2025", "2025-01", "2025-02", "2025-03", "2025-Q1", "2025-H1"}) {
+    const auto period = *replay::ParsePeriod(label);
+    for (const replay::IndicatorProjection* p : std::vector<const replay::IndicatorProjection*>{&live.projection(), rebuilt->get()}) {
+      auto all = p->ComputeAll(period);
+      for (const std::optional<std::string>& unit : {std::optional<std::string>(), std::optional<std::string>("jarva"),
+                                                      std::optional<std::string>("globen"), std::optional<std::string>("city")}) {
+        const auto by_cases = p->ComputeByCases(period, unit);
+        EXPECT_EQ(p->Compute(period, unit), by_cases) << label << " " << unit.value_or("all");
+        EXPECT_EQ(all[unit.value_or("")], by_cases) << label << " " << unit.value_or("all");
+      }
+    }
+  }
 }
 
 }  // namespace

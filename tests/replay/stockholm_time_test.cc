@@ -5,7 +5,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <ctime>
 #include <limits>
+#include <vector>
 
 #include "storage/base/status_matchers.h"
 
@@ -45,6 +48,26 @@ TEST(StockholmTimeTest, EndOfDayAtTheEndsOfTheRange) {
   ASSERT_THAT(first, IsOk());
   EXPECT_EQ(StockholmDate(*first), "0001-01-02");
   EXPECT_THAT(EndOfStockholmDay("0000-12-31"), StatusIs(StatusCode::kInvalidArgument));
+}
+
+// StockholmDate caches the date per UTC hour. Every 20 minutes across 2025 (both DST changes),
+// forwards and then backwards, it agrees with the offsets of the year: CEST (+2) from
+// 2025-03-30T01:00Z to 2025-10-26T01:00Z, CET (+1) otherwise.
+TEST(StockholmTimeTest, TheHourlyCacheAgreesWithTheOffsetsAcrossTheYear) {
+  const int64_t start = 1735689600;  // 2025-01-01T00:00:00Z
+  const int64_t summer = 1743296400, winter = 1761440400;  // 2025-03-30T01:00Z, 2025-10-26T01:00Z
+  std::vector<int64_t> seconds;
+  for (int64_t t = start - 3600; t < start + 366 * 86400; t += 1200) seconds.push_back(t);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int64_t t : seconds) {
+      const std::time_t local = t + (t >= summer && t < winter ? 7200 : 3600);
+      char expected[16];
+      std::strftime(expected, sizeof(expected), "%Y-%m-%d", std::gmtime(&local));
+      ASSERT_EQ(StockholmDate(Timestamp(microseconds(t * 1000000 + 999999))), expected) << t;
+      ASSERT_EQ(StockholmDate(Timestamp(microseconds(t * 1000000))), expected) << t;
+    }
+    std::reverse(seconds.begin(), seconds.end());
+  }
 }
 
 }  // namespace

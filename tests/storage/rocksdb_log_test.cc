@@ -8,6 +8,7 @@
 
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "storage/backup.h"
@@ -69,6 +70,68 @@ TEST_F(RocksLogTest, EverythingSurvivesReopen) {
   ASSERT_THAT(Put("case:A", "c"), IsOk());
   EXPECT_EQ(log_->GetHead().position, Position(3));
   EXPECT_TRUE(log_->Verify(nullptr)->ok);
+}
+
+// The names of the compressions the log column family's SSTs were written with.
+std::set<std::string> LogCompressions(const std::string& path) {
+  std::vector<std::string> names;
+  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  EXPECT_TRUE(rocksdb::DB::OpenForReadOnly(rocksdb::Options(), path, cfs, &handles, &raw).ok());
+  std::set<std::string> out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] != "log") continue;
+    rocksdb::TablePropertiesCollection props;
+    EXPECT_TRUE(raw->GetPropertiesOfAllTables(handles[i], &props).ok());
+    for (const auto& [file, p] : props) out.insert(p->compression_name);
+  }
+  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+  delete raw;
+  return out;
+}
+
+// Compression is no part of the format: a store whose SSTs were written under Snappy (the
+// options before LZ4/ZSTD) opens, reads, verifies and appends; new SSTs take the new options.
+TEST_F(RocksLogTest, AStoreWrittenUnderSnappyOpensAndReads) {
+  for (int i = 0; i < 200; ++i) ASSERT_THAT(Put("case:S" + std::to_string(i % 7), "t" + std::to_string(i)), IsOk());
+  const Head head = log_->GetHead();
+  log_.reset();
+  {  // Rewrite every SST of every column family under Snappy, as an older release left them.
+    std::vector<std::string> names;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_.Sub("log"), &names).ok());
+    rocksdb::ColumnFamilyOptions snappy;
+    snappy.compression = rocksdb::kSnappyCompression;
+    snappy.bottommost_compression = rocksdb::kSnappyCompression;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const auto& n : names) cfs.emplace_back(n, snappy);
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir_.Sub("log"), cfs, &handles, &raw).ok());
+    rocksdb::CompactRangeOptions all;
+    all.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    for (auto* h : handles) ASSERT_TRUE(raw->CompactRange(all, h, nullptr, nullptr).ok());
+    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+    delete raw;
+  }
+  ASSERT_EQ(LogCompressions(dir_.Sub("log")), (std::set<std::string>{"Snappy"}));
+  Open();
+  EXPECT_EQ(log_->GetHead().hash, head.hash);
+  auto all = log_->ReadAll(Position(1), 1000);
+  ASSERT_THAT(all, IsOk());
+  ASSERT_EQ(all->size(), 200u);
+  EXPECT_EQ((*all)[199].type, "t199");
+  EXPECT_EQ(log_->ReadStream(StreamId("case:S3"), StreamVersion(1), Direction::kForward, 100)->size(), 29u);
+  EXPECT_TRUE(log_->Verify(nullptr)->ok);
+  ASSERT_THAT(Put("case:S0", "after"), IsOk());
+  log_.reset();  // a clean close flushes: the new records land in an SST under the new options
+  const auto compressions = LogCompressions(dir_.Sub("log"));
+  EXPECT_TRUE(compressions.count("Snappy"));
+  EXPECT_TRUE(compressions.count("LZ4") || compressions.count("ZSTD")) << "new SSTs are written under LZ4/ZSTD";
+  Open();
+  EXPECT_EQ(log_->GetHead().position, Position(201));
 }
 
 TEST_F(RocksLogTest, ConcurrentAppendsShareSyncedWrites) {

@@ -1,0 +1,97 @@
+// The replay path alone, for profiling: a population of N case lives (kept in --dir for the next
+// run with --reuse), then the one fold over the whole log (every case's state and the indicator
+// projection), a year's indicators from the projection, the replay's own memory and the bytes on
+// disk per event. The side-by-side figures come from peer_bench; this one is for `perf record`.
+//
+//   replay_bench [--cases N] [--dir DIR] [--reuse] [--rounds R]
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <cstring>
+#include <fstream>
+#include <thread>
+
+#include "replay/indicators.h"
+#include "tests/bench/bench_population.h"
+
+namespace {
+
+using namespace casetrail;
+using Steady = std::chrono::steady_clock;
+
+double Seconds(Steady::time_point t0) { return std::chrono::duration<double>(Steady::now() - t0).count(); }
+// CPU time of this thread: on a shared, loaded machine it says more than the wall clock.
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+// This process's resident set and its peak since the last ResetPeak, in KiB (Linux /proc).
+long StatusKb(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + std::strlen(field));
+  }
+  return 0;
+}
+void ResetPeak() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+uint64_t DiskBytes(const std::string& dir) {
+  uint64_t total = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) total += e.file_size();
+  }
+  return total;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int cases = 20000, rounds = 1;
+  bool reuse = false;
+  std::string dir = "/tmp/casetrail-replay-bench";
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--reuse")) reuse = true;
+    else if (i + 1 < argc && !std::strcmp(argv[i], "--cases")) cases = std::atoi(argv[++i]);
+    else if (i + 1 < argc && !std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[++i]);
+    else if (i + 1 < argc && !std::strcmp(argv[i], "--dir")) dir = argv[++i];
+  }
+  spdlog::set_level(spdlog::level::warn);
+  reuse = reuse && std::filesystem::exists(dir + "/log");
+  auto ct = std::make_unique<bench::PopulationEngine>(dir, reuse);
+  if (!reuse) {
+    std::atomic<int> next{0};
+    const auto t0 = Steady::now();
+    std::vector<std::thread> threads;
+    for (int w = 0; w < 64; ++w) threads.emplace_back([&] {
+      for (int n; (n = next++) < cases;) ct->Run(n);
+    });
+    for (auto& t : threads) t.join();
+    std::printf("population: %d cases in %.1f s\n", cases, Seconds(t0));
+  }
+  const uint64_t events = ct->log->GetHead().position.value();
+  for (int round = 0; round < rounds; ++round) {
+    const long rss_before = StatusKb("VmRSS:");
+    ResetPeak();
+    auto t0 = Steady::now();
+    const double cpu0 = ThreadCpuSeconds();
+    auto projection = replay::RebuildIndicators(*ct->log, &ct->registry);
+    const double replay_s = Seconds(t0), replay_cpu = ThreadCpuSeconds() - cpu0;
+    const long growth_kb = StatusKb("VmHWM:") - rss_before;
+    t0 = Steady::now();
+    auto set = (*projection)->ComputeAll(*replay::ParsePeriod("2025"));
+    const double compute_ms = Seconds(t0) * 1e3;
+    std::printf("full replay (one fold): %lu events, %zu cases in %.3f s = %.0f events/s (%.0f per CPU second); "
+                "replay RSS growth %ld MiB\n", (unsigned long)events, (*projection)->cases(), replay_s, events / replay_s,
+                events / replay_cpu, growth_kb / 1024);
+    std::printf("a year's indicators from the projection: %.2f ms (referrals %lu)\n", compute_ms,
+                (unsigned long)set[""].referrals);
+  }
+  ct.reset();
+  std::printf("bytes on disk per event: %.0f\n", double(DiskBytes(dir + "/log")) / events);
+  return 0;
+}
