@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <string_view>
 
 #include "storage/base/hex.h"
 
@@ -23,23 +24,24 @@ uint32_t NextCodePoint(const std::string& s, size_t& i) {
   return cp;
 }
 
-// The ASCII letter a Latin-1 letter folds to ('\0' for none): Swedish and the common European
-// accents. Everything else outside ASCII separates parts.
-char Fold(uint32_t cp) {
+// The ASCII letters a Latin-1 letter folds to ("" for none): Swedish and the common European
+// accents (å ä → a, ö ø → o, é → e, æ → ae, ß → ss). Everything else outside ASCII separates parts.
+std::string_view Fold(uint32_t cp) {
+  static const char kDigitsLetters[] = "0123456789abcdefghijklmnopqrstuvwxyz";
   if (cp < 0x80) {
-    if (cp >= 'A' && cp <= 'Z') return static_cast<char>(cp - 'A' + 'a');
-    if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) return static_cast<char>(cp);
-    return '\0';
+    if (cp >= 'A' && cp <= 'Z') cp = cp - 'A' + 'a';
+    if (cp >= '0' && cp <= '9') return std::string_view(kDigitsLetters + (cp - '0'), 1);
+    if (cp >= 'a' && cp <= 'z') return std::string_view(kDigitsLetters + 10 + (cp - 'a'), 1);
+    return {};
   }
-  if (cp >= 0xC0 && cp <= 0xFF) {
-    static const char kLatin1[] =
-        "aaaaaaeceeeeiiii"   // C0–CF: À Á Â Ã Ä Å Æ Ç È É Ê Ë Ì Í Î Ï
-        "dnooooo\0ouuuuyts"  // D0–DF: Ð Ñ Ò Ó Ô Õ Ö × Ø Ù Ú Û Ü Ý Þ ß
-        "aaaaaaeceeeeiiii"   // E0–EF
-        "dnooooo\0ouuuuyty"; // F0–FF
-    return kLatin1[cp - 0xC0];
-  }
-  return '\0';
+  if (cp < 0xC0 || cp > 0xFF) return {};
+  static const char* const kLatin1[64] = {
+      "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",   // C0–CF
+      "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "ss",  // D0–DF
+      "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",   // E0–EF
+      "d", "n", "o", "o", "o", "o", "o", "",  "o", "u", "u", "u", "u", "y", "th", "y",   // F0–FF
+  };
+  return kLatin1[cp - 0xC0];
 }
 
 }  // namespace
@@ -59,9 +61,9 @@ std::vector<std::string> NameIndex::Parts(const std::string& text) {
     cur.clear();
   };
   for (size_t i = 0; i < text.size();) {
-    const char c = Fold(NextCodePoint(text, i));
-    if (c == '\0') flush();
-    else cur.push_back(c);
+    const std::string_view folded = Fold(NextCodePoint(text, i));
+    if (folded.empty()) flush();
+    else cur.append(folded);
   }
   flush();
   return parts;
