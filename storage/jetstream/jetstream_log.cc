@@ -133,6 +133,7 @@ class JsLog final : public JetStreamLog {
   std::condition_variable applied_cv_;
   uint64_t applied_;
   std::atomic<bool> closing_{false};  // wakes waiters for the applier when closing
+  std::atomic<uint64_t> applied_seen_{0};  // applied_, for GetStatus without waiting on a publish
 
   std::mutex state_mu_;
   std::condition_variable state_cv_;
@@ -206,7 +207,7 @@ Result<std::unique_ptr<JetStreamLog>> JsLog::Open(const JetStreamLogOptions& opt
 JsLog::JsLog(const JetStreamLogOptions& options, std::unique_ptr<internal::RocksLog> index,
              std::unique_ptr<NatsConnection> conn, kvStore* kv, uint64_t applied)
     : options_(options), subject_(options.stream + ".groups"), index_(std::move(index)),
-      conn_(std::move(conn)), kv_(kv), applied_(applied) {
+      conn_(std::move(conn)), kv_(kv), applied_(applied), applied_seen_(applied) {
   lease_ = std::make_unique<Lease>(conn_->js(), kv_, options.stream + "_LEASE", options.node_id, options.advertise,
                                    options.lease_ttl, options.writer_candidate);
   applier_ = std::thread([this] { ApplierLoop(); });
@@ -274,10 +275,7 @@ void JsLog::StepDown(const std::string& why) {
 
 JetStreamStatus JsLog::GetStatus() {
   JetStreamStatus st;
-  {
-    std::lock_guard lock(apply_mu_);
-    st.applied_sequence = applied_;
-  }
+  st.applied_sequence = applied_seen_.load();
   st.writer = IsWriter();
   st.writer_address = lease_->HolderAddress();
   std::lock_guard lock(state_mu_);
@@ -302,6 +300,7 @@ Status JsLog::ApplyMessage(uint64_t seq, std::string_view data) {
   }
   CT_RETURN_IF_ERROR(index_->ApplyPlan(plan, {{kSeqKey, U64(seq)}, {kStreamKey, options_.stream}}, /*sync=*/false));
   applied_ = seq;
+  applied_seen_ = seq;
   applied_cv_.notify_all();
   return Status::Ok();
 }
@@ -524,6 +523,7 @@ void JsLog::CommitGroup(std::vector<Pending*>& group) {
         return fail_all(Unavailable("the local index cannot write"));
       }
       applied_ = ack->Sequence;
+      applied_seen_ = applied_;
       applied_cv_.notify_all();
       lock.unlock();
       {

@@ -176,6 +176,7 @@ TEST(JetStreamFaultTest, KillingTheStreamLeaderUnderLoadLosesNoAcknowledgedEvent
   Figure("leader_kill.acked_before", static_cast<double>(before));
   Figure("leader_kill.acked_total", static_cast<double>(acks.size()));
   Figure("leader_kill.refused_appends", static_cast<double>(load.refusals()));
+  Figure("leader_kill.writer_step_downs", static_cast<double>(log.GetStatus().step_downs));
   EXPECT_LT(gap, 30.0);
   ExpectAcksIntact(log, acks);
 
