@@ -18,7 +18,7 @@ inline StreamId DeviationStream(const std::string& id) { return StreamId("deviat
 inline StreamId SampleStream() { return StreamId("audit:samples"); }
 // Administrative actions: the manual clock moved (ClockMoved), the users file loaded
 // (UsersLoaded). Who, when and what; never a token or a hash of one.
-inline StreamId AdminStream() { return StreamId("admin"); }
+inline StreamId AdminStream() { return StreamId("administration"); }
 
 // Appends one event of `type` with `facts` to `stream` (any version) by `actor`, effective at
 // `effective_at`, recorded now. Returns the appended event's position.

@@ -64,7 +64,7 @@ struct RetentionReport {
 
 // Applies the policy to every subject in the log, then appends RetentionRunCompleted to
 // "retention:runs". `progress(done, total)` is called as subjects are examined.
-// `requested_by`: who asked for the run (recorded as the run's actor); nullopt for the worker's
+// `requested_by`: who asked for the run (recorded as the run's actor); nullopt for the scheduled
 // daily run, recorded as the system's.
 Result<RetentionReport> RunRetention(CaseService& service, storage::Log& log, const DefinitionRegistry& registry,
                                      const RetentionPolicy& policy, Timestamp now,

@@ -422,8 +422,10 @@ int RunServe(ServeFlags f) {
   if (oidc && oidc->web_enabled()) std::cout << "OIDC sign-in: redirect URI " << oidc->public_url() << "/auth/callback\n";
   if (f.demo) {
     std::cout << "demo users (tokens for Authorization: Bearer …):\n";
+    // Read as text: streaming a missing or empty file's buffer would set failbit on std::cout and
+    // swallow everything after (with --users given there is no demo-tokens file).
     std::ifstream in(f.data.data + "/demo-tokens");
-    std::cout << in.rdbuf();
+    std::cout << std::string((std::istreambuf_iterator<char>(in)), {});
     std::ifstream fixture(f.data.data + "/demo-fixture-case");
     std::string fixture_case;
     if (fixture >> fixture_case) std::cout << "DOMAIN §7 fixture case: " << fixture_case << "\n";

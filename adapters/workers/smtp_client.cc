@@ -17,7 +17,12 @@ Result<SmtpTarget> ParseSmtpTarget(const std::string& host_port, std::string fro
       return InvalidArgument("--mail-from and --mail-to must be plain e-mail addresses");
     }
   }
-  return SmtpTarget{host_port.substr(0, colon), static_cast<uint16_t>(port), std::move(from), std::move(to)};
+  SmtpTarget t;
+  t.host = host_port.substr(0, colon);
+  t.port = static_cast<uint16_t>(port);
+  t.from = std::move(from);
+  t.to = std::move(to);
+  return t;
 }
 
 namespace {

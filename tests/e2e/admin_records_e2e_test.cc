@@ -81,12 +81,19 @@ TEST_F(AdminRecordsE2ETest, ARetentionRunRecordsWhoAskedForIt) {
   ASSERT_TRUE(server_.Start());
   auto run = Http(server_.port(), "POST", "/v1/retention/run", TokenOf("C-1"), "{}");
   ASSERT_EQ(run.status, 200) << run.body;
-  auto records = Records();
-  ASSERT_EQ(records.size(), 2u) << last_body_;
-  EXPECT_EQ(records[1].at("type"), "RetentionRunCompleted");
-  EXPECT_EQ(records[1].at("actor").at("id"), "C-1");
-  EXPECT_EQ(records[1].at("facts").at("trigger"), "request");
-  EXPECT_EQ(records[1].at("facts").at("policy_version"), "2025-1");
+  // The worker's own daily run may be on record too (the manual clock starts past its hour).
+  const json::value* asked = nullptr;
+  const auto records = Records();
+  for (const auto& r : records) {
+    if (r.at("type") == "RetentionRunCompleted" && r.at("facts").at("trigger") == "request") asked = &r;
+    if (r.at("type") == "RetentionRunCompleted" && r.at("facts").at("trigger") == "schedule") {
+      EXPECT_EQ(r.at("actor").at("role"), "system");
+    }
+  }
+  ASSERT_NE(asked, nullptr) << last_body_;
+  EXPECT_EQ(asked->at("actor").at("id"), "C-1");
+  EXPECT_EQ(asked->at("actor").at("role"), "compliance");
+  EXPECT_EQ(asked->at("facts").at("policy_version"), "2025-1");
 }
 
 TEST_F(AdminRecordsE2ETest, EveryReadOfACasesEventsAndEveryAuditIsRecordedWhicheverRole) {
@@ -101,7 +108,7 @@ TEST_F(AdminRecordsE2ETest, EveryReadOfACasesEventsAndEveryAuditIsRecordedWhiche
     ASSERT_EQ(reads.size(), before + 2) << who;
     const auto& last_events_read = reads.back();  // the extract records itself after it lists
     EXPECT_EQ(last_events_read.at("actor"), who);
-    EXPECT_EQ(last_events_read.at("case_id"), rc.case_id);
+    EXPECT_EQ(last_events_read.at("case_id"), json::value(rc.case_id));
     before = reads.size();
   }
   auto audit = Http(server_.port(), "GET", "/v1/cases/" + rc.case_id + "/audit", TokenOf("C-1"));
@@ -110,7 +117,7 @@ TEST_F(AdminRecordsE2ETest, EveryReadOfACasesEventsAndEveryAuditIsRecordedWhiche
   ASSERT_EQ(reads.size(), before + 2);
   bool audit_read = false;
   for (const auto& r : reads) audit_read = audit_read || (r.at("actor") == "C-1" && r.at("purpose") == "compliance_review" &&
-                                                          r.at("case_id") == rc.case_id);
+                                                          r.at("case_id") == json::value(rc.case_id));
   EXPECT_TRUE(audit_read) << json::serialize(reads);
   // The next audit lists the previous one among the case's reads.
   auto again = Http(server_.port(), "GET", "/v1/cases/" + rc.case_id + "/audit", TokenOf("C-1"));

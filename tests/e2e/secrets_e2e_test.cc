@@ -134,6 +134,13 @@ TEST_F(SecretsE2ETest, EverythingCreatedIsOwnerOnlyWhateverTheUmask) {
   const ReferredCase rc = ReferOverHttp(server_.port(), "19121212-1212", "Tolvan Tolvansson");
   ASSERT_EQ(Http(server_.port(), "POST", "/v1/admin/backup", TokenOf("ADM-1"), R"({"name":"b1"})").status, 200);
   ASSERT_EQ(Http(server_.port(), "GET", "/v1/subjects/" + rc.subject_id + "/extract", TokenOf("C-1")).status, 200);
+  // The worker generates January's list in the background; wait for it before stopping.
+  bool listed = false;
+  for (int i = 0; i < 200 && !listed; ++i) {
+    listed = Http(server_.port(), "GET", "/v1/lists/monthly?unit=jarva&month=2025-01", TokenOf("A-J1")).status == 200;
+    if (!listed) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(listed);
   server_.Stop();
   const std::string flags = " --data " + server_.data_dir() + " --master-key " + dir_.Sub("master.key");
   auto b = Cli(dir_, "backup" + flags + " --to " + dir_.Sub("offline-backup"));
@@ -157,7 +164,7 @@ TEST_F(SecretsE2ETest, EverythingCreatedIsOwnerOnlyWhateverTheUmask) {
       EXPECT_EQ(st.st_mode & 07777, 0600u) << p;
     }
   };
-  for (const std::string root : {server_.data_dir(), dir_.Sub("backups"), dir_.Sub("offline-backup")}) {
+  for (const std::string& root : {server_.data_dir(), dir_.Sub("backups"), dir_.Sub("offline-backup")}) {
     check(root);
     for (const auto& e : fs::recursive_directory_iterator(root)) check(e.path());
   }
