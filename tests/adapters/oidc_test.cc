@@ -244,7 +244,7 @@ TEST_F(ClaimsMappingTest, RefusesNoRoleTwoRolesNoUnitAndNoPerson) {
 
 TEST(OidcHelpersTest, PkceChallengeCookiesAndSessions) {
   // RFC 7636 appendix B.
-  EXPECT_EQ(CodeChallengeS256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHto3bx8aQWZP0VCdPaAnEM");
+  EXPECT_EQ(CodeChallengeS256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
   EXPECT_EQ(RandomToken().size(), 43u);
   EXPECT_NE(RandomToken(), RandomToken());
   EXPECT_EQ(CookieValue("a=1; casetrail_session=abc; b=2", "casetrail_session"), "abc");
