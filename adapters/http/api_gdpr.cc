@@ -38,13 +38,16 @@ json::object ReadJson(const engine::StoredEvent& e) {
       for (const auto& x : *list) fields.emplace_back(x);
     }
   }
-  return {{"at", engine::FormatRfc3339(e.event.meta.recorded_at)},
-          {"actor", e.event.meta.actor.id},
-          {"role", e.event.meta.actor.role},
-          {"case_id", text("case_id")},
-          {"purpose", text("purpose")},
-          {"fields", std::move(fields)},
-          {"outcome", text("outcome")}};
+  json::object out{{"at", engine::FormatRfc3339(e.event.meta.recorded_at)},
+                   {"actor", e.event.meta.actor.id},
+                   {"role", e.event.meta.actor.role},
+                   {"case_id", text("case_id")},
+                   {"purpose", text("purpose")},
+                   {"fields", std::move(fields)},
+                   {"outcome", text("outcome")}};
+  // Signed in through the identity provider: the level of assurance of the reader's sign-in.
+  if (!e.event.meta.actor.acr.empty()) out["acr"] = e.event.meta.actor.acr;
+  return out;
 }
 
 // A SubjectLookedUp event (engine/lookup_trace.h) as the extract's lookup entry: who searched

@@ -25,18 +25,21 @@ constexpr const char* kIssuer = "https://idp.example.se";
 constexpr const char* kAudience = "urn:casetrail:api";
 
 struct Key {
-  cjose_jwk_t* jwk;
+  cjose_jwk_t* jwk = nullptr;
+  explicit Key(cjose_jwk_t* k) : jwk(k) {}
+  Key(const Key&) = delete;
+  Key& operator=(const Key&) = delete;
   ~Key() { cjose_jwk_release(jwk); }
 };
 
 std::unique_ptr<Key> RsaKey(const char* kid) {
   static const uint8_t e[] = {1, 0, 1};
-  auto k = std::make_unique<Key>(Key{cjose_jwk_create_RSA_random(2048, e, sizeof(e), nullptr)});
+  auto k = std::make_unique<Key>(cjose_jwk_create_RSA_random(2048, e, sizeof(e), nullptr));
   cjose_jwk_set_kid(k->jwk, kid, std::strlen(kid), nullptr);
   return k;
 }
 std::unique_ptr<Key> EcKey(const char* kid) {
-  auto k = std::make_unique<Key>(Key{cjose_jwk_create_EC_random(CJOSE_JWK_EC_P_256, nullptr)});
+  auto k = std::make_unique<Key>(cjose_jwk_create_EC_random(CJOSE_JWK_EC_P_256, nullptr));
   cjose_jwk_set_kid(k->jwk, kid, std::strlen(kid), nullptr);
   return k;
 }
@@ -130,7 +133,7 @@ TEST_F(TokenValidatorTest, RefusesEachBrokenClaim) {
 
 TEST_F(TokenValidatorTest, RefusesOtherAlgorithmsMismatchedKeysForgeriesAndJunk) {
   // HS256 with a secret that happens to be public: never accepted.
-  Key oct{cjose_jwk_create_oct_spec(reinterpret_cast<const uint8_t*>("0123456789abcdef0123456789abcdef"), 32, nullptr)};
+  Key oct(cjose_jwk_create_oct_spec(reinterpret_cast<const uint8_t*>("0123456789abcdef0123456789abcdef"), 32, nullptr));
   EXPECT_EQ(Refusal(Check(Sign(oct, "HS256", "r1", Claims()))), TokenRefusal::kAlgorithm);
   // "none": header and payload, no signature.
   auto b64 = [](const std::string& s) {
@@ -241,7 +244,7 @@ TEST_F(ClaimsMappingTest, RefusesNoRoleTwoRolesNoUnitAndNoPerson) {
 
 TEST(OidcHelpersTest, PkceChallengeCookiesAndSessions) {
   // RFC 7636 appendix B.
-  EXPECT_EQ(CodeChallengeS256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHto3bx8aQWZP0VCdPaAnEM");
+  EXPECT_EQ(CodeChallengeS256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
   EXPECT_EQ(RandomToken().size(), 43u);
   EXPECT_NE(RandomToken(), RandomToken());
   EXPECT_EQ(CookieValue("a=1; casetrail_session=abc; b=2", "casetrail_session"), "abc");

@@ -63,3 +63,28 @@ TEST(EventCodecTest, TextWithAZeroByteReadsBackWhole) {
 
 }  // namespace
 }  // namespace casetrail::engine
+
+namespace casetrail::engine {
+namespace {
+
+// Issue 17: a sign-in's level of assurance travels in the envelope; an envelope without it (a
+// static token, every event written before) carries no such field and reads back "".
+TEST(EventCodecTest, TheActorsAcrRoundTripsAndIsAbsentWhenEmpty) {
+  Event e;
+  e.type = "case_referred";
+  e.meta.actor = {"oidc:af-jarva", "af_officer", "jarva", "oidc:pwd+otp", "", "http://id.elegnamnden.se/loa/1.0/loa3"};
+  auto decoded = DecodeEvent(e.type, EncodeEvent(e));
+  ASSERT_THAT(decoded, IsOk());
+  EXPECT_EQ(decoded->meta.actor.acr, "http://id.elegnamnden.se/loa/1.0/loa3");
+  EXPECT_EQ(decoded->meta.actor.auth, "oidc:pwd+otp");
+  Event plain = e;
+  plain.meta.actor.acr = "";
+  const std::string without = EncodeEvent(plain);
+  EXPECT_LT(without.size(), EncodeEvent(e).size());
+  auto back = DecodeEvent(plain.type, without);
+  ASSERT_THAT(back, IsOk());
+  EXPECT_EQ(back->meta.actor.acr, "");
+}
+
+}  // namespace
+}  // namespace casetrail::engine

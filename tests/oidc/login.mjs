@@ -2,7 +2,7 @@
 // Signs in at the test provider (provider.mjs) the way a browser would, without one: follows
 // the redirects, keeps each host's cookies, fills the provider's login form.
 //
-//   node login.mjs token ISSUER USER [CLIENT] [RESOURCE]
+//   node login.mjs token PROVIDER_URL USER [CLIENT] [RESOURCE]
 //       authorization code + PKCE as a public CLI client (default casetrail-cli) for RESOURCE
 //       (default urn:casetrail:api); prints the token answer as JSON (access_token, id_token …)
 //   node login.mjs session CASETRAIL_URL USER
@@ -74,8 +74,12 @@ async function browse(url, user, stopAt) {
 
 const b64url = (buf) => buf.toString('base64url');
 
-async function token(issuer, user, client = 'casetrail-cli', resource = 'urn:casetrail:api') {
-  const discovery = JSON.parse((await request('GET', `${issuer}/.well-known/openid-configuration`)).body);
+async function token(base, user, client = 'casetrail-cli', resource = 'urn:casetrail:api') {
+  const discovery = JSON.parse((await request('GET', `${base}/.well-known/openid-configuration`)).body);
+  // At the provider that answered (an impostor claims another issuer, whose URL it does not hold).
+  const here = (u) => new URL(new URL(u).pathname, base).href;
+  discovery.authorization_endpoint = here(discovery.authorization_endpoint);
+  discovery.token_endpoint = here(discovery.token_endpoint);
   const verifier = b64url(crypto.randomBytes(32));
   const challenge = b64url(crypto.createHash('sha256').update(verifier).digest());
   const redirect = 'http://127.0.0.1/cb';

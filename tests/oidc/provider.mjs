@@ -3,7 +3,8 @@
 //
 //   node provider.mjs [--port N] [--issuer URL] [--keys FILE]
 //
-// Listens on 127.0.0.1 (port 0: any free one) and prints "issuer <URL>" once it serves. The
+// Listens on 127.0.0.1 (port 0: any free one) and prints "issuer <URL>" and "listening <URL>" once
+// it serves. The
 // issuer is http://127.0.0.1:PORT unless --issuer names another (a test's impostor that claims a
 // real issuer with keys of its own). Signing keys: an RSA key (RS256) and an EC P-256 key
 // (ES256), read from --keys FILE, or made fresh and written there; starting again with another
@@ -199,7 +200,10 @@ server.on('request', async (req, res) => {
   }
 });
 
-console.log(`issuer ${issuer}`);
+// A test that read the issuer line may close the pipe: later warnings must not kill the provider.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+console.log(`issuer ${issuer}\nlistening http://127.0.0.1:${server.address().port}`);
 // Nothing to flush: keep-alive connections (a browser's) must not hold the exit up.
 const stop = () => {
   server.closeAllConnections?.();

@@ -46,16 +46,18 @@ class OidcProvider {
     std::string out;
     char buf[256];
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (out.find('\n', out.find("issuer ")) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    while ((out.find("listening ") == std::string::npos || out.find('\n', out.find("listening ")) == std::string::npos) &&
+           std::chrono::steady_clock::now() < deadline) {
       ssize_t n = ::read(fds[0], buf, sizeof(buf));  // blocks; the provider prints or exits
       if (n <= 0) break;
       out.append(buf, n);
     }
     ::close(fds[0]);
-    const size_t at = out.find("issuer ");
-    if (at == std::string::npos) return false;
+    const size_t at = out.find("issuer "), listening = out.find("listening ");
+    if (at == std::string::npos || listening == std::string::npos) return false;
     issuer_ = out.substr(at + 7, out.find('\n', at) - at - 7);
-    port_ = std::atoi(issuer_.c_str() + issuer_.rfind(':') + 1);
+    url_ = out.substr(listening + 10, out.find('\n', listening) - listening - 10);
+    port_ = std::atoi(url_.c_str() + url_.rfind(':') + 1);
     return true;
   }
   void Stop() {
@@ -66,11 +68,13 @@ class OidcProvider {
     pid_ = -1;
   }
   const std::string& issuer() const { return issuer_; }
+  // Where it listens: its issuer, unless it was started as an impostor with --issuer.
+  const std::string& url() const { return url_; }
   int port() const { return port_; }
 
  private:
   pid_t pid_ = -1;
-  std::string issuer_;
+  std::string issuer_, url_;
   int port_ = 0;
 };
 
@@ -89,11 +93,12 @@ inline boost::json::value OidcLogin(const std::vector<std::string>& args) {
   return ec ? boost::json::value(nullptr) : v;
 }
 
-// An access token for the API from `issuer` as `user` (client: casetrail-cli, -es256, -short).
-inline std::string OidcAccessToken(const std::string& issuer, const std::string& user,
+// An access token for the API from the provider at `url` as `user` (client: casetrail-cli,
+// -es256, -short).
+inline std::string OidcAccessToken(const std::string& url, const std::string& user,
                                    const std::string& client = "casetrail-cli",
                                    const std::string& resource = "urn:casetrail:api") {
-  auto v = OidcLogin({"token", issuer, user, client, resource});
+  auto v = OidcLogin({"token", url, user, client, resource});
   if (!v.is_object() || !v.as_object().contains("access_token")) return "";
   return std::string(v.at("access_token").as_string());
 }
