@@ -40,7 +40,7 @@ struct OidcOptions {
   std::chrono::seconds leeway{30};
   std::chrono::seconds jwks_min_refetch{10};
   std::chrono::seconds session_idle{std::chrono::minutes(30)};
-  std::chrono::seconds session_absolute{std::chrono::hours(10)};
+  std::chrono::seconds session_absolute{std::chrono::hours(8)};
 };
 
 // What a credential amounts to: an actor, a refusal (status, problem code, detail), or — only
