@@ -314,7 +314,8 @@ int RunServe(ServeFlags f) {
   // Users are checked against the model in force (its roles and units).
   auto users = Users::Load(f.users, *registry.Model(workflows::kStudyReferral));
   if (!users.ok()) return Fail(users.status());
-  if (Status s = RecordUsersLoaded(*stores->log, f.users, *users, clock->Now()); !s.ok()) return Fail(s);
+  // A reading node (not the writer) leaves this record to the writer, like the other start-up writes.
+  if (Status s = RecordUsersLoaded(*stores->log, f.users, *users, clock->Now()); !s.ok() && !not_writer(s)) return Fail(s);
   int oidc_code = 0;
   auto oidc = MakeOidc(f, registry, &oidc_code);
   if (oidc_code != 0) return oidc_code;
