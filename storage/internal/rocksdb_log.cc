@@ -247,14 +247,7 @@ void RocksLog::CommitGroup(std::vector<Pending*>& group) {
 
   if (!plan.records.empty()) {
     rocksdb::WriteBatch batch;
-    for (const auto& r : plan.records) {
-      batch.Put(cfs_[kLog], PositionKey(r.position), r.value);
-      batch.Put(cfs_[kStreamIndex], StreamIndexKey(r.stream, r.version), PositionKey(r.position));
-    }
-    for (const auto& [stream, version] : plan.stream_versions) {
-      batch.Put(cfs_[kStreamMeta], stream, PositionKey(Position(version)));
-    }
-    for (const auto& [key, value] : plan.idempotency) batch.Put(cfs_[kIdempotency], key, value);
+    PutPlan(plan, &batch);
     batch.Put(cfs_[kMeta], kHeadKey, EncodeHead(plan.head));
     const uint64_t interval = options_.checkpoint_interval;
     const bool checkpoint = interval > 0 && plan.head.position.value() / interval > before.position.value() / interval;
@@ -298,18 +291,24 @@ void RocksLog::CommitGroup(std::vector<Pending*>& group) {
   for (size_t i = 0; i < group.size(); ++i) group[i]->done.set_value(std::move(*results[i]));
 }
 
+// The records, stream index, stream versions and idempotency entries of a planned group: the same
+// for a group this node commits and one it applies from a replicated log.
+void RocksLog::PutPlan(const GroupPlan& plan, rocksdb::WriteBatch* batch) {
+  for (const auto& r : plan.records) {
+    batch->Put(cfs_[kLog], PositionKey(r.position), r.value);
+    batch->Put(cfs_[kStreamIndex], StreamIndexKey(r.stream, r.version), PositionKey(r.position));
+  }
+  for (const auto& [stream, version] : plan.stream_versions) {
+    batch->Put(cfs_[kStreamMeta], stream, PositionKey(Position(version)));
+  }
+  for (const auto& [key, value] : plan.idempotency) batch->Put(cfs_[kIdempotency], key, value);
+}
+
 Status RocksLog::ApplyPlan(const GroupPlan& plan, const std::vector<std::pair<std::string, std::string>>& meta,
                           bool sync) {
   Head before = GetHead();
   rocksdb::WriteBatch batch;
-  for (const auto& r : plan.records) {
-    batch.Put(cfs_[kLog], PositionKey(r.position), r.value);
-    batch.Put(cfs_[kStreamIndex], StreamIndexKey(r.stream, r.version), PositionKey(r.position));
-  }
-  for (const auto& [stream, version] : plan.stream_versions) {
-    batch.Put(cfs_[kStreamMeta], stream, PositionKey(Position(version)));
-  }
-  for (const auto& [key, value] : plan.idempotency) batch.Put(cfs_[kIdempotency], key, value);
+  PutPlan(plan, &batch);
   for (const auto& [key, value] : meta) batch.Put(cfs_[kMeta], key, value);
   const bool advances = plan.head.position.value() > before.position.value();
   if (advances) batch.Put(cfs_[kMeta], kHeadKey, EncodeHead(plan.head));

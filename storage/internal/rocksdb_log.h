@@ -73,6 +73,7 @@ class RocksLog final : public Log, private CommittedState {
 
   void WriterLoop();
   void CommitGroup(std::vector<Pending*>& group);
+  void PutPlan(const GroupPlan& plan, rocksdb::WriteBatch* batch);
   // Syncs what sync=false appends left unsynced (writer thread only).
   void SyncDeferred();
   Result<std::vector<RecordedEvent>> ReadPositions(const std::vector<uint64_t>& positions);
