@@ -104,7 +104,7 @@ TEST_F(NameSearchE2ETest, EverySearchIsRecordedLikeALookupWithoutTheQuery) {
 
 TEST_F(NameSearchE2ETest, RectificationAndErasureMoveTheIndexAndARestartRebuildsIt) {
   const auto anna = ReferOverHttp(server_->port(), "19860402-5018", "Anna-Karin Ödqvist");
-  const auto bo = ReferOverHttp(server_->port(), "19121212-1212", "Bo Ek");
+  const auto bo = ReferOverHttp(server_->port(), "19121212-1212", "Bo Ekholmsund");
   ASSERT_THAT(CaseIds(Search("A-J1", {{"query", "Ödqvist"}})), ::testing::ElementsAre(anna.case_id));
 
   // A rectified name is found by the new name only.
@@ -121,16 +121,17 @@ TEST_F(NameSearchE2ETest, RectificationAndErasureMoveTheIndexAndARestartRebuilds
   // After a restart the index is rebuilt from the log: Bo is found, the erased person is not.
   ASSERT_EQ(server_->Stop(SIGTERM), 0);
   ASSERT_TRUE(server_->Start());
-  EXPECT_THAT(CaseIds(Search("A-J1", {{"query", "Bo Ek"}})), ::testing::ElementsAre(bo.case_id));
+  EXPECT_THAT(CaseIds(Search("A-J1", {{"query", "Bo Ekholmsund"}})), ::testing::ElementsAre(bo.case_id));
   EXPECT_TRUE(CaseIds(Search("C-1", {{"query", "Lind"}})).empty());
 
-  // The index keeps nothing on disk: no name part in the data directory in clear.
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path())) {
+  // The index keeps nothing on disk: no name part in the data directory in clear. (Only data/:
+  // users.json holds random token hashes, where a short needle turns up by chance.)
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path() + "/data")) {
     if (!entry.is_regular_file()) continue;
     std::ifstream in(entry.path(), std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), {});
     EXPECT_EQ(bytes.find("Lind"), std::string::npos) << entry.path();
-    EXPECT_EQ(bytes.find("Ek\""), std::string::npos) << entry.path();
+    EXPECT_EQ(bytes.find("Ekholmsund"), std::string::npos) << entry.path();
   }
 }
 
