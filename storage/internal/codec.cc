@@ -88,11 +88,14 @@ Result<RecordedEvent> DecodeStoredValue(Position position, std::string_view valu
   const size_t n_words = (value.size() - 64) / sizeof(capnp::word);
   const char* body = value.data() + 64;
   const capnp::word* words = reinterpret_cast<const capnp::word*>(body);
-  thread_local std::vector<capnp::word> aligned;
+  // uint64_t, not capnp::word: under clang capnp::word is not movable, so a vector of it does
+  // not compile (the fuzz build); the two have the same size and alignment.
+  static_assert(sizeof(uint64_t) == sizeof(capnp::word) && alignof(uint64_t) >= alignof(capnp::word));
+  thread_local std::vector<uint64_t> aligned;
   if (reinterpret_cast<uintptr_t>(body) % alignof(capnp::word) != 0) {
     aligned.resize(n_words);
     std::memcpy(aligned.data(), body, value.size() - 64);
-    words = aligned.data();
+    words = reinterpret_cast<const capnp::word*>(aligned.data());
   }
   try {
     capnp::FlatArrayMessageReader reader(kj::arrayPtr(words, n_words));
