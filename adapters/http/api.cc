@@ -271,6 +271,7 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
   if ((r = route(is({"checkpoints", "latest"}), "GET", [&] { return LatestCheckpoint(c); }))) return *r;
   if ((r = route(is({"workflows"}), "GET", [&] { return Workflows(c); }))) return *r;
   if ((r = route(is({"me"}), "GET", [&] { return Me(c); }))) return *r;
+  if ((r = route(is({"work"}), "GET", [&] { return Work(c); }))) return *r;
   if ((r = route(is({"openapi.json"}), "GET", [&] {
          return ApiResponse{200, "application/json", std::string(OpenApiDocument()), {}};
        })))

@@ -132,6 +132,7 @@ class Api {
   ApiResponse GetEvents(Call& c, const std::string& case_id);
   ApiResponse ListCases(Call& c);
   ApiResponse SearchCases(Call& c);  // api_search.cc
+  ApiResponse Work(Call& c);         // api_work.cc: GET /v1/work, what is due for the caller
   ApiResponse TakeResponsibility(Call& c, const std::string& case_id);
   // A case's events and latest state, if the caller may see it (not_found, forbidden otherwise).
   struct VisibleCase {

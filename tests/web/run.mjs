@@ -1106,10 +1106,24 @@ scenario('workspace-walk', async (browser) => {
     assert.equal(await caseState(page), 'booked');
     const wait = new Date(WALK.slot1).getTime() - Date.now() + 1200;
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // The start page lists the booking whose time has passed without an outcome (GET /v1/work),
+    // the oldest first, and its link leads back to the case.
+    await kbMenu(page, 'start', '#start-passed');
+    const work = await apiOk('V-1', 'GET', '/v1/work');
+    assert.ok(work.passed_bookings.some((b) => b.case_id === WALK.caseId && b.slot === WALK.slot1), 'the API lists the passed booking');
+    if (await page.$('#start-passed-all')) await kbPress(page, '#start-passed-all');
+    assert.deepEqual(await page.$$eval('#start-passed tbody tr', (trs) => trs.map((tr) => tr.dataset.case)),
+      work.passed_bookings.map((b) => b.case_id), 'the start page shows what the API lists, in its order');
+    const passedRow = `#start-passed tr[data-case="${WALK.caseId}"]`;
+    assert.equal(await page.$eval(`${passedRow} time`, (e) => e.getAttribute('datetime')), WALK.slot1);
+    assert.match(await page.textContent('#start-passed caption'), /passerat/);
+    await viaApp(page, () => kbPress(page, `${passedRow} a.case-link`), '#next-step');
+    assert.equal(decodeURIComponent((await page.evaluate(() => location.hash)).split('/')[2]), WALK.caseId);
     await openCommand(page, 'RecordNoShow');
     assert.match(await page.textContent('#cmd-RecordNoShow .conditions'), /passerat/);
     await submitCommand(page, 'RecordNoShow');
     assert.equal(await caseState(page), 'referred');
+    assert.ok(!(await apiOk('V-1', 'GET', '/v1/work')).passed_bookings.some((b) => b.case_id === WALK.caseId), 'an outcome recorded: no longer due');
     // Rebook for tomorrow 10:00.
     const tomorrow = stockholmDate(new Date(Date.now() + 86400000).toISOString());
     await openCommand(page, 'BookConversation');
@@ -1564,6 +1578,64 @@ scenario('quarterly-list', async (browser) => {
   }
   const published = await apiOk('A-J1', 'GET', `/v1/lists/progression?unit=jarva&quarter=${found.quarter}`);
   assert.ok(published.published_at, 'the list is published');
+
+  // Published, the list's unanswered cases are due on the start pages (GET /v1/work): worked out
+  // here from the cases, their events and the people's consent, then compared with the API and
+  // with what the pages show.
+  const expected = [];
+  for (const c of found.list.cases) {
+    const cs = await apiOk('C-1', 'GET', `/v1/cases/${c.case_id}`);
+    if (cs.state !== 'studying') continue;
+    const evs = (await apiOk('C-1', 'GET', `/v1/cases/${c.case_id}/events`)).events;
+    if (evs.some((e) => e.type === 'ProgressionFeedbackRecorded' && e.data && e.data.list === found.list.list_id)) continue;
+    const active = new Set();
+    for (const e of (await apiOk('C-1', 'GET', `/v1/subjects/${cs.subject_id}/extract`)).consents) {
+      for (const sc of (e.data && e.data.scopes) || []) (e.type === 'ConsentGranted' ? active.add(sc) : active.delete(sc));
+    }
+    if (['transfer_referral', 'share_study_progress'].every((sc) => active.has(sc))) expected.push(c.case_id);
+  }
+  assert.ok(!expected.includes(found.caseId), 'the answered case is not due');
+  log(`  ${found.list.list_id}: ${expected.length} case(s) still to answer after publication`);
+  const dueOn = (work) => work.feedback_due.filter((f) => f.list_id === found.list.list_id).map((f) => f.case_id);
+  assert.deepEqual(dueOn(await apiOk('V-1', 'GET', '/v1/work')).sort(), [...expected].sort(), 'the SYV\'s feedback due');
+  assert.deepEqual(dueOn(await apiOk('A-J1', 'GET', '/v1/work')).sort(), [...expected].sort(), 'the unit\'s AF officer waits for the same');
+  assert.deepEqual(dueOn(await apiOk('A-G1', 'GET', '/v1/work')), [], 'another unit\'s officer sees none of it');
+  const shownFeedback = async (page) => {
+    if (await page.$('#start-feedback-all')) await page.click('#start-feedback-all');
+    return page.$$eval('#start-feedback tbody tr', (trs) => trs.map((tr) => [tr.dataset.case, tr.querySelector('a.list-link').textContent]));
+  };
+  const listName = `Kvartalslista Järva ${qy} kv.${qq.slice(1)}`;
+  const syv2 = await openPage(browser);
+  try {
+    const page = syv2.page;
+    await signIn(page, 'V-1');
+    await ready(page, '#start-feedback');
+    const rows = (await shownFeedback(page)).filter(([, name]) => name === listName).map(([id]) => id);
+    assert.deepEqual(rows.sort(), [...expected].sort(), 'the SYV\'s start page lists the cases to answer');
+    assert.match(await page.textContent('#start-feedback caption'), /Återkoppling att lämna/);
+    if (expected.length) {
+      // The list link leads to the list, where the answer is given.
+      await page.focus('main h1');
+      await viaApp(page, () => kbPress(page, `#start-feedback tr[data-case="${expected[0]}"] a.list-link`), '#list-result .list-table');
+      assert.equal(await page.$eval('#list-id', (e) => e.dataset.listId), found.list.list_id);
+      assert.ok(await page.$(`#open-feedback-${expected[0]}`), 'the case can be answered there');
+    }
+    syv2.page.checkProblems();
+  } finally {
+    await syv2.context.close();
+  }
+  const af2 = await openPage(browser);
+  try {
+    await signIn(af2.page, 'A-J1');
+    await ready(af2.page, '#start-feedback');
+    const heading = await af2.page.$eval('#start-feedback', (e) => e.closest('section').querySelector('h2').textContent);
+    assert.match(heading, /Väntar på återkoppling från Vux/);
+    const rows = (await shownFeedback(af2.page)).filter(([, name]) => name === listName).map(([id]) => id);
+    assert.deepEqual(rows.sort(), [...expected].sort(), 'the AF officer\'s start page shows what Vux has yet to answer');
+    af2.page.checkProblems();
+  } finally {
+    await af2.context.close();
+  }
 });
 
 async function main() {
