@@ -97,6 +97,7 @@ class JsLog final : public JetStreamLog {
   }
   JetStreamStatus GetStatus() override;
   Status CatchUp(std::chrono::milliseconds timeout) override;
+  Status AwaitWriter() override;
 
  private:
   struct Pending {
@@ -429,19 +430,22 @@ void JsLog::LeaseLoop() {
 
 // ---- writing ---------------------------------------------------------------------------------------
 
+Status JsLog::AwaitWriter() {
+  if (IsWriter()) return Status::Ok();
+  // A candidate that knows of no other writer is probably about to become one.
+  if (!options_.writer_candidate || lease_->OtherHolderKnown()) return NotWriter();
+  const auto deadline = std::chrono::steady_clock::now() + options_.writer_wait;
+  while (!IsWriter() && !lease_->OtherHolderKnown()) {
+    std::unique_lock lock(state_mu_);
+    if (stopping_) return Unavailable("log is closed");
+    if (state_cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
+  }
+  return IsWriter() ? Status::Ok() : NotWriter();
+}
+
 Result<AppendResult> JsLog::Append(const AppendRequest& request) {
   CT_RETURN_IF_ERROR(internal::ValidateRequest(request));
-  if (!IsWriter()) {
-    // A candidate that knows of no other writer is probably about to become one.
-    if (!options_.writer_candidate || lease_->OtherHolderKnown()) return NotWriter();
-    const auto deadline = std::chrono::steady_clock::now() + options_.writer_wait;
-    while (!IsWriter() && !lease_->OtherHolderKnown()) {
-      std::unique_lock lock(state_mu_);
-      if (stopping_) return Unavailable("log is closed");
-      if (state_cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
-    }
-    if (!IsWriter()) return NotWriter();
-  }
+  CT_RETURN_IF_ERROR(AwaitWriter());
   Pending pending{&request, {}};
   auto future = pending.done.get_future();
   {

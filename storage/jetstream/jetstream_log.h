@@ -76,6 +76,10 @@ class JetStreamLog : public Log {
   virtual JetStreamStatus GetStatus() = 0;
   // Blocks until the local index has applied every message the stream held when called.
   virtual Status CatchUp(std::chrono::milliseconds timeout) = 0;
+  // Ok when this node writes, waiting (as Append does) up to writer_wait while no other writer is
+  // known; else what Append would answer (kUnavailable, context "writer"). The key ring's writes
+  // (storage/jetstream/key_ring.h) ask it first, so only the log's writer writes keys.
+  virtual Status AwaitWriter() = 0;
 };
 
 // Connects, creates the stream and the lease bucket if missing (R = replicas, file storage), opens
