@@ -39,6 +39,8 @@ Result<storage::JetStreamLogOptions> JetStreamOptionsFor(const DataDirFlags& fla
     o.node_id = host;
   }
   o.advertise = flags.advertise.empty() ? o.node_id : flags.advertise;
+  // A node that does not write records what it does (read records, lookups) through the writer.
+  o.forward_appends = true;
   o.index.path = flags.data + "/log";
   CT_ASSIGN_OR_RETURN(o.index.signing_seed, SigningSeed(flags));
   return o;

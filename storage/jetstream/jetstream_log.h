@@ -48,6 +48,12 @@ struct JetStreamLogOptions {
   std::string advertise;
   // false: this node only reads (it never takes the lease).
   bool writer_candidate = true;
+  // true: while another node writes, Append forwards the request to it (NATS request/reply on
+  // "<stream>.append.<writer node id>", storage/jetstream/forwarding.h) and returns once this
+  // node's index holds the result, so a reading node can record what it does (read records, say).
+  // false: Append answers kUnavailable naming the writer. Every node answers forwarded appends.
+  bool forward_appends = false;
+  std::chrono::milliseconds forward_timeout{5000};
   std::chrono::milliseconds lease_ttl{5000};
   // How long one group's publish is retried (the stream may be electing a leader) before Append
   // answers kUnavailable.
