@@ -137,5 +137,25 @@ TEST(JetStreamKeyRingTest, AnErasedPersonsKeyAndEveryKekThatOpenedItAreGoneFromE
   }
 }
 
+// The KEK hand-over (`kek export | kek import`) is authenticated by the master key: an export
+// opens only under the same master key and for the same ring, and a changed byte is refused.
+TEST(JetStreamKeyRingTest, AnExportedKekOpensOnlyUnderTheSameMasterKeyAndRing) {
+  ASSERT_GE(sodium_init(), 0);
+  const KeyBytes master = RandomKey();
+  const Kek kek{7, RandomKey()};
+  const std::string text = SealKekExport(master, "CASETRAIL_LOG_KEYS", kek);
+  EXPECT_EQ(text.find(Bytes(kek.second)), std::string::npos);
+  auto opened = OpenKekExport(master, "CASETRAIL_LOG_KEYS", text + "\n");
+  ASSERT_THAT(opened, IsOk());
+  EXPECT_EQ(opened->first, 7u);
+  EXPECT_EQ(opened->second, kek.second);
+  EXPECT_THAT(OpenKekExport(RandomKey(), "CASETRAIL_LOG_KEYS", text), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(OpenKekExport(master, "OTHER_KEYS", text), StatusIs(StatusCode::kPermissionDenied));
+  std::string changed = text;
+  changed.back() = changed.back() == '0' ? '1' : '0';
+  EXPECT_THAT(OpenKekExport(master, "CASETRAIL_LOG_KEYS", changed), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(OpenKekExport(master, "CASETRAIL_LOG_KEYS", "not an export"), StatusIs(StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace casetrail::storage
