@@ -52,4 +52,8 @@ struct KeyStoreOptions {
 
 Result<std::unique_ptr<KeyStore>> OpenKeyStore(const std::string& path, const KeyStoreOptions& options = {});
 
+// One entry of a key store read without opening it for writing, so also while a running process
+// holds it open (kNotFound if the store or the key is absent).
+Result<std::string> ReadKeyStoreEntry(const std::string& path, const std::string& key);
+
 }  // namespace casetrail::storage

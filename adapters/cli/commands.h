@@ -17,6 +17,11 @@ int RunVerify(const DataDirFlags& flags);
 int RunBackup(const DataDirFlags& flags, const std::string& to);
 int RunRestore(const DataDirFlags& flags, const std::string& from);
 int RunRetention(const DataDirFlags& flags, const std::string& policy_file);
+// The key ring's KEK for a new JetStream node (kek_commands.cc): export prints it sealed under the
+// master key (DATA/kek read-only, the node may run); import reads that text (stdin or a file),
+// stores it in DATA/kek and checks it opens the ring.
+int RunKekExport(const DataDirFlags& flags);
+int RunKekImport(const DataDirFlags& flags, const std::string& from);
 
 // Offline API subcommands (the server must be stopped): JSON on stdout.
 struct ReplayFlags {

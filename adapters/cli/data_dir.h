@@ -1,7 +1,9 @@
 // The layout of a data directory and the opening of its stores from CLI flags.
 //   DIR/log              the event log (RocksDB); with --log nats://… the local index of the
 //                        JetStream stream that holds the log (storage/jetstream/jetstream_log.h)
-//   DIR/keys             subject keys and the subject index (RocksDB)
+//   DIR/keys             subject keys and the subject index (RocksDB); with --log nats://… they
+//                        live in the key ring instead (storage/jetstream/key_ring.h), and
+//   DIR/kek              holds this node's key-encryption key for it, and nothing else
 //   DIR/erasure-ledger   append-only erasure ledger (never backed up, never restored over)
 // The master key lives where --master-key says (default DIR/../<name>.master.key is not assumed:
 // the demo writes DIR/master.key for convenience; production keeps keys outside DIR).
@@ -14,6 +16,7 @@
 #include "engine/retention.h"
 #include "storage/erasure_ledger.h"
 #include "storage/jetstream/jetstream_log.h"
+#include "storage/jetstream/key_ring.h"
 #include "storage/key_file.h"
 #include "storage/key_store.h"
 #include "storage/log.h"
@@ -38,9 +41,12 @@ struct DataDirFlags {
 // The JetStream options for --log nats://… (flags.log must be set).
 Result<storage::JetStreamLogOptions> JetStreamOptionsFor(const DataDirFlags& flags);
 
+// The key ring beside a JetStream log: stream "<log stream>_KEYS", this node's KEK in DIR/kek.
+storage::KeyRingOptions KeyRingOptionsFor(const DataDirFlags& flags);
+
 struct OpenStores {
   std::unique_ptr<storage::Log> log;
-  std::unique_ptr<storage::KeyStore> keys;
+  std::unique_ptr<storage::KeyStore> keys;  // DIR/keys, or the key ring with --log nats://…
   storage::KeyBytes master{};
   std::unique_ptr<storage::ErasureLedger> ledger;  // DIR/erasure-ledger
 };

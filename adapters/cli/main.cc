@@ -66,6 +66,15 @@ int main(int argc, char** argv) {
   add_data_flags(restore);
   restore->add_option("--from", restore_from, "backup directory")->required();
 
+  std::string kek_from;
+  auto* kek = app.add_subcommand("kek", "the key ring's key-encryption key, for a new node of a JetStream cluster");
+  kek->require_subcommand(1);
+  auto* kek_export = kek->add_subcommand("export", "print this node's KEK sealed under the master key (the node may run)");
+  add_data_flags(kek_export);
+  auto* kek_import = kek->add_subcommand("import", "store a KEK from `kek export` in DATA/kek and check it opens the ring");
+  add_data_flags(kek_import);
+  kek_import->add_option("--from", kek_from, "file holding the export (default: standard input)");
+
   std::string retention_policy;
   auto* retention = app.add_subcommand("retention", "apply the retention policy now: erase subjects whose period has passed");
   add_data_flags(retention);
@@ -256,6 +265,8 @@ int main(int argc, char** argv) {
   if (*backup) return RunBackup(flags, backup_to);
   if (*restore) return RunRestore(flags, restore_from);
   if (*retention) return RunRetention(flags, retention_policy);
+  if (*kek_export) return RunKekExport(flags);
+  if (*kek_import) return RunKekImport(flags, kek_from);
   if (*replay) return RunReplay(flags, replay_flags);
   if (*audit) return RunAudit(flags, audit_case);
   if (*extract) return RunExtract(flags, extract_subject);

@@ -383,6 +383,11 @@ int RunServe(ServeFlags f) {
   worker_options.retention = retention ? &*retention : nullptr;
   worker_options.service = &service;
   worker_options.retention_hour = f.retention_hour;
+  // With the log on JetStream the writer's worker works for the cluster; the others would only
+  // forward the same writes (and send the same deliveries) again.
+  if (auto* js = dynamic_cast<storage::JetStreamLog*>(stores->log.get())) {
+    worker_options.active = [js] { return js->GetStatus().writer; };
+  }
   ReminderWorker worker(stores->log.get(), &registry, clock, worker_options);
   Api api(ApiDeps{stores->log.get(), &service, &keys, &registry, clock, manual_clock.get(), &*users, &directory,
                   &metrics, fingerprint_key, retention ? &*retention : nullptr, &indicators, f.suppress_below,

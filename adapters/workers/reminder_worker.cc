@@ -80,7 +80,9 @@ void ReminderWorker::JobsLoop() {
   std::unique_lock lock(wake_mu_);
   while (!stop_) {
     lock.unlock();
-    if (Status s = RunJobs(); !s.ok()) spdlog::warn("reminder worker: {}", s.ToString());
+    if (!options_.active || options_.active()) {
+      if (Status s = RunJobs(); !s.ok()) spdlog::warn("reminder worker: {}", s.ToString());
+    }
     lock.lock();
     wake_cv_.wait_for(lock, options_.poll, [this] { return stop_; });
   }
@@ -91,7 +93,9 @@ void ReminderWorker::DeliveryLoop() {
   while (!stop_) {
     const uint64_t covers = deliveries_asked_;  // asks made before this pass starts
     lock.unlock();
-    if (Status s = DeliverOwed(); !s.ok()) spdlog::warn("reminder delivery: {}", s.ToString());
+    if (!options_.active || options_.active()) {
+      if (Status s = DeliverOwed(); !s.ok()) spdlog::warn("reminder delivery: {}", s.ToString());
+    }
     lock.lock();
     deliveries_done_ = covers;
     wake_cv_.notify_all();

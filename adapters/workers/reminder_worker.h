@@ -75,6 +75,10 @@ struct WorkerOptions {
   const engine::RetentionPolicy* retention = nullptr;
   engine::CaseService* service = nullptr;  // which erases
   int retention_hour = 2;
+  // The background threads skip their passes while this answers false; empty: always run. With
+  // the log on JetStream only the writer's worker runs, so jobs and deliveries happen once for
+  // the cluster, not once per node.
+  std::function<bool()> active;
 };
 
 class ReminderWorker {

@@ -150,4 +150,19 @@ Result<std::unique_ptr<KeyStore>> OpenKeyStore(const std::string& path, const Ke
   return std::unique_ptr<KeyStore>(std::make_unique<internal::RocksKeyStore>(path, raw, std::move(env)));
 }
 
+Result<std::string> ReadKeyStoreEntry(const std::string& path, const std::string& key) {
+  if (!std::filesystem::exists(path + "/CURRENT")) return NotFound("no key store");
+  rocksdb::Options options = internal::RocksOptions(nullptr);
+  options.create_if_missing = false;
+  // Read-only: no lock taken, nothing written; it sees the store as of its opening, WAL included.
+  rocksdb::DB* raw = nullptr;
+  CT_RETURN_IF_ERROR(internal::FromRocks(rocksdb::DB::OpenForReadOnly(options, path, &raw), "open key store to read"));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string v;
+  Status s = internal::FromRocks(db->Get(rocksdb::ReadOptions(), key, &v), "key store get");
+  db->Close().PermitUncheckedError();
+  if (!s.ok()) return s;
+  return v;
+}
+
 }  // namespace casetrail::storage

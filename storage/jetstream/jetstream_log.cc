@@ -19,6 +19,7 @@
 #include "storage/internal/append_planner.h"
 #include "storage/internal/codec.h"
 #include "storage/internal/rocksdb_log.h"
+#include "storage/jetstream/forwarding.h"
 #include "storage/jetstream/group_message.h"
 #include "storage/jetstream/lease.h"
 #include "storage/jetstream/nats_util.h"
@@ -97,6 +98,7 @@ class JsLog final : public JetStreamLog {
   }
   JetStreamStatus GetStatus() override;
   Status CatchUp(std::chrono::milliseconds timeout) override;
+  Status AwaitWriter() override;
 
  private:
   struct Pending {
@@ -107,6 +109,9 @@ class JsLog final : public JetStreamLog {
   JsLog(const JetStreamLogOptions& options, std::unique_ptr<internal::RocksLog> index,
         std::unique_ptr<NatsConnection> conn, kvStore* kv, uint64_t applied);
 
+  Result<AppendResult> AppendHere(const AppendRequest& request);
+  Result<AppendResult> Forward(const AppendRequest& request, const std::string& writer_id);
+  static void OnForwarded(natsConnection* nc, natsSubscription* sub, natsMsg* msg, void* closure);
   void WriterLoop();
   void CommitGroup(std::vector<Pending*>& group);
   void ApplierLoop();
@@ -151,6 +156,7 @@ class JsLog final : public JetStreamLog {
   bool queue_closed_ = false;
 
   std::thread applier_, lease_thread_, writer_thread_;
+  natsSubscription* forwarded_ = nullptr;  // appends other nodes forward to this one
 };
 
 Result<std::unique_ptr<JetStreamLog>> JsLog::Open(const JetStreamLogOptions& options) {
@@ -213,9 +219,20 @@ JsLog::JsLog(const JetStreamLogOptions& options, std::unique_ptr<internal::Rocks
   applier_ = std::thread([this] { ApplierLoop(); });
   lease_thread_ = std::thread([this] { LeaseLoop(); });
   writer_thread_ = std::thread([this] { WriterLoop(); });
+  const std::string forward_subject = options.stream + ".append." + options.node_id;
+  if (natsConnection_Subscribe(&forwarded_, conn_->nc(), forward_subject.c_str(), &JsLog::OnForwarded, this) != NATS_OK) {
+    forwarded_ = nullptr;
+    SetError("cannot answer forwarded appends");
+  }
 }
 
 JsLog::~JsLog() {
+  if (forwarded_) {
+    // No forwarded append is still being answered once this returns.
+    natsSubscription_Drain(forwarded_);
+    natsSubscription_WaitForDrainCompletion(forwarded_, 10000);
+    natsSubscription_Destroy(forwarded_);
+  }
   {
     std::lock_guard lock(state_mu_);
     stopping_ = true;
@@ -429,19 +446,66 @@ void JsLog::LeaseLoop() {
 
 // ---- writing ---------------------------------------------------------------------------------------
 
+Status JsLog::AwaitWriter() {
+  if (IsWriter()) return Status::Ok();
+  // A candidate that knows of no other writer is probably about to become one.
+  if (!options_.writer_candidate || lease_->OtherHolderKnown()) return NotWriter();
+  const auto deadline = std::chrono::steady_clock::now() + options_.writer_wait;
+  while (!IsWriter() && !lease_->OtherHolderKnown()) {
+    std::unique_lock lock(state_mu_);
+    if (stopping_) return Unavailable("log is closed");
+    if (state_cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
+  }
+  return IsWriter() ? Status::Ok() : NotWriter();
+}
+
 Result<AppendResult> JsLog::Append(const AppendRequest& request) {
   CT_RETURN_IF_ERROR(internal::ValidateRequest(request));
-  if (!IsWriter()) {
-    // A candidate that knows of no other writer is probably about to become one.
-    if (!options_.writer_candidate || lease_->OtherHolderKnown()) return NotWriter();
-    const auto deadline = std::chrono::steady_clock::now() + options_.writer_wait;
-    while (!IsWriter() && !lease_->OtherHolderKnown()) {
-      std::unique_lock lock(state_mu_);
-      if (stopping_) return Unavailable("log is closed");
-      if (state_cv_.wait_until(lock, deadline) == std::cv_status::timeout) break;
-    }
-    if (!IsWriter()) return NotWriter();
+  if (Status writer = AwaitWriter(); !writer.ok()) {
+    const std::string holder = lease_->HolderId();
+    if (!options_.forward_appends || holder.empty() || holder == options_.node_id) return writer;
+    return Forward(request, holder);
   }
+  return AppendHere(request);
+}
+
+// ---- forwarded appends -----------------------------------------------------------------------------
+
+Result<AppendResult> JsLog::Forward(const AppendRequest& request, const std::string& writer_id) {
+  const std::string data = EncodeAppendRequest(request);
+  const std::string subject = options_.stream + ".append." + writer_id;
+  natsMsg* raw = nullptr;
+  natsStatus s = natsConnection_Request(&raw, conn_->nc(), subject.c_str(), data.data(), static_cast<int>(data.size()),
+                                        static_cast<int64_t>(options_.forward_timeout.count()));
+  MsgPtr reply(raw);
+  // No answer (the writer hangs, or just went): the outcome is unknown, as for a lost acknowledgement.
+  if (s != NATS_OK) return NotWriter().With("forward", natsStatus_GetText(s));
+  CT_ASSIGN_OR_RETURN(AppendResult result,
+                      DecodeAppendAnswer(std::string_view(natsMsg_GetData(raw), natsMsg_GetDataLength(raw))));
+  // Read your writes: wait until this node's index holds what the writer appended.
+  std::unique_lock lock(apply_mu_);
+  applied_cv_.wait_for(lock, options_.forward_timeout, [&] {
+    return closing_.load() || index_->GetHead().position.value() >= result.last_position.value();
+  });
+  return result;
+}
+
+void JsLog::OnForwarded(natsConnection* nc, natsSubscription*, natsMsg* msg, void* closure) {
+  auto* self = static_cast<JsLog*>(closure);
+  MsgPtr guard(msg);
+  const char* reply = natsMsg_GetReply(msg);
+  if (!reply) return;
+  auto request = DecodeAppendRequest(std::string_view(natsMsg_GetData(msg), natsMsg_GetDataLength(msg)));
+  // Never forwarded again: only the writer appends a forwarded request.
+  Result<AppendResult> answer = !request.ok() ? Result<AppendResult>(request.status())
+                                : !self->IsWriter()  ? Result<AppendResult>(self->NotWriter())
+                                                     : self->AppendHere(*request);
+  const std::string data = EncodeAppendAnswer(answer);
+  natsConnection_Publish(nc, reply, data.data(), static_cast<int>(data.size()));
+}
+
+Result<AppendResult> JsLog::AppendHere(const AppendRequest& request) {
+  if (Status valid = internal::ValidateRequest(request); !valid.ok()) return valid;
   Pending pending{&request, {}};
   auto future = pending.done.get_future();
   {

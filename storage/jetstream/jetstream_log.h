@@ -48,6 +48,12 @@ struct JetStreamLogOptions {
   std::string advertise;
   // false: this node only reads (it never takes the lease).
   bool writer_candidate = true;
+  // true: while another node writes, Append forwards the request to it (NATS request/reply on
+  // "<stream>.append.<writer node id>", storage/jetstream/forwarding.h) and returns once this
+  // node's index holds the result, so a reading node can record what it does (read records, say).
+  // false: Append answers kUnavailable naming the writer. Every node answers forwarded appends.
+  bool forward_appends = false;
+  std::chrono::milliseconds forward_timeout{5000};
   std::chrono::milliseconds lease_ttl{5000};
   // How long one group's publish is retried (the stream may be electing a leader) before Append
   // answers kUnavailable.
@@ -76,6 +82,10 @@ class JetStreamLog : public Log {
   virtual JetStreamStatus GetStatus() = 0;
   // Blocks until the local index has applied every message the stream held when called.
   virtual Status CatchUp(std::chrono::milliseconds timeout) = 0;
+  // Ok when this node writes, waiting (as Append does) up to writer_wait while no other writer is
+  // known; else what Append would answer (kUnavailable, context "writer"). The key ring's writes
+  // (storage/jetstream/key_ring.h) ask it first, so only the log's writer writes keys.
+  virtual Status AwaitWriter() = 0;
 };
 
 // Connects, creates the stream and the lease bucket if missing (R = replicas, file storage), opens

@@ -2,10 +2,12 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <thread>
+#include <filesystem>
 
+#include "storage/base/hex.h"
 #include "storage/internal/codec.h"
 #include "storage/jetstream/nats_util.h"
 
@@ -16,6 +18,10 @@ using internal::GetBigEndian64;
 using internal::PutBigEndian64;
 constexpr const char* kKekKey = "kek";
 constexpr size_t kNonce = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+constexpr size_t kTag = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+constexpr char kExportPrefix[] = "casetrail-kek-v1:";
+
+using Entries = std::vector<std::pair<std::string, std::string>>;
 
 void PutU32(std::string* out, uint32_t v) {
   for (int i = 3; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -27,6 +33,43 @@ bool GetU32(std::string_view* in, uint32_t* v) {
   in->remove_prefix(4);
   return true;
 }
+void PutBytes(std::string* out, const std::string& s) {
+  PutU32(out, static_cast<uint32_t>(s.size()));
+  *out += s;
+}
+bool GetBytes(std::string_view* in, std::string* s) {
+  uint32_t n;
+  if (!GetU32(in, &n) || in->size() < n) return false;
+  s->assign(in->substr(0, n));
+  in->remove_prefix(n);
+  return true;
+}
+
+std::string EncodeBatch(const Entries& puts, const std::vector<std::string>& deletes) {
+  std::string out;
+  PutU32(&out, static_cast<uint32_t>(puts.size()));
+  for (const auto& [k, v] : puts) PutBytes(&out, k), PutBytes(&out, v);
+  PutU32(&out, static_cast<uint32_t>(deletes.size()));
+  for (const auto& k : deletes) PutBytes(&out, k);
+  return out;
+}
+
+bool DecodeBatch(std::string_view in, Entries* puts, std::vector<std::string>* deletes) {
+  uint32_t n;
+  if (!GetU32(&in, &n)) return false;
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string k, v;
+    if (!GetBytes(&in, &k) || !GetBytes(&in, &v)) return false;
+    puts->emplace_back(std::move(k), std::move(v));
+  }
+  if (!GetU32(&in, &n)) return false;
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string k;
+    if (!GetBytes(&in, &k)) return false;
+    deletes->push_back(std::move(k));
+  }
+  return in.empty();
+}
 
 KeyBytes NextKek(const KeyBytes& kek) {
   static constexpr char kContext[] = "casetrail-kek-next";
@@ -36,56 +79,54 @@ KeyBytes NextKek(const KeyBytes& kek) {
   return next;
 }
 
-std::string AdOf(const std::string& subject, uint64_t epoch) {
-  std::string ad = subject;
-  PutBigEndian64(&ad, epoch);
-  return ad;
+// Names KEK(0) in the ring's first message without revealing it: a second node that created a
+// ring at the same moment finds it holds another KEK.
+std::string KekCheck(const KeyBytes& kek) {
+  static constexpr char kContext[] = "casetrail-kek-check";
+  std::string out(32, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                     reinterpret_cast<const unsigned char*>(kContext), sizeof(kContext) - 1, kek.data(), kek.size());
+  return out;
 }
 
-std::pair<std::string, std::string> Wrap(const KeyBytes& kek, uint64_t epoch, const std::string& subject,
-                                         const KeyBytes& key) {
-  std::string nonce(kNonce, '\0');
-  randombytes_buf(nonce.data(), nonce.size());
-  std::string sealed(key.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
-  unsigned long long len = 0;
-  const std::string ad = AdOf(subject, epoch);
-  crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(sealed.data()), &len, key.data(), key.size(),
-                                             reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nullptr,
-                                             reinterpret_cast<const unsigned char*>(nonce.data()), kek.data());
-  return {nonce, sealed};
+std::string Header(char kind, uint64_t epoch) {
+  std::string h(1, kind);
+  PutBigEndian64(&h, epoch);
+  return h;
 }
 
-std::optional<KeyBytes> Unwrap(const KeyBytes& kek, uint64_t epoch, const std::string& subject, const std::string& nonce,
-                               const std::string& sealed) {
-  KeyBytes key;
-  if (nonce.size() != kNonce || sealed.size() != key.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES) return std::nullopt;
+// nonce ‖ ciphertext, with `ad` authenticated.
+std::string SealWith(const KeyBytes& key, const std::string& ad, const std::string& plain) {
+  std::string out(kNonce + plain.size() + kTag, '\0');
+  auto* nonce = reinterpret_cast<unsigned char*>(out.data());
+  randombytes_buf(nonce, kNonce);
   unsigned long long len = 0;
-  const std::string ad = AdOf(subject, epoch);
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(key.data(), &len, nullptr,
-                                                 reinterpret_cast<const unsigned char*>(sealed.data()), sealed.size(),
-                                                 reinterpret_cast<const unsigned char*>(ad.data()), ad.size(),
-                                                 reinterpret_cast<const unsigned char*>(nonce.data()), kek.data()) != 0) {
+  crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + kNonce, &len, reinterpret_cast<const unsigned char*>(plain.data()),
+                                             plain.size(), reinterpret_cast<const unsigned char*>(ad.data()), ad.size(),
+                                             nullptr, nonce, key.data());
+  return out;
+}
+
+std::optional<std::string> OpenWith(const KeyBytes& key, const std::string& ad, std::string_view sealed) {
+  if (sealed.size() < kNonce + kTag) return std::nullopt;
+  std::string plain(sealed.size() - kNonce - kTag, '\0');
+  unsigned long long len = 0;
+  const auto* nonce = reinterpret_cast<const unsigned char*>(sealed.data());
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(reinterpret_cast<unsigned char*>(plain.data()), &len, nullptr,
+                                                 nonce + kNonce, sealed.size() - kNonce,
+                                                 reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nonce,
+                                                 key.data()) != 0) {
     return std::nullopt;
   }
-  return key;
+  return plain;
 }
 
-void PutEntry(std::string* out, const std::string& subject, const std::string& nonce, const std::string& sealed) {
-  PutU32(out, static_cast<uint32_t>(subject.size()));
-  *out += subject;
-  *out += nonce;
-  *out += sealed;
-}
-
-bool GetEntry(std::string_view* in, std::string* subject, std::string* nonce, std::string* sealed) {
-  uint32_t n;
-  const size_t sealed_len = 32 + crypto_aead_xchacha20poly1305_ietf_ABYTES;
-  if (!GetU32(in, &n) || in->size() < n + kNonce + sealed_len) return false;
-  subject->assign(in->substr(0, n));
-  nonce->assign(in->substr(n, kNonce));
-  sealed->assign(in->substr(n + kNonce, sealed_len));
-  in->remove_prefix(n + kNonce + sealed_len);
-  return true;
+Result<std::pair<Kek, uint64_t>> ParseLocalKek(const std::string& stored) {
+  if (stored.size() != 48) return DataLoss("the local KEK entry is malformed");
+  Kek kek;
+  kek.first = GetBigEndian64(stored);
+  std::memcpy(kek.second.data(), stored.data() + 8, 32);
+  return std::make_pair(kek, GetBigEndian64(std::string_view(stored).substr(40)));
 }
 
 }  // namespace
@@ -97,10 +138,17 @@ struct KeyRing::Conn {
 KeyRing::KeyRing(const KeyRingOptions& options)
     : options_(options), subject_(options.stream + ".keys"), conn_(std::make_unique<Conn>()) {}
 
-KeyRing::~KeyRing() { sodium_memzero(kek_.data(), kek_.size()); }
+KeyRing::~KeyRing() {
+  {
+    std::lock_guard lock(follow_mu_);
+    stopping_ = true;
+  }
+  follow_cv_.notify_all();
+  if (follower_.joinable()) follower_.join();
+  sodium_memzero(kek_.data(), kek_.size());
+}
 
-Result<std::unique_ptr<KeyRing>> KeyRing::Open(const KeyRingOptions& options,
-                                               std::optional<std::pair<uint64_t, KeyBytes>> kek) {
+Result<std::unique_ptr<KeyRing>> KeyRing::Open(const KeyRingOptions& options, std::optional<Kek> kek) {
   if (sodium_init() < 0) return Internal("libsodium failed to initialise");
   auto ring = std::unique_ptr<KeyRing>(new KeyRing(options));
   CT_ASSIGN_OR_RETURN(ring->conn_->nats, jetstream::NatsConnection::Connect(options.nats));
@@ -109,25 +157,68 @@ Result<std::unique_ptr<KeyRing>> KeyRing::Open(const KeyRingOptions& options,
   CT_ASSIGN_OR_RETURN(ring->local_, OpenKeyStore(options.local_path));
   auto stored = ring->local_->Get(kKekKey);
   if (stored.ok()) {
-    if (stored->size() != 40) return DataLoss("the local KEK entry is malformed");
-    ring->epoch_ = GetBigEndian64(*stored);
-    std::memcpy(ring->kek_.data(), stored->data() + 8, 32);
-  } else if (stored.status().code() == StatusCode::kNotFound) {
-    if (!kek) return FailedPrecondition("this node has no KEK: give it the current one from a peer");
-    CT_RETURN_IF_ERROR(ring->StoreKek(kek->first, kek->second));
-  } else {
+    CT_ASSIGN_OR_RETURN(auto local, ParseLocalKek(*stored));
+    if (kek && (kek->first != local.first.first || kek->second != local.first.second)) {
+      return AlreadyExists("this node already holds a KEK");
+    }
+    ring->epoch_ = local.first.first;
+    ring->kek_ = local.first.second;
+    // Everything before the last rotation applied is superseded by it: read from there.
+    ring->applied_ = local.second > 0 ? local.second - 1 : 0;
+  } else if (stored.status().code() != StatusCode::kNotFound) {
     return stored.status();
+  } else if (kek) {
+    CT_RETURN_IF_ERROR(ring->StoreKek(kek->first, kek->second, 0));
+  } else {
+    CT_ASSIGN_OR_RETURN(uint64_t last, jetstream::LastSequence(ring->conn_->nats->js(), options.stream));
+    if (last > 0) {
+      return FailedPrecondition("this node has no key-encryption key (KEK) and the key ring " + options.stream +
+                                " is not empty: on a running node run `casetrail kek export --data DIR …` and give its "
+                                "output to `casetrail kek import` here (docs/operations.md §16.4)");
+    }
+    CT_RETURN_IF_ERROR(ring->CreateRing());
   }
   CT_RETURN_IF_ERROR(ring->CatchUp());
+  if (options.follow_interval.count() > 0) ring->follower_ = std::thread([r = ring.get()] { r->Follow(); });
   return ring;
 }
 
-Status KeyRing::StoreKek(uint64_t epoch, const KeyBytes& kek) {
+// A fresh random KEK(0) and the ring's first message; of two nodes creating it at once, the one
+// whose message the stream kept wins and the other gives its KEK up.
+Status KeyRing::CreateRing() {
+  KeyBytes kek;
+  randombytes_buf(kek.data(), kek.size());
+  CT_RETURN_IF_ERROR(StoreKek(0, kek, 0));
+  sodium_memzero(kek.data(), kek.size());
+  const std::string msg = Header('G', 0) + KekCheck(kek_);
+  jsPubOptions po;
+  jsPubOptions_Init(&po);
+  po.MsgId = "kek-genesis";  // racing creations are one message
+  jsPubAck* raw = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = js_Publish(&raw, conn_->nats->js(), subject_.c_str(), msg.data(), static_cast<int>(msg.size()), &po, &code);
+  jetstream::PubAckPtr ack(raw);
+  Status st = jetstream::FromNats(s, code, "create key ring");
+  if (st.ok()) {
+    std::lock_guard lock(write_mu_);
+    st = CatchUpLocked();  // applies the first message, which names the KEK that won
+  }
+  if (!st.ok()) {
+    local_->Shred({kKekKey}).IgnoreError();
+    return st;
+  }
+  return Status::Ok();
+}
+
+Status KeyRing::StoreKek(uint64_t epoch, const KeyBytes& kek, uint64_t from) {
   std::string v;
   PutBigEndian64(&v, epoch);
   v.append(reinterpret_cast<const char*>(kek.data()), kek.size());
-  CT_RETURN_IF_ERROR(local_->Put(kKekKey, v));
+  PutBigEndian64(&v, from);
+  Status s = local_->Put(kKekKey, v);
   sodium_memzero(v.data(), v.size());
+  CT_RETURN_IF_ERROR(s);
+  std::unique_lock lock(state_mu_);
   epoch_ = epoch;
   kek_ = kek;
   return Status::Ok();
@@ -137,8 +228,7 @@ Status KeyRing::Publish(const std::string& data, uint64_t* seq) {
   // A retry after a lost acknowledgement is answered as a duplicate of the first publish.
   unsigned char id_bytes[16];
   randombytes_buf(id_bytes, sizeof(id_bytes));
-  std::string msg_id = "key-";
-  for (unsigned char b : id_bytes) msg_id += "0123456789abcdef"[b >> 4], msg_id += "0123456789abcdef"[b & 15];
+  const std::string msg_id = "key-" + ToHex(std::string_view(reinterpret_cast<const char*>(id_bytes), sizeof(id_bytes)));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   for (;;) {
     jsPubOptions po;
@@ -161,85 +251,107 @@ Status KeyRing::Publish(const std::string& data, uint64_t* seq) {
   }
 }
 
-Status KeyRing::Put(const std::string& subject, const KeyBytes& key) {
-  std::lock_guard lock(mu_);
-  auto [nonce, sealed] = Wrap(kek_, epoch_, subject, key);
-  std::string msg = "P";
-  PutBigEndian64(&msg, epoch_);
-  PutEntry(&msg, subject, nonce, sealed);
-  uint64_t seq = 0;
-  CT_RETURN_IF_ERROR(Publish(msg, &seq));
-  return Apply(seq, msg);
-}
-
-Status KeyRing::Erase(const std::string& subject) {
-  std::lock_guard lock(mu_);
-  if (!wrapped_.count(subject)) return NotFound("no key for this subject");
-  const KeyBytes next = NextKek(kek_);
-  std::string msg = "R";
-  PutBigEndian64(&msg, epoch_ + 1);
-  PutU32(&msg, static_cast<uint32_t>(wrapped_.size() - 1));
-  for (const auto& [s, w] : wrapped_) {
-    if (s == subject) continue;
-    auto key = Unwrap(kek_, epoch_, s, w.nonce, w.sealed);
-    if (!key) return DataLoss("a stored person key does not open under the current KEK");
-    auto [nonce, sealed] = Wrap(next, epoch_ + 1, s, *key);
-    sodium_memzero(key->data(), key->size());
-    PutEntry(&msg, s, nonce, sealed);
+// Caller holds write_mu_. `make` builds the message from the current state; after a fence refusal
+// (another node wrote since) the ring catches up and builds it again, once.
+Status KeyRing::PublishAndApply(const std::function<std::string()>& make) {
+  for (int attempt = 0;; ++attempt) {
+    const std::string msg = make();
+    uint64_t seq = 0;
+    Status st = Publish(msg, &seq);
+    if (st.ok()) return Apply(seq, msg);
+    if (st.code() != StatusCode::kAborted || attempt > 0) return st;
+    CT_RETURN_IF_ERROR(CatchUpLocked());
+    if (options_.may_write) CT_RETURN_IF_ERROR(options_.may_write());
   }
-  uint64_t seq = 0;
-  CT_RETURN_IF_ERROR(Publish(msg, &seq));
-  return Apply(seq, msg);
 }
 
-// Caller holds mu_.
+Status KeyRing::Write(const Entries& puts, const std::vector<std::string>& deletes) {
+  if (options_.may_write) CT_RETURN_IF_ERROR(options_.may_write());
+  std::lock_guard lock(write_mu_);
+  const std::string batch = EncodeBatch(puts, deletes);
+  return PublishAndApply([&] {
+    const std::string header = Header('W', epoch_);
+    return header + SealWith(kek_, header + options_.stream, batch);
+  });
+}
+
+Status KeyRing::Shred(const std::vector<std::string>& keys) {
+  if (options_.may_write) CT_RETURN_IF_ERROR(options_.may_write());
+  std::lock_guard lock(write_mu_);
+  return PublishAndApply([&] {
+    Entries rest;
+    for (const auto& [k, v] : entries_) {
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) rest.emplace_back(k, v);
+    }
+    KeyBytes next = NextKek(kek_);
+    const std::string header = Header('R', epoch_ + 1);
+    std::string msg = header + SealWith(next, header + options_.stream, EncodeBatch(rest, {}));
+    sodium_memzero(next.data(), next.size());
+    return msg;
+  });
+}
+
+// Caller holds write_mu_.
 Status KeyRing::Apply(uint64_t seq, const std::string& data) {
   if (seq <= applied_) return Status::Ok();
-  std::string_view in(data);
-  if (in.size() < 9) return DataLoss("malformed key message");
-  const char kind = in[0];
-  const uint64_t epoch = GetBigEndian64(in.substr(1));
-  in.remove_prefix(9);
-  if (kind == 'P') {
-    Wrapped w;
-    std::string subject;
-    if (!GetEntry(&in, &subject, &w.nonce, &w.sealed)) return DataLoss("malformed key message");
-    if (epoch == epoch_) wrapped_[subject] = std::move(w);
-    // A put under an older epoch was re-wrapped by the rotation that followed it, or erased.
+  if (data.size() < 9) return DataLoss("malformed key-ring message");
+  const char kind = data[0];
+  const uint64_t epoch = GetBigEndian64(std::string_view(data).substr(1));
+  const std::string header = data.substr(0, 9);
+  const std::string_view body = std::string_view(data).substr(9);
+  if (kind == 'G') {
+    if (epoch_ == 0 && body != KekCheck(kek_)) {
+      return FailedPrecondition("this node's KEK is not the key ring's: another node created the ring; import its KEK");
+    }
+  } else if (kind == 'W') {
+    // A write under an older epoch was superseded by the rotation that followed it.
+    if (epoch > epoch_) return DataLoss("a key-ring write is ahead of this node's KEK");
+    if (epoch == epoch_) {
+      auto plain = OpenWith(kek_, header + options_.stream, body);
+      Entries puts;
+      std::vector<std::string> deletes;
+      if (!plain) return DataLoss("a key-ring write does not open under this node's KEK");
+      if (!DecodeBatch(*plain, &puts, &deletes)) return DataLoss("malformed key-ring write");
+      sodium_memzero(plain->data(), plain->size());
+      std::unique_lock lock(state_mu_);
+      for (const auto& k : deletes) entries_.erase(k);
+      for (auto& [k, v] : puts) entries_[k] = std::move(v);
+    }
   } else if (kind == 'R') {
-    if (epoch < epoch_) {
-      applied_ = seq;
-      return Status::Ok();  // this node already holds a later KEK (it came from a peer)
-    }
     if (epoch > epoch_ + 1) return DataLoss("a key rotation skipped an epoch");
-    uint32_t n;
-    if (!GetU32(&in, &n)) return DataLoss("malformed key rotation");
-    std::map<std::string, Wrapped> next;
-    for (uint32_t i = 0; i < n; ++i) {
-      Wrapped w;
-      std::string subject;
-      if (!GetEntry(&in, &subject, &w.nonce, &w.sealed)) return DataLoss("malformed key rotation");
-      next[subject] = std::move(w);
+    if (epoch >= epoch_) {
+      // At the node's own epoch (its KEK came from a peer) the rotation only brings the entries.
+      KeyBytes kek = epoch == epoch_ ? kek_ : NextKek(kek_);
+      auto plain = OpenWith(kek, header + options_.stream, body);
+      Entries all;
+      std::vector<std::string> none;
+      if (!plain) return DataLoss("a key rotation does not open under this node's KEK");
+      if (!DecodeBatch(*plain, &all, &none)) return DataLoss("malformed key rotation");
+      sodium_memzero(plain->data(), plain->size());
+      // The new KEK is stored before the old one is destroyed: a crash between leaves a node that
+      // still derives the same next KEK. The purge removes the overwritten KEK from the files.
+      const bool rotated = epoch > epoch_;
+      Status stored = StoreKek(epoch, kek, seq);
+      sodium_memzero(kek.data(), kek.size());
+      CT_RETURN_IF_ERROR(stored);
+      if (rotated) CT_RETURN_IF_ERROR(local_->Shred({}));
+      std::unique_lock lock(state_mu_);
+      entries_.clear();
+      for (auto& [k, v] : all) entries_[k] = std::move(v);
     }
-    // The new KEK is stored before the old one is destroyed: a crash between leaves a node that
-    // still derives the same next KEK.
-    // At the node's own epoch (its KEK came from a peer) the rotation only brings the keys.
-    if (epoch == epoch_ + 1) {
-      KeyBytes old = kek_;
-      CT_RETURN_IF_ERROR(StoreKek(epoch, NextKek(old)));
-      sodium_memzero(old.data(), old.size());
-      CT_RETURN_IF_ERROR(local_->Shred({}));  // purge the overwritten KEK from the store's files
-    }
-    wrapped_ = std::move(next);
   } else {
-    return DataLoss("unknown key message");
+    return DataLoss("unknown key-ring message");
   }
   applied_ = seq;
   return Status::Ok();
 }
 
 Status KeyRing::CatchUp() {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(write_mu_);
+  return CatchUpLocked();
+}
+
+Status KeyRing::CatchUpLocked() {
   CT_ASSIGN_OR_RETURN(uint64_t last, jetstream::LastSequence(conn_->nats->js(), options_.stream));
   for (uint64_t seq = applied_ + 1; seq <= last; ++seq) {
     natsMsg* raw = nullptr;
@@ -252,23 +364,92 @@ Status KeyRing::CatchUp() {
   return Status::Ok();
 }
 
-Result<KeyBytes> KeyRing::Get(const std::string& subject) {
-  std::lock_guard lock(mu_);
-  auto it = wrapped_.find(subject);
-  if (it == wrapped_.end()) return NotFound("no key for this subject");
-  auto key = Unwrap(kek_, epoch_, subject, it->second.nonce, it->second.sealed);
-  if (!key) return DataLoss("a person key does not open under the current KEK");
-  return *key;
+void KeyRing::Follow() {
+  std::unique_lock lock(follow_mu_);
+  while (!follow_cv_.wait_for(lock, options_.follow_interval, [this] { return stopping_; })) {
+    lock.unlock();
+    CatchUp().IgnoreError();  // the next round, or a Get, tries again
+    lock.lock();
+  }
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> KeyRing::List(const std::string& prefix) {
+  std::shared_lock lock(state_mu_);
+  Entries out;
+  for (auto it = entries_.lower_bound(prefix); it != entries_.end() && it->first.starts_with(prefix); ++it) {
+    out.emplace_back(it->first, it->second);
+  }
+  return out;
+}
+
+Result<std::string> KeyRing::Get(const std::string& key) {
+  {
+    std::shared_lock lock(state_mu_);
+    if (auto it = entries_.find(key); it != entries_.end()) return it->second;
+  }
+  // Written by another node since the last round of the follower? Ask the stream before saying no.
+  CT_RETURN_IF_ERROR(CatchUp());
+  std::shared_lock lock(state_mu_);
+  if (auto it = entries_.find(key); it != entries_.end()) return it->second;
+  return NotFound("no such key-store entry");
+}
+
+Status KeyRing::Backup(const std::string& dir) {
+  if (std::filesystem::exists(dir)) return AlreadyExists("backup directory already exists");
+  Entries all;
+  {
+    std::shared_lock lock(state_mu_);
+    all.assign(entries_.begin(), entries_.end());
+  }
+  CT_ASSIGN_OR_RETURN(auto image, OpenKeyStore(dir));
+  return image->PutAll(all);
 }
 
 uint64_t KeyRing::epoch() {
-  std::lock_guard lock(mu_);
+  std::shared_lock lock(state_mu_);
   return epoch_;
 }
 
-std::pair<uint64_t, KeyBytes> KeyRing::ExportKek() {
-  std::lock_guard lock(mu_);
+Kek KeyRing::ExportKek() {
+  std::shared_lock lock(state_mu_);
   return {epoch_, kek_};
+}
+
+Result<Kek> ReadLocalKek(const std::string& local_path) {
+  CT_ASSIGN_OR_RETURN(std::string stored, ReadKeyStoreEntry(local_path, kKekKey));
+  CT_ASSIGN_OR_RETURN(auto local, ParseLocalKek(stored));
+  sodium_memzero(stored.data(), stored.size());
+  return local.first;
+}
+
+std::string SealKekExport(const KeyBytes& master, const std::string& stream, const Kek& kek) {
+  KeyBytes key = DeriveSubkey(master, 1, "kekxport");
+  std::string plain;
+  PutBigEndian64(&plain, kek.first);
+  plain.append(reinterpret_cast<const char*>(kek.second.data()), kek.second.size());
+  const std::string sealed = SealWith(key, kExportPrefix + stream, plain);
+  sodium_memzero(plain.data(), plain.size());
+  sodium_memzero(key.data(), key.size());
+  return kExportPrefix + ToHex(sealed);
+}
+
+Result<Kek> OpenKekExport(const KeyBytes& master, const std::string& stream, const std::string& text) {
+  std::string t = text;
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ')) t.pop_back();
+  if (t.rfind(kExportPrefix, 0) != 0) return InvalidArgument("not an exported KEK (casetrail kek export)");
+  auto sealed = FromHex(std::string_view(t).substr(sizeof(kExportPrefix) - 1));
+  if (!sealed) return InvalidArgument("the exported KEK is malformed");
+  KeyBytes key = DeriveSubkey(master, 1, "kekxport");
+  auto plain = OpenWith(key, kExportPrefix + stream, *sealed);
+  sodium_memzero(key.data(), key.size());
+  if (!plain || plain->size() != 40) {
+    return PermissionDenied("the exported KEK does not open: another master key, or another key ring");
+  }
+  Kek kek;
+  kek.first = GetBigEndian64(*plain);
+  std::memcpy(kek.second.data(), plain->data() + 8, 32);
+  sodium_memzero(plain->data(), plain->size());
+  return kek;
 }
 
 }  // namespace casetrail::storage

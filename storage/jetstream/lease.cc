@@ -136,6 +136,11 @@ std::string Lease::HolderAddress() {
   return holder_address_;
 }
 
+std::string Lease::HolderId() {
+  std::lock_guard lock(mu_);
+  return holder_released_ ? "" : holder_id_;
+}
+
 bool Lease::OtherHolderKnown() {
   std::lock_guard lock(mu_);
   return !holder_released_ && holder_id_ != node_id_;

@@ -32,6 +32,7 @@ class Lease {
 
   bool Held();
   std::string HolderAddress();  // the holder's advertised address, "" if none is known
+  std::string HolderId();       // the holder's node id, "" if none is known or it released
   bool OtherHolderKnown();      // another node held the lease when last seen
   std::string last_error();
 

@@ -1,7 +1,8 @@
 // casetrail with its log in NATS JetStream (three real nats-server processes on loopback): the CLI
 // imports into the stream, `serve --log nats://…` serves it, a node whose index is deleted rebuilds
-// it from the stream, a second node reads but refuses writes naming the writer, and verify, backup
-// and restore (into a new stream) work as they do on RocksDB.
+// it from the stream, a second node reads (forwarding its records to the writer) but refuses key
+// writes naming the writer, and verify, backup and restore (into a new stream, keys into a new key
+// ring) work as they do on RocksDB. Person keys across nodes: jetstream_keys_e2e_test.cc.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -57,17 +58,23 @@ TEST(JetStreamE2ETest, ServeVerifyBackupAndRestoreWithTheLogInJetStream) {
   ASSERT_TRUE(server.Start());
   EXPECT_EQ(CaseCount(server), 2u);
 
-  // A second node on the same stream reads, and refuses writes naming the writer.
+  // A second node on the same stream, with the key ring's KEK imported from the first, reads;
+  // what it records (a lookup record) goes through the writer; key writes it refuses.
   TempDir dir_b;
   std::filesystem::copy_file(dir.Sub("master.key"), dir_b.Sub("master.key"));
   std::filesystem::create_directories(dir_b.Sub("data"));
-  std::filesystem::copy(server.data_dir() + "/keys", dir_b.Sub("data/keys"), std::filesystem::copy_options::recursive);
+  auto kek = Cli(dir_b, "kek export " + data_flags + " | " + CASETRAIL_BIN + " kek import --data " + dir_b.Sub("data") +
+                            " --master-key " + dir_b.Sub("master.key") + " --log " + urls + " --nats-stream E2E");
+  ASSERT_EQ(kek.exit_code, 0) << kek.err;
   ServerProcess reader(dir_b);
   reader.SetExtraArgs({"--log", urls, "--nats-stream", "E2E", "--node-id", "b"});
   ASSERT_TRUE(reader.Start());
   EXPECT_EQ(CaseCount(reader), 2u);
-  auto refused = Http(reader.port(), "POST", "/v1/subjects/lookup", TokenOf("A-J1"), R"({"personal_number":"191212121212"})");
-  // A lookup is recorded as an event: on a node that does not write it cannot be.
+  auto looked_up = Http(reader.port(), "POST", "/v1/subjects/lookup", TokenOf("A-J1"), R"({"personal_number":"191212121212"})");
+  EXPECT_EQ(looked_up.status, 200) << looked_up.body;
+  auto refused = Http(reader.port(), "POST", "/v1/subjects", TokenOf("A-J1"),
+                      R"({"personal_number":"19800101-0001","name":"Borta Bortasson"})");
+  // A registration writes the person's key: only the writer writes keys.
   EXPECT_EQ(refused.status, 503) << refused.body;
   ASSERT_EQ(reader.Stop(SIGTERM), 0);
   ASSERT_EQ(server.Stop(SIGTERM), 0);

@@ -13,6 +13,7 @@
 
 #include "storage/base/status_matchers.h"
 #include "storage/jetstream/key_ring.h"
+#include "storage/jetstream/nats_util.h"
 #include "tests/support/nats_cluster.h"
 #include "tests/support/temp_dir.h"
 
@@ -63,23 +64,34 @@ TEST(JetStreamKeyRingTest, AnErasedPersonsKeyAndEveryKekThatOpenedItAreGoneFromE
   std::map<std::string, KeyBytes> keys;
   for (int i = 1; i <= 5; ++i) {
     keys["S-" + std::to_string(i)] = RandomKey();
-    ASSERT_THAT((*a)->Put("S-" + std::to_string(i), keys["S-" + std::to_string(i)]), IsOk());
+    ASSERT_THAT((*a)->Put("key:S-" + std::to_string(i), Bytes(keys["S-" + std::to_string(i)])), IsOk());
   }
   ASSERT_THAT((*b)->CatchUp(), IsOk());
-  auto on_b = (*b)->Get("S-3");
+  auto on_b = (*b)->Get("key:S-3");
   ASSERT_THAT(on_b, IsOk());
-  EXPECT_EQ(*on_b, keys["S-3"]);
+  EXPECT_EQ(*on_b, Bytes(keys["S-3"]));
+  // The wrapped put of S-3 as JetStream holds it (the ring's third message), for the end.
+  std::string put_of_s3;
+  {
+    auto conn = jetstream::NatsConnection::Connect(options("a").nats);
+    ASSERT_THAT(conn, IsOk());
+    natsMsg* raw = nullptr;
+    jsErrCode code = static_cast<jsErrCode>(0);
+    ASSERT_EQ(js_GetMsg(&raw, (*conn)->js(), "KEYS_TEST", 3, nullptr, &code), NATS_OK);
+    put_of_s3.assign(natsMsg_GetData(raw), natsMsg_GetDataLength(raw));
+    natsMsg_Destroy(raw);
+  }
 
   // Node b and one nats node are down during the erasure.
   b->reset();
   const int down = 2;
   cluster.Kill(down);
-  ASSERT_THAT((*a)->Erase("S-3"), IsOk());
+  ASSERT_THAT((*a)->Shred({"key:S-3"}), IsOk());
   EXPECT_EQ((*a)->epoch(), 1u);
-  EXPECT_THAT((*a)->Get("S-3"), StatusIs(StatusCode::kNotFound));
-  auto kept = (*a)->Get("S-1");
+  EXPECT_THAT((*a)->Get("key:S-3"), StatusIs(StatusCode::kNotFound));
+  auto kept = (*a)->Get("key:S-1");
   ASSERT_THAT(kept, IsOk());
-  EXPECT_EQ(*kept, keys["S-1"]);
+  EXPECT_EQ(*kept, Bytes(keys["S-1"]));
   ASSERT_TRUE(cluster.StartNode(down));
   ASSERT_TRUE(cluster.WaitReady(down));
   for (int i = 0; i < 600 && !cluster.ReplicaCurrent("KEYS_TEST", down); ++i) {
@@ -91,17 +103,17 @@ TEST(JetStreamKeyRingTest, AnErasedPersonsKeyAndEveryKekThatOpenedItAreGoneFromE
   auto b2 = KeyRing::Open(options("b"));
   ASSERT_THAT(b2, IsOk());
   EXPECT_EQ((*b2)->epoch(), 1u);
-  EXPECT_THAT((*b2)->Get("S-3"), StatusIs(StatusCode::kNotFound));
-  auto on_b2 = (*b2)->Get("S-4");
+  EXPECT_THAT((*b2)->Get("key:S-3"), StatusIs(StatusCode::kNotFound));
+  auto on_b2 = (*b2)->Get("key:S-4");
   ASSERT_THAT(on_b2, IsOk());
-  EXPECT_EQ(*on_b2, keys["S-4"]);
+  EXPECT_EQ(*on_b2, Bytes(keys["S-4"]));
   // A new node receives the current KEK from a peer and reads the remaining keys.
   auto c = KeyRing::Open(options("c"), (*a)->ExportKek());
   ASSERT_THAT(c, IsOk());
-  auto on_c = (*c)->Get("S-5");
+  auto on_c = (*c)->Get("key:S-5");
   ASSERT_THAT(on_c, IsOk());
-  EXPECT_EQ(*on_c, keys["S-5"]);
-  EXPECT_THAT((*c)->Get("S-3"), StatusIs(StatusCode::kNotFound));
+  EXPECT_EQ(*on_c, Bytes(keys["S-5"]));
+  EXPECT_THAT((*c)->Get("key:S-3"), StatusIs(StatusCode::kNotFound));
   const KeyBytes kek1 = (*a)->ExportKek().second;
 
   // The byte search, with the stores as they are on disk (nats-server keeps running).
@@ -116,11 +128,33 @@ TEST(JetStreamKeyRingTest, AnErasedPersonsKeyAndEveryKekThatOpenedItAreGoneFromE
   // The search finds what is there: the current KEK in each node's local store, never in NATS.
   for (const char* node : {"a", "b", "c"}) EXPECT_THAT(FilesHolding(dir.Sub(node), Bytes(kek1)), ::testing::Not(::testing::IsEmpty()));
   for (int i = 0; i < cluster.size(); ++i) EXPECT_THAT(FilesHolding(cluster.StoreDir(i), Bytes(kek1)), ::testing::IsEmpty());
-  // And the erased subject's wrapped key is still in the stream (JetStream never forgets), on
+  // And the erased subject's sealed put is still in the stream (JetStream never forgets), on
   // every node including the one that was down: what makes it unreadable is the KEKs' absence.
+  // Entry names are sealed too: not even the erased entry's name is in clear.
   for (int i = 0; i < cluster.size(); ++i) {
-    EXPECT_THAT(FilesHolding(cluster.StoreDir(i), "S-3"), ::testing::Not(::testing::IsEmpty())) << "node " << i;
+    EXPECT_THAT(FilesHolding(cluster.StoreDir(i), put_of_s3), ::testing::Not(::testing::IsEmpty())) << "node " << i;
+    EXPECT_THAT(FilesHolding(cluster.StoreDir(i), "key:S-3"), ::testing::IsEmpty()) << "node " << i;
   }
+}
+
+// The KEK hand-over (`kek export | kek import`) is authenticated by the master key: an export
+// opens only under the same master key and for the same ring, and a changed byte is refused.
+TEST(JetStreamKeyRingTest, AnExportedKekOpensOnlyUnderTheSameMasterKeyAndRing) {
+  ASSERT_GE(sodium_init(), 0);
+  const KeyBytes master = RandomKey();
+  const Kek kek{7, RandomKey()};
+  const std::string text = SealKekExport(master, "CASETRAIL_LOG_KEYS", kek);
+  EXPECT_EQ(text.find(Bytes(kek.second)), std::string::npos);
+  auto opened = OpenKekExport(master, "CASETRAIL_LOG_KEYS", text + "\n");
+  ASSERT_THAT(opened, IsOk());
+  EXPECT_EQ(opened->first, 7u);
+  EXPECT_EQ(opened->second, kek.second);
+  EXPECT_THAT(OpenKekExport(RandomKey(), "CASETRAIL_LOG_KEYS", text), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(OpenKekExport(master, "OTHER_KEYS", text), StatusIs(StatusCode::kPermissionDenied));
+  std::string changed = text;
+  changed.back() = changed.back() == '0' ? '1' : '0';
+  EXPECT_THAT(OpenKekExport(master, "CASETRAIL_LOG_KEYS", changed), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(OpenKekExport(master, "CASETRAIL_LOG_KEYS", "not an export"), StatusIs(StatusCode::kInvalidArgument));
 }
 
 }  // namespace
