@@ -64,6 +64,15 @@ void Api::RegisterRoutes() {
   //   routes_.Add("GET", {"things", "*"}, [this](Call& c) { return GetThing(c, c.path[1]); });
 }
 
+Result<VisibleCase> Api::LoadVisibleCase(const Call& c, const std::string& case_id) const {
+  return adapters::LoadVisibleCase(*d_.log, *d_.registry, Model(), c, case_id);
+}
+
+Result<std::pair<std::string, std::optional<std::string>>> Api::IndicatorScope(
+    const std::map<std::string, std::string>& query, const boost::json::object* body) const {
+  return adapters::IndicatorScope(checks_, query, body);
+}
+
 Result<bool> Api::TakeScheduledSnapshot(const std::string& period, const std::optional<std::string>& unit) {
   return indicators_->TakeScheduledSnapshot(period, unit);
 }

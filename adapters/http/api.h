@@ -62,6 +62,7 @@ struct ApiDeps {
 
 class SubjectRoutes;
 class CaseRoutes;
+struct VisibleCase;
 class SearchRoutes;
 class GdprRoutes;
 class IndicatorRoutes;
@@ -101,6 +102,10 @@ class Api {
   Status CheckUnit(const std::string& unit) const { return checks_.CheckUnit(unit); }
   bool UnitBound(const Call& c) const { return checks_.UnitBound(c); }
   std::string Fingerprint(const ApiRequest& req) const { return hashes_.Fingerprint(req); }
+  // As CaseRoutes and IndicatorRoutes have them (api_cases.h, api_indicators.h).
+  Result<VisibleCase> LoadVisibleCase(const Call& c, const std::string& case_id) const;
+  Result<std::pair<std::string, std::optional<std::string>>> IndicatorScope(
+      const std::map<std::string, std::string>& query, const boost::json::object* body) const;
 
   std::optional<engine::Actor> Authenticate(const std::string& authorization) const;
   // Authenticate under the sign-in limit: the actor, or the answer (401, or 429 while the

@@ -96,11 +96,12 @@ ApiResponse CaseRoutes::ExecuteCommand(Call& c, const std::string& case_id) {
   return Json(200, ResultJson(*r));
 }
 
-Result<CaseRoutes::VisibleCase> CaseRoutes::LoadVisibleCase(const Call& c, const std::string& case_id) const {
-  CT_ASSIGN_OR_RETURN(auto events, replay::ReadCaseEvents(*d_.log, case_id));
+Result<VisibleCase> LoadVisibleCase(storage::Log& log, const engine::DefinitionRegistry& registry,
+                                    const engine::WorkflowModel& model, const Call& c, const std::string& case_id) {
+  CT_ASSIGN_OR_RETURN(auto events, replay::ReadCaseEvents(log, case_id));
   if (events.empty()) return Status(StatusCode::kNotFound, "case not found").With("code", "not_found");
-  CT_ASSIGN_OR_RETURN(engine::CaseState latest, replay::Rebuild(events, {}, *d_.registry));
-  CT_RETURN_IF_ERROR(engine::CheckCaseVisible(Model(), c.actor, latest));
+  CT_ASSIGN_OR_RETURN(engine::CaseState latest, replay::Rebuild(events, {}, registry));
+  CT_RETURN_IF_ERROR(engine::CheckCaseVisible(model, c.actor, latest));
   return VisibleCase{std::move(events), std::move(latest)};
 }
 

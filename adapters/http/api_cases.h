@@ -10,6 +10,14 @@
 
 namespace casetrail::adapters {
 
+// A case's events and latest state, if the caller may see it (not_found, forbidden otherwise).
+struct VisibleCase {
+  std::vector<engine::StoredEvent> events;
+  engine::CaseState latest;
+};
+Result<VisibleCase> LoadVisibleCase(storage::Log& log, const engine::DefinitionRegistry& registry,
+                                    const engine::WorkflowModel& model, const Call& c, const std::string& case_id);
+
 class CaseRoutes : private ModelChecks {
  public:
   struct Deps {
@@ -31,12 +39,9 @@ class CaseRoutes : private ModelChecks {
   ApiResponse GetEvents(Call& c, const std::string& case_id);
   ApiResponse ListCases(Call& c);
   ApiResponse TakeResponsibility(Call& c, const std::string& case_id);
-  // A case's events and latest state, if the caller may see it (not_found, forbidden otherwise).
-  struct VisibleCase {
-    std::vector<engine::StoredEvent> events;
-    engine::CaseState latest;
-  };
-  Result<VisibleCase> LoadVisibleCase(const Call& c, const std::string& case_id) const;
+  Result<VisibleCase> LoadVisibleCase(const Call& c, const std::string& case_id) const {
+    return adapters::LoadVisibleCase(*d_.log, *d_.registry, Model(), c, case_id);
+  }
 
   Deps d_;
 };
