@@ -22,7 +22,7 @@
 #include "adapters/http/oidc/http_fetch.h"
 #include "adapters/http/oidc/sign_in.h"
 #include "adapters/http/server.h"
-#include "adapters/http/subject_view.h"
+#include "replay/subject_personal.h"
 #include "engine/case_service.h"
 #include "engine/cooperation_records.h"
 #include "engine/registered_revisions.h"
@@ -345,7 +345,7 @@ int RunServe(ServeFlags f) {
                             // even if the key were still being shredded.
                             CT_ASSIGN_OR_RETURN(auto state, service.LoadSubject(subject));
                             if (state.erased) return std::optional<std::string>();
-                            CT_ASSIGN_OR_RETURN(auto fields, SubjectPersonal(*stores->log, keys, subject));
+                            CT_ASSIGN_OR_RETURN(auto fields, replay::SubjectPersonal(*stores->log, keys, subject));
                             const std::string* name = fields ? engine::AsText(*fields, "name") : nullptr;
                             return name ? std::optional<std::string>(*name) : std::nullopt;
                           });

@@ -7,6 +7,14 @@
 
 #include <boost/url.hpp>
 
+#include "adapters/http/api_cases.h"
+#include "adapters/http/api_gdpr.h"
+#include "adapters/http/api_indicators.h"
+#include "adapters/http/api_lists.h"
+#include "adapters/http/api_search.h"
+#include "adapters/http/api_strategic.h"
+#include "adapters/http/api_subjects.h"
+#include "adapters/http/api_system.h"
 #include "adapters/http/body_fields.h"
 #include "adapters/http/oidc/sign_in.h"
 #include "adapters/http/read_models.h"
@@ -18,26 +26,56 @@
 namespace casetrail::adapters {
 namespace json = boost::json;
 
-engine::RequestContext Api::Call::Context() const {
-  engine::RequestContext ctx{actor, "public_task", idempotency_key, ""};
-  return ctx;
+Api::Api(ApiDeps deps)
+    : d_(std::move(deps)),
+      limits_(std::make_shared<RateLimits>(d_.lookups_per_minute, d_.sign_in_failures_per_minute)),
+      checks_(d_.service),
+      hashes_(d_.fingerprint_key) {
+  RegisterRoutes();
 }
 
-std::string Api::Fingerprint(const ApiRequest& req) const {
-  unsigned char out[32];
-  std::string in = req.method + ' ' + req.target + '\n' + req.body;
-  crypto_generichash(out, sizeof(out), reinterpret_cast<const unsigned char*>(in.data()), in.size(),
-                     reinterpret_cast<const unsigned char*>(d_.fingerprint_key.data()), d_.fingerprint_key.size());
-  return ToHex(std::string_view(reinterpret_cast<const char*>(out), sizeof(out)));
+Api::~Api() = default;
+
+void Api::RegisterRoutes() {
+  subjects_ = std::make_unique<SubjectRoutes>(SubjectRoutes::Deps{
+      d_.log, d_.service, d_.registry, d_.clock, d_.metrics, limits_.get(), &hashes_, d_.lookup_hash_key});
+  cases_ = std::make_unique<CaseRoutes>(
+      CaseRoutes::Deps{d_.log, d_.service, d_.keys, d_.registry, d_.clock, d_.directory, &hashes_});
+  search_ = std::make_unique<SearchRoutes>(
+      SearchRoutes::Deps{d_.log, d_.service, d_.clock, d_.directory, d_.names, d_.metrics, limits_.get(), d_.lookup_hash_key});
+  gdpr_ = std::make_unique<GdprRoutes>(
+      GdprRoutes::Deps{d_.log, d_.service, d_.keys, d_.registry, d_.clock, d_.retention, &hashes_});
+  indicators_ = std::make_unique<IndicatorRoutes>(
+      IndicatorRoutes::Deps{d_.log, d_.service, d_.registry, d_.clock, d_.indicators, d_.suppress_below});
+  strategic_ = std::make_unique<StrategicRoutes>(
+      StrategicRoutes::Deps{d_.log, d_.service, d_.registry, d_.clock, d_.suppress_below});
+  lists_ = std::make_unique<ListRoutes>(ListRoutes::Deps{d_.log, d_.service, d_.clock, d_.worker});
+  system_ = std::make_unique<SystemRoutes>(SystemRoutes::Deps{d_.log, d_.service, d_.registry, d_.clock, d_.manual_clock,
+                                                              d_.worker, d_.key_store, d_.backup_root});
+  subjects_->Register(routes_);
+  cases_->Register(routes_);
+  search_->Register(routes_);
+  gdpr_->Register(routes_);
+  indicators_->Register(routes_);
+  strategic_->Register(routes_);
+  lists_->Register(routes_);
+  system_->Register(routes_);
+  // Handlers declared on Api itself go here, e.g.
+  //   routes_.Add("GET", {"things", "*"}, [this](Call& c) { return GetThing(c, c.path[1]); });
+  routes_.Add("GET", {"work"}, [this](Call& c) { return Work(c); });  // api_work.cc
 }
 
-std::string Api::StoredIdempotencyKey(const std::string& key) const {
-  if (key.empty()) return "";
-  unsigned char out[32];
-  const std::string in = "idempotency-key\n" + key;  // apart from the body fingerprints under the same key
-  crypto_generichash(out, sizeof(out), reinterpret_cast<const unsigned char*>(in.data()), in.size(),
-                     reinterpret_cast<const unsigned char*>(d_.fingerprint_key.data()), d_.fingerprint_key.size());
-  return "k" + ToHex(std::string_view(reinterpret_cast<const char*>(out), sizeof(out)));
+Result<VisibleCase> Api::LoadVisibleCase(const Call& c, const std::string& case_id) const {
+  return adapters::LoadVisibleCase(*d_.log, *d_.registry, Model(), c, case_id);
+}
+
+Result<std::pair<std::string, std::optional<std::string>>> Api::IndicatorScope(
+    const std::map<std::string, std::string>& query, const boost::json::object* body) const {
+  return adapters::IndicatorScope(checks_, query, body);
+}
+
+Result<bool> Api::TakeScheduledSnapshot(const std::string& period, const std::optional<std::string>& unit) {
+  return indicators_->TakeScheduledSnapshot(period, unit);
 }
 
 std::optional<engine::Actor> Api::Authenticate(const std::string& authorization) const {
@@ -53,13 +91,6 @@ ApiResponse Unauthenticated() {
   return r;
 }
 }  // namespace
-
-ApiResponse Api::RateLimited(int retry_after_s, const char* what) const {
-  ApiResponse r = Problem(429, "rate_limited", std::string("too many ") + what + "; ask again after Retry-After seconds",
-                          {{"retry_after", retry_after_s}});
-  r.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
-  return r;
-}
 
 std::variant<engine::Actor, ApiResponse, Api::SignInDeferred> Api::SignIn(const ApiRequest& req, bool may_fetch) const {
   // A locked-out address is refused before its token is looked at: a guess that would have been
@@ -179,13 +210,13 @@ ApiResponse Api::Handle(const ApiRequest& req) {
     if (Status s = engine::CheckActingFor(*d_.log, *actor, req.acting_for); !s.ok()) return FromStatus(s);
     actor->acting_for = req.acting_for;
   }
-  Call call{req, *actor, {segments.begin() + 1, segments.end()}, std::move(query), {}, StoredIdempotencyKey(req.idempotency_key)};
+  Call call{req, *actor, {segments.begin() + 1, segments.end()}, std::move(query), {}, hashes_.StoredIdempotencyKey(req.idempotency_key)};
 
   // 2. Route and method, before looking at the body.
-  bool matched = false, method_ok = false;
-  Route(call, &matched, &method_ok);  // dry run: classifies only
+  bool matched = false;
+  const Handler* handler = routes_.Find(req.method, call.path, &matched);
   if (!matched) return Problem(404, "not_found", "no such route");
-  if (!method_ok) return Problem(405, "method_not_allowed", "method not allowed on this route");
+  if (!handler) return Problem(405, "method_not_allowed", "method not allowed on this route");
 
   if (req.method == "POST" || req.method == "PATCH") {
     std::string_view ct = req.content_type;
@@ -198,95 +229,7 @@ ApiResponse Api::Handle(const ApiRequest& req) {
     if (!v.is_object()) return Problem(400, "malformed_json", "the body must be a JSON object");
     call.body = std::move(v.as_object());
   }
-  ApiResponse response = Route(call, &matched, &method_ok);
-  return response;
-}
-
-// Route table. With *matched/*method_ok only classified (the body is not yet parsed), each
-// handler runs only on the second call: a response from the first call is discarded.
-ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
-  const bool dry = !*matched;
-  const auto& p = c.path;
-  const std::string& m = c.req.method;
-  auto route = [&](bool path_matches, const char* method, auto&& handler) -> std::optional<ApiResponse> {
-    if (!path_matches) return std::nullopt;
-    *matched = true;
-    if (m != method) return std::nullopt;
-    *method_ok = true;
-    if (dry) return ApiResponse{};
-    return handler();
-  };
-  std::optional<ApiResponse> r;
-  const size_t n = p.size();
-  auto is = [&](std::initializer_list<const char*> parts) {
-    if (n != parts.size()) return false;
-    size_t i = 0;
-    for (const char* part : parts) {
-      if (std::string(part) != "*" && p[i] != part) return false;
-      ++i;
-    }
-    return true;
-  };
-  if ((r = route(is({"subjects"}), "POST", [&] { return RegisterSubject(c); }))) return *r;
-  if ((r = route(is({"subjects", "lookup"}), "POST", [&] { return LookupSubject(c); }))) return *r;
-  if ((r = route(is({"subjects", "*"}), "PATCH", [&] { return RectifySubject(c, p[1]); }))) return *r;
-  if ((r = route(is({"subjects", "*", "consents"}), "POST", [&] { return GrantConsent(c, p[1]); }))) return *r;
-  if ((r = route(is({"subjects", "*", "notices"}), "POST", [&] { return RecordNotice(c, p[1]); }))) return *r;
-  if ((r = route(is({"reserves"}), "POST", [&] { return AppointReserve(c, false); }))) return *r;
-  if ((r = route(is({"cases", "*", "responsible"}), "POST", [&] { return TakeResponsibility(c, p[1]); }))) return *r;
-  if ((r = route(is({"reserves", "revoke"}), "POST", [&] { return AppointReserve(c, true); }))) return *r;
-  if ((r = route(is({"subjects", "*", "consents", "withdraw"}), "POST", [&] { return WithdrawConsent(c, p[1]); })))
-    return *r;
-  if ((r = route(is({"subjects", "*", "erasure"}), "POST", [&] { return EraseSubject(c, p[1]); }))) return *r;
-  if ((r = route(is({"subjects", "*", "legal-hold"}), "POST", [&] { return LegalHold(c, p[1], true); }))) return *r;
-  if ((r = route(is({"subjects", "*", "legal-hold", "lift"}), "POST", [&] { return LegalHold(c, p[1], false); })))
-    return *r;
-  if ((r = route(is({"retention", "run"}), "POST", [&] { return RunRetention(c); }))) return *r;
-  if ((r = route(is({"subjects", "*", "extract"}), "GET", [&] { return Extract(c, p[1]); }))) return *r;
-  if ((r = route(is({"cases"}), "POST", [&] { return OpenCase(c); }))) return *r;
-  if ((r = route(is({"cases", "search"}), "POST", [&] { return SearchCases(c); }))) return *r;
-  if ((r = route(is({"cases"}), "GET", [&] { return ListCases(c); }))) return *r;
-  if ((r = route(is({"cases", "*"}), "GET", [&] { return GetCase(c, p[1]); }))) return *r;
-  if ((r = route(is({"cases", "*", "commands"}), "POST", [&] { return ExecuteCommand(c, p[1]); }))) return *r;
-  if ((r = route(is({"cases", "*", "events"}), "GET", [&] { return GetEvents(c, p[1]); }))) return *r;
-  if ((r = route(is({"cases", "*", "audit"}), "GET", [&] { return Audit(c, p[1]); }))) return *r;
-  if ((r = route(is({"indicators"}), "GET", [&] { return GetIndicators(c); }))) return *r;
-  if ((r = route(is({"indicators", "snapshots"}), "POST", [&] { return TakeIndicatorSnapshot(c); }))) return *r;
-  if ((r = route(is({"indicators", "snapshots"}), "GET", [&] { return ListIndicatorSnapshots(c); }))) return *r;
-  if ((r = route(is({"activities"}), "POST", [&] { return RecordGroupActivity(c); }))) return *r;
-  if ((r = route(is({"reminders"}), "GET", [&] { return ListReminders(c); }))) return *r;
-  if ((r = route(is({"meetings"}), "POST", [&] { return RecordMeeting(c); }))) return *r;
-  if ((r = route(is({"meetings"}), "GET", [&] { return ListMeetings(c); }))) return *r;
-  if ((r = route(is({"lists", "monthly"}), "GET", [&] { return GetList(c, "monthly"); }))) return *r;
-  if ((r = route(is({"lists", "progression"}), "GET", [&] { return GetList(c, "progression"); }))) return *r;
-  if ((r = route(is({"lists", "progression", "publish"}), "POST", [&] { return PublishProgressionList(c); }))) return *r;
-  if ((r = route(is({"decisions"}), "POST", [&] { return RecordDecision(c); }))) return *r;
-  if ((r = route(is({"decisions"}), "GET", [&] { return ListDecisions(c); }))) return *r;
-  if ((r = route(is({"deviations"}), "POST", [&] { return ReportDeviation(c); }))) return *r;
-  if ((r = route(is({"deviations"}), "GET", [&] { return ListDeviations(c); }))) return *r;
-  if ((r = route(is({"deviations", "*", "handled"}), "POST", [&] { return HandleDeviation(c, p[1]); }))) return *r;
-  if ((r = route(is({"audits", "decisions"}), "GET", [&] { return DecisionAuditReport(c); }))) return *r;
-  if ((r = route(is({"audits", "samples"}), "POST", [&] { return DrawAuditSample(c); }))) return *r;
-  if ((r = route(is({"verify"}), "GET", [&] { return Verify(c); }))) return *r;
-  if ((r = route(is({"checkpoints", "latest"}), "GET", [&] { return LatestCheckpoint(c); }))) return *r;
-  if ((r = route(is({"workflows"}), "GET", [&] { return Workflows(c); }))) return *r;
-  if ((r = route(is({"me"}), "GET", [&] { return Me(c); }))) return *r;
-  if ((r = route(is({"work"}), "GET", [&] { return Work(c); }))) return *r;
-  if ((r = route(is({"openapi.json"}), "GET", [&] {
-         return ApiResponse{200, "application/json", std::string(OpenApiDocument()), {}};
-       })))
-    return *r;
-  if ((r = route(is({"admin", "clock"}) && d_.manual_clock, "POST", [&] { return MoveClock(c); }))) return *r;
-  if ((r = route(is({"admin", "backup"}), "POST", [&] { return Backup(c); }))) return *r;
-  if ((r = route(is({"admin", "records"}), "GET", [&] { return AdminRecords(c); }))) return *r;
-  return Problem(404, "not_found", "no such route");
-}
-
-Status Api::CheckUnit(const std::string& unit) const {
-  if (Model().HasUnit(unit)) return Status::Ok();
-  std::string known;
-  for (const auto& u : Model().UnitIds()) known += (known.empty() ? "" : ", ") + u;
-  return InvalidField("unit", "must be one of " + known);
+  return (*handler)(call);
 }
 
 }  // namespace casetrail::adapters

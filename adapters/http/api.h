@@ -3,7 +3,9 @@
 // call it directly as well as over loopback.
 //
 // Checks run in API.md's order: 401, then route (404) and method (405), media type (415; 413 is
-// the server's body limit), JSON (400), then the handler's own checks.
+// the server's body limit), JSON (400), then the handler's own checks. The handlers live in route
+// modules by resource (api_<resource>.h, each over only the dependencies it uses); read models
+// they answer from are in replay/ (docs/architecture.md, "HTTP routes and read models").
 #pragma once
 
 #include <boost/json.hpp>
@@ -16,6 +18,7 @@
 #include "adapters/http/metrics.h"
 #include "adapters/http/problem.h"
 #include "adapters/http/rate_limits.h"
+#include "adapters/http/routes.h"
 #include "adapters/http/users.h"
 #include "engine/case_service.h"
 #include "engine/retention.h"
@@ -29,21 +32,6 @@ namespace casetrail::adapters {
 namespace oidc {
 class OidcSignIn;
 }
-
-struct ApiRequest {
-  std::string method;
-  std::string target;  // path and query
-  std::string content_type;
-  std::string authorization;
-  std::string idempotency_key;
-  std::string purpose;  // X-Purpose
-  std::string accept;
-  std::string body;
-  std::string acting_for;  // X-Acting-For: the contact person a reserve acts for (engine/reserves.h)
-  std::string client_address;  // the peer's IP address, for the sign-in limit ("" : not limited)
-  std::string cookie = {};      // Cookie: the web UI's session (adapters/http/oidc/sign_in.h)
-  std::string csrf_token = {};  // X-CSRF-Token: required on writes made with the session cookie
-};
 
 struct ApiDeps {
   storage::Log* log = nullptr;
@@ -72,11 +60,25 @@ struct ApiDeps {
   oidc::OidcSignIn* oidc = nullptr;
 };
 
+class SubjectRoutes;
+class CaseRoutes;
+struct VisibleCase;
+class SearchRoutes;
+class GdprRoutes;
+class IndicatorRoutes;
+class StrategicRoutes;
+class ListRoutes;
+class SystemRoutes;
+
+// Composes the route modules (adapters/http/api_<resource>.h), each built from the part of
+// ApiDeps it uses, into one route table (RegisterRoutes, api.cc).
 class Api {
  public:
-  explicit Api(ApiDeps deps)
-      : d_(std::move(deps)),
-        limits_(std::make_shared<RateLimits>(d_.lookups_per_minute, d_.sign_in_failures_per_minute)) {}
+  explicit Api(ApiDeps deps);
+  ~Api();
+  Api(const Api&) = delete;  // the route table's handlers hold the modules' addresses
+  Api& operator=(const Api&) = delete;
+
   ApiResponse Handle(const ApiRequest& request);
   // The checks that need only the request line and headers, for the server to run before it
   // reads a body: today the bearer token of /v1 routes (401). nullopt: read the body and Handle.
@@ -87,105 +89,26 @@ class Api {
   Result<bool> TakeScheduledSnapshot(const std::string& period, const std::optional<std::string>& unit);
 
  private:
-  struct Call {
-    const ApiRequest& req;
-    engine::Actor actor;
-    std::vector<std::string> path;  // segments after /v1
-    std::map<std::string, std::string> query;
-    boost::json::object body;
-    std::string idempotency_key;  // the Idempotency-Key as stored: a keyed hash, never the client's text
-    engine::RequestContext Context() const;
-    // The X-Purpose header (checked to be a code), else `fallback`.
-    std::string Purpose(const std::string& fallback) const { return req.purpose.empty() ? fallback : req.purpose; }
-  };
+  using Call = adapters::Call;
 
-  ApiResponse Route(Call& call, bool* matched, bool* method_ok);
+  // Builds the modules and adds their routes, then any handler declared on Api itself.
+  void RegisterRoutes();
+  // GET /v1/work: what is due for the caller (api_work.cc).
+  ApiResponse Work(Call& c);
 
-  // The workflow's model: roles, units and consent scopes (engine/model.h).
-  const engine::WorkflowModel& Model() const { return d_.service->model(); }
-  // Whether the caller's role may take `action` (the model's "may").
-  bool May(const Call& c, const char* action) const { return Model().May(c.actor.role, action); }
-  // Whether the caller acts for `unit`: any unit unless its role is bound to its own.
-  bool ActsFor(const Call& c, const std::string& unit) const {
-    const engine::RoleSpec* r = Model().Role(c.actor.role);
-    return r && (!r->UnitBound() || c.actor.unit == unit);
-  }
-  // invalid_field "unit" unless `unit` is one of the model's units.
-  Status CheckUnit(const std::string& unit) const;
-  bool UnitBound(const Call& c) const {
-    const engine::RoleSpec* r = Model().Role(c.actor.role);
-    return r && r->UnitBound();
-  }
-
-  // Subjects and consent.
-  ApiResponse RegisterSubject(Call& c);
-  ApiResponse LookupSubject(Call& c);
-  ApiResponse RectifySubject(Call& c, const std::string& subject);
-  ApiResponse GrantConsent(Call& c, const std::string& subject);
-  ApiResponse WithdrawConsent(Call& c, const std::string& subject);
-  ApiResponse RecordNotice(Call& c, const std::string& subject);
-  ApiResponse AppointReserve(Call& c, bool revoke);
-  // Cases.
-  ApiResponse OpenCase(Call& c);
-  ApiResponse ExecuteCommand(Call& c, const std::string& case_id);
-  ApiResponse GetCase(Call& c, const std::string& case_id);
-  ApiResponse GetEvents(Call& c, const std::string& case_id);
-  ApiResponse ListCases(Call& c);
-  ApiResponse SearchCases(Call& c);  // api_search.cc
-  ApiResponse Work(Call& c);         // api_work.cc: GET /v1/work, what is due for the caller
-  ApiResponse TakeResponsibility(Call& c, const std::string& case_id);
-  // A case's events and latest state, if the caller may see it (not_found, forbidden otherwise).
-  struct VisibleCase {
-    std::vector<engine::StoredEvent> events;
-    engine::CaseState latest;
-  };
+  // For a handler written as a member of Api (ApiResponse Api::X(Call& c), registered in
+  // RegisterRoutes): the model's checks and the request hashes, as the modules have them.
+  const engine::WorkflowModel& Model() const { return checks_.Model(); }
+  bool May(const Call& c, const char* action) const { return checks_.May(c, action); }
+  bool ActsFor(const Call& c, const std::string& unit) const { return checks_.ActsFor(c, unit); }
+  Status CheckUnit(const std::string& unit) const { return checks_.CheckUnit(unit); }
+  bool UnitBound(const Call& c) const { return checks_.UnitBound(c); }
+  std::string Fingerprint(const ApiRequest& req) const { return hashes_.Fingerprint(req); }
+  // As CaseRoutes and IndicatorRoutes have them (api_cases.h, api_indicators.h).
   Result<VisibleCase> LoadVisibleCase(const Call& c, const std::string& case_id) const;
-  // Data protection (compliance).
-  ApiResponse EraseSubject(Call& c, const std::string& subject);
-  ApiResponse Extract(Call& c, const std::string& subject);
-  ApiResponse Audit(Call& c, const std::string& case_id);
-  ApiResponse LegalHold(Call& c, const std::string& subject, bool placed);
-  ApiResponse RunRetention(Call& c);
-  // The strategic group: indicators and their published snapshots, group activities (A1).
-  ApiResponse GetIndicators(Call& c);
-  ApiResponse TakeIndicatorSnapshot(Call& c);
-  // Appends IndicatorSnapshotTaken (once under `idempotency_key`, if given); answers
-  // {"snapshot","content_hash","report","deduplicated"}.
-  Result<boost::json::object> RecordSnapshot(const std::string& period, const std::optional<std::string>& unit,
-                                             const engine::Actor& actor, const std::string& idempotency_key);
-  ApiResponse ListIndicatorSnapshots(Call& c);
-  ApiResponse RecordGroupActivity(Call& c);
-  // Decision register, deviation log, decision audit and review samples.
-  ApiResponse ListReminders(Call& c);
-  // Meetings and follow-up lists.
-  ApiResponse RecordMeeting(Call& c);
-  ApiResponse ListMeetings(Call& c);
-  ApiResponse GetList(Call& c, const std::string& kind);
-  ApiResponse PublishProgressionList(Call& c);
-  ApiResponse RecordDecision(Call& c);
-  ApiResponse ListDecisions(Call& c);
-  ApiResponse ReportDeviation(Call& c);
-  ApiResponse HandleDeviation(Call& c, const std::string& id);
-  ApiResponse ListDeviations(Call& c);
-  ApiResponse DecisionAuditReport(Call& c);
-  ApiResponse DrawAuditSample(Call& c);
-  Result<boost::json::object> IndicatorReport(const std::string& period, const std::optional<std::string>& unit,
-                                              bool suppress);
   Result<std::pair<std::string, std::optional<std::string>>> IndicatorScope(
-      const std::map<std::string, std::string>& query, const boost::json::object* body);
-  // Integrity and operations.
-  ApiResponse Verify(Call& c);
-  ApiResponse LatestCheckpoint(Call& c);
-  ApiResponse Workflows(Call& c);
-  ApiResponse Me(Call& c);
-  ApiResponse MoveClock(Call& c);
-  ApiResponse AdminRecords(Call& c);
-  ApiResponse Backup(Call& c);
+      const std::map<std::string, std::string>& query, const boost::json::object* body) const;
 
-  std::string Fingerprint(const ApiRequest& req) const;
-  // A client's Idempotency-Key as it is stored: hex of a hash keyed with a sub-key of the master
-  // key, so a repeat after a restart is still recognised and the log never holds the text.
-  std::string StoredIdempotencyKey(const std::string& key) const;
   std::optional<engine::Actor> Authenticate(const std::string& authorization) const;
   // Authenticate under the sign-in limit: the actor, or the answer (401, or 429 while the
   // client's address is locked out after too many failures).
@@ -193,13 +116,20 @@ class Api {
   // provider: a JWT whose keys are not at hand is deferred to Handle.
   struct SignInDeferred {};
   std::variant<engine::Actor, ApiResponse, SignInDeferred> SignIn(const ApiRequest& req, bool may_fetch = true) const;
-  // Records a lookup (engine/lookup_trace.h) before it is answered.
-  Status TraceLookup(const Call& c, const std::string& canonical_number, const std::string& subject_id,
-                     const char* outcome, const char* via);
-  ApiResponse RateLimited(int retry_after_s, const char* what) const;
 
   ApiDeps d_;
   std::shared_ptr<RateLimits> limits_;  // shared state behind a const Admit
+  ModelChecks checks_;
+  RequestHashes hashes_;
+  std::unique_ptr<SubjectRoutes> subjects_;
+  std::unique_ptr<CaseRoutes> cases_;
+  std::unique_ptr<SearchRoutes> search_;
+  std::unique_ptr<GdprRoutes> gdpr_;
+  std::unique_ptr<IndicatorRoutes> indicators_;
+  std::unique_ptr<StrategicRoutes> strategic_;
+  std::unique_ptr<ListRoutes> lists_;
+  std::unique_ptr<SystemRoutes> system_;
+  RouteTable routes_;
 };
 
 // The OpenAPI document served at /v1/openapi.json (adapters/http/openapi.json, embedded).

@@ -1,5 +1,5 @@
 // Cases: POST /v1/cases, POST /v1/cases/{id}/commands, GET /v1/cases/{id}, …/events, GET /v1/cases.
-#include "adapters/http/api.h"
+#include "adapters/http/api_cases.h"
 #include "engine/responsibility.h"
 #include "adapters/http/body_fields.h"
 #include "adapters/http/json_values.h"
@@ -8,6 +8,7 @@
 #include "engine/access_policy.h"
 #include "replay/case_rebuild.h"
 #include "replay/stockholm_time.h"
+#include "replay/subject_personal.h"
 #include "storage/base/hex.h"
 
 namespace casetrail::adapters {
@@ -49,7 +50,7 @@ Result<replay::AsOf> ParseAsOf(const std::map<std::string, std::string>& q) {
 
 }  // namespace
 
-ApiResponse Api::OpenCase(Call& c) {
+ApiResponse CaseRoutes::OpenCase(Call& c) {
   auto subject = ReqString(c.body, "subject_id");
   if (!subject.ok()) return FromStatus(subject.status());
   json::object rest = c.body;
@@ -57,13 +58,13 @@ ApiResponse Api::OpenCase(Call& c) {
   auto fields = FieldsFromJson(rest);
   if (!fields.ok()) return FromStatus(fields.status());
   engine::RequestContext ctx = c.Context();
-  ctx.idempotency_fingerprint = Fingerprint(c.req);
+  ctx.idempotency_fingerprint = d_.hashes->Fingerprint(c.req);
   auto r = d_.service->OpenCase(ctx, *subject, *fields);
   if (!r.ok()) return FromStatus(r.status());
   return Json(r->deduplicated ? 201 : 201, ResultJson(*r));
 }
 
-ApiResponse Api::ExecuteCommand(Call& c, const std::string& case_id) {
+ApiResponse CaseRoutes::ExecuteCommand(Call& c, const std::string& case_id) {
   if (Status s = OnlyFields(c.body, kEnvelopeFields); !s.ok()) return FromStatus(s);
   auto name = ReqString(c.body, "command");
   if (!name.ok()) return FromStatus(name.status());
@@ -89,21 +90,22 @@ ApiResponse Api::ExecuteCommand(Call& c, const std::string& case_id) {
     cmd.fields = std::move(*fields);
   }
   engine::RequestContext ctx = c.Context();
-  ctx.idempotency_fingerprint = Fingerprint(c.req);
+  ctx.idempotency_fingerprint = d_.hashes->Fingerprint(c.req);
   auto r = d_.service->Execute(ctx, case_id, cmd, expected);
   if (!r.ok()) return FromStatus(r.status());
   return Json(200, ResultJson(*r));
 }
 
-Result<Api::VisibleCase> Api::LoadVisibleCase(const Call& c, const std::string& case_id) const {
-  CT_ASSIGN_OR_RETURN(auto events, replay::ReadCaseEvents(*d_.log, case_id));
+Result<VisibleCase> LoadVisibleCase(storage::Log& log, const engine::DefinitionRegistry& registry,
+                                    const engine::WorkflowModel& model, const Call& c, const std::string& case_id) {
+  CT_ASSIGN_OR_RETURN(auto events, replay::ReadCaseEvents(log, case_id));
   if (events.empty()) return Status(StatusCode::kNotFound, "case not found").With("code", "not_found");
-  CT_ASSIGN_OR_RETURN(engine::CaseState latest, replay::Rebuild(events, {}, *d_.registry));
-  CT_RETURN_IF_ERROR(engine::CheckCaseVisible(Model(), c.actor, latest));
+  CT_ASSIGN_OR_RETURN(engine::CaseState latest, replay::Rebuild(events, {}, registry));
+  CT_RETURN_IF_ERROR(engine::CheckCaseVisible(model, c.actor, latest));
   return VisibleCase{std::move(events), std::move(latest)};
 }
 
-ApiResponse Api::GetCase(Call& c, const std::string& case_id) {
+ApiResponse CaseRoutes::GetCase(Call& c, const std::string& case_id) {
   auto as_of = ParseAsOf(c.query);
   if (!as_of.ok()) return FromStatus(as_of.status());
   auto visible = LoadVisibleCase(c, case_id);
@@ -119,7 +121,7 @@ ApiResponse Api::GetCase(Call& c, const std::string& case_id) {
   const bool show_subject = engine::ShowsSubject(Model(), c.actor, *consent, now);
   json::value subject = json::object{{"redacted", true}};
   if (show_subject) {
-    auto personal = SubjectPersonal(*d_.log, *d_.keys, latest->subject_id);
+    auto personal = replay::SubjectPersonal(*d_.log, *d_.keys, latest->subject_id);
     if (!personal.ok()) return FromStatus(personal.status());
     subject = *personal ? json::value(SubjectJson(**personal)) : json::value(json::object{{"erased", true}});
   }
@@ -156,7 +158,7 @@ ApiResponse Api::GetCase(Call& c, const std::string& case_id) {
   return Json(200, body);
 }
 
-ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
+ApiResponse CaseRoutes::GetEvents(Call& c, const std::string& case_id) {
   auto as_of = ParseAsOf(c.query);  // the same bounds as GET /v1/cases/{id}, in stream order
   if (!as_of.ok()) return FromStatus(as_of.status());
   auto visible = LoadVisibleCase(c, case_id);
@@ -212,7 +214,7 @@ ApiResponse Api::GetEvents(Call& c, const std::string& case_id) {
   return Json(200, json::object{{"events", std::move(out)}});
 }
 
-ApiResponse Api::TakeResponsibility(Call& c, const std::string& case_id) {
+ApiResponse CaseRoutes::TakeResponsibility(Call& c, const std::string& case_id) {
   if (Status s = OnlyFields(c.body, {}); !s.ok()) return FromStatus(s);
   auto visible = LoadVisibleCase(c, case_id);
   if (!visible.ok()) return FromStatus(visible.status());
@@ -229,7 +231,7 @@ ApiResponse Api::TakeResponsibility(Call& c, const std::string& case_id) {
   return Json(200, json::object{{"case_id", case_id}, {"party", role->party}, {"person", person}});
 }
 
-ApiResponse Api::ListCases(Call& c) {
+ApiResponse CaseRoutes::ListCases(Call& c) {
   if (!engine::RoleSeesCases(Model(), c.actor.role)) return Problem(403, "forbidden", "this role sees no cases");
   std::optional<std::string> unit, state, responsible;
   std::string after;
@@ -267,6 +269,15 @@ ApiResponse Api::ListCases(Call& c) {
   }
   json::value next = page.size() > limit ? json::value(page[limit - 1].case_id) : json::value(nullptr);
   return Json(200, json::object{{"cases", std::move(cases)}, {"next_page_token", next}});
+}
+
+void CaseRoutes::Register(RouteTable& t) {
+  t.Add("POST", {"cases", "*", "responsible"}, [this](Call& c) { return TakeResponsibility(c, c.path[1]); });
+  t.Add("POST", {"cases"}, [this](Call& c) { return OpenCase(c); });
+  t.Add("GET", {"cases"}, [this](Call& c) { return ListCases(c); });
+  t.Add("GET", {"cases", "*"}, [this](Call& c) { return GetCase(c, c.path[1]); });
+  t.Add("POST", {"cases", "*", "commands"}, [this](Call& c) { return ExecuteCommand(c, c.path[1]); });
+  t.Add("GET", {"cases", "*", "events"}, [this](Call& c) { return GetEvents(c, c.path[1]); });
 }
 
 }  // namespace casetrail::adapters

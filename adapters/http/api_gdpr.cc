@@ -1,11 +1,14 @@
 // Data protection, `compliance` only: GET /v1/cases/{id}/audit, GET /v1/subjects/{id}/extract
-// (GDPR Art. 15), POST /v1/subjects/{id}/erasure (Art. 17).
-#include "adapters/http/api.h"
+// (GDPR Art. 15), POST /v1/subjects/{id}/erasure (Art. 17). The extract and the audit are built
+// by their read models (replay/register_extract.h, replay/case_audit.h); here they become JSON.
+#include "adapters/http/api_gdpr.h"
 #include "adapters/http/body_fields.h"
 #include "adapters/http/json_values.h"
 #include "adapters/http/subject_view.h"
 #include "engine/access_policy.h"
+#include "replay/case_audit.h"
 #include "replay/case_rebuild.h"
+#include "replay/register_extract.h"
 
 namespace casetrail::adapters {
 namespace json = boost::json;
@@ -66,41 +69,102 @@ json::object LookupJson(const engine::StoredEvent& e) {
           {"via", text("via")}};
 }
 
-// Event data with its sealed personal fields opened, or marked erased once the key is gone.
-json::object OpenedData(const engine::StoredEvent& e, engine::SubjectKeys& keys, const std::string& subject,
-                        std::set<std::string>* personal_fields) {
-  json::object d = ToJson(e.event.facts);
-  if (e.event.sealed.empty()) return d;
-  auto opened = keys.Open(subject, e.event.sealed);
-  if (!opened.ok()) {
-    d["erased"] = true;
-    return d;
-  }
-  for (const auto& [k, v] : *opened) {
-    d[k] = ToJson(v);
-    personal_fields->insert(k);
-  }
+// An event's data with its sealed personal fields opened, or marked erased once the key is gone.
+json::object OpenedJson(const replay::OpenedEvent& e) {
+  json::object d = ToJson(e.event.event.facts);
+  if (e.erased) d["erased"] = true;
+  for (const auto& [k, v] : e.opened) d[k] = ToJson(v);
   return d;
 }
 
-// Recipients and purposes of the study-referral cooperation (DOMAIN §6), stated in every extract.
-json::object ProcessingJson() {
-  return {{"controllers", json::array{"Arbetsförmedlingen", "Stockholms stad, arbetsmarknadsförvaltningen (Vux)"}},
-          {"recipients", json::array{"Arbetsförmedlingen: the referring unit", "Stockholms stad: study and career counsellors (SYV)",
-                                     "compliance officers of both parties"}},
-          {"purposes", json::array{"case_handling: referral, guidance conversation, study planning and follow-up",
-                                   "compliance_review: audit of decisions and reads",
-                                   "statistics: aggregate indicators without personal data"}},
-          {"legal_bases", json::array{"consent (Art. 6(1)(a)) for the transfer of data between the parties",
-                                      "public task (Art. 6(1)(e)) for each party's own records"}},
-          {"retention", "personal data is crypto-shredded on an upheld erasure request, or by the retention policy a "
-                        "set time after the subject's cases end (docs/gdpr.md), unless a legal hold applies; the audit "
-                        "chain keeps only ids, codes and sealed data"}};
+json::object OpenedEntry(const replay::OpenedEvent& e) {
+  json::object entry = EnvelopeJson(e.event, true);
+  entry["data"] = OpenedJson(e);
+  return entry;
+}
+
+json::array Strings(const std::vector<std::string>& v) {
+  json::array out;
+  for (const auto& s : v) out.emplace_back(s);
+  return out;
+}
+
+// Recipients and purposes of the cooperation (replay/register_extract.h), stated in every extract.
+json::object ProcessingJson(const replay::ProcessingStatement& p) {
+  return {{"controllers", Strings(p.controllers)},
+          {"recipients", Strings(p.recipients)},
+          {"purposes", Strings(p.purposes)},
+          {"legal_bases", Strings(p.legal_bases)},
+          {"retention", p.retention}};
+}
+
+json::object ExtractJson(const replay::RegisterExtract& x) {
+  json::array consents, cases, reads, lookups, rectifications, notices;
+  for (const auto& e : x.consents) consents.push_back(OpenedEntry(e));
+  for (const auto& c : x.cases) {
+    json::array history;
+    for (const auto& e : c.events) history.push_back(OpenedEntry(e));
+    cases.push_back(json::object{{"case_id", c.case_id},
+                                 {"unit", c.unit},
+                                 {"state", c.state},
+                                 {"closed_reason", c.closed_reason ? json::value(*c.closed_reason) : json::value(nullptr)},
+                                 {"events", std::move(history)}});
+  }
+  for (const auto& e : x.reads) reads.push_back(ReadJson(e));
+  for (const auto& e : x.lookups) lookups.push_back(LookupJson(e));
+  for (const auto& e : x.rectifications) rectifications.push_back(RectificationJson(e));
+  for (const auto& e : x.notices) {
+    notices.push_back(json::object{{"at", engine::FormatRfc3339(e.event.meta.recorded_at)},
+                                   {"by", e.event.meta.actor.id},
+                                   {"notice_version", ToJson(e.event.facts.at("notice_version"))},
+                                   {"method", ToJson(e.event.facts.at("method"))}});
+  }
+  json::object person = SubjectJson(x.personal);
+  person["gender"] = x.gender;
+  person["age_band"] = x.age_band;
+  return json::object{{"subject_id", x.subject_id},
+                      {"rectifications", std::move(rectifications)},
+                      {"notices", std::move(notices)},
+                      {"generated_at", engine::FormatRfc3339(x.generated_at)},
+                      {"personal_data", std::move(person)},
+                      {"consents", std::move(consents)},
+                      {"cases", std::move(cases)},
+                      {"processing", ProcessingJson(replay::CooperationProcessing())},
+                      {"reads", std::move(reads)},
+                      {"lookups", std::move(lookups)}};
+}
+
+json::object AuditJson(const replay::CaseAudit& a) {
+  json::array events, refusals, reads, rectifications;
+  for (const auto& e : a.events) {
+    json::object entry = EnvelopeJson(e, true);
+    entry["facts"] = ToJson(e.event.facts);
+    entry["has_personal_data"] = !e.event.sealed.empty();
+    events.push_back(std::move(entry));
+  }
+  for (const auto& e : a.refused) {
+    json::object entry = EnvelopeJson(e, true);
+    entry["facts"] = ToJson(e.event.facts);
+    refusals.push_back(std::move(entry));
+  }
+  for (const auto& e : a.reads) reads.push_back(ReadJson(e));
+  for (const auto& e : a.subject_rectifications) rectifications.push_back(RectificationJson(e));
+  json::object chain{{"ok", a.chain.ok}, {"scope", "case"}, {"events", a.chain.events}};
+  if (a.chain.first_bad_position) chain["first_bad_position"] = a.chain.first_bad_position->value();
+  if (!a.chain.ok) chain["problem"] = a.chain.problem;
+  return json::object{{"case_id", a.case_id},
+                      {"subject_id", a.subject_id},
+                      {"state", a.state},
+                      {"events", std::move(events)},
+                      {"refused_commands", std::move(refusals)},
+                      {"reads", std::move(reads)},
+                      {"subject_rectifications", std::move(rectifications)},
+                      {"chain", std::move(chain)}};
 }
 
 }  // namespace
 
-ApiResponse Api::EraseSubject(Call& c, const std::string& subject) {
+ApiResponse GdprRoutes::EraseSubject(Call& c, const std::string& subject) {
   if (Status s = OnlyFields(c.body, {"legal_basis", "reference"}); !s.ok()) return FromStatus(s);
   auto basis = ReqString(c.body, "legal_basis");
   if (!basis.ok()) return FromStatus(basis.status());
@@ -117,148 +181,31 @@ ApiResponse Api::EraseSubject(Call& c, const std::string& subject) {
   return Json(200, json::object{{"erased_at", r->erased_at}, {"cases", std::move(cases)}});
 }
 
-ApiResponse Api::Extract(Call& c, const std::string& subject_id) {
+ApiResponse GdprRoutes::Extract(Call& c, const std::string& subject_id) {
   auto subject = d_.service->LoadSubject(subject_id);
   if (!subject.ok()) return FromStatus(subject.status());
   if (!subject->Exists()) return Problem(404, "not_found", "subject not found");
   if (!May(c, "read_extract")) return OnlyCompliance();
   if (subject->erased) return Problem(410, "erased", "the subject was erased");
-  auto personal = SubjectPersonal(*d_.log, *d_.keys, subject_id);
-  if (!personal.ok()) return FromStatus(personal.status());
-  if (!*personal) return Problem(410, "erased", "the subject was erased");
-  std::set<std::string> shown = {"name", "personal_number", "contact"};
-
-  auto consents = replay::ReadStreamEvents(*d_.log, engine::ConsentStream(subject_id));
-  if (!consents.ok()) return FromStatus(consents.status());
-  json::array consent_json;
-  for (const auto& e : *consents) {
-    json::object entry = EnvelopeJson(e, true);
-    entry["data"] = OpenedData(e, *d_.keys, subject_id, &shown);
-    consent_json.push_back(std::move(entry));
-  }
-  json::array case_json;
-  for (const auto& case_id : subject->cases) {
-    auto events = replay::ReadCaseEvents(*d_.log, case_id);
-    if (!events.ok()) return FromStatus(events.status());
-    auto state = replay::Rebuild(*events, {}, *d_.registry);
-    if (!state.ok()) return FromStatus(state.status());
-    json::array history;
-    for (const auto& e : *events) {
-      json::object entry = EnvelopeJson(e, true);
-      entry["data"] = OpenedData(e, *d_.keys, subject_id, &shown);
-      history.push_back(std::move(entry));
-    }
-    case_json.push_back(json::object{{"case_id", case_id},
-                                     {"unit", state->unit},
-                                     {"state", state->state},
-                                     {"closed_reason", state->closed_reason ? json::value(*state->closed_reason) : json::value(nullptr)},
-                                     {"events", std::move(history)}});
-  }
-  auto reads = replay::ReadStreamEvents(*d_.log, engine::AccessStream(subject_id));
-  if (!reads.ok()) return FromStatus(reads.status());
-  json::array read_json, lookup_json;
-  for (const auto& e : *reads) {
-    if (e.event.type == "PersonalDataRead") read_json.push_back(ReadJson(e));
-    if (e.event.type == "SubjectLookedUp") lookup_json.push_back(LookupJson(e));
-  }
-
-  // The extract is itself a read of everything it shows; recorded before it is returned.
-  const engine::Timestamp now = d_.clock->Now();
-  engine::ReadRecord read{c.actor, subject_id, "", {shown.begin(), shown.end()},
-                          c.Purpose("register_extract"), true, now};
-  if (Status s = engine::RecordRead(*d_.log, read); !s.ok()) return FromStatus(s);
-
-  json::object person = SubjectJson(**personal);
-  person["gender"] = subject->gender;
-  person["age_band"] = subject->age_band;
-  // That, when and by whom the data was rectified (Art. 16), with the names of the fields: the
-  // current values are above; earlier ones are not repeated.
-  json::array rectifications, notices;
-  auto subject_events = replay::ReadStreamEvents(*d_.log, engine::SubjectStream(subject_id));
-  if (!subject_events.ok()) return FromStatus(subject_events.status());
-  for (const auto& e : *subject_events) {
-    if (e.event.type == "SubjectRectified") rectifications.push_back(RectificationJson(e));
-    // Which privacy notice the person was given, when, how and by whom (Art. 13/14).
-    if (e.event.type == "SubjectInformed") {
-      notices.push_back(json::object{{"at", engine::FormatRfc3339(e.event.meta.recorded_at)},
-                                     {"by", e.event.meta.actor.id},
-                                     {"notice_version", ToJson(e.event.facts.at("notice_version"))},
-                                     {"method", ToJson(e.event.facts.at("method"))}});
-    }
-  }
-  return Json(200, json::object{{"subject_id", subject_id},
-                                {"rectifications", std::move(rectifications)},
-                                {"notices", std::move(notices)},
-                                {"generated_at", engine::FormatRfc3339(now)},
-                                {"personal_data", std::move(person)},
-                                {"consents", std::move(consent_json)},
-                                {"cases", std::move(case_json)},
-                                {"processing", ProcessingJson()},
-                                {"reads", std::move(read_json)},
-                                {"lookups", std::move(lookup_json)}});
+  const replay::Reader reader{c.actor, c.Purpose("register_extract"), d_.clock->Now()};
+  auto extract = replay::BuildRegisterExtract(*d_.log, *d_.keys, *d_.registry, subject_id, *subject, reader);
+  if (!extract.ok()) return FromStatus(extract.status());
+  if (!*extract) return Problem(410, "erased", "the subject was erased");
+  return Json(200, ExtractJson(**extract));
 }
 
-ApiResponse Api::Audit(Call& c, const std::string& case_id) {
+ApiResponse GdprRoutes::Audit(Call& c, const std::string& case_id) {
   auto events = replay::ReadCaseEvents(*d_.log, case_id);
   if (!events.ok()) return FromStatus(events.status());
   if (events->empty()) return Problem(404, "not_found", "case not found");
   if (!May(c, "read_audit")) return OnlyCompliance();
-  auto state = replay::Rebuild(*events, {}, *d_.registry);
-  if (!state.ok()) return FromStatus(state.status());
-
-  json::array event_json;
-  for (const auto& e : *events) {
-    json::object entry = EnvelopeJson(e, true);
-    entry["facts"] = ToJson(e.event.facts);
-    entry["has_personal_data"] = !e.event.sealed.empty();
-    event_json.push_back(std::move(entry));
-  }
-  auto refusals = replay::ReadStreamEvents(*d_.log, engine::RefusalStream(case_id));
-  if (!refusals.ok()) return FromStatus(refusals.status());
-  json::array refusal_json;
-  for (const auto& e : *refusals) {
-    json::object entry = EnvelopeJson(e, true);
-    entry["facts"] = ToJson(e.event.facts);
-    refusal_json.push_back(std::move(entry));
-  }
-  auto reads = replay::ReadStreamEvents(*d_.log, engine::AccessStream(state->subject_id));
-  if (!reads.ok()) return FromStatus(reads.status());
-  json::array read_json;
-  for (const auto& e : *reads) {
-    const std::string* about = engine::AsText(e.event.facts, "case_id");
-    if (e.event.type == "PersonalDataRead" && about && *about == case_id) read_json.push_back(ReadJson(e));
-  }
-  // Chain status of this case's records: each one's hash and links into the global chain, and the
-  // latest signed checkpoint (storage::Log::VerifyRecords). GET /v1/verify walks the whole log.
-  std::vector<Position> positions;
-  for (const auto& e : *events) positions.push_back(e.position);
-  auto report = d_.log->VerifyRecords(positions);
-  if (!report.ok()) return FromStatus(report.status());
-  json::object chain{{"ok", report->ok}, {"scope", "case"}, {"events", report->events}};
-  // Rectifications of the person's data: when, by whom and which fields — never the values.
-  auto subject_events = replay::ReadStreamEvents(*d_.log, engine::SubjectStream(state->subject_id));
-  if (!subject_events.ok()) return FromStatus(subject_events.status());
-  json::array rectifications;
-  for (const auto& e : *subject_events) {
-    if (e.event.type == "SubjectRectified") rectifications.push_back(RectificationJson(e));
-  }
-  if (report->first_bad_position) chain["first_bad_position"] = report->first_bad_position->value();
-  // The audit shows what was done in a person's case and who read it: itself a read, recorded
-  // before it is answered (and listed in the next audit).
-  engine::ReadRecord read{c.actor, state->subject_id, case_id, {}, c.Purpose("compliance_review"), true, d_.clock->Now()};
-  if (Status s = engine::RecordRead(*d_.log, read); !s.ok()) return FromStatus(s);
-  if (!report->ok) chain["problem"] = report->problem;
-  return Json(200, json::object{{"case_id", case_id},
-                                {"subject_id", state->subject_id},
-                                {"state", state->state},
-                                {"events", std::move(event_json)},
-                                {"refused_commands", std::move(refusal_json)},
-                                {"reads", std::move(read_json)},
-                                {"subject_rectifications", std::move(rectifications)},
-                                {"chain", std::move(chain)}});
+  const replay::Reader reader{c.actor, c.Purpose("compliance_review"), d_.clock->Now()};
+  auto audit = replay::BuildCaseAudit(*d_.log, *d_.registry, case_id, std::move(*events), reader);
+  if (!audit.ok()) return FromStatus(audit.status());
+  return Json(200, AuditJson(*audit));
 }
 
-ApiResponse Api::LegalHold(Call& c, const std::string& subject, bool placed) {
+ApiResponse GdprRoutes::LegalHold(Call& c, const std::string& subject, bool placed) {
   if (Status s = OnlyFields(c.body, {"reference"}); !s.ok()) return FromStatus(s);
   auto reference = ReqString(c.body, "reference");
   if (!reference.ok()) return FromStatus(reference.status());
@@ -266,13 +213,13 @@ ApiResponse Api::LegalHold(Call& c, const std::string& subject, bool placed) {
   if (!known.ok()) return FromStatus(known.status());
   if (!known->Exists()) return Problem(404, "not_found", "subject not found");
   engine::RequestContext ctx = c.Context();
-  ctx.idempotency_fingerprint = Fingerprint(c.req);
+  ctx.idempotency_fingerprint = d_.hashes->Fingerprint(c.req);
   auto r = d_.service->SetLegalHold(ctx, subject, placed, *reference);
   if (!r.ok()) return FromStatus(r.status());
   return Json(200, json::object{{"subject_id", subject}, {"legal_hold", placed}, {"version", *r}});
 }
 
-ApiResponse Api::RunRetention(Call& c) {
+ApiResponse GdprRoutes::RunRetention(Call& c) {
   if (Status s = OnlyFields(c.body, {}); !s.ok()) return FromStatus(s);
   if (!May(c, "run_retention")) return Problem(403, "forbidden", "compliance or admin runs retention");
   if (!d_.retention) return Problem(409, "retention_not_configured", "start the server with --retention FILE");
@@ -285,6 +232,15 @@ ApiResponse Api::RunRetention(Call& c) {
                                 {"erased", std::move(erased)},
                                 {"held", report->held},
                                 {"run_position", report->run_position}});
+}
+
+void GdprRoutes::Register(RouteTable& t) {
+  t.Add("POST", {"subjects", "*", "erasure"}, [this](Call& c) { return EraseSubject(c, c.path[1]); });
+  t.Add("POST", {"subjects", "*", "legal-hold"}, [this](Call& c) { return LegalHold(c, c.path[1], true); });
+  t.Add("POST", {"subjects", "*", "legal-hold", "lift"}, [this](Call& c) { return LegalHold(c, c.path[1], false); });
+  t.Add("POST", {"retention", "run"}, [this](Call& c) { return RunRetention(c); });
+  t.Add("GET", {"subjects", "*", "extract"}, [this](Call& c) { return Extract(c, c.path[1]); });
+  t.Add("GET", {"cases", "*", "audit"}, [this](Call& c) { return Audit(c, c.path[1]); });
 }
 
 }  // namespace casetrail::adapters

@@ -2,13 +2,13 @@
 // /v1/indicators/snapshots (published sets, as the group saw them), POST /v1/activities (A1).
 #include <sodium.h>
 
-#include "adapters/http/api.h"
+#include "adapters/http/api_indicators.h"
 #include "adapters/http/body_fields.h"
-#include "adapters/http/suppression.h"
 #include "replay/indicator_definitions.h"
 #include "engine/cooperation_records.h"
 #include "replay/case_rebuild.h"
 #include "replay/stockholm_time.h"
+#include "replay/suppression.h"
 #include "storage/base/hex.h"
 #include "workflows/indicator_definitions.h"
 
@@ -32,6 +32,17 @@ json::object BlockJson(const replay::IndicatorSet& s) {
           {"started_after_conversation", RatioJson(s.started_after_conversation)},
           {"rom_started", RatioJson(s.rom_started)},
           {"group_activities", s.group_activities}};
+}
+
+// A block as the strategic role sees it: each hidden field null.
+json::object BlockJson(const replay::SuppressedSet& s) {
+  json::object block = BlockJson(s.figures);
+  for (const auto& field : s.hidden) {
+    const auto dot = field.find('.');
+    if (dot == std::string::npos) block[field] = nullptr;
+    else block[field.substr(0, dot)].as_object()[field.substr(dot + 1)] = nullptr;
+  }
+  return block;
 }
 
 // A value at "a.b" in a block, or null.
@@ -73,7 +84,7 @@ json::object TargetsJson(const json::object& now, const json::object& before, in
 
 }  // namespace
 
-Result<json::object> Api::IndicatorReport(const std::string& period_label, const std::optional<std::string>& unit,
+Result<json::object> IndicatorRoutes::IndicatorReport(const std::string& period_label, const std::optional<std::string>& unit,
                                           bool suppress) {
   CT_ASSIGN_OR_RETURN(replay::Period period, replay::ParsePeriod(period_label));
   const replay::Period before = replay::SamePeriodYearBefore(period);
@@ -88,19 +99,11 @@ Result<json::object> Api::IndicatorReport(const std::string& period_label, const
   std::vector<std::string> hidden;
   auto block = [&](const replay::Period& in, const std::string& prefix) {
     if (!suppress) return BlockJson(p.Compute(in, unit));
-    auto all = p.ComputeAll(in);  // one pass for the three units and the total
-    std::map<std::string, json::object> units;
-    std::map<std::string, std::vector<std::string>> hidden_by;
-    for (const auto& u : Model().UnitIds()) {
-      units[u] = BlockJson(all[u]);
-      SuppressSmallCells(units[u], d_.suppress_below, prefix, &hidden_by[u]);
-    }
-    json::object total = BlockJson(all[""]);
-    SuppressSmallCells(total, d_.suppress_below, prefix, &hidden_by[""]);
-    SuppressAcrossUnits(units, total, d_.suppress_below, prefix, &hidden_by);
-    const auto& mine = hidden_by[unit.value_or("")];
-    hidden.insert(hidden.end(), mine.begin(), mine.end());
-    return unit ? units[*unit] : total;
+    // One pass for the units and the total, suppressed together.
+    const replay::SuppressedTable table = replay::SuppressTable(p.ComputeAll(in), Model().UnitIds(), d_.suppress_below);
+    const replay::SuppressedSet& mine = unit ? table.units.at(*unit) : table.total;
+    for (const auto& h : mine.hidden) hidden.push_back(prefix + h);
+    return BlockJson(mine);
   };
   json::object now = block(period, "");
   json::object prev = block(before, "previous_year.");
@@ -128,8 +131,9 @@ Result<json::object> Api::IndicatorReport(const std::string& period_label, const
 }
 
 // Reads ?year=|period= and ?unit=; 400 on anything else.
-Result<std::pair<std::string, std::optional<std::string>>> Api::IndicatorScope(const std::map<std::string, std::string>& q,
-                                                                               const json::object* body) {
+Result<std::pair<std::string, std::optional<std::string>>> IndicatorScope(const ModelChecks& checks,
+                                                                           const std::map<std::string, std::string>& q,
+                                                                           const json::object* body) {
   std::string period;
   std::optional<std::string> unit;
   auto take = [&](const std::string& k, const std::string& v) -> Status {
@@ -137,7 +141,7 @@ Result<std::pair<std::string, std::optional<std::string>>> Api::IndicatorScope(c
       if (!period.empty()) return InvalidField(k, "give year or period, not both");
       period = v;
     } else if (k == "unit") {
-      CT_RETURN_IF_ERROR(CheckUnit(v));
+      CT_RETURN_IF_ERROR(checks.CheckUnit(v));
       unit = v;
     } else {
       return InvalidField(k, "is not accepted here");
@@ -161,8 +165,8 @@ Result<std::pair<std::string, std::optional<std::string>>> Api::IndicatorScope(c
   return std::pair{period, unit};
 }
 
-ApiResponse Api::GetIndicators(Call& c) {
-  auto scope = IndicatorScope(c.query, nullptr);
+ApiResponse IndicatorRoutes::GetIndicators(Call& c) {
+  auto scope = IndicatorScope(*this, c.query, nullptr);
   if (!scope.ok()) return FromStatus(scope.status());
   if (!May(c, "read_indicators")) {
     return Problem(403, "forbidden", "indicators are for the strategic group and compliance");
@@ -172,8 +176,8 @@ ApiResponse Api::GetIndicators(Call& c) {
   return Json(200, *report);
 }
 
-ApiResponse Api::TakeIndicatorSnapshot(Call& c) {
-  auto scope = IndicatorScope({}, &c.body);
+ApiResponse IndicatorRoutes::TakeIndicatorSnapshot(Call& c) {
+  auto scope = IndicatorScope(*this, {}, &c.body);
   if (!scope.ok()) return FromStatus(scope.status());
   if (!May(c, "read_indicators")) {
     return Problem(403, "forbidden", "indicators are for the strategic group and compliance");
@@ -184,7 +188,7 @@ ApiResponse Api::TakeIndicatorSnapshot(Call& c) {
   return Json(201, std::move(*taken));
 }
 
-Result<json::object> Api::RecordSnapshot(const std::string& period, const std::optional<std::string>& unit,
+Result<json::object> IndicatorRoutes::RecordSnapshot(const std::string& period, const std::optional<std::string>& unit,
                                          const engine::Actor& actor, const std::string& idempotency_key) {
   // What is published is what the strategic group sees: always suppressed.
   CT_ASSIGN_OR_RETURN(json::object report, IndicatorReport(period, unit, true));
@@ -209,7 +213,7 @@ Result<json::object> Api::RecordSnapshot(const std::string& period, const std::o
                       {"deduplicated", appended.deduplicated}};
 }
 
-Result<bool> Api::TakeScheduledSnapshot(const std::string& period, const std::optional<std::string>& unit) {
+Result<bool> IndicatorRoutes::TakeScheduledSnapshot(const std::string& period, const std::optional<std::string>& unit) {
   const engine::Actor worker{"worker:snapshots", "worker", "", "system", ""};
   const std::string key = "snapshot:" + period + ":" + unit.value_or("all");
   // Taken already (every start walks every ended period): skip computing the report.
@@ -219,7 +223,7 @@ Result<bool> Api::TakeScheduledSnapshot(const std::string& period, const std::op
   return !taken.at("deduplicated").as_bool();
 }
 
-ApiResponse Api::ListIndicatorSnapshots(Call& c) {
+ApiResponse IndicatorRoutes::ListIndicatorSnapshots(Call& c) {
   if (!May(c, "read_indicators")) {
     return Problem(403, "forbidden", "indicators are for the strategic group and compliance");
   }
@@ -246,7 +250,7 @@ ApiResponse Api::ListIndicatorSnapshots(Call& c) {
   return Json(200, json::object{{"snapshots", std::move(out)}});
 }
 
-ApiResponse Api::RecordGroupActivity(Call& c) {
+ApiResponse IndicatorRoutes::RecordGroupActivity(Call& c) {
   if (Status s = OnlyFields(c.body, {"unit", "held_on", "participants_total"}); !s.ok()) return FromStatus(s);
   auto unit = ReqString(c.body, "unit");
   if (!unit.ok()) return FromStatus(unit.status());
@@ -270,6 +274,13 @@ ApiResponse Api::RecordGroupActivity(Call& c) {
                                        now, on);
   if (!position.ok()) return FromStatus(position.status());
   return Json(201, json::object{{"position", position->value()}});
+}
+
+void IndicatorRoutes::Register(RouteTable& t) {
+  t.Add("GET", {"indicators"}, [this](Call& c) { return GetIndicators(c); });
+  t.Add("POST", {"indicators", "snapshots"}, [this](Call& c) { return TakeIndicatorSnapshot(c); });
+  t.Add("GET", {"indicators", "snapshots"}, [this](Call& c) { return ListIndicatorSnapshots(c); });
+  t.Add("POST", {"activities"}, [this](Call& c) { return RecordGroupActivity(c); });
 }
 
 }  // namespace casetrail::adapters

@@ -3,7 +3,7 @@
 // Lists answer JSON, or CSV / XLSX by the Accept header.
 #include <algorithm>
 
-#include "adapters/http/api.h"
+#include "adapters/http/api_lists.h"
 #include "adapters/http/body_fields.h"
 #include "adapters/http/json_values.h"
 #include "adapters/http/list_export.h"
@@ -32,7 +32,7 @@ bool IsQuarter(const std::string& v) {
 
 }  // namespace
 
-ApiResponse Api::RecordMeeting(Call& c) {
+ApiResponse ListRoutes::RecordMeeting(Call& c) {
   if (Status s = OnlyFields(c.body, {"unit", "kind", "held_on", "participants"}); !s.ok()) return FromStatus(s);
   auto unit = ReqString(c.body, "unit");
   if (!unit.ok()) return FromStatus(unit.status());
@@ -64,7 +64,7 @@ ApiResponse Api::RecordMeeting(Call& c) {
   return Json(201, json::object{{"meeting", "monthly:" + *unit + ":" + held_on->substr(0, 7)}, {"position", p->value()}});
 }
 
-ApiResponse Api::ListMeetings(Call& c) {
+ApiResponse ListRoutes::ListMeetings(Call& c) {
   std::string unit;
   for (const auto& [k, v] : c.query) {
     if (k != "unit") return FromStatus(engine::UnknownFields(1, "in the query"));
@@ -83,7 +83,7 @@ ApiResponse Api::ListMeetings(Call& c) {
   return Json(200, json::object{{"meetings", std::move(out)}});
 }
 
-ApiResponse Api::GetList(Call& c, const std::string& kind) {
+ApiResponse ListRoutes::GetList(Call& c, const std::string& kind) {
   std::string unit, period;
   const char* period_key = kind == "monthly" ? "month" : "quarter";
   for (const auto& [k, v] : c.query) {
@@ -120,7 +120,7 @@ ApiResponse Api::GetList(Call& c, const std::string& kind) {
   return Json(200, body);
 }
 
-ApiResponse Api::PublishProgressionList(Call& c) {
+ApiResponse ListRoutes::PublishProgressionList(Call& c) {
   if (Status s = OnlyFields(c.body, {"unit", "quarter"}); !s.ok()) return FromStatus(s);
   auto unit = ReqString(c.body, "unit");
   if (!unit.ok()) return FromStatus(unit.status());
@@ -146,6 +146,14 @@ ApiResponse Api::PublishProgressionList(Call& c) {
   }
   return Json(200, json::object{{"list_id", id}, {"published_at", stored->published_at},
                                 {"published_by", stored->published_by}, {"content_hash", stored->list.content_hash}});
+}
+
+void ListRoutes::Register(RouteTable& t) {
+  t.Add("POST", {"meetings"}, [this](Call& c) { return RecordMeeting(c); });
+  t.Add("GET", {"meetings"}, [this](Call& c) { return ListMeetings(c); });
+  t.Add("GET", {"lists", "monthly"}, [this](Call& c) { return GetList(c, "monthly"); });
+  t.Add("GET", {"lists", "progression"}, [this](Call& c) { return GetList(c, "progression"); });
+  t.Add("POST", {"lists", "progression", "publish"}, [this](Call& c) { return PublishProgressionList(c); });
 }
 
 }  // namespace casetrail::adapters

@@ -8,7 +8,7 @@
 // on the searcher's own lookup stream.
 #include <algorithm>
 
-#include "adapters/http/api.h"
+#include "adapters/http/api_search.h"
 #include "adapters/http/body_fields.h"
 #include "adapters/http/read_models.h"
 #include "engine/access_policy.h"
@@ -22,7 +22,7 @@
 namespace casetrail::adapters {
 namespace json = boost::json;
 
-ApiResponse Api::SearchCases(Call& c) {
+ApiResponse SearchRoutes::SearchCases(Call& c) {
   if (Status s = OnlyFields(c.body, {"query", "unit", "state"}); !s.ok()) return FromStatus(s);
   auto query = ReqString(c.body, "query");
   if (!query.ok()) return FromStatus(query.status());
@@ -40,7 +40,7 @@ ApiResponse Api::SearchCases(Call& c) {
   if (!engine::RoleSeesCases(Model(), c.actor.role) || !May(c, "lookup_subject")) {
     return Problem(403, "forbidden", "this role may not search for people");
   }
-  if (auto wait = limits_->TakeLookup(c.actor.id)) {
+  if (auto wait = d_.limits->TakeLookup(c.actor.id)) {
     if (d_.metrics) ++d_.metrics->server().rate_limited_lookups;
     spdlog::warn("search refused: a user of role {} spent the lookup budget", c.actor.role);
     return RateLimited(*wait, "lookups by this user");
@@ -101,6 +101,10 @@ ApiResponse Api::SearchCases(Call& c) {
   }
   const auto total = cases.size();
   return Json(200, json::object{{"cases", std::move(cases)}, {"total", total}});
+}
+
+void SearchRoutes::Register(RouteTable& t) {
+  t.Add("POST", {"cases", "search"}, [this](Call& c) { return SearchCases(c); });
 }
 
 }  // namespace casetrail::adapters

@@ -5,13 +5,16 @@
 //   POST /v1/audits/samples                a seeded, recorded sample of case ids (compliance)
 #include <sodium.h>
 
-#include "adapters/http/api.h"
+#include "adapters/http/api_strategic.h"
 #include "adapters/http/body_fields.h"
+#include "adapters/http/api_indicators.h"
 #include "adapters/http/json_values.h"
 #include "engine/cooperation_records.h"
 #include "replay/case_rebuild.h"
 #include "replay/decision_audit.h"
+#include "replay/decision_register.h"
 #include "replay/stockholm_time.h"
+#include "replay/suppression.h"
 #include "replay/indicator_definitions.h"
 #include "workflows/indicator_definitions.h"
 #include "storage/base/hex.h"
@@ -58,7 +61,7 @@ std::string NewDeviationId() {
 
 }  // namespace
 
-ApiResponse Api::RecordDecision(Call& c) {
+ApiResponse StrategicRoutes::RecordDecision(Call& c) {
   if (Status s = OnlyFields(c.body, {"body", "subject", "decided_by", "presented_by", "participants", "registry_number",
                                      "effective_from", "adopts", "indicator_definitions"});
       !s.ok())
@@ -142,16 +145,16 @@ ApiResponse Api::RecordDecision(Call& c) {
   return Json(201, json::object{{"position", r->first_position.value()}, {"registry_number", registry}});
 }
 
-ApiResponse Api::ListDecisions(Call& c) {
+ApiResponse StrategicRoutes::ListDecisions(Call& c) {
   if (!May(c, "govern")) return Problem(403, "forbidden", "the decision register is for the strategic group, compliance and admin");
-  auto events = replay::ReadStreamEvents(*d_.log, engine::DecisionStream());
+  auto events = replay::ReadDecisionRegister(*d_.log);
   if (!events.ok()) return FromStatus(events.status());
   json::array out;
   for (const auto& e : *events) out.push_back(RecordJson(e));
   return Json(200, json::object{{"decisions", std::move(out)}});
 }
 
-ApiResponse Api::ReportDeviation(Call& c) {
+ApiResponse StrategicRoutes::ReportDeviation(Call& c) {
   if (Status s = OnlyFields(c.body, {"kind", "summary", "unit", "occurred_on"}); !s.ok()) return FromStatus(s);
   std::string kind, summary, unit;
   if (Status s = Text(c.body, "kind", 60, &kind); !s.ok()) return FromStatus(s);
@@ -171,7 +174,7 @@ ApiResponse Api::ReportDeviation(Call& c) {
   return Json(201, json::object{{"deviation_id", id}, {"position", p->value()}});
 }
 
-ApiResponse Api::HandleDeviation(Call& c, const std::string& id) {
+ApiResponse StrategicRoutes::HandleDeviation(Call& c, const std::string& id) {
   if (Status s = OnlyFields(c.body, {"action", "handled_on"}); !s.ok()) return FromStatus(s);
   std::string action;
   if (Status s = Text(c.body, "action", 500, &action); !s.ok()) return FromStatus(s);
@@ -187,37 +190,24 @@ ApiResponse Api::HandleDeviation(Call& c, const std::string& id) {
   return Json(200, json::object{{"deviation_id", id}, {"position", p->value()}});
 }
 
-ApiResponse Api::ListDeviations(Call& c) {
+ApiResponse StrategicRoutes::ListDeviations(Call& c) {
   if (!May(c, "govern")) return Problem(403, "forbidden", "the deviation log is for the strategic group, compliance and admin");
-  std::map<std::string, json::object> by_id;
-  Position from(1);
-  for (;;) {
-    auto batch = d_.log->ReadAll(from, 8192);
-    if (!batch.ok()) return FromStatus(batch.status());
-    if (batch->empty()) break;
-    from = Position(batch->back().position.value() + 1);
-    for (const auto& r : *batch) {
-      if (r.type != "DeviationReported" && r.type != "DeviationHandled") continue;
-      auto e = engine::DecodeStored(r);
-      if (!e.ok()) return FromStatus(e.status());
-      const std::string id = r.stream.value().substr(10);
-      if (r.type == "DeviationReported") {
-        by_id[id] = RecordJson(*e);
-        by_id[id]["status"] = "open";
-        by_id[id]["handling"] = json::array{};
-      } else if (by_id.count(id)) {
-        by_id[id]["status"] = "handled";
-        by_id[id]["handling"].as_array().push_back(RecordJson(*e));
-      }
-    }
-  }
+  auto deviations = replay::ReadDeviationLog(*d_.log);
+  if (!deviations.ok()) return FromStatus(deviations.status());
   json::array out;
-  for (auto& [id, o] : by_id) out.push_back(std::move(o));
+  for (const auto& d : *deviations) {
+    json::object o = RecordJson(d.reported);
+    o["status"] = d.Handled() ? "handled" : "open";
+    json::array handling;
+    for (const auto& e : d.handling) handling.push_back(RecordJson(e));
+    o["handling"] = std::move(handling);
+    out.push_back(std::move(o));
+  }
   return Json(200, json::object{{"deviations", std::move(out)}});
 }
 
-ApiResponse Api::DecisionAuditReport(Call& c) {
-  auto scope = IndicatorScope(c.query, nullptr);
+ApiResponse StrategicRoutes::DecisionAuditReport(Call& c) {
+  auto scope = IndicatorScope(*this, c.query, nullptr);
   if (!scope.ok()) return FromStatus(scope.status());
   if (!May(c, "read_strategic")) return Problem(403, "forbidden", "for the strategic group and compliance");
   auto period = replay::ParsePeriod(scope->first);
@@ -226,7 +216,8 @@ ApiResponse Api::DecisionAuditReport(Call& c) {
   // For the strategic role small counts are hidden, as in the indicators (DOMAIN §5.5).
   const bool suppress = Model().Role(c.actor.role)->suppressed;
   auto count_json = [&](uint64_t n) {
-    return suppress && n >= 1 && n < static_cast<uint64_t>(d_.suppress_below) ? json::value(nullptr) : json::value(n);
+    const auto shown = suppress ? replay::ShownCount(n, d_.suppress_below) : std::optional<uint64_t>(n);
+    return shown ? json::value(*shown) : json::value(nullptr);
   };
   json::object groups;
   std::map<std::string, uint64_t> totals;
@@ -247,7 +238,7 @@ ApiResponse Api::DecisionAuditReport(Call& c) {
                                 {"suppress_below", suppress ? json::value(d_.suppress_below) : json::value(nullptr)}});
 }
 
-ApiResponse Api::DrawAuditSample(Call& c) {
+ApiResponse StrategicRoutes::DrawAuditSample(Call& c) {
   json::object scope_body;
   uint64_t size = 0, seed = 0;
   bool seeded = false;
@@ -264,7 +255,7 @@ ApiResponse Api::DrawAuditSample(Call& c) {
     }
   }
   if (size == 0) return FromStatus(InvalidField("size", "is required"));
-  auto scope = IndicatorScope({}, &scope_body);
+  auto scope = IndicatorScope(*this, {}, &scope_body);
   if (!scope.ok()) return FromStatus(scope.status());
   if (!May(c, "draw_samples")) return Problem(403, "forbidden", "this role does not draw review samples");
   if (!seeded) randombytes_buf(&seed, sizeof(seed) - 1);  // < 2^56: fits a JSON integer
@@ -283,6 +274,16 @@ ApiResponse Api::DrawAuditSample(Call& c) {
   for (const auto& id : ids) out.emplace_back(id);
   return Json(201, json::object{{"period", period->label}, {"seed", seed}, {"population", audit->cases.size()},
                                 {"case_ids", std::move(out)}, {"position", p->value()}});
+}
+
+void StrategicRoutes::Register(RouteTable& t) {
+  t.Add("POST", {"decisions"}, [this](Call& c) { return RecordDecision(c); });
+  t.Add("GET", {"decisions"}, [this](Call& c) { return ListDecisions(c); });
+  t.Add("POST", {"deviations"}, [this](Call& c) { return ReportDeviation(c); });
+  t.Add("GET", {"deviations"}, [this](Call& c) { return ListDeviations(c); });
+  t.Add("POST", {"deviations", "*", "handled"}, [this](Call& c) { return HandleDeviation(c, c.path[1]); });
+  t.Add("GET", {"audits", "decisions"}, [this](Call& c) { return DecisionAuditReport(c); });
+  t.Add("POST", {"audits", "samples"}, [this](Call& c) { return DrawAuditSample(c); });
 }
 
 }  // namespace casetrail::adapters

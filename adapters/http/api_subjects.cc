@@ -1,6 +1,6 @@
 // Subjects and consent: POST /v1/subjects, PATCH /v1/subjects/{id} (rectification),
 // /v1/subjects/lookup, …/consents, …/consents/withdraw.
-#include "adapters/http/api.h"
+#include "adapters/http/api_subjects.h"
 #include "adapters/http/body_fields.h"
 #include "engine/reserves.h"
 #include "engine/access_policy.h"
@@ -36,7 +36,7 @@ Status ParseContact(const json::object& body, std::optional<std::string>* phone,
 }
 }  // namespace
 
-Status Api::TraceLookup(const Call& c, const std::string& canonical_number, const std::string& subject_id,
+Status SubjectRoutes::TraceLookup(const Call& c, const std::string& canonical_number, const std::string& subject_id,
                         const char* outcome, const char* via) {
   engine::LookupRecord record{c.actor,
                               subject_id,
@@ -48,7 +48,7 @@ Status Api::TraceLookup(const Call& c, const std::string& canonical_number, cons
   return engine::RecordLookup(*d_.log, record);
 }
 
-ApiResponse Api::RegisterSubject(Call& c) {
+ApiResponse SubjectRoutes::RegisterSubject(Call& c) {
   if (Status s = OnlyFields(c.body, {"personal_number", "name", "gender", "contact"}); !s.ok()) return FromStatus(s);
   auto pnr = ReqString(c.body, "personal_number");
   if (!pnr.ok()) return FromStatus(pnr.status());
@@ -78,7 +78,7 @@ ApiResponse Api::RegisterSubject(Call& c) {
   return Json(r->created ? 201 : 200, {{"subject_id", r->subject_id}});
 }
 
-ApiResponse Api::RectifySubject(Call& c, const std::string& subject) {
+ApiResponse SubjectRoutes::RectifySubject(Call& c, const std::string& subject) {
   if (Status s = OnlyFields(c.body, {"name", "contact", "personal_number", "reason"}); !s.ok()) return FromStatus(s);
   engine::Rectification in;
   for (auto [field, target] : {std::pair{"name", &in.name}, std::pair{"personal_number", &in.personal_number}}) {
@@ -92,20 +92,20 @@ ApiResponse Api::RectifySubject(Call& c, const std::string& subject) {
   if (Status s = ParseContact(c.body, &in.phone, &in.email); !s.ok()) return FromStatus(s);
   if (in.personal_number && !engine::ParsePersonalNumber(*in.personal_number, CurrentYear(*d_.clock)).ok()) return InvalidNumber();
   engine::RequestContext ctx = c.Context();
-  ctx.idempotency_fingerprint = Fingerprint(c.req);  // a key reused with another body is refused
+  ctx.idempotency_fingerprint = d_.hashes->Fingerprint(c.req);  // a key reused with another body is refused
   auto r = d_.service->RectifySubject(ctx, subject, in);
   if (!r.ok()) return FromStatus(r.status());
   return Json(200, {{"subject_id", subject}, {"version", *r}});
 }
 
-ApiResponse Api::LookupSubject(Call& c) {
+ApiResponse SubjectRoutes::LookupSubject(Call& c) {
   if (Status s = OnlyFields(c.body, {"personal_number"}); !s.ok()) return FromStatus(s);
   auto pnr = ReqString(c.body, "personal_number");
   if (!pnr.ok()) return FromStatus(pnr.status());
   auto pn = engine::ParsePersonalNumber(*pnr, CurrentYear(*d_.clock));
   if (!pn.ok()) return InvalidNumber();
   if (!May(c, "lookup_subject")) return Problem(403, "forbidden", "this role may not look up subjects");
-  if (auto wait = limits_->TakeLookup(c.actor.id)) {
+  if (auto wait = d_.limits->TakeLookup(c.actor.id)) {
     if (d_.metrics) ++d_.metrics->server().rate_limited_lookups;
     spdlog::warn("lookup refused: a user of role {} spent the lookup budget", c.actor.role);
     return RateLimited(*wait, "lookups by this user");
@@ -134,7 +134,7 @@ ApiResponse Api::LookupSubject(Call& c) {
   return Json(200, {{"subject_id", **r}, {"open_case", open_case}});
 }
 
-ApiResponse Api::GrantConsent(Call& c, const std::string& subject) {
+ApiResponse SubjectRoutes::GrantConsent(Call& c, const std::string& subject) {
   if (Status s = OnlyFields(c.body, {"scopes", "method", "evidence_ref"}); !s.ok()) return FromStatus(s);
   auto scopes = StringList(c.body, "scopes");
   if (!scopes.ok()) return FromStatus(scopes.status());
@@ -143,26 +143,26 @@ ApiResponse Api::GrantConsent(Call& c, const std::string& subject) {
   auto evidence = OptString(c.body, "evidence_ref");
   if (!evidence.ok()) return FromStatus(evidence.status());
   engine::RequestContext ctx = c.Context();
-  ctx.idempotency_fingerprint = Fingerprint(c.req);
+  ctx.idempotency_fingerprint = d_.hashes->Fingerprint(c.req);
   auto r = d_.service->GrantConsent(ctx, subject, *scopes, *method, evidence->value_or(""));
   if (!r.ok()) return FromStatus(r.status());
   return Json(201, {{"version", *r}});
 }
 
-ApiResponse Api::RecordNotice(Call& c, const std::string& subject) {
+ApiResponse SubjectRoutes::RecordNotice(Call& c, const std::string& subject) {
   if (Status s = OnlyFields(c.body, {"notice_version", "method"}); !s.ok()) return FromStatus(s);
   auto version = ReqString(c.body, "notice_version");
   if (!version.ok()) return FromStatus(version.status());
   auto method = ReqString(c.body, "method");
   if (!method.ok()) return FromStatus(method.status());
   engine::RequestContext ctx = c.Context();
-  ctx.idempotency_fingerprint = Fingerprint(c.req);
+  ctx.idempotency_fingerprint = d_.hashes->Fingerprint(c.req);
   auto r = d_.service->RecordNotice(ctx, subject, *version, *method);
   if (!r.ok()) return FromStatus(r.status());
   return Json(201, {{"version", *r}});
 }
 
-ApiResponse Api::AppointReserve(Call& c, bool revoke) {
+ApiResponse SubjectRoutes::AppointReserve(Call& c, bool revoke) {
   if (Status s = OnlyFields(c.body, revoke ? std::set<std::string>{} : std::set<std::string>{"reserve"}); !s.ok()) {
     return FromStatus(s);
   }
@@ -181,7 +181,7 @@ ApiResponse Api::AppointReserve(Call& c, bool revoke) {
   return Json(revoke ? 200 : 201, {{"version", *r}});
 }
 
-ApiResponse Api::WithdrawConsent(Call& c, const std::string& subject) {
+ApiResponse SubjectRoutes::WithdrawConsent(Call& c, const std::string& subject) {
   if (Status s = OnlyFields(c.body, {"scopes", "on_request"}); !s.ok()) return FromStatus(s);
   bool on_request = false;
   if (const auto* v = c.body.if_contains("on_request")) {
@@ -198,10 +198,21 @@ ApiResponse Api::WithdrawConsent(Call& c, const std::string& subject) {
     scopes = *list;
   }
   engine::RequestContext ctx = c.Context();
-  ctx.idempotency_fingerprint = Fingerprint(c.req);
+  ctx.idempotency_fingerprint = d_.hashes->Fingerprint(c.req);
   auto r = d_.service->WithdrawConsent(ctx, subject, scopes, on_request);
   if (!r.ok()) return FromStatus(r.status());
   return Json(200, {{"version", *r}});
+}
+
+void SubjectRoutes::Register(RouteTable& t) {
+  t.Add("POST", {"subjects"}, [this](Call& c) { return RegisterSubject(c); });
+  t.Add("POST", {"subjects", "lookup"}, [this](Call& c) { return LookupSubject(c); });
+  t.Add("PATCH", {"subjects", "*"}, [this](Call& c) { return RectifySubject(c, c.path[1]); });
+  t.Add("POST", {"subjects", "*", "consents"}, [this](Call& c) { return GrantConsent(c, c.path[1]); });
+  t.Add("POST", {"subjects", "*", "notices"}, [this](Call& c) { return RecordNotice(c, c.path[1]); });
+  t.Add("POST", {"reserves"}, [this](Call& c) { return AppointReserve(c, false); });
+  t.Add("POST", {"reserves", "revoke"}, [this](Call& c) { return AppointReserve(c, true); });
+  t.Add("POST", {"subjects", "*", "consents", "withdraw"}, [this](Call& c) { return WithdrawConsent(c, c.path[1]); });
 }
 
 }  // namespace casetrail::adapters

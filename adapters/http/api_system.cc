@@ -1,6 +1,8 @@
 // Integrity and operations: /v1/verify, /v1/checkpoints/latest, /v1/workflows, /v1/admin/clock,
 // /v1/admin/backup.
-#include "adapters/http/api.h"
+#include "adapters/http/api_system.h"
+
+#include "adapters/http/api.h"  // OpenApiDocument
 
 #include <algorithm>
 #include "engine/cooperation_records.h"
@@ -23,7 +25,7 @@ std::string Hex(const std::array<uint8_t, N>& a) {
 
 }  // namespace
 
-ApiResponse Api::Verify(Call& c) {
+ApiResponse SystemRoutes::Verify(Call& c) {
   if (!May(c, "verify")) return Problem(403, "forbidden", "compliance or admin only");
   auto r = d_.log->Verify(nullptr);
   if (!r.ok()) return FromStatus(r.status());
@@ -35,7 +37,7 @@ ApiResponse Api::Verify(Call& c) {
                                 {"head", json::object{{"position", r->head.position.value()}, {"hash", Hex(r->head.hash)}}}});
 }
 
-ApiResponse Api::LatestCheckpoint(Call&) {
+ApiResponse SystemRoutes::LatestCheckpoint(Call&) {
   if (Status s = d_.log->WriteCheckpoint(); !s.ok()) return FromStatus(s);
   auto r = d_.log->LatestCheckpoint();
   if (!r.ok()) return FromStatus(r.status());
@@ -47,14 +49,14 @@ ApiResponse Api::LatestCheckpoint(Call&) {
 
 // Who the token belongs to, as the server sees it: clients (the web UI) show the role and unit
 // and build their navigation from it instead of guessing from refusals.
-ApiResponse Api::Me(Call& c) {
+ApiResponse SystemRoutes::Me(Call& c) {
   json::object me{{"id", c.actor.id}, {"role", c.actor.role},
                   {"unit", c.actor.unit.empty() ? json::value(nullptr) : json::value(c.actor.unit)}};
   if (!c.actor.acting_for.empty()) me["acting_for"] = c.actor.acting_for;
   return Json(200, std::move(me));
 }
 
-ApiResponse Api::Workflows(Call&) {
+ApiResponse SystemRoutes::Workflows(Call&) {
   json::array revisions;
   for (const auto* d : d_.registry->All()) {
     json::array commands;
@@ -106,7 +108,7 @@ ApiResponse Api::Workflows(Call&) {
 
 // A consistent image of the log and the key store, taken while serving, into a new folder under
 // --backup-root (a plain name: the server never writes elsewhere). Like `casetrail backup`.
-ApiResponse Api::Backup(Call& c) {
+ApiResponse SystemRoutes::Backup(Call& c) {
   if (Status s = OnlyFields(c.body, {"name"}); !s.ok()) return FromStatus(s);
   auto name = ReqString(c.body, "name");
   if (!name.ok()) return FromStatus(name.status());
@@ -128,7 +130,7 @@ ApiResponse Api::Backup(Call& c) {
 }
 
 // GET /v1/admin/records: administrative actions and retention runs, oldest first.
-ApiResponse Api::AdminRecords(Call& c) {
+ApiResponse SystemRoutes::AdminRecords(Call& c) {
   if (!May(c, "read_audit") && !May(c, "move_clock")) return Problem(403, "forbidden", "admin or compliance reads these");
   std::vector<engine::StoredEvent> all;
   for (const StreamId& stream : {engine::AdminStream(), engine::RetentionRunStream()}) {
@@ -146,7 +148,7 @@ ApiResponse Api::AdminRecords(Call& c) {
   return Json(200, json::object{{"records", std::move(out)}});
 }
 
-ApiResponse Api::MoveClock(Call& c) {
+ApiResponse SystemRoutes::MoveClock(Call& c) {
   if (!May(c, "move_clock")) return Problem(403, "forbidden", "admin only");
   if (Status s = OnlyFields(c.body, {"advance", "set"}); !s.ok()) return FromStatus(s);
   engine::Timestamp now = d_.manual_clock->Now(), target = now;
@@ -186,7 +188,7 @@ ApiResponse Api::MoveClock(Call& c) {
 
 namespace casetrail::adapters {
 
-ApiResponse Api::ListReminders(Call& c) {
+ApiResponse SystemRoutes::ListReminders(Call& c) {
   std::string status = "all", case_id, kind;
   size_t limit = 500;
   // Pages follow the order (due_at, id); a token is the last item's "<due_at in µs>.<id>".
@@ -251,6 +253,18 @@ ApiResponse Api::ListReminders(Call& c) {
   }
   const json::value next = more ? json::value(std::to_string(last.first) + "." + last.second) : json::value(nullptr);
   return Json(200, json::object{{"reminders", std::move(out)}, {"next_page_token", next}});
+}
+
+void SystemRoutes::Register(RouteTable& t) {
+  t.Add("GET", {"reminders"}, [this](Call& c) { return ListReminders(c); });
+  t.Add("GET", {"verify"}, [this](Call& c) { return Verify(c); });
+  t.Add("GET", {"checkpoints", "latest"}, [this](Call& c) { return LatestCheckpoint(c); });
+  t.Add("GET", {"workflows"}, [this](Call& c) { return Workflows(c); });
+  t.Add("GET", {"me"}, [this](Call& c) { return Me(c); });
+  t.Add("GET", {"openapi.json"}, [](Call&) { return ApiResponse{200, "application/json", std::string(OpenApiDocument()), {}}; });
+  if (d_.manual_clock) t.Add("POST", {"admin", "clock"}, [this](Call& c) { return MoveClock(c); });
+  t.Add("POST", {"admin", "backup"}, [this](Call& c) { return Backup(c); });
+  t.Add("GET", {"admin", "records"}, [this](Call& c) { return AdminRecords(c); });
 }
 
 }  // namespace casetrail::adapters

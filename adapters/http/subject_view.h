@@ -1,20 +1,12 @@
-// The subject's personal data as responses show it: opened from the subject stream with the
-// subject's key, or absent once the key is shredded (erased).
+// The subject's personal data as responses show it (read by replay/subject_personal.h).
 #pragma once
 
 #include <boost/json.hpp>
-#include <optional>
-#include <string>
 
-#include "engine/subject_keys.h"
-#include "storage/log.h"
+#include "engine/value.h"
 
 namespace casetrail::adapters {
 
-// The subject's current personal data (registration merged with rectifications), or nullopt
-// once erased (the key is gone).
-Result<std::optional<engine::Fields>> SubjectPersonal(storage::Log& log, engine::SubjectKeys& keys,
-                                                      const std::string& subject);
 // {"name","personal_number","contact":{"phone","email"}}
 boost::json::object SubjectJson(const engine::Fields& f);
 

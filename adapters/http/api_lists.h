@@ -1,0 +1,33 @@
+// Meetings and follow-up lists: POST/GET /v1/meetings, GET /v1/lists/monthly,
+// GET /v1/lists/progression, POST /v1/lists/progression/publish.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "adapters/http/routes.h"
+#include "adapters/workers/reminder_worker.h"
+
+namespace casetrail::adapters {
+
+class ListRoutes : private ModelChecks {
+ public:
+  struct Deps {
+    storage::Log* log = nullptr;
+    engine::CaseService* service = nullptr;
+    engine::Clock* clock = nullptr;
+    ReminderWorker* worker = nullptr;  // generates the lists; caught up before one is read
+  };
+  explicit ListRoutes(Deps deps) : ModelChecks(deps.service), d_(std::move(deps)) {}
+  void Register(RouteTable& routes);
+
+ private:
+  ApiResponse RecordMeeting(Call& c);
+  ApiResponse ListMeetings(Call& c);
+  ApiResponse GetList(Call& c, const std::string& kind);
+  ApiResponse PublishProgressionList(Call& c);
+
+  Deps d_;
+};
+
+}  // namespace casetrail::adapters
