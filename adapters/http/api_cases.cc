@@ -54,11 +54,19 @@ ApiResponse Api::OpenCase(Call& c) {
   if (!subject.ok()) return FromStatus(subject.status());
   json::object rest = c.body;
   rest.erase("subject_id");
+  // Optional: which initial command opens the case (RegisterCustomerInStudies, T16); by default
+  // the revision's first (SubmitReferral).
+  std::string command;
+  if (const json::value* v = rest.if_contains("command")) {
+    if (!v->is_string()) return FromStatus(InvalidField("command", "must be a command name"));
+    command = std::string(v->as_string());
+    rest.erase("command");
+  }
   auto fields = FieldsFromJson(rest);
   if (!fields.ok()) return FromStatus(fields.status());
   engine::RequestContext ctx = c.Context();
   ctx.idempotency_fingerprint = Fingerprint(c.req);
-  auto r = d_.service->OpenCase(ctx, *subject, *fields);
+  auto r = d_.service->OpenCase(ctx, *subject, *fields, command);
   if (!r.ok()) return FromStatus(r.status());
   return Json(r->deduplicated ? 201 : 201, ResultJson(*r));
 }

@@ -239,8 +239,16 @@ ApiResponse Api::Audit(Call& c, const std::string& case_id) {
   auto subject_events = replay::ReadStreamEvents(*d_.log, engine::SubjectStream(state->subject_id));
   if (!subject_events.ok()) return FromStatus(subject_events.status());
   json::array rectifications;
+  json::value erasure = nullptr;  // the person's erasure: its legal basis and reference as written
   for (const auto& e : *subject_events) {
     if (e.event.type == "SubjectRectified") rectifications.push_back(RectificationJson(e));
+    if (e.event.type == "SubjectErased" || e.event.type == "GallringExecuted") {
+      json::object o = ToJson(e.event.facts);
+      o["type"] = e.event.type;
+      o["erased_at"] = engine::FormatRfc3339(e.event.meta.recorded_at);
+      o["by"] = e.event.meta.actor.id;
+      erasure = std::move(o);
+    }
   }
   if (report->first_bad_position) chain["first_bad_position"] = report->first_bad_position->value();
   // The audit shows what was done in a person's case and who read it: itself a read, recorded
@@ -255,6 +263,7 @@ ApiResponse Api::Audit(Call& c, const std::string& case_id) {
                                 {"refused_commands", std::move(refusal_json)},
                                 {"reads", std::move(read_json)},
                                 {"subject_rectifications", std::move(rectifications)},
+                                {"subject_erasure", std::move(erasure)},
                                 {"chain", std::move(chain)}});
 }
 
