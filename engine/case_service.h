@@ -152,7 +152,7 @@ class CaseService {
   void SetErasureLedger(storage::ErasureLedger* ledger) { ledger_ = ledger; }
   // How guards resolve a record a command refers to (engine/guard.h). Without one, a reference is
   // checked by its form only.
-  void SetRecordLookup(RecordLookup lookup) { lookup_ = std::move(lookup); }
+  void SetReferenceLookup(ReferenceLookup lookup) { lookup_ = std::move(lookup); }
 
   // OpenCase: an initial command of the newest adopted revision creates a case for the subject;
   // `command` names which ("": the revision's first). A name that is not an initial command of
@@ -207,7 +207,7 @@ class CaseService {
   Clock* clock_;
   std::string workflow_;
   storage::ErasureLedger* ledger_ = nullptr;
-  RecordLookup lookup_;
+  ReferenceLookup lookup_;
   StripedLocks number_locks_;   // one registration per personal number at a time
   StripedLocks subject_locks_;  // erasure, retention and legal holds of one subject, in turn
 };

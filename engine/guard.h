@@ -28,15 +28,15 @@ struct ReferencedRecord {
 
 // Resolves a reference; nullopt when no such record exists (or it cannot be read: a guard that
 // cannot see the record refuses rather than allows). Supplied by whoever wires the command path
-// (CaseService::SetRecordLookup); absent in tests of pure decisions.
-using RecordLookup = std::function<std::optional<ReferencedRecord>(const std::string& id)>;
+// (CaseService::SetReferenceLookup); absent in tests of pure decisions.
+using ReferenceLookup = std::function<std::optional<ReferencedRecord>(const std::string& id)>;
 
 struct GuardContext {
   const CaseState& state;
   const Fields& fields;  // the command's fields, defaults applied
   const Actor& actor;
   Timestamp now;
-  const RecordLookup* lookup = nullptr;  // nullptr: references are checked by their form only
+  const ReferenceLookup* lookup = nullptr;  // nullptr: references are checked by their form only
 };
 
 // Returns true when the rule allows the command.

@@ -76,7 +76,7 @@ Result<std::unique_ptr<EngineOnStores>> BuildEngine(OpenStores& stores) {
                                                      &workflows::StudyReferralGuards(), e->clock.get(),
                                                      workflows::kStudyReferral);
   e->service->SetErasureLedger(stores.ledger.get());
-  e->service->SetRecordLookup(ListLookup(*stores.log));
+  e->service->SetReferenceLookup(ListLookup(*stores.log));
   return e;
 }
 

@@ -164,7 +164,7 @@ Status PrepareDemo(ServeFlags& f) {
   engine::FakeClock clock(*engine::ParseRfc3339("2025-01-08T09:00:00+01:00"));
   engine::CaseService service(stores.log.get(), &keys, &registry, &workflows::StudyReferralGuards(), &clock,
                               workflows::kStudyReferral);
-  service.SetRecordLookup(ListLookup(*stores.log));
+  service.SetReferenceLookup(ListLookup(*stores.log));
   std::cerr << "creating demo data (" << f.demo_cases + 1 << " cases: " << f.demo_cases << " generated and the fixture case)…\n";
   CT_ASSIGN_OR_RETURN(DemoStats stats, PopulateDemo(service, clock, f.demo_cases, 20250113));
   CT_ASSIGN_OR_RETURN(std::string fixture, AddFixtureCase(service, clock, stores.log.get(), &registry));
@@ -344,7 +344,7 @@ int RunServe(ServeFlags f) {
   engine::CaseService service(stores->log.get(), &keys, &registry, &workflows::StudyReferralGuards(), clock,
                               workflows::kStudyReferral);
   service.SetErasureLedger(stores->ledger.get());
-  service.SetRecordLookup(ListLookup(*stores->log));
+  service.SetReferenceLookup(ListLookup(*stores->log));
   // Registrations cut short between the key store and the log; erasures recorded in the ledger
   // but missing from the stores (a restore, a crash mid-erasure).
   auto reapplied = service.RepairAtStart();

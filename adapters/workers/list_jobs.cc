@@ -238,7 +238,7 @@ Result<StoredList> ReadList(storage::Log& log, const std::string& list_id) {
   return out;
 }
 
-engine::RecordLookup ListLookup(storage::Log& log) {
+engine::ReferenceLookup ListLookup(storage::Log& log) {
   return [&log](const std::string& id) -> std::optional<engine::ReferencedRecord> {
     if (id.rfind("monthly:", 0) != 0 && id.rfind("progression:", 0) != 0) return std::nullopt;
     auto stored = ReadList(log, id);

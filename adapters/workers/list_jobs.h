@@ -65,6 +65,6 @@ Result<StoredList> ReadList(storage::Log& log, const std::string& list_id);
 // How G-MEETING and G-LIST find the list a command names (engine/guard.h): the stored list's unit,
 // its cases and whether it was published; nullopt for a list not generated (or not readable).
 // A monthly meeting's id is its monthly list's id.
-engine::RecordLookup ListLookup(storage::Log& log);
+engine::ReferenceLookup ListLookup(storage::Log& log);
 
 }  // namespace casetrail::adapters
