@@ -371,11 +371,14 @@ Status CaseService::RecordRefusal(const RequestContext& ctx, const std::string& 
 }
 
 Result<CommandResult> CaseService::OpenCase(const RequestContext& ctx, const std::string& subject_id,
-                                                  const Fields& given) {
+                                            const Fields& given, const std::string& command) {
   const Timestamp now = clock_->Now();
   const WorkflowDefinition* def = definitions_->Current(workflow_, Today(now));
   if (!def) return Internal("no adopted workflow revision");
-  const CommandSpec* spec = def->InitialCommand();
+  const CommandSpec* spec = command.empty() ? def->InitialCommand() : def->FindCommand(command);
+  if (!spec || !spec->IsInitial()) {
+    return Refusal(StatusCode::kInvalidArgument, "unknown_command", "no initial command of that name in " + def->Name());
+  }
   const std::string case_id =
       ctx.idempotency_key.empty() ? NewId("C-") : IdFromKey("C-", ctx.actor.id, ctx.idempotency_key);
 
@@ -410,7 +413,8 @@ Result<CommandResult> CaseService::OpenCase(const RequestContext& ctx, const std
     empty.subject_id = subject_id;
     Command cmd{spec->name, given, std::nullopt};
     DecideInput in{empty, *spec, fields, ctx.actor, now, std::nullopt, *def, *guards_, consent,
-                   "consent:" + subject_id + "@" + std::to_string(consent.version()), ctx.legal_basis};
+                   "consent:" + subject_id + "@" + std::to_string(consent.version()), ctx.legal_basis,
+                   lookup_ ? &lookup_ : nullptr};
     auto decided = Decide(in);
     if (!decided.ok()) return IsRefusal(decided.status()) ? refuse(decided.status()) : decided.status();
     // Facts for statistics, known when the case opens (DOMAIN §5.5): never the birth year itself.
@@ -503,7 +507,8 @@ Result<CommandResult> CaseService::ExecuteOnce(const RequestContext& ctx, const 
   }
   CT_ASSIGN_OR_RETURN(ConsentState consent, LoadConsent(state.subject_id));
   DecideInput in{state, *spec, *fields, ctx.actor, clock_->Now(), command.effective_at, *def, *guards_, consent,
-                 "consent:" + state.subject_id + "@" + std::to_string(consent.version()), ctx.legal_basis};
+                 "consent:" + state.subject_id + "@" + std::to_string(consent.version()), ctx.legal_basis,
+                 lookup_ ? &lookup_ : nullptr};
   auto decided = Decide(in);
   if (!decided.ok()) return IsRefusal(decided.status()) ? refuse(decided.status()) : decided.status();
   CT_ASSIGN_OR_RETURN(auto events, Seal(state.subject_id, std::move(*decided)));

@@ -150,10 +150,15 @@ class CaseService {
   Result<int> RepairAtStart();
   // Erasure needs the ledger of the data directory (DIR/erasure-ledger).
   void SetErasureLedger(storage::ErasureLedger* ledger) { ledger_ = ledger; }
+  // How guards resolve a record a command refers to (engine/guard.h). Without one, a reference is
+  // checked by its form only.
+  void SetReferenceLookup(ReferenceLookup lookup) { lookup_ = std::move(lookup); }
 
-  // OpenCase: the workflow's initial command; creates a case for the subject.
+  // OpenCase: an initial command of the newest adopted revision creates a case for the subject;
+  // `command` names which ("": the revision's first). A name that is not an initial command of
+  // that revision is refused unknown_command.
   Result<CommandResult> OpenCase(const RequestContext& ctx, const std::string& subject_id,
-                                       const Fields& fields);
+                                 const Fields& fields, const std::string& command = "");
   // Any other case command. Without `expected_version`, decides against the latest version and
   // retries on a concurrent change instead of answering version_conflict.
   Result<CommandResult> Execute(const RequestContext& ctx, const std::string& case_id, const Command& command,
@@ -202,6 +207,7 @@ class CaseService {
   Clock* clock_;
   std::string workflow_;
   storage::ErasureLedger* ledger_ = nullptr;
+  ReferenceLookup lookup_;
   StripedLocks number_locks_;   // one registration per personal number at a time
   StripedLocks subject_locks_;  // erasure, retention and legal holds of one subject, in turn
 };

@@ -54,8 +54,11 @@ Result<ErasureResult> CaseService::EraseSubject(const RequestContext& ctx, const
   // Free text, as the person who erases writes it (API.md), up to 200 characters. It is stored
   // in clear in the log and the ledger, so it may not hold a personal number (it would outlive
   // the erasure it records) nor control characters.
+  // Characters, not bytes: "§ 3, beslut om gallring" in Swedish is longer in UTF-8 than on the
+  // page. Continuation bytes (10xxxxxx) do not start a character.
   auto is_text = [](const std::string& v) {
-    return !v.empty() && v.size() <= 200 && std::none_of(v.begin(), v.end(), [](char ch) {
+    const auto chars = std::count_if(v.begin(), v.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; });
+    return !v.empty() && chars <= 200 && std::none_of(v.begin(), v.end(), [](char ch) {
       return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
     });
   };

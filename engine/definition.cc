@@ -101,6 +101,10 @@ Result<CommandSpec> ParseCommand(const json::object& o) {
       if (auto* d = spec.if_contains("default")) {
         CT_ASSIGN_OR_RETURN(f.default_value, ToValue(*d));
       }
+      for (auto& v : Strings(spec, "sealed_values")) f.sealed_values.insert(v);
+      if (!f.sealed_values.empty() && f.type != FieldType::kCode) {
+        return Bad("sealed_values of " + c.name + "." + std::string(name) + " need a code field");
+      }
       c.fields[std::string(name)] = std::move(f);
     }
   }
@@ -142,13 +146,19 @@ Status Check(const WorkflowDefinition& d) {
       if ((f.type == FieldType::kCode || f.type == FieldType::kCodes) && !d.codes.count(f.codes)) {
         return Bad("field " + c.name + "." + name + " names unknown code list '" + f.codes + "'");
       }
+      for (const auto& v : f.sealed_values) {
+        const auto& list = d.codes.at(f.codes);
+        if (std::find(list.begin(), list.end(), v) == list.end()) {
+          return Bad("sealed value '" + v + "' of " + c.name + "." + name + " is not in its code list");
+        }
+      }
     }
     for (const auto& o : c.outcomes) {
       // An outcome is chosen over the command's fields; a personal field there would make the
       // state depend on data that is sealed (and erased) — refused, so a replay never needs it.
       for (const auto& [name, _] : o.when) {
         auto f = c.fields.find(name);
-        if (f != c.fields.end() && f->second.personal) {
+        if (f != c.fields.end() && (f->second.personal || !f->second.sealed_values.empty())) {
           return Bad("an outcome of " + c.name + " is chosen by the personal field '" + name + "'");
         }
       }
@@ -158,13 +168,14 @@ Status Check(const WorkflowDefinition& d) {
         if (e.set_pace && *e.set_pace != "unknown" && !c.fields.count(*e.set_pace)) {
           return Bad("set_pace of " + c.name + " names unknown field");
         }
-        if (e.set_pace && *e.set_pace != "unknown" && c.fields.at(*e.set_pace).personal) {
+        if (e.set_pace && *e.set_pace != "unknown" &&
+            (c.fields.at(*e.set_pace).personal || !c.fields.at(*e.set_pace).sealed_values.empty())) {
           return Bad("set_pace of " + c.name + " names a personal field");
         }
       }
     }
   }
-  if (initial != 1) return Bad("exactly one initial command is required");
+  if (initial < 1) return Bad("an initial command is required");
   for (const auto& t : d.timers) {
     for (const auto& s : t.in_states) {
       if (!states.count(s)) return Bad("timer " + t.name + " names unknown state '" + s + "'");

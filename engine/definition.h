@@ -14,12 +14,14 @@
 //     "role_conditions": {"clerk": {"mode": "remote"}},  // optional: role allowed only
 //                                                        // when these fields have these values
 //     "from": ["submitted", "deferred"],     // states it is allowed in; ["*open"] = any non-terminal;
-//                                            // [] = creates the case (initial command)
+//                                            // [] = creates the case (an initial command; the
+//                                            // first one is the default way to open a case)
 //     "consent": ["share_plans"],            // scopes that must be active (else consent_missing)
 //     "guards": ["G-SLOT-FUTURE"],           // named guards, implemented in workflows/
 //     "fields": {"slot": {"type": "time", "required": true},
 //                "mode": {"type": "code", "codes": "mode", "default": "on_site"},
-//                "note": {"type": "text", "personal": true}},
+//                "note": {"type": "text", "personal": true},
+//                "why": {"type": "code", "codes": "why", "sealed_values": ["medical"]}},
 //     "outcomes": [                          // first whose "when" matches the fields wins
 //       {"when": {"outcome": "done"}, "emits": [{"event": "InspectionHeld"},
 //                                               {"event": "PermitGranted", "to": "granted"}]},
@@ -32,7 +34,8 @@
 //
 // Field types: bool, int, code (one of codes[codes]), codes (list of codes), date (YYYY-MM-DD),
 // time (RFC 3339), id (a non-personal reference such as a list id), text (free text: always
-// personal). "personal": true seals a field under the subject's key.
+// personal). "personal": true seals a field under the subject's key; "sealed_values" seals a code
+// field only when it holds one of the listed values.
 // An emit's "to" is a state or omitted (state unchanged); "closed_reason" sets the reason when it
 // enters the model's closed state; "set_pace": "<field>" | "unknown" | "keep" sets the case's pace.
 #pragma once
@@ -56,6 +59,10 @@ struct FieldSpec {
   bool personal = false;
   std::string codes;  // name of the code list, for kCode/kCodes
   Value default_value;
+  // For kCode: values recorded sealed, like a personal field, while the field's other values are
+  // recorded in clear (special-category data such as a health reason, GDPR Art. 9). With such a
+  // value the event's clear facts lack the field.
+  std::set<std::string> sealed_values;
 };
 
 struct Emit {
@@ -127,6 +134,7 @@ struct WorkflowDefinition {
   // "<workflow>@<revision>"
   std::string Name() const { return workflow + "@" + std::to_string(revision); }
   const CommandSpec* FindCommand(const std::string& name) const;
+  // The first initial command (the usual way a case opens); a revision may have several.
   const CommandSpec* InitialCommand() const;
   bool IsOpen(const std::string& state) const { return !terminal_states.count(state); }
   // The commands allowed in `state` (for invalid_transition answers).

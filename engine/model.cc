@@ -206,6 +206,10 @@ Result<WorkflowModel> ParseModel(std::string_view text) {
       CT_ASSIGN_OR_RETURN(m.roles[std::string(name)], ParseRole(std::string(name), r));
     }
   }
+  if (auto* settings = o.if_contains("settings")) {
+    if (!settings->is_object()) return Bad("settings must be an object");
+    for (const auto& [name, v] : settings->as_object()) m.settings[std::string(name)] = json::serialize(v);
+  }
   CT_RETURN_IF_ERROR(Check(m));
   m.canonical = json::serialize(doc);
   return m;

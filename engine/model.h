@@ -15,6 +15,7 @@
 //               "scopes": {"s1": {"closes_cases": true}, "s2": {}}},
 //   "notices": {"versions": ["2025-1"], "methods": ["letter"]},  // privacy notices given
 //   "case": {"closed_state": "withdrawn", "pace_states": ["active"]},
+//   "settings": {"<name>": {…}},               // for the workflow's adapters (WorkflowModel::settings)
 //   "roles": {
 //     "clerk": {"party": "p1", "cases": "unit",        // "all" | "unit" (own unit) | "none"
 //               "purpose": "case_handling",
@@ -95,6 +96,10 @@ struct WorkflowModel {
   std::string closed_state;
   std::set<std::string> pace_states;
   std::map<std::string, RoleSpec> roles;
+  // Workflow-specific settings the engine does not read, each a JSON document kept as written
+  // (compactly) for the workflow's adapters, e.g. the list calendar's defaults. Versioned with the
+  // model, so a new setting needs a new model version, not a rebuild.
+  std::map<std::string, std::string> settings;
   std::string canonical;  // the document as parsed, serialized compactly
 
   const RoleSpec* Role(const std::string& name) const;

@@ -205,7 +205,7 @@ Result<std::vector<PendingEvent>> Decide(const DecideInput& in) {
         .With("allowed_commands", Join(in.definition.AllowedCommands(current)));
   }
 
-  GuardContext ctx{in.state, in.fields, in.actor, in.now};
+  GuardContext ctx{in.state, in.fields, in.actor, in.now, in.lookup};
   for (const auto& name : spec.guards) {
     auto g = in.guards.find(name);
     if (g == in.guards.end()) return Internal("guard " + name + " is not implemented");
@@ -220,7 +220,10 @@ Result<std::vector<PendingEvent>> Decide(const DecideInput& in) {
 
   Fields facts, personal;
   for (const auto& [name, v] : in.fields) {
-    (spec.fields.at(name).personal ? personal : facts)[name] = v;
+    const FieldSpec& fs = spec.fields.at(name);
+    const std::string* code = std::get_if<std::string>(&v);
+    const bool sealed = fs.personal || (code && fs.sealed_values.count(*code));
+    (sealed ? personal : facts)[name] = v;
   }
   std::vector<PendingEvent> out;
   CaseState after = in.state;  // the case as each event leaves it: recorded on the event

@@ -72,6 +72,7 @@ struct DecideInput {
   const ConsentState& consent;
   std::string consent_ref;
   std::string legal_basis;
+  const ReferenceLookup* lookup = nullptr;  // for guards that resolve a referenced record
 };
 
 // Consent, transition and guards, in the order of API.md, then the outcome's events.

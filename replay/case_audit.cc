@@ -27,6 +27,7 @@ Result<CaseAudit> BuildCaseAudit(storage::Log& log, const engine::DefinitionRegi
   CT_ASSIGN_OR_RETURN(auto subject_events, ReadStreamEvents(log, engine::SubjectStream(a.subject_id)));
   for (auto& e : subject_events) {
     if (e.event.type == "SubjectRectified") a.subject_rectifications.push_back(e);
+    if (e.event.type == "SubjectErased" || e.event.type == "GallringExecuted") a.subject_erasure = e;
   }
   // The audit shows who read the case: itself a read, recorded before it is answered.
   engine::ReadRecord read{reader.actor, a.subject_id, case_id, {}, reader.purpose, true, reader.at};

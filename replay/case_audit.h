@@ -5,6 +5,7 @@
 // PersonalDataRead about the case before it is returned (listed in the next audit, not this one).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct CaseAudit {
   std::vector<engine::StoredEvent> refused;                 // CommandRefused on the case
   std::vector<engine::StoredEvent> reads;                   // PersonalDataRead about this case
   std::vector<engine::StoredEvent> subject_rectifications;  // SubjectRectified of its person
+  // The person's erasure (SubjectErased or GallringExecuted), if any: its legal basis and
+  // reference are shown as written.
+  std::optional<engine::StoredEvent> subject_erasure;
   // Each record's hash and links into the global chain, and the latest signed checkpoint
   // (storage::Log::VerifyRecords); GET /v1/verify walks the whole log.
   storage::VerifyReport chain;

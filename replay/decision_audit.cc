@@ -17,7 +17,7 @@ Result<DecisionAudit> AuditDecisions(storage::Log& log, const Period& period, co
     from = Position(batch.back().position.value() + 1);
     for (const auto& r : batch) {
       static const std::set<std::string> kTypes = {
-          "ReferralSubmitted", "CaseTransferred", "ReferralRejected", "CaseClosed", "CustomerDeclined",
+          "ReferralSubmitted", "CustomerInStudiesRegistered", "CaseTransferred", "ReferralRejected", "CaseClosed", "CustomerDeclined",
           "ReferralWithdrawn", "PlannedEducationNotStarted", "StudiesInterrupted", "CommandRefused",
           "SubjectErased", "GallringExecuted", "RetentionRunCompleted"};
       if (!kTypes.count(r.type)) continue;
@@ -29,7 +29,7 @@ Result<DecisionAudit> AuditDecisions(storage::Log& log, const Period& period, co
       const std::string& stream = r.stream.value();
       const bool on_case = stream.rfind("case:", 0) == 0;
       const std::string case_id = on_case ? stream.substr(5) : "";
-      if (r.type == "ReferralSubmitted") unit_of[case_id] = text("unit");
+      if (r.type == "ReferralSubmitted" || r.type == "CustomerInStudiesRegistered") unit_of[case_id] = text("unit");
       if (r.type == "CaseTransferred" && !text("to_unit").empty()) unit_of[case_id] = text("to_unit");
       if (!period.Contains(StockholmDate(e.event.meta.effective_at))) continue;
       const std::string revision = e.event.meta.workflow.empty()
@@ -57,7 +57,11 @@ Result<DecisionAudit> AuditDecisions(storage::Log& log, const Period& period, co
       } else if (r.type == "PlannedEducationNotStarted") {
         count("plans_not_started", text("reason"));
       } else if (r.type == "StudiesInterrupted") {
-        count("interruptions", text("reason"));
+        // A health reason is special-category data (GDPR Art. 9, docs/gdpr.md): rev3 seals it, so
+        // its event has no clear reason, and rev1/rev2 recorded it in clear. Either way the
+        // strategic group's audit counts it with `other` and never names it.
+        const std::string reason = text("reason");
+        count("interruptions", reason.empty() || reason == "health" ? "other" : reason);
       } else if (r.type == "CommandRefused") {
         count("refused_commands", text("code"));
       } else if (r.type == "SubjectErased") {

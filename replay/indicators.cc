@@ -131,9 +131,18 @@ void IndicatorProjection::Apply(const storage::RecordedEvent& r) {
   } else if (e.type == "ConversationHeld") {
     c.held.push_back({on, unit});
   } else if (e.type == "StudiesStarted") {
-    if (c.started_on.empty() || on < c.started_on) c.started_on = on;
+    // The start's own route, else the plan's (a rev1/rev2 plan has none: komvux).
+    const std::string route = text("route").empty() ? c.plan_route : text("route");
+    if (CountsAsStartedEducation(route) && (c.started_on.empty() || on < c.started_on)) c.started_on = on;
+  } else if ((e.type == "IndividualStudyPlanCreated" || e.type == "IndividualStudyPlanRevised") &&
+             !text("route").empty()) {
+    c.plan_route = text("route");
   }
   if (counted) Count(found->first, c, 1);
+}
+
+bool CountsAsStartedEducation(const std::string& route) {
+  return route.empty() || route == "komvux" || route == "folk_high_school" || route == "labour_market_training";
 }
 
 void IndicatorProjection::Count(const std::string& id, const CaseIndicatorFacts& c, int sign) {

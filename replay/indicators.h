@@ -6,7 +6,8 @@
 //   I1b cases_booked          distinct cases with ≥ 1 ConversationBooked in the period
 //   I4  conversations_held    distinct cases with ConversationHeld in the period, by gender
 //   I2  started_after_conversation  of those, the ones with StudiesStarted on or after the
-//                             conversation (as known now)
+//                             conversation (as known now), on a route that is an education
+//                             (CountsAsStartedEducation; docs/strategic.md "Outcomes")
 //   I3  rom_started           Rusta och matcha cases referred in the period that started studies
 //   A1  group_activities      GroupActivityHeld events in the period
 //
@@ -44,6 +45,12 @@ Period SamePeriodYearBefore(const Period& p);
 // `today` (both YYYY-MM-DD), i.e. those a period-end snapshot is owed for, oldest first.
 std::vector<std::string> EndedPeriods(const std::string& first, const std::string& today);
 
+// Whether studies started on `route` (rev3's code list `route`; "" = komvux, the only route before
+// rev3) count as "started education" in I2 and as "started studies" in I3: komvux, folk high
+// school and labour-market training do; validation and a proficiency test (prövning) assess what
+// the person already knows and do not.
+bool CountsAsStartedEducation(const std::string& route);
+
 struct Ratio {
   uint64_t numerator = 0;
   uint64_t denominator = 0;
@@ -79,7 +86,8 @@ struct CaseIndicatorFacts {
   UnitDate referred;
   std::vector<UnitDate> booked;
   std::vector<UnitDate> held;
-  std::string started_on;  // first StudiesStarted
+  std::string started_on;  // first StudiesStarted on a route that counts as education (below)
+  std::string plan_route;  // the latest plan's route (rev3 `route`; before it every plan was komvux)
   bool operator==(const CaseIndicatorFacts&) const = default;
 };
 

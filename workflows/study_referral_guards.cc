@@ -1,4 +1,5 @@
-// Guards of the study-referral workflow (DOMAIN.md §3.5). Each is pure: case, fields, time.
+// Guards of the study-referral workflow (DOMAIN.md §3.5). Each is pure: case, fields, time, and
+// for G-MEETING and G-LIST the immutable list the command names (engine/guard.h).
 #include <regex>
 
 #include "workflows/study_referral.h"
@@ -44,23 +45,34 @@ bool SlotPassed(const GuardContext& c) {
   return slot && *slot <= c.now;
 }
 
-// G-MEETING: a meeting reference names a monthly meeting of the case's own unit. Whether the
-// reference is required is the field's business, not the guard's.
+// With the command path's lookup (always, over HTTP and the CLI): the referenced record exists,
+// belongs to the case's unit, lists the case and, when `published` is asked, has been published.
+// Without one (tests of pure decisions) the reference's form is all that is checked.
+bool RecordHoldsCase(const GuardContext& c, const std::string& id, bool published) {
+  if (!c.lookup || !*c.lookup) return true;
+  std::optional<engine::ReferencedRecord> r = (*c.lookup)(id);
+  return r && r->unit == c.state.unit && r->cases.count(c.state.case_id) && (!published || r->published);
+}
+
+// G-MEETING: a meeting reference names a monthly meeting of the case's own unit whose monthly
+// list (the meeting's id is its list's id) contains the case. Whether the reference is required
+// is the field's business, not the guard's.
 bool MeetingOfUnit(const GuardContext& c) {
   const std::string* m = AsText(c.fields, "meeting");
   if (!m) return true;
   static const std::regex kMonthly(R"(monthly:([a-z]+):\d{4}-(0[1-9]|1[0-2]))");
   std::smatch match;
-  return std::regex_match(*m, match, kMonthly) && match[1] == c.state.unit;
+  return std::regex_match(*m, match, kMonthly) && match[1] == c.state.unit && RecordHoldsCase(c, *m, false);
 }
 
-// G-LIST: progression feedback references a progression list of the case's own unit.
+// G-LIST: progression feedback references a published progression list of the case's own unit
+// that contains the case.
 bool ListOfUnit(const GuardContext& c) {
   const std::string* l = AsText(c.fields, "list");
   if (!l) return true;  // ad hoc reports carry no list
   static const std::regex kProgression(R"(progression:([a-z]+):\d{4}-Q[1-4])");
   std::smatch match;
-  return std::regex_match(*l, match, kProgression) && match[1] == c.state.unit;
+  return std::regex_match(*l, match, kProgression) && match[1] == c.state.unit && RecordHoldsCase(c, *l, true);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "adapters/workers/list_jobs.h"
 #include "engine/case_service.h"
 #include "engine/registered_revisions.h"
 #include "storage/rocksdb_log.h"
@@ -121,6 +122,7 @@ Result<std::unique_ptr<EngineOnStores>> BuildEngine(OpenStores& stores) {
                                                      &workflows::StudyReferralGuards(), e->clock.get(),
                                                      workflows::kStudyReferral);
   e->service->SetErasureLedger(stores.ledger.get());
+  e->service->SetReferenceLookup(ListLookup(*stores.log));
   return e;
 }
 

@@ -17,18 +17,20 @@
 #include <sstream>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/json.hpp>
 
 #include "adapters/demo/demo_population.h"
 #include "adapters/http/oidc/http_fetch.h"
 #include "adapters/http/oidc/sign_in.h"
 #include "adapters/http/server.h"
-#include "replay/subject_personal.h"
+#include "adapters/workers/list_jobs.h"
 #include "engine/case_service.h"
 #include "engine/cooperation_records.h"
 #include "engine/registered_revisions.h"
 #include "replay/case_directory.h"
 #include "replay/case_rebuild.h"
 #include "replay/name_index.h"
+#include "replay/subject_personal.h"
 #include "storage/base/hex.h"
 #include "storage/key_file.h"
 #include "workflows/study_referral.h"
@@ -74,6 +76,25 @@ bool IsLoopback(const std::string& host) {
   boost::system::error_code ec;
   const auto a = boost::asio::ip::make_address(host, ec);
   return !ec && a.is_loopback();
+}
+
+// The lists' calendar: the model in force's defaults (settings.list_calendar, so a new calendar is a
+// new model version, not a rebuild), each key a --calendar file gives overriding them.
+Result<replay::ListCalendar> ListCalendarFor(const engine::WorkflowModel& model, const std::string& file_text) {
+  boost::json::object merged;
+  if (auto it = model.settings.find("list_calendar"); it != model.settings.end()) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(it->second, ec);
+    if (ec || !v.is_object()) return InvalidArgument("the model's settings.list_calendar is not an object");
+    merged = v.as_object();
+  }
+  if (!file_text.empty()) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(file_text, ec);
+    if (ec || !v.is_object()) return InvalidArgument("the --calendar file is not a JSON object");
+    for (const auto& [k, x] : v.as_object()) merged[k] = x;
+  }
+  return replay::ParseListCalendar(boost::json::serialize(merged));
 }
 
 // UsersLoaded on the admin stream when the users file differs from the one last recorded (the
@@ -143,9 +164,10 @@ Status PrepareDemo(ServeFlags& f) {
   engine::FakeClock clock(*engine::ParseRfc3339("2025-01-08T09:00:00+01:00"));
   engine::CaseService service(stores.log.get(), &keys, &registry, &workflows::StudyReferralGuards(), &clock,
                               workflows::kStudyReferral);
+  service.SetReferenceLookup(ListLookup(*stores.log));
   std::cerr << "creating demo data (" << f.demo_cases + 1 << " cases: " << f.demo_cases << " generated and the fixture case)…\n";
   CT_ASSIGN_OR_RETURN(DemoStats stats, PopulateDemo(service, clock, f.demo_cases, 20250113));
-  CT_ASSIGN_OR_RETURN(std::string fixture, AddFixtureCase(service, clock));
+  CT_ASSIGN_OR_RETURN(std::string fixture, AddFixtureCase(service, clock, stores.log.get(), &registry));
   std::ofstream(f.data.data + "/demo-fixture-case") << fixture << "\n";
   std::cerr << "demo data: " << stats.subjects + 1 << " subjects, " << stats.cases + 1 << " cases, " << stats.commands
             << " commands\n";
@@ -322,6 +344,7 @@ int RunServe(ServeFlags f) {
   engine::CaseService service(stores->log.get(), &keys, &registry, &workflows::StudyReferralGuards(), clock,
                               workflows::kStudyReferral);
   service.SetErasureLedger(stores->ledger.get());
+  service.SetReferenceLookup(ListLookup(*stores->log));
   // Registrations cut short between the key store and the log; erasures recorded in the ledger
   // but missing from the stores (a restore, a crash mid-erasure).
   auto reapplied = service.RepairAtStart();
@@ -366,10 +389,14 @@ int RunServe(ServeFlags f) {
       worker_options.webhooks.push_back(*w);
     }
   }
-  if (!f.calendar.empty()) {
-    std::ifstream in(f.calendar);
-    if (!in) return Fail(NotFound("cannot read the --calendar file"));
-    auto calendar = replay::ParseListCalendar(std::string((std::istreambuf_iterator<char>(in)), {}));
+  {
+    std::string file_text;
+    if (!f.calendar.empty()) {
+      std::ifstream in(f.calendar);
+      if (!in) return Fail(NotFound("cannot read the --calendar file"));
+      file_text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    auto calendar = ListCalendarFor(*registry.Model(workflows::kStudyReferral), file_text);
     if (!calendar.ok()) return Fail(calendar.status());
     worker_options.calendar = *calendar;
   }

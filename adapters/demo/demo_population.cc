@@ -6,8 +6,11 @@
 #include <random>
 
 #include "adapters/http/users.h"
+#include "adapters/workers/list_jobs.h"
 #include "engine/consent.h"
+#include "engine/cooperation_records.h"
 #include "storage/base/hex.h"
+#include "workflows/study_referral.h"
 
 namespace casetrail::adapters {
 namespace {
@@ -33,6 +36,26 @@ const char* kFamily[] = {"Testsson", "Exempelsdotter", "Provberg", "Fiktivsson",
 
 engine::RequestContext As(const char* id, const char* role, const char* unit, const char* auth) {
   return {{id, role, unit, auth, ""}, "public_task", "", ""};
+}
+
+// The follow-up lists due by `now`, generated as the worker would have (J1, J3), so that the
+// fixture's meeting and list references name lists that exist (G-MEETING, G-LIST).
+Status GenerateListsDueBy(storage::Log& log, const engine::DefinitionRegistry& registry, engine::Timestamp now) {
+  replay::ReminderBook book(&registry);
+  for (Position from(1);;) {
+    CT_ASSIGN_OR_RETURN(auto batch, log.ReadAll(from, 1024));
+    if (batch.empty()) break;
+    for (const auto& r : batch) book.Apply(r);
+    from = Position(batch.back().position.value() + 1);
+  }
+  replay::ListCalendar calendar;  // the model's (settings.list_calendar), as serve's worker uses without --calendar
+  if (const engine::WorkflowModel* m = registry.Model(workflows::kStudyReferral)) {
+    if (auto it = m->settings.find("list_calendar"); it != m->settings.end()) {
+      CT_ASSIGN_OR_RETURN(calendar, replay::ParseListCalendar(it->second));
+    }
+  }
+  ListJobMemory memory;
+  return GenerateDueLists(log, registry, book, now, calendar, &memory).status();
 }
 
 }  // namespace
@@ -64,7 +87,8 @@ std::string DemoTokensText(const std::vector<DemoUser>& users) {
   return out;
 }
 
-Result<std::string> AddFixtureCase(engine::CaseService& service, engine::FakeClock& clock) {
+Result<std::string> AddFixtureCase(engine::CaseService& service, engine::FakeClock& clock, storage::Log* log,
+                                   const engine::DefinitionRegistry* registry) {
   auto at = [&](const char* t) { clock.Set(*engine::ParseRfc3339(t)); };
   const auto officer = As("A-J1", "af_officer", "jarva", "bankid");
   const auto syv = As("V-1", "syv", "", "service_card"), vux = As("V-2", "syv", "", "service_card");
@@ -101,6 +125,18 @@ Result<std::string> AddFixtureCase(engine::CaseService& service, engine::FakeClo
   };
   for (const auto& s : steps) {
     at(s.at);
+    const std::string* list = engine::AsText(s.fields, "list");
+    if (log && registry && (list || s.fields.count("meeting"))) {
+      CT_RETURN_IF_ERROR(GenerateListsDueBy(*log, *registry, clock.Now()));
+      if (list) {  // F14: Järva's contact person publishes the quarterly list before Vux answers on it
+        CT_ASSIGN_OR_RETURN(StoredList stored, ReadList(*log, *list));
+        const auto published = *engine::ParseRfc3339("2025-09-30T17:00:00+02:00");
+        CT_RETURN_IF_ERROR(engine::AppendRecord(*log, ListStream(*list), "ProgressionListPublished", officer.actor,
+                                                {{"list_id", *list}, {"content_hash", stored.list.content_hash}},
+                                                published, published)
+                               .status());
+      }
+    }
     engine::Command cmd{s.command, s.fields, std::nullopt};
     if (s.effective) cmd.effective_at = *engine::ParseRfc3339(s.effective);
     CT_RETURN_IF_ERROR(service.Execute(*s.who, c.case_id, cmd, std::nullopt).status());

@@ -31,8 +31,11 @@ struct DemoStats {
 // The DOMAIN §7 fixture case (F01–F20: a woman at Järva referred 2025-01-13, studies part-time
 // from 2025-04-07, full-time from 2025-08-18 as recorded on 2025-10-07, interrupted, closed when
 // consent is withdrawn on 2026-01-20), so the demo shows bitemporal replay and redaction on a
-// known history. Returns its case id.
-Result<std::string> AddFixtureCase(engine::CaseService& service, engine::FakeClock& clock);
+// known history. With `log` and `registry` (the service's), the lists its monthly review and pace
+// report name are generated first and the quarterly list published, as G-MEETING and G-LIST ask.
+// Returns its case id.
+Result<std::string> AddFixtureCase(engine::CaseService& service, engine::FakeClock& clock, storage::Log* log = nullptr,
+                                   const engine::DefinitionRegistry* registry = nullptr);
 
 // Drives `cases` case histories through `service`, moving `clock` from 2025-01-08 onwards.
 Result<DemoStats> PopulateDemo(engine::CaseService& service, engine::FakeClock& clock, int cases, uint32_t seed);

@@ -55,11 +55,19 @@ ApiResponse CaseRoutes::OpenCase(Call& c) {
   if (!subject.ok()) return FromStatus(subject.status());
   json::object rest = c.body;
   rest.erase("subject_id");
+  // Optional: which initial command opens the case (RegisterCustomerInStudies, T16); by default
+  // the revision's first (SubmitReferral).
+  std::string command;
+  if (const json::value* v = rest.if_contains("command")) {
+    if (!v->is_string()) return FromStatus(InvalidField("command", "must be a command name"));
+    command = std::string(v->as_string());
+    rest.erase("command");
+  }
   auto fields = FieldsFromJson(rest);
   if (!fields.ok()) return FromStatus(fields.status());
   engine::RequestContext ctx = c.Context();
   ctx.idempotency_fingerprint = d_.hashes->Fingerprint(c.req);
-  auto r = d_.service->OpenCase(ctx, *subject, *fields);
+  auto r = d_.service->OpenCase(ctx, *subject, *fields, command);
   if (!r.ok()) return FromStatus(r.status());
   return Json(r->deduplicated ? 201 : 201, ResultJson(*r));
 }
@@ -218,8 +226,6 @@ ApiResponse CaseRoutes::TakeResponsibility(Call& c, const std::string& case_id) 
   if (Status s = OnlyFields(c.body, {}); !s.ok()) return FromStatus(s);
   auto visible = LoadVisibleCase(c, case_id);
   if (!visible.ok()) return FromStatus(visible.status());
-  const auto* events = &visible->events;
-  const auto* latest = &visible->latest;
   const engine::RoleSpec* role = Model().Role(c.actor.role);
   if (!May(c, "take_responsibility") || role->party.empty()) {
     return Problem(403, "forbidden", "this role holds no case for a party");

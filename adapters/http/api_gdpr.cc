@@ -152,6 +152,15 @@ json::object AuditJson(const replay::CaseAudit& a) {
   json::object chain{{"ok", a.chain.ok}, {"scope", "case"}, {"events", a.chain.events}};
   if (a.chain.first_bad_position) chain["first_bad_position"] = a.chain.first_bad_position->value();
   if (!a.chain.ok) chain["problem"] = a.chain.problem;
+  json::value erasure = nullptr;  // the person's erasure: its legal basis and reference as written
+  if (a.subject_erasure) {
+    const auto& e = *a.subject_erasure;
+    json::object o = ToJson(e.event.facts);
+    o["type"] = e.event.type;
+    o["erased_at"] = engine::FormatRfc3339(e.event.meta.recorded_at);
+    o["by"] = e.event.meta.actor.id;
+    erasure = std::move(o);
+  }
   return json::object{{"case_id", a.case_id},
                       {"subject_id", a.subject_id},
                       {"state", a.state},
@@ -159,6 +168,7 @@ json::object AuditJson(const replay::CaseAudit& a) {
                       {"refused_commands", std::move(refusals)},
                       {"reads", std::move(reads)},
                       {"subject_rectifications", std::move(rectifications)},
+                      {"subject_erasure", std::move(erasure)},
                       {"chain", std::move(chain)}};
 }
 

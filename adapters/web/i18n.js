@@ -415,6 +415,13 @@ const sv = {
   'val.vocational': 'Yrkesutbildning',
   'val.combination': 'Kombination',
   'val.higher_vocational': 'Yrkeshögskola',
+  'field.route': 'Väg',
+  'val.komvux': 'Komvux',
+  'val.validation': 'Validering',
+  'val.proficiency_test': 'Prövning',
+  'val.folk_high_school': 'Folkhögskola',
+  'val.labour_market_training': 'Arbetsmarknadsutbildning',
+  'event.CustomerInStudiesRegistered': 'Registrerad som studerande',
 };
 
 const en = {
@@ -826,6 +833,13 @@ const en = {
   'val.vocational': 'Vocational',
   'val.combination': 'Combination',
   'val.higher_vocational': 'Higher vocational',
+  'field.route': 'Route',
+  'val.komvux': 'Komvux',
+  'val.validation': 'Validation',
+  'val.proficiency_test': 'Proficiency test',
+  'val.folk_high_school': 'Folk high school',
+  'val.labour_market_training': 'Labour-market training',
+  'event.CustomerInStudiesRegistered': 'Registered as studying',
 };
 
 Object.assign(sv, work.sv);

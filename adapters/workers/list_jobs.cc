@@ -238,4 +238,15 @@ Result<StoredList> ReadList(storage::Log& log, const std::string& list_id) {
   return out;
 }
 
+engine::ReferenceLookup ListLookup(storage::Log& log) {
+  return [&log](const std::string& id) -> std::optional<engine::ReferencedRecord> {
+    if (id.rfind("monthly:", 0) != 0 && id.rfind("progression:", 0) != 0) return std::nullopt;
+    auto stored = ReadList(log, id);
+    if (!stored.ok()) return std::nullopt;
+    engine::ReferencedRecord r{stored->list.kind, stored->list.unit, {}, !stored->published_at.empty()};
+    for (const auto& c : stored->list.cases) r.cases.insert(c.case_id);
+    return r;
+  };
+}
+
 }  // namespace casetrail::adapters

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "engine/definition_registry.h"
+#include "engine/guard.h"
 #include "replay/follow_up_lists.h"
 #include "replay/reminders.h"
 #include "storage/log.h"
@@ -60,5 +61,10 @@ struct StoredList {
 };
 // kNotFound until generated.
 Result<StoredList> ReadList(storage::Log& log, const std::string& list_id);
+
+// How G-MEETING and G-LIST find the list a command names (engine/guard.h): the stored list's unit,
+// its cases and whether it was published; nullopt for a list not generated (or not readable).
+// A monthly meeting's id is its monthly list's id.
+engine::ReferenceLookup ListLookup(storage::Log& log);
 
 }  // namespace casetrail::adapters

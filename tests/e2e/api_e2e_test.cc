@@ -99,6 +99,9 @@ TEST_F(ApiE2ETest, FixtureHistoryOverHttp) {
 
   for (const auto& st : steps) {
     SetClock(st.at);
+    if (!st.publish.empty()) {
+      ASSERT_EQ(Post("/v1/lists/progression/publish", "A-J1", {{"unit", "jarva"}, {"quarter", st.publish}}).status, 200);
+    }
     auto r = Command(c, st.who, st.command, st.data, std::nullopt, st.effective);
     ASSERT_EQ(r.status, 200) << st.command << ": " << r.body;
     EXPECT_EQ(r.Str("state"), st.state) << st.command;
@@ -371,7 +374,7 @@ TEST_F(ApiE2ETest, HealthMetricsWorkflowsAndOpenApi) {
   EXPECT_EQ(after.body.find("some-random-thing"), std::string::npos);
   EXPECT_NE(after.body.find("route=\"other\""), std::string::npos);
   auto wf = Get("/v1/workflows", "V-1").Json();
-  EXPECT_EQ(wf.at("workflows").as_array().size(), 2u);
+  EXPECT_EQ(wf.at("workflows").as_array().size(), 3u);
   auto openapi = Get("/v1/openapi.json", "V-1");
   EXPECT_EQ(openapi.status, 200);
   EXPECT_TRUE(openapi.Json().is_object());

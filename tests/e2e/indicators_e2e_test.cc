@@ -60,6 +60,9 @@ class IndicatorsE2ETest : public ::testing::Test {
     for (const auto& st : FixtureSteps()) {
       if (st.at >= "2026") break;  // 2025 only, the indicators' year
       SetClock(st.at);
+      if (!st.publish.empty()) {
+        ASSERT_EQ(Post("/v1/lists/progression/publish", "A-J1", {{"unit", "jarva"}, {"quarter", st.publish}}).status, 200);
+      }
       json::object body{{"command", st.command}, {"data", st.data}};
       if (!st.effective.empty()) body["effective_at"] = st.effective;
       ASSERT_EQ(Post("/v1/cases/" + fixture_case_ + "/commands", st.who, body).status, 200) << st.command;

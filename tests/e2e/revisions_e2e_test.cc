@@ -61,15 +61,15 @@ class RevisionsE2ETest : public ::testing::Test {
 };
 
 TEST_F(RevisionsE2ETest, AnAdoptedRevisionDrivesNewCasesAndOutlivesItsFile) {
-  const std::string rev3 = WriteRevision("rev3.json", 3, "2025-08-15", [](json::object& d) { BookingDelay(d, "P3D"); });
-  server_.SetExtraArgs({"--workflow", rev3});
+  const std::string rev4 = WriteRevision("rev4.json", 4, "2025-08-15", [](json::object& d) { BookingDelay(d, "P3D"); });
+  server_.SetExtraArgs({"--workflow", rev4});
   ASSERT_TRUE(server_.Start());
   const std::string c = Case();
-  EXPECT_EQ(Get("/v1/cases/" + c, "A-J1").Str("revision"), "study-referral@3");
-  EXPECT_EQ(BookingDue(c), "2025-09-04T07:00:00Z") << "J5 after rev3's 3 days, not rev2's 14";
+  EXPECT_EQ(Get("/v1/cases/" + c, "A-J1").Str("revision"), "study-referral@4");
+  EXPECT_EQ(BookingDue(c), "2025-09-04T07:00:00Z") << "J5 after rev4's 3 days, not rev2's 14";
   bool listed = false;
   const auto workflows = Get("/v1/workflows", "A-J1");
-  for (const auto& w : workflows.Json().at("workflows").as_array()) listed |= w.at("revision") == "study-referral@3";
+  for (const auto& w : workflows.Json().at("workflows").as_array()) listed |= w.at("revision") == "study-referral@4";
   EXPECT_TRUE(listed);
   // The same file again is no change.
   ASSERT_EQ(server_.Stop(SIGTERM), 0);
@@ -78,7 +78,7 @@ TEST_F(RevisionsE2ETest, AnAdoptedRevisionDrivesNewCasesAndOutlivesItsFile) {
   ASSERT_EQ(server_.Stop(SIGTERM), 0);
   server_.SetExtraArgs({});
   ASSERT_TRUE(server_.Start());
-  EXPECT_EQ(Get("/v1/cases/" + c, "A-J1").Str("revision"), "study-referral@3");
+  EXPECT_EQ(Get("/v1/cases/" + c, "A-J1").Str("revision"), "study-referral@4");
   EXPECT_EQ(BookingDue(c), "2025-09-04T07:00:00Z");
   ASSERT_EQ(Post("/v1/cases/" + c + "/commands", "V-1",
                  {{"command", "BookConversation"}, {"data", {{"slot", "2025-09-10T10:00:00+02:00"}}}}).status, 200)
@@ -90,12 +90,12 @@ TEST_F(RevisionsE2ETest, AnAdoptedRevisionDrivesNewCasesAndOutlivesItsFile) {
 }
 
 TEST_F(RevisionsE2ETest, AChangedRevisionOrAnUnknownGuardIsRefusedAndNothingIsWritten) {
-  const std::string rev3 = WriteRevision("rev3.json", 3, "2025-08-15", [](json::object& d) { BookingDelay(d, "P3D"); });
-  server_.SetExtraArgs({"--workflow", rev3});
+  const std::string rev4 = WriteRevision("rev4.json", 4, "2025-08-15", [](json::object& d) { BookingDelay(d, "P3D"); });
+  server_.SetExtraArgs({"--workflow", rev4});
   ASSERT_TRUE(server_.Start());
   ASSERT_EQ(server_.Stop(SIGTERM), 0);
 
-  const std::string changed = WriteRevision("rev3-changed.json", 3, "2025-08-15", [](json::object& d) { BookingDelay(d, "P5D"); });
+  const std::string changed = WriteRevision("rev4-changed.json", 4, "2025-08-15", [](json::object& d) { BookingDelay(d, "P5D"); });
   auto r = Cli(dir_, ServeArgs() + " --workflow " + changed);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("immutable"), std::string::npos) << r.err;
@@ -104,18 +104,18 @@ TEST_F(RevisionsE2ETest, AChangedRevisionOrAnUnknownGuardIsRefusedAndNothingIsWr
   r = Cli(dir_, ServeArgs() + " --workflow " + embedded);
   EXPECT_EQ(r.exit_code, 1) << "the built-in revision 2 cannot be redefined either";
 
-  const std::string guard = WriteRevision("rev4.json", 4, "2025-08-20", [](json::object& d) {
+  const std::string guard = WriteRevision("rev5.json", 5, "2025-08-20", [](json::object& d) {
     d["commands"].as_array()[0].as_object()["guards"] = json::array{"G-NOPE"};
   });
   r = Cli(dir_, ServeArgs() + " --workflow " + guard);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("unknown guard"), std::string::npos) << r.err;
 
-  // Nothing of the refused files reached the log: new cases still take rev3 with its 3 days.
+  // Nothing of the refused files reached the log: new cases still take rev4 with its 3 days.
   server_.SetExtraArgs({});
   ASSERT_TRUE(server_.Start());
   const std::string c = Case();
-  EXPECT_EQ(Get("/v1/cases/" + c, "A-J1").Str("revision"), "study-referral@3");
+  EXPECT_EQ(Get("/v1/cases/" + c, "A-J1").Str("revision"), "study-referral@4");
   EXPECT_EQ(BookingDue(c), "2025-09-04T07:00:00Z");
 }
 

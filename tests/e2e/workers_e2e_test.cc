@@ -257,6 +257,9 @@ TEST_F(WorkersE2ETest, FixtureCalendarMonthlyAndQuarterlyLists) {
       checked_mar = true;
     }
     SetClock(st.at);
+    if (!st.publish.empty()) {
+      ASSERT_EQ(Post("/v1/lists/progression/publish", "A-J1", {{"unit", "jarva"}, {"quarter", st.publish}}).status, 200);
+    }
     json::object body{{"command", st.command}, {"data", st.data}};
     if (!st.effective.empty()) body["effective_at"] = st.effective;
     ASSERT_EQ(Post("/v1/cases/" + c + "/commands", st.who, body).status, 200) << st.command;

@@ -25,6 +25,34 @@ TEST(DefinitionTest, EmbeddedRevisionsParseAndDifferInProgressConsent) {
   EXPECT_THAT(r1->AllowedCommands("closed"), ::testing::ElementsAre("CorrectEvent"));
 }
 
+// rev3: a second initial command (T16) and a code value sealed as special-category data.
+TEST(DefinitionTest, Rev3HasTwoInitialCommandsAndSealsAHealthReason) {
+  DefinitionRegistry registry;
+  ASSERT_THAT(workflows::RegisterStudyReferral(&registry), IsOk());
+  const WorkflowDefinition* r3 = registry.Find("study-referral", 3);
+  ASSERT_TRUE(r3);
+  EXPECT_EQ(registry.Current("study-referral", "2026-01-01")->revision, 3);
+  EXPECT_EQ(r3->InitialCommand()->name, "SubmitReferral") << "the default way in stays the referral";
+  ASSERT_TRUE(r3->FindCommand("RegisterCustomerInStudies"));
+  EXPECT_TRUE(r3->FindCommand("RegisterCustomerInStudies")->IsInitial());
+  EXPECT_EQ(r3->FindCommand("RecordInterruption")->fields.at("reason").sealed_values, std::set<std::string>{"health"});
+  EXPECT_TRUE(registry.Find("study-referral", 2)->FindCommand("RecordInterruption")->fields.at("reason").sealed_values.empty());
+}
+
+TEST(DefinitionTest, SealedValuesMustBeCodesOfTheFieldAndMayNotChooseAnOutcome) {
+  auto def = [](const std::string& sealed, const std::string& when) {
+    return R"({"workflow":"w","revision":1,"adopted":"2025-01-01","states":["a","b"],"terminal_states":["b"],
+      "codes":{"why":["x","y"]},"events":{"E":{"party":"af"}},
+      "commands":[{"name":"Start","roles":["af_officer"],"from":[],
+        "fields":{"why":{"type":"code","codes":"why","sealed_values":)" + sealed + R"(}},
+        "outcomes":[{)" + when + R"("emits":[{"event":"E","to":"a"}]}]}]})";
+  };
+  ASSERT_THAT(ParseDefinition(def(R"(["y"])", "")), IsOk());
+  EXPECT_THAT(ParseDefinition(def(R"(["z"])", "")), StatusIs(StatusCode::kInvalidArgument)) << "not in the code list";
+  EXPECT_THAT(ParseDefinition(def(R"(["y"])", R"("when":{"why":"x"},)")), StatusIs(StatusCode::kInvalidArgument))
+      << "the state may not depend on a field that may be sealed";
+}
+
 TEST(DefinitionTest, RejectsDefinitionsThatNameUndeclaredThings) {
   const std::string ok = R"({"workflow":"w","revision":1,"adopted":"2025-01-01","states":["a","b"],
     "terminal_states":["b"],"codes":{},"events":{"E":{"party":"af"}},

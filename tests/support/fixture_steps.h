@@ -1,5 +1,6 @@
 // The DOMAIN §7 fixture's case commands F03–F18 as API calls (after F01 consent and F02 referral
-// at 2025-01-13), shared by the tests that walk the fixture over HTTP.
+// at 2025-01-13), shared by the tests that walk the fixture over HTTP. A walker publishes the list
+// a step names in `publish` (as A-J1) before sending the step.
 #pragma once
 
 #include <boost/json.hpp>
@@ -12,6 +13,9 @@ struct FixtureStep {
   std::string at, who, command;
   boost::json::object data;
   std::string effective, state;
+  // The quarter of Järva's progression list the unit publishes before this step (F14): G-LIST
+  // accepts only a published list that contains the case.
+  std::string publish = "";
 };
 
 inline std::vector<FixtureStep> FixtureSteps() {
@@ -24,7 +28,7 @@ inline std::vector<FixtureStep> FixtureSteps() {
       {"2025-03-17T11:00:00+01:00", "V-1", "RecordStudyApplication", {{"level", "upper_secondary"}, {"term_start", "2025-04-07"}}, "", "unplanned"},
       {"2025-03-18T10:20:00+01:00", "V-1", "CreateStudyPlan", {}, "", "planned"},
       {"2025-04-09T09:00:00+02:00", "V-2", "RecordStudiesStarted", {{"start_date", "2025-04-07"}, {"pace", "part_time"}}, "2025-04-07T08:00:00+02:00", "studying"},
-      {"2025-10-07T10:00:00+02:00", "V-2", "RecordStudyPace", {{"pace", "full_time"}, {"list", "progression:jarva:2025-Q3"}}, "2025-08-18T08:00:00+02:00", "studying"},
+      {"2025-10-07T10:00:00+02:00", "V-2", "RecordStudyPace", {{"pace", "full_time"}, {"list", "progression:jarva:2025-Q3"}}, "2025-08-18T08:00:00+02:00", "studying", "2025-Q3"},
       {"2026-01-13T11:00:00+01:00", "V-2", "RecordInterruption", {{"scope", "all_courses"}, {"reason", "employment"}}, "2025-11-14T08:00:00+01:00", "aborted"},
   };
 }

@@ -1135,21 +1135,22 @@ scenario('workspace-walk', async (browser) => {
     await kbType(page, '#cmd-RescheduleConversation [data-field="slot"] input', '12/24/2026 10:00');
     await kbPress(page, '#cmd-RescheduleConversation-submit');
     await page.waitForSelector('#cmd-RescheduleConversation [aria-invalid="true"]');
-    // The conversation: meanwhile the officer records the monthly review (through the API), so
-    // the SYV's answer meets a 409, is shown the change and retries.
+    // The conversation: meanwhile the slot is moved in another window (through the API), so the
+    // SYV's answer meets a 409, is shown the change and retries. (A monthly review would need a
+    // meeting whose list holds this new case: G-MEETING.)
     await openCommand(page, 'RecordConversationHeld');
     assert.match(await page.textContent('#cmd-RecordConversationHeld .conditions'), /vill studera/);
     await kbSelect(page, '#cmd-RecordConversationHeld [data-field="outcome"] select', 'plan');
     await kbRadio(page, '#cmd-RecordConversationHeld', 'wants_to_study', 'true');
     await kbType(page, '#cmd-RecordConversationHeld [data-field="note"] textarea', 'Vill läsa matematik');
-    const month = stockholmDate(new Date().toISOString()).slice(0, 7);
     const v = (await apiOk('A-J1', 'GET', `/v1/cases/${WALK.caseId}`)).version;
-    await apiOk('A-J1', 'POST', `/v1/cases/${WALK.caseId}/commands`, { command: 'RecordMonthlyReview', expected_version: v, data: { meeting: `monthly:jarva:${month}`, joint_plan: 'rebook_digital' } });
+    const moved = new Date(new Date(`${tomorrow}T00:00:00Z`).getTime() + 86400000).toISOString().slice(0, 10);
+    await apiOk('V-1', 'POST', `/v1/cases/${WALK.caseId}/commands`, { command: 'RescheduleConversation', expected_version: v, data: { slot: `${moved}T10:00:00+01:00` } });
     await kbPress(page, '#cmd-RecordConversationHeld-submit');
     await page.waitForSelector('#cmd-RecordConversationHeld [data-error="version_conflict"]');
     const conflict = await page.textContent('#cmd-RecordConversationHeld [data-error="version_conflict"]');
     assert.match(conflict, /Någon annan har ändrat ärendet/);
-    assert.match(conflict, /Genomgånget på månadsmöte/, 'the change is named');
+    assert.match(conflict, /Samtal ombokat/, 'the change is named');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'cmd-RecordConversationHeld-retry');
     await screenshot(page, 'walk-conflict');
     await viaApp(page, () => page.keyboard.press('Enter'), '#command-done');
@@ -1193,7 +1194,7 @@ scenario('workspace-walk', async (browser) => {
   const brief = evs.map((e) => [e.type, e.actor.id]);
   assert.deepEqual(brief, [
     ['ReferralSubmitted', 'A-J1'], ['ConversationBooked', 'V-1'], ['ConversationNoShow', 'V-1'], ['ConversationBooked', 'V-1'],
-    ['CaseReviewedAtMonthlyMeeting', 'A-J1'], ['ConversationHeld', 'V-1'], ['IndividualStudyPlanCreated', 'V-1'],
+    ['ConversationRescheduled', 'V-1'], ['ConversationHeld', 'V-1'], ['IndividualStudyPlanCreated', 'V-1'],
     ['StudiesStarted', 'V-1'], ['StudyPaceChanged', 'V-1'],
   ]);
   assert.deepEqual(evs.map((e) => e.version), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -1527,7 +1528,7 @@ scenario('quarterly-list', async (browser) => {
     if (r.status !== 200 || r.json.published_at) continue;
     for (const c of r.json.cases) {
       const cs = await apiOk('V-1', 'GET', `/v1/cases/${c.case_id}`);
-      if (cs.state !== 'studying') continue;
+      if (cs.state !== 'studying' || cs.unit !== 'jarva') continue;  // G-LIST: a list of the case's own unit
       // Not a person who withdrew a scope (af-redaction-after-consent-withdrawal withdraws
       // share_study_progress from one studying Järva case, and then no feedback can be recorded).
       const subject = (await apiOk('A-J1', 'GET', `/v1/cases/${c.case_id}`)).subject_id;
@@ -1542,6 +1543,18 @@ scenario('quarterly-list', async (browser) => {
   const open = async (page) => {
     await viaApp(page, () => page.evaluate((h) => { location.hash = h; }, `#/lists?kind=progression&unit=jarva&quarter=${qy}-${qq}`), '#list-result .list-table');
   };
+  // AF publishes first: Vux answers on a published list only (G-LIST).
+  const af = await openPage(browser);
+  try {
+    await signIn(af.page, 'A-J1');
+    await ready(af.page, '#start-mine');
+    await open(af.page);
+    await viaApp(af.page, () => af.page.click('#publish-list'), '#list-notice');
+    assert.equal(await af.page.$('#publish-list'), null, 'published once');
+    af.page.checkProblems();
+  } finally {
+    await af.context.close();
+  }
   // Vux answers per person.
   const syv = await openPage(browser);
   try {
@@ -1564,18 +1577,6 @@ scenario('quarterly-list', async (browser) => {
   assert.equal(last.data.list, found.list.list_id);
   assert.equal(last.data.pace, 'part_time');
   assert.equal(last.data.interruption, false);
-  // AF publishes.
-  const af = await openPage(browser);
-  try {
-    await signIn(af.page, 'A-J1');
-    await ready(af.page, '#start-mine');
-    await open(af.page);
-    await viaApp(af.page, () => af.page.click('#publish-list'), '#list-notice');
-    assert.equal(await af.page.$('#publish-list'), null, 'published once');
-    af.page.checkProblems();
-  } finally {
-    await af.context.close();
-  }
   const published = await apiOk('A-J1', 'GET', `/v1/lists/progression?unit=jarva&quarter=${found.quarter}`);
   assert.ok(published.published_at, 'the list is published');
 

@@ -315,7 +315,7 @@ TEST_F(TransitionsTest, RevisionsMigrationAndReplayUnderRecordedRevision) {
 TEST_F(TransitionsTest, AMigrationMustNameARegisteredRevision) {
   const std::string c = CaseIn("referred");
   const int before = h_.service().LoadCase(c)->revision;
-  for (int64_t to : {int64_t{0}, int64_t{3}, int64_t{99}}) {
+  for (int64_t to : {int64_t{0}, int64_t{4}, int64_t{99}}) {  // revisions 1–3 are registered
     ExpectRefused(h_.Run(c, kAdmin, "MigrateCase", {{"to_revision", to}}), "invalid_field", "field", "to_revision");
   }
   EXPECT_EQ(h_.service().LoadCase(c)->revision, before);
