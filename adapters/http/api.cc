@@ -254,6 +254,10 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
   if ((r = route(is({"indicators", "snapshots"}), "POST", [&] { return TakeIndicatorSnapshot(c); }))) return *r;
   if ((r = route(is({"indicators", "snapshots"}), "GET", [&] { return ListIndicatorSnapshots(c); }))) return *r;
   if ((r = route(is({"activities"}), "POST", [&] { return RecordGroupActivity(c); }))) return *r;
+  if ((r = route(is({"cooperation-activities"}), "POST", [&] { return RecordCooperationActivity(c); }))) return *r;
+  if ((r = route(is({"strategic-meetings"}), "POST", [&] { return RecordStrategicMeeting(c); }))) return *r;
+  if ((r = route(is({"strategic-meetings"}), "GET", [&] { return ListStrategicMeetings(c); }))) return *r;
+  if ((r = route(is({"cadences"}), "GET", [&] { return GetCadences(c); }))) return *r;
   if ((r = route(is({"reminders"}), "GET", [&] { return ListReminders(c); }))) return *r;
   if ((r = route(is({"meetings"}), "POST", [&] { return RecordMeeting(c); }))) return *r;
   if ((r = route(is({"meetings"}), "GET", [&] { return ListMeetings(c); }))) return *r;

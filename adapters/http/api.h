@@ -154,6 +154,14 @@ class Api {
                                              const engine::Actor& actor, const std::string& idempotency_key);
   ApiResponse ListIndicatorSnapshots(Call& c);
   ApiResponse RecordGroupActivity(Call& c);
+  // Cadences and the cooperation's activities (api_cadences.cc): J8, J9, J12, A1, A2.
+  ApiResponse RecordStrategicMeeting(Call& c);
+  ApiResponse ListStrategicMeetings(Call& c);
+  ApiResponse RecordCooperationActivity(Call& c);
+  ApiResponse GetCadences(Call& c);
+  // The "activities" block of the indicators answer for the Stockholm dates [from, to).
+  Result<boost::json::object> ActivitiesReport(const std::string& from, const std::string& to,
+                                               const std::optional<std::string>& unit);
   // Decision register, deviation log, decision audit and review samples.
   ApiResponse ListReminders(Call& c);
   // Meetings and follow-up lists.

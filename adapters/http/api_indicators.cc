@@ -120,6 +120,7 @@ Result<json::object> Api::IndicatorReport(const std::string& period_label, const
   for (auto& [k, v] : now) out[k] = v;
   out["targets"] = TargetsJson(now, prev, year, defs);
   out["previous_year"] = std::move(prev);
+  CT_ASSIGN_OR_RETURN(out["activities"], ActivitiesReport(period.from, period.to, unit));  // A1 and A2 (api_cadences.cc)
   json::array names;
   for (const auto& h : hidden) names.emplace_back(h);
   out["suppressed"] = std::move(names);
