@@ -207,9 +207,10 @@ class Demo {
           break;
         }
         if (AtLeastOnce(rng, "rejected", 3)) { Exec(syv, c.id, "RejectReferral", {{"reason", std::string("not_resident")}}); break; }
-        if (AtLeastOnce(rng, "corrected", 4)) {  // the officer corrects an attestation on the referral
+        if (AtLeastOnce(rng, "corrected", 4)) {  // an attestation on the referral corrected
           if (auto p = FirstPosition(c.id)) {
-            Exec(officer, c.id, "CorrectEvent", {{"corrects", *p}, {"fields", std::vector<std::string>{"long_term_unemployed"}}});
+            Exec(group ? syv : officer, c.id, "CorrectEvent",  // by the referral's author
+                 {{"corrects", *p}, {"fields", std::vector<std::string>{"long_term_unemployed"}}});
           }
         }
         if (AtLeastOnce(rng, "withdrawn", 3)) { c.stage = 90; next = 10; break; }

@@ -262,8 +262,11 @@ ApiResponse Api::Route(Call& c, bool* matched, bool* method_ok) {
   if ((r = route(is({"meetings"}), "POST", [&] { return RecordMeeting(c); }))) return *r;
   if ((r = route(is({"meetings"}), "GET", [&] { return ListMeetings(c); }))) return *r;
   if ((r = route(is({"lists", "monthly"}), "GET", [&] { return GetList(c, "monthly"); }))) return *r;
+  if ((r = route(is({"lists", "monthly", "rows"}), "GET", [&] { return GetMonthlyListRows(c); }))) return *r;
   if ((r = route(is({"lists", "progression"}), "GET", [&] { return GetList(c, "progression"); }))) return *r;
   if ((r = route(is({"lists", "progression", "publish"}), "POST", [&] { return PublishProgressionList(c); }))) return *r;
+  if ((r = route(is({"lists", "progression", "selection"}), "POST", [&] { return SelectProgressionCases(c); }))) return *r;
+  if ((r = route(is({"lists", "progression", "selection"}), "GET", [&] { return GetProgressionSelection(c); }))) return *r;
   if ((r = route(is({"decisions"}), "POST", [&] { return RecordDecision(c); }))) return *r;
   if ((r = route(is({"decisions"}), "GET", [&] { return ListDecisions(c); }))) return *r;
   if ((r = route(is({"deviations"}), "POST", [&] { return ReportDeviation(c); }))) return *r;

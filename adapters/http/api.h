@@ -169,6 +169,9 @@ class Api {
   ApiResponse ListMeetings(Call& c);
   ApiResponse GetList(Call& c, const std::string& kind);
   ApiResponse PublishProgressionList(Call& c);
+  ApiResponse GetMonthlyListRows(Call& c);  // api_list_rows.cc
+  ApiResponse SelectProgressionCases(Call& c);  // api_list_rows.cc
+  ApiResponse GetProgressionSelection(Call& c);
   ApiResponse RecordDecision(Call& c);
   ApiResponse ListDecisions(Call& c);
   ApiResponse ReportDeviation(Call& c);

@@ -6,8 +6,10 @@
 // idempotency key — so a list is immutable and generated exactly once across restarts.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "engine/definition_registry.h"
 #include "replay/follow_up_lists.h"
@@ -60,5 +62,8 @@ struct StoredList {
 };
 // kNotFound until generated.
 Result<StoredList> ReadList(storage::Log& log, const std::string& list_id);
+// The cases AF chose to ask Vux about on a progression list (the latest ProgressionListSelected
+// before publication), or nullopt when it chose none: then every listed case is asked about.
+Result<std::optional<std::vector<std::string>>> SelectedCases(storage::Log& log, const std::string& list_id);
 
 }  // namespace casetrail::adapters
