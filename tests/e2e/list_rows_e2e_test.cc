@@ -123,7 +123,8 @@ TEST(ListRowsE2ETest, AfChoosesWhomToAskAboutOnTheQuarterlyListBeforePublishing)
   // Vux answers per person; J4 (14 days after publication) chases only the one AF asked about.
   clock("2025-04-15T09:00:00+02:00");
   std::set<std::string> chased;
-  for (const auto& r : get("/v1/reminders?status=all", "W-1").Json().at("reminders").as_array()) {
+  const auto reminders = get("/v1/reminders?status=all", "W-1");
+  for (const auto& r : reminders.Json().at("reminders").as_array()) {
     if (r.at("kind").as_string() == "feedback_chaser") chased.emplace(r.at("case_id").as_string());
   }
   EXPECT_THAT(chased, ::testing::ElementsAre(ids[0]));
