@@ -458,7 +458,9 @@ class Demo {
         if (t > end) continue;
         for (int u = 0; u < 3; ++u) At(t + std::chrono::minutes(10 * u), [this, u, y, m] { return MonthlyMeeting(u, y, m); });
       }
-      for (int q = 1; q <= 4; ++q) {
+      // The 2025 lists up to Q3 are published and answered; the later ones stay unpublished, so
+      // the demo also shows lists awaiting AF's choice and publication.
+      for (int q = 1; q <= 3 && y == 2025; ++q) {
         const Timestamp t = replay::ProgressionGenerationTime(y, q) + Days(5) - std::chrono::hours(6);
         if (t <= end) At(t, [this, y, q] { return QuarterlyExchange(y, q); });
       }
