@@ -164,12 +164,13 @@ Status PrepareDemo(ServeFlags& f) {
   engine::FakeClock clock(*engine::ParseRfc3339("2025-01-08T09:00:00+01:00"));
   engine::CaseService service(stores.log.get(), &keys, &registry, &workflows::StudyReferralGuards(), &clock,
                               workflows::kStudyReferral);
+  service.SetErasureLedger(stores.ledger.get());  // the demo erases one person
   service.SetReferenceLookup(ListLookup(*stores.log));
-  std::cerr << "creating demo data (" << f.demo_cases + 1 << " cases: " << f.demo_cases << " generated and the fixture case)…\n";
-  CT_ASSIGN_OR_RETURN(DemoStats stats, PopulateDemo(service, clock, f.demo_cases, 20250113));
-  CT_ASSIGN_OR_RETURN(std::string fixture, AddFixtureCase(service, clock, stores.log.get(), &registry));
-  std::ofstream(f.data.data + "/demo-fixture-case") << fixture << "\n";
-  std::cerr << "demo data: " << stats.subjects + 1 << " subjects, " << stats.cases + 1 << " cases, " << stats.commands
+  std::cerr << "creating demo data (" << f.demo_cases + 4 << " cases: " << f.demo_cases
+            << " generated, the fixture case and three customers already in studies)…\n";
+  CT_ASSIGN_OR_RETURN(DemoStats stats, PopulateDemo(service, *stores.log, registry, clock, f.demo_cases, 20250113));
+  std::ofstream(f.data.data + "/demo-fixture-case") << stats.fixture_case << "\n";
+  std::cerr << "demo data: " << stats.subjects << " subjects, " << stats.cases << " cases, " << stats.commands
             << " commands\n";
   return Status::Ok();
 }

@@ -1,13 +1,21 @@
-// A demo population for `casetrail serve --demo`: fictional subjects with valid test-style
-// personal numbers, and cases across the three AF units over two years that reach every state
-// of study-referral (declines, consent withdrawals, interruptions, completions included).
-// Deterministic for a given seed.
+// A demo population for `casetrail serve --demo`: fictional subjects, and cases across the three
+// AF units over two years that reach every state of study-referral and every event type of its
+// revisions 1 and 2, beside the cooperation's own records (monthly meetings and the lists they
+// review, published progression lists and their feedback, group and listed activities, strategic
+// meetings, decisions, deviations, an erasure). Deterministic for a given seed.
+//
+// Personal identity numbers come only from Skatteverket's test-number series: birth numbers
+// (the three digits after the date) 980–999, which the series reserves for test persons and which
+// are never assigned to real people, with a valid date and control digit (IsTestSeriesNumber).
+// Ages at referral follow 001's focus on 20–29: most subjects are 20–29, some are older or 18–19.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "engine/case_service.h"
+#include "engine/definition_registry.h"
+#include "storage/log.h"
 
 namespace casetrail::adapters {
 
@@ -15,29 +23,35 @@ struct DemoUser {
   std::string id, role, unit, auth, token;
 };
 
-// One user of every role (and an officer per unit), with fresh random tokens.
+// One user of every role (an officer per unit, three counsellors), with fresh random tokens.
 std::vector<DemoUser> MakeDemoUsers();
 // The users file: token hashes only.
 Result<std::string> DemoUsersJson(const std::vector<DemoUser>& users);
 // "  ID\tROLE[/UNIT]\tTOKEN" lines, what `serve --demo` prints (kept in DATA/demo-tokens, 0600).
 std::string DemoTokensText(const std::vector<DemoUser>& users);
 
+// "YYYYMMDD-NNNC" from the test series: a real calendar date, birth number 980–999 (its last
+// digit even for women, odd for men) and the Luhn control digit.
+std::string TestSeriesNumber(int year, int month, int day, int birth_number);
+// Whether `number` ("YYYYMMDD-NNNC" or "YYYYMMDDNNNC") is such a number.
+bool IsTestSeriesNumber(const std::string& number);
+
 struct DemoStats {
   int subjects = 0;
   int cases = 0;
   int commands = 0;
+  std::string fixture_case;                  // the DOMAIN §7 fixture's case id
+  std::vector<std::string> personal_numbers;  // every number registered, in order
 };
 
-// The DOMAIN §7 fixture case (F01–F20: a woman at Järva referred 2025-01-13, studies part-time
-// from 2025-04-07, full-time from 2025-08-18 as recorded on 2025-10-07, interrupted, closed when
-// consent is withdrawn on 2026-01-20), so the demo shows bitemporal replay and redaction on a
-// known history. With `log` and `registry` (the service's), the lists its monthly review and pace
-// report name are generated first and the quarterly list published, as G-MEETING and G-LIST ask.
-// Returns its case id.
-Result<std::string> AddFixtureCase(engine::CaseService& service, engine::FakeClock& clock, storage::Log* log = nullptr,
-                                   const engine::DefinitionRegistry* registry = nullptr);
-
-// Drives `cases` case histories through `service`, moving `clock` from 2025-01-08 onwards.
-Result<DemoStats> PopulateDemo(engine::CaseService& service, engine::FakeClock& clock, int cases, uint32_t seed);
+// Drives `cases` generated case histories and the DOMAIN §7 fixture case (F01–F20: a woman at
+// Järva referred 2025-01-13, studies part-time from 2025-04-07, full-time from 2025-08-18 as
+// recorded on 2025-10-07, interrupted, closed when consent is withdrawn on 2026-01-20) through
+// `service`, in time order from 2025-01-08 on, with the cooperation's records between them. The
+// follow-up lists a command names are generated (as the worker would, replay/follow_up_lists.h)
+// before the command, so every meeting and list reference names a list that exists and holds
+// the case.
+Result<DemoStats> PopulateDemo(engine::CaseService& service, storage::Log& log, const engine::DefinitionRegistry& registry,
+                               engine::FakeClock& clock, int cases, uint32_t seed);
 
 }  // namespace casetrail::adapters

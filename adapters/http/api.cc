@@ -7,6 +7,7 @@
 
 #include <boost/url.hpp>
 
+#include "adapters/http/api_cadences.h"
 #include "adapters/http/api_cases.h"
 #include "adapters/http/api_gdpr.h"
 #include "adapters/http/api_indicators.h"
@@ -49,7 +50,8 @@ void Api::RegisterRoutes() {
       IndicatorRoutes::Deps{d_.log, d_.service, d_.registry, d_.clock, d_.indicators, d_.suppress_below});
   strategic_ = std::make_unique<StrategicRoutes>(
       StrategicRoutes::Deps{d_.log, d_.service, d_.registry, d_.clock, d_.suppress_below});
-  lists_ = std::make_unique<ListRoutes>(ListRoutes::Deps{d_.log, d_.service, d_.clock, d_.worker});
+  lists_ = std::make_unique<ListRoutes>(ListRoutes::Deps{d_.log, d_.service, d_.keys, d_.registry, d_.clock, d_.worker});
+  cadences_ = std::make_unique<CadenceRoutes>(CadenceRoutes::Deps{d_.log, d_.service, d_.clock});
   system_ = std::make_unique<SystemRoutes>(SystemRoutes::Deps{d_.log, d_.service, d_.registry, d_.clock, d_.manual_clock,
                                                               d_.worker, d_.key_store, d_.backup_root});
   subjects_->Register(routes_);
@@ -59,6 +61,7 @@ void Api::RegisterRoutes() {
   indicators_->Register(routes_);
   strategic_->Register(routes_);
   lists_->Register(routes_);
+  cadences_->Register(routes_);
   system_->Register(routes_);
   // Handlers declared on Api itself go here, e.g.
   //   routes_.Add("GET", {"things", "*"}, [this](Call& c) { return GetThing(c, c.path[1]); });

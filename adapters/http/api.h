@@ -68,6 +68,7 @@ class GdprRoutes;
 class IndicatorRoutes;
 class StrategicRoutes;
 class ListRoutes;
+class CadenceRoutes;
 class SystemRoutes;
 
 // Composes the route modules (adapters/http/api_<resource>.h), each built from the part of
@@ -128,6 +129,7 @@ class Api {
   std::unique_ptr<IndicatorRoutes> indicators_;
   std::unique_ptr<StrategicRoutes> strategic_;
   std::unique_ptr<ListRoutes> lists_;
+  std::unique_ptr<CadenceRoutes> cadences_;
   std::unique_ptr<SystemRoutes> system_;
   RouteTable routes_;
 };

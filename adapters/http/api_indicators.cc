@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "adapters/http/api_indicators.h"
+#include "adapters/http/api_cadences.h"
 #include "adapters/http/body_fields.h"
 #include "replay/indicator_definitions.h"
 #include "engine/cooperation_records.h"
@@ -123,6 +124,7 @@ Result<json::object> IndicatorRoutes::IndicatorReport(const std::string& period_
   for (auto& [k, v] : now) out[k] = v;
   out["targets"] = TargetsJson(now, prev, year, defs);
   out["previous_year"] = std::move(prev);
+  CT_ASSIGN_OR_RETURN(out["activities"], ActivitiesReport(*d_.log, Model(), period.from, period.to, unit));  // A1, A2
   json::array names;
   for (const auto& h : hidden) names.emplace_back(h);
   out["suppressed"] = std::move(names);

@@ -154,6 +154,9 @@ void ListRoutes::Register(RouteTable& t) {
   t.Add("GET", {"lists", "monthly"}, [this](Call& c) { return GetList(c, "monthly"); });
   t.Add("GET", {"lists", "progression"}, [this](Call& c) { return GetList(c, "progression"); });
   t.Add("POST", {"lists", "progression", "publish"}, [this](Call& c) { return PublishProgressionList(c); });
+  t.Add("GET", {"lists", "monthly", "rows"}, [this](Call& c) { return GetMonthlyListRows(c); });
+  t.Add("POST", {"lists", "progression", "selection"}, [this](Call& c) { return SelectProgressionCases(c); });
+  t.Add("GET", {"lists", "progression", "selection"}, [this](Call& c) { return GetProgressionSelection(c); });
 }
 
 }  // namespace casetrail::adapters

@@ -1,5 +1,7 @@
 // Meetings and follow-up lists: POST/GET /v1/meetings, GET /v1/lists/monthly,
-// GET /v1/lists/progression, POST /v1/lists/progression/publish.
+// GET /v1/lists/progression, POST /v1/lists/progression/publish (api_lists.cc); what the meeting
+// needs per row, GET /v1/lists/monthly/rows, and AF's choice of whom to ask about on the
+// quarterly list, POST/GET /v1/lists/progression/selection (api_list_rows.cc).
 #pragma once
 
 #include <optional>
@@ -15,6 +17,8 @@ class ListRoutes : private ModelChecks {
   struct Deps {
     storage::Log* log = nullptr;
     engine::CaseService* service = nullptr;
+    engine::SubjectKeys* keys = nullptr;  // the names on the monthly list's rows
+    const engine::DefinitionRegistry* registry = nullptr;
     engine::Clock* clock = nullptr;
     ReminderWorker* worker = nullptr;  // generates the lists; caught up before one is read
   };
@@ -26,6 +30,9 @@ class ListRoutes : private ModelChecks {
   ApiResponse ListMeetings(Call& c);
   ApiResponse GetList(Call& c, const std::string& kind);
   ApiResponse PublishProgressionList(Call& c);
+  ApiResponse GetMonthlyListRows(Call& c);       // api_list_rows.cc
+  ApiResponse SelectProgressionCases(Call& c);   // api_list_rows.cc
+  ApiResponse GetProgressionSelection(Call& c);  // api_list_rows.cc
 
   Deps d_;
 };

@@ -41,7 +41,8 @@ std::string RouteLabel(std::string_view target) {
         "commands", "events", "audit", "verify", "checkpoints", "latest", "workflows", "openapi.json", "admin", "clock",
         "legal-hold", "lift", "retention", "run", "indicators", "snapshots", "decisions", "deviations", "audits",
         "activities", "handled", "samples", "reminders", "meetings", "lists", "monthly", "progression", "publish", "records",
-        "auth", "config", "login", "callback", "logout"};
+        "auth", "config", "login", "callback", "logout", "work", "strategic-meetings", "cadences",
+        "cooperation-activities", "rows", "selection"};
     if (!id && !kNames.count(seg)) return "other";
     out += "/" + (id ? std::string("{id}") : seg);
     previous = seg;

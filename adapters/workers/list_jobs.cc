@@ -162,7 +162,10 @@ Result<int> ChaseListFeedback(storage::Log& log, const engine::DefinitionRegistr
         memory->chased.insert(id);  // more than 30 days overdue: moot, and not worth a rebuild per case
         continue;
       }
+      CT_ASSIGN_OR_RETURN(auto chosen, SelectedCases(log, id));
       for (const auto& c : list->cases) {
+        // AF asks only about the people it chose (when it chose): only those are chased.
+        if (chosen && std::find(chosen->begin(), chosen->end(), c.case_id) == chosen->end()) continue;
         CT_ASSIGN_OR_RETURN(auto case_events, replay::ReadCaseEvents(log, c.case_id));
         const bool closed = std::any_of(case_events.begin(), case_events.end(),
                                         [](const auto& e) { return e.event.type == "CaseClosed"; });
@@ -219,6 +222,19 @@ Result<int> CheckMonthlyReviews(storage::Log& log, const engine::DefinitionRegis
     }
   }
   return fired;
+}
+
+Result<std::optional<std::vector<std::string>>> SelectedCases(storage::Log& log, const std::string& list_id) {
+  CT_ASSIGN_OR_RETURN(auto events, replay::ReadStreamEvents(log, ListStream(list_id)));
+  std::optional<std::vector<std::string>> chosen;
+  for (const auto& e : events) {
+    if (e.event.type == "ProgressionListPublished") break;  // publication fixes the questions
+    if (e.event.type != "ProgressionListSelected") continue;
+    auto it = e.event.facts.find("case_ids");
+    if (it == e.event.facts.end()) continue;
+    if (const auto* ids = std::get_if<std::vector<std::string>>(&it->second)) chosen = *ids;
+  }
+  return chosen;
 }
 
 Result<StoredList> ReadList(storage::Log& log, const std::string& list_id) {

@@ -6,8 +6,10 @@
 // idempotency key — so a list is immutable and generated exactly once across restarts.
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "engine/definition_registry.h"
 #include "engine/guard.h"
@@ -61,6 +63,9 @@ struct StoredList {
 };
 // kNotFound until generated.
 Result<StoredList> ReadList(storage::Log& log, const std::string& list_id);
+// The cases AF chose to ask Vux about on a progression list (the latest ProgressionListSelected
+// before publication), or nullopt when it chose none: then every listed case is asked about.
+Result<std::optional<std::vector<std::string>>> SelectedCases(storage::Log& log, const std::string& list_id);
 
 // How G-MEETING and G-LIST find the list a command names (engine/guard.h): the stored list's unit,
 // its cases and whether it was published; nullopt for a list not generated (or not readable).

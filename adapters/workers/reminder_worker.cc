@@ -161,6 +161,12 @@ Status ReminderWorker::RunJobs() {
   // Retention and snapshots failing must not hold up the rest: reported, retried next pass.
   if (Status s = RunScheduledRetention(now); !s.ok()) spdlog::warn("scheduled retention: {}", s.ToString());
   if (Status s = TakeDueSnapshots(now); !s.ok()) spdlog::warn("period-end snapshots: {}", s.ToString());
+  // J8, J9, J12: from the first referral on, like the lists.
+  if (const auto earliest = book_.EarliestReferral()) {
+    auto gov = RunGovernanceJobs(*log_, ListUnits(*registry_), now, replay::StockholmDate(*earliest), options_.governance,
+                                 &governance_memory_);
+    if (!gov.ok()) spdlog::warn("governance jobs: {}", gov.status().ToString());
+  }
   return Status::Ok();
 }
 

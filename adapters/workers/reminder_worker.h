@@ -1,5 +1,6 @@
 // The worker (DOMAIN §4.5 jobs J5, J6, J7, J13–J15 as the workflow definitions declare them;
-// J1–J4 around the follow-up lists and meetings, adapters/workers/list_jobs.h; J10 period-end
+// J1–J4 around the follow-up lists and meetings, adapters/workers/list_jobs.h; J8, J9 and J12,
+// adapters/workers/governance_jobs.h; J10 period-end
 // indicator snapshots; J11 the daily retention run): on a polling thread that follows the server clock (so --manual-clock
 // drives it), it fires every due timer of the reminder book exactly once — ReminderFired on
 // "reminder:<case>" with the timer's deterministic id as the idempotency key — and delivers each
@@ -32,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/workers/governance_jobs.h"
 #include "adapters/workers/list_jobs.h"
 #include "adapters/workers/smtp_client.h"
 #include "engine/case_service.h"
@@ -70,6 +72,7 @@ struct WorkerOptions {
   std::chrono::milliseconds poll{500};
   std::chrono::seconds send_timeout{10};  // one webhook POST or one SMTP conversation, connect included
   replay::ListCalendar calendar;  // J1–J4 timing (serve --calendar FILE)
+  GovernanceCalendar governance;  // J8, J9, J12 dates and targets (defaults: docs/workers.md §1)
   // J11: with a retention policy (serve --retention FILE), the worker runs it once a day at this
   // Stockholm hour, unless a run (by the route or the CLI) is already on record for that day.
   const engine::RetentionPolicy* retention = nullptr;
@@ -125,6 +128,7 @@ class ReminderWorker {
   WorkerOptions options_;
   replay::ReminderBook book_;
   ListJobMemory list_memory_;  // guarded by run_mu_
+  GovernanceMemory governance_memory_;  // guarded by run_mu_
   std::string retention_ran_on_;  // the Stockholm date of the last run seen; guarded by run_mu_
   engine::Timestamp retention_retry_after_{};  // after a failed run; guarded by run_mu_
   SnapshotTaker take_snapshot_;

@@ -4,7 +4,7 @@
 // to the total's (a column), a block's women, men and unknown add up to its total (a row), a
 // ratio's share is its numerator over its denominator. Solving every equation with one unknown,
 // again and again until nothing more follows, must recover no hidden cell. Run on the demo
-// population (241 cases), for every year and quarter it covers.
+// population (244 cases), for every year and quarter it covers.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
