@@ -7,25 +7,16 @@
 
 #include "tests/support/http_client.h"
 #include "tests/support/referral_over_http.h"
-#include "tests/support/server_process.h"
+#include "tests/support/server_test.h"
 
 namespace casetrail::testing {
 namespace {
 
 namespace json = boost::json;
 
-class CadencesE2ETest : public ::testing::Test {
+class CadencesE2ETest : public ServerTest {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_);
-    server_->SetExtraArgs({"--worker-poll-ms", "50"});
-    ASSERT_TRUE(server_->Start());
-  }
-  HttpResponse Post(const std::string& path, const std::string& who, const json::value& body) {
-    return Http(server_->port(), "POST", path, TokenOf(who), json::serialize(body));
-  }
-  HttpResponse Get(const std::string& path, const std::string& who) { return Http(server_->port(), "GET", path, TokenOf(who)); }
-  void SetClock(const std::string& t) { ASSERT_EQ(Post("/v1/admin/clock", "ADM-1", {{"set", t}}).status, 200) << t; }
+  void SetUp() override { StartServer({"--worker-poll-ms", "50"}); }
   json::object Cadences(const std::string& year) {
     auto r = Get("/v1/cadences?year=" + year, "G-1");
     EXPECT_EQ(r.status, 200) << r.body;
@@ -39,9 +30,6 @@ class CadencesE2ETest : public ::testing::Test {
     }
     return out;
   }
-
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(CadencesE2ETest, StrategicMeetingsActivitiesAndRemindersOnceEach) {

@@ -14,27 +14,16 @@
 #include "tests/support/http_client.h"
 #include "tests/support/personal_numbers.h"
 #include "tests/support/referral_over_http.h"
-#include "tests/support/server_process.h"
+#include "tests/support/server_test.h"
 
 namespace casetrail::testing {
 namespace {
 
 namespace json = boost::json;
 
-class DomainRulesE2ETest : public ::testing::Test {
+class DomainRulesE2ETest : public ServerTest {
  protected:
-  void Start(const std::string& clock, std::vector<std::string> extra = {}) {
-    server_ = std::make_unique<ServerProcess>(dir_, clock);
-    server_->SetExtraArgs(std::move(extra));
-    ASSERT_TRUE(server_->Start());
-  }
-  HttpResponse Post(const std::string& path, const std::string& who, const json::value& body) {
-    return Http(server_->port(), "POST", path, TokenOf(who), json::serialize(body));
-  }
-  HttpResponse Get(const std::string& path, const std::string& who) {
-    return Http(server_->port(), "GET", path, TokenOf(who));
-  }
-  void SetClock(const std::string& t) { ASSERT_EQ(Post("/v1/admin/clock", "ADM-1", {{"set", t}}).status, 200) << t; }
+  void Start(const std::string& clock, std::vector<std::string> extra = {}) { StartServer(std::move(extra), clock); }
   std::string Subject(const std::string& pnr, const std::string& who = "A-J1",
                       json::array scopes = {"transfer_referral", "share_guidance", "share_study_progress"}) {
     auto s = Post("/v1/subjects", who, {{"personal_number", pnr}, {"name", "Regel Testsson"}, {"gender", "female"}});
@@ -71,9 +60,6 @@ class DomainRulesE2ETest : public ::testing::Test {
     auto started = Command(c, "V-1", "RecordStudiesStarted", {{"start_date", start_date}});
     ASSERT_EQ(started.status, 200) << started.body;
   }
-
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 // G-MEETING: a monthly meeting of the case's unit whose list holds the case. Before the list is
