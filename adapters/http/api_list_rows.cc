@@ -10,7 +10,6 @@
 // records ProgressionListSelected{list_id, case_ids} on the list's stream (chosen again until the
 // list is published; the latest counts), GET answers it. Vux answers per person
 // (RecordProgressionFeedback naming the list), and J4 chases only the chosen people.
-#include <regex>
 #include <set>
 
 #include "adapters/http/api_cases.h"
@@ -34,11 +33,6 @@ int64_t DaysBetween(const std::string& from, const std::string& to) {
   return std::chrono::duration_cast<std::chrono::hours>(*b - *a).count() / 24;
 }
 
-bool IsQuarterLabel(const std::string& v) {
-  static const std::regex kQuarter(R"(\d{4}-Q[1-4])");
-  return std::regex_match(v, kQuarter);
-}
-
 }  // namespace
 
 ApiResponse ListRoutes::SelectProgressionCases(Call& c) {
@@ -52,13 +46,9 @@ ApiResponse ListRoutes::SelectProgressionCases(Call& c) {
   auto ids = StringList(c.body, "case_ids");
   if (!ids.ok()) return FromStatus(ids.status());
   if (!(May(c, "publish_list") && ActsFor(c, *unit))) return Problem(403, "forbidden", "the unit's AF officers choose whom to ask about");
-  if (d_.worker) d_.worker->CatchUp(5000);
   const std::string id = "progression:" + *unit + ":" + *quarter;
-  auto stored = ReadList(*d_.log, id);
-  if (!stored.ok()) {
-    if (stored.status().code() == StatusCode::kNotFound) return Problem(404, "not_found", "the list has not been generated yet");
-    return FromStatus(stored.status());
-  }
+  auto stored = GeneratedList(id);
+  if (!stored.ok()) return FromStatus(stored.status());
   if (!stored->published_at.empty()) return Problem(409, "already_published", "the list is published: its questions are fixed");
   std::set<std::string> listed, chosen;
   for (const auto& e : stored->list.cases) listed.insert(e.case_id);
@@ -84,13 +74,9 @@ ApiResponse ListRoutes::GetProgressionSelection(Call& c) {
   if (Status s = CheckUnit(unit); !s.ok()) return FromStatus(s);
   if (!IsQuarterLabel(quarter)) return FromStatus(InvalidField("quarter", "must be YYYY-Qn"));
   if (!(May(c, "read_lists") && ActsFor(c, unit))) return Problem(403, "forbidden", "not this unit's lists");
-  if (d_.worker) d_.worker->CatchUp(5000);
   const std::string id = "progression:" + unit + ":" + quarter;
-  auto stored = ReadList(*d_.log, id);
-  if (!stored.ok()) {
-    if (stored.status().code() == StatusCode::kNotFound) return Problem(404, "not_found", "the list has not been generated yet");
-    return FromStatus(stored.status());
-  }
+  auto stored = GeneratedList(id);
+  if (!stored.ok()) return FromStatus(stored.status());
   auto selected = SelectedCases(*d_.log, id);
   if (!selected.ok()) return FromStatus(selected.status());
   return Json(200, json::object{{"list_id", id},
@@ -106,15 +92,10 @@ ApiResponse ListRoutes::GetMonthlyListRows(Call& c) {
     else return FromStatus(engine::UnknownFields(1, "in the query"));
   }
   if (Status s = CheckUnit(unit); !s.ok()) return FromStatus(s);
-  static const std::regex kMonth(R"(\d{4}-(0[1-9]|1[0-2]))");
-  if (!std::regex_match(month, kMonth)) return FromStatus(InvalidField("month", "must be YYYY-MM"));
+  if (!IsMonthLabel(month)) return FromStatus(InvalidField("month", "must be YYYY-MM"));
   if (!(May(c, "read_lists") && ActsFor(c, unit))) return Problem(403, "forbidden", "not this unit's lists");
-  if (d_.worker) d_.worker->CatchUp(5000);
-  auto stored = ReadList(*d_.log, "monthly:" + unit + ":" + month);
-  if (!stored.ok()) {
-    if (stored.status().code() == StatusCode::kNotFound) return Problem(404, "not_found", "the list has not been generated yet");
-    return FromStatus(stored.status());
-  }
+  auto stored = GeneratedList("monthly:" + unit + ":" + month);
+  if (!stored.ok()) return FromStatus(stored.status());
   const auto& list = stored->list;
   const std::string listed_on = replay::StockholmDate(list.generated_at);
   const engine::Timestamp now = d_.clock->Now();

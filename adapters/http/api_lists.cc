@@ -23,14 +23,21 @@ std::string DownloadName(std::string list_id) {
   return list_id;
 }
 
-bool IsMonth(const std::string& v) {
+}  // namespace
+
+bool IsMonthLabel(const std::string& v) {
   return v.size() == 7 && v[4] == '-' && std::all_of(v.begin(), v.begin() + 4, ::isdigit) && v.substr(5) >= "01" && v.substr(5) <= "12";
 }
-bool IsQuarter(const std::string& v) {
+bool IsQuarterLabel(const std::string& v) {
   return v.size() == 7 && v.substr(4, 2) == "-Q" && std::all_of(v.begin(), v.begin() + 4, ::isdigit) && v[6] >= '1' && v[6] <= '4';
 }
 
-}  // namespace
+Result<StoredList> ListRoutes::GeneratedList(const std::string& id) {
+  if (d_.worker) d_.worker->CatchUp(5000);
+  auto stored = ReadList(*d_.log, id);
+  if (!stored.ok() && stored.status().code() == StatusCode::kNotFound) return NotFound("the list has not been generated yet");
+  return stored;
+}
 
 ApiResponse ListRoutes::RecordMeeting(Call& c) {
   if (Status s = OnlyFields(c.body, {"unit", "kind", "held_on", "participants"}); !s.ok()) return FromStatus(s);
@@ -92,16 +99,12 @@ ApiResponse ListRoutes::GetList(Call& c, const std::string& kind) {
     else return FromStatus(engine::UnknownFields(1, "in the query"));
   }
   if (Status s = CheckUnit(unit); !s.ok()) return FromStatus(s);
-  if (kind == "monthly" ? !IsMonth(period) : !IsQuarter(period)) {
+  if (kind == "monthly" ? !IsMonthLabel(period) : !IsQuarterLabel(period)) {
     return FromStatus(InvalidField(period_key, kind == "monthly" ? "must be YYYY-MM" : "must be YYYY-Qn"));
   }
   if (!(May(c, "read_lists") && ActsFor(c, unit))) return Problem(403, "forbidden", "not this unit's lists");
-  if (d_.worker) d_.worker->CatchUp(5000);
-  auto stored = ReadList(*d_.log, kind + ":" + unit + ":" + period);
-  if (!stored.ok()) {
-    if (stored.status().code() == StatusCode::kNotFound) return Problem(404, "not_found", "the list has not been generated yet");
-    return FromStatus(stored.status());
-  }
+  auto stored = GeneratedList(kind + ":" + unit + ":" + period);
+  if (!stored.ok()) return FromStatus(stored.status());
   const std::string_view accept = c.req.accept;
   if (accept.find("text/csv") != std::string_view::npos) {
     return ApiResponse{200, "text/csv; charset=utf-8", ListCsv(stored->list),
@@ -127,15 +130,11 @@ ApiResponse ListRoutes::PublishProgressionList(Call& c) {
   if (Status s = CheckUnit(*unit); !s.ok()) return FromStatus(s);
   auto quarter = ReqString(c.body, "quarter");
   if (!quarter.ok()) return FromStatus(quarter.status());
-  if (!IsQuarter(*quarter)) return FromStatus(InvalidField("quarter", "must be YYYY-Qn"));
+  if (!IsQuarterLabel(*quarter)) return FromStatus(InvalidField("quarter", "must be YYYY-Qn"));
   if (!(May(c, "publish_list") && ActsFor(c, *unit))) return Problem(403, "forbidden", "this role does not publish this unit's list");
-  if (d_.worker) d_.worker->CatchUp(5000);
   const std::string id = "progression:" + *unit + ":" + *quarter;
-  auto stored = ReadList(*d_.log, id);
-  if (!stored.ok()) {
-    if (stored.status().code() == StatusCode::kNotFound) return Problem(404, "not_found", "the list has not been generated yet");
-    return FromStatus(stored.status());
-  }
+  auto stored = GeneratedList(id);
+  if (!stored.ok()) return FromStatus(stored.status());
   if (stored->published_at.empty()) {
     const auto now = d_.clock->Now();
     auto p = engine::AppendRecord(*d_.log, ListStream(id), "ProgressionListPublished", c.actor,

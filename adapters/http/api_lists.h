@@ -8,6 +8,7 @@
 #include <string>
 
 #include "adapters/http/routes.h"
+#include "adapters/workers/list_jobs.h"
 #include "adapters/workers/reminder_worker.h"
 
 namespace casetrail::adapters {
@@ -33,8 +34,15 @@ class ListRoutes : private ModelChecks {
   ApiResponse GetMonthlyListRows(Call& c);       // api_list_rows.cc
   ApiResponse SelectProgressionCases(Call& c);   // api_list_rows.cc
   ApiResponse GetProgressionSelection(Call& c);  // api_list_rows.cc
+  // The list `id` once the worker has caught up (it generates the lists); NotFound, "the list has
+  // not been generated yet", when there is none.
+  Result<StoredList> GeneratedList(const std::string& id);
 
   Deps d_;
 };
+
+// A month "YYYY-MM" and a quarter "YYYY-Qn", as the list routes name periods.
+bool IsMonthLabel(const std::string& v);
+bool IsQuarterLabel(const std::string& v);
 
 }  // namespace casetrail::adapters
