@@ -8,7 +8,8 @@
 // - feedback_due: the cases on published progression lists of the caller's units that can still
 //   be answered (the state and the person's consent allow the command emitting
 //   ProgressionFeedbackRecorded) and have no feedback naming that list, for the current and the
-//   three previous quarters.
+//   three previous quarters; when AF chose whom to ask about (POST /v1/lists/progression/selection),
+//   only the chosen, as J4 chases only them.
 //
 // Only cases the caller may see, and a reminder or booking only when the caller may see the data
 // of the event behind it (an AF officer sees a Vux booking while share_guidance holds). The answer
@@ -177,7 +178,11 @@ ApiResponse Api::Work(Call& c) {
         if (stored->published_at.empty()) continue;
         auto published = engine::ParseRfc3339(stored->published_at);
         if (!published.ok()) return FromStatus(published.status());
+        // AF asks only about the people it chose, when it chose (J4 chases only those too).
+        auto chosen = SelectedCases(*d_.log, id);
+        if (!chosen.ok()) return FromStatus(chosen.status());
         for (const auto& entry : stored->list.cases) {
+          if (*chosen && std::find((*chosen)->begin(), (*chosen)->end(), entry.case_id) == (*chosen)->end()) continue;
           auto it = visible.find(entry.case_id);
           if (it == visible.end() || !states.feedback.count(it->second.state)) continue;
           auto events = replay::ReadCaseEvents(*d_.log, entry.case_id);

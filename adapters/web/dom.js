@@ -119,12 +119,13 @@ export function fieldList(obj, { className } = {}) {
 }
 
 // A table: columns [{label, cell: (row) => node|string, className}].
-export function table(rows, columns, { caption, className } = {}) {
+// rowAttrs(row), when given, are the attributes of each body row (e.g. data-case for tests and links).
+export function table(rows, columns, { caption, className, rowAttrs } = {}) {
   return h('div', { class: 'table-wrap' },
     h('table', { class: className },
       caption ? h('caption', caption) : null,
       h('thead', h('tr', columns.map((c) => h('th', { scope: 'col', class: c.className }, c.label)))),
-      h('tbody', rows.map((r) => h('tr', columns.map((c) => h('td', { class: c.className }, c.cell(r))))))));
+      h('tbody', rows.map((r) => h('tr', rowAttrs ? rowAttrs(r) : {}, columns.map((c) => h('td', { class: c.className }, c.cell(r))))))));
 }
 
 export function errorText(err) {

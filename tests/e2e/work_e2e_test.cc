@@ -142,5 +142,30 @@ TEST_F(WorkE2ETest, ListsWhatIsDueForTheCallerAndDropsItOnceDone) {
   EXPECT_THAT(Ids("A-J1", "feedback_due"), IsEmpty());
 }
 
+// AF chose whom on the quarterly list to ask about (000 §5.1): feedback is due only for the chosen,
+// as J4 chases only them, so the start pages and the reminders agree.
+TEST_F(WorkE2ETest, FeedbackDueHonoursTheSelectionOfTheQuarterlyList) {
+  const ReferredCase a = ReferOverHttp(server_->port(), "19121212-1212", "Arbete Testsson");
+  const ReferredCase b = ReferOverHttp(server_->port(), TestNumber(7), "Arbete Andersson");
+  SetClock("2025-01-20T14:10:00+01:00");
+  for (const auto* c : {&a, &b}) Command(c->case_id, "BookConversation", {{"slot", "2025-01-28T10:00:00+01:00"}});
+  SetClock("2025-01-28T10:30:00+01:00");
+  for (const auto* c : {&a, &b}) {
+    Command(c->case_id, "RecordConversationHeld", {{"outcome", "plan"}});
+    Command(c->case_id, "RecordStudiesStarted", {{"start_date", "2025-02-03"}, {"pace", "full_time"}}, "A-J1");
+  }
+  SetClock("2025-04-01T09:00:00+02:00");
+  auto list = Get("/v1/lists/progression?unit=jarva&quarter=2025-Q1", "V-1");
+  ASSERT_EQ(list.status, 200) << list.body;
+  ASSERT_EQ(list.Json().at("cases").as_array().size(), 2u) << "both are studying";
+  auto chose = Post("/v1/lists/progression/selection", "A-J2", {{"unit", "jarva"}, {"quarter", "2025-Q1"}, {"case_ids", {b.case_id}}});
+  ASSERT_EQ(chose.status, 201) << chose.body;
+  ASSERT_EQ(Post("/v1/lists/progression/publish", "A-J2", {{"unit", "jarva"}, {"quarter", "2025-Q1"}}).status, 200);
+  EXPECT_THAT(Ids("V-1", "feedback_due"), ElementsAre(b.case_id)) << "only the chosen person is asked about";
+  EXPECT_THAT(Ids("A-J1", "feedback_due"), ElementsAre(b.case_id));
+  Command(b.case_id, "RecordProgressionFeedback", {{"list", "progression:jarva:2025-Q1"}, {"pace", "part_time"}});
+  EXPECT_THAT(Ids("V-1", "feedback_due"), IsEmpty()) << a.case_id << " was not chosen";
+}
+
 }  // namespace
 }  // namespace casetrail::testing

@@ -1174,6 +1174,25 @@ scenario('workspace-walk', async (browser) => {
     assert.equal(await page.$eval('#meeting-unit', (s) => s.value), 'jarva');
     await kbType(page, '#meeting-participants', 'V-1, A-J1');
     await viaApp(page, () => kbPress(page, '#meeting-record'), '#meeting-done');
+    // What the meeting needs per listed case, as GET /v1/lists/monthly/rows gives it: the name
+    // only where the API gives one, the days since the referral, application and study plan.
+    const month = await page.$eval('#meeting-month', (e) => e.value);
+    const apiRows = (await apiOk('V-1', 'GET', `/v1/lists/monthly/rows?unit=jarva&month=${month}`)).rows;
+    const shown = await page.$$eval('#meeting-list .meeting-table tbody tr', (trs) => trs.map((tr) => ({
+      id: tr.dataset.case, name: tr.querySelector('.row-name').textContent, days: tr.querySelector('.row-days').textContent,
+      application: tr.querySelector('.row-application').textContent, plan: tr.querySelector('.row-plan').textContent,
+    })));
+    assert.deepEqual(shown.map((r) => r.id), apiRows.map((r) => r.case_id), 'the meeting shows the rows of the API, in order');
+    for (const [i, r] of apiRows.entries()) {
+      const s = shown[i];
+      assert.equal(s.name, r.name === null || r.name === undefined ? 'Visas inte för dig' : r.name, `${r.case_id}: the name only where the API gives it`);
+      assert.equal(s.days, String(r.days_since_referral), `${r.case_id}: days since referral`);
+      if (r.application) assert.ok(s.application.startsWith(`Ansökt ${r.application.submitted_on}`), `${r.case_id}: ${s.application}`);
+      else assert.equal(s.application, r.visible === false ? 'Inte längre synligt för dig' : 'Ingen ansökan');
+      if (r.study_plan) assert.ok(s.plan.endsWith(r.study_plan.made_on), `${r.case_id}: ${s.plan}`);
+      else assert.equal(s.plan, r.visible === false ? 'Inte längre synligt för dig' : 'Ingen studieplan');
+    }
+    log(`  monthly meeting ${month}: ${apiRows.length} rows, ${apiRows.filter((r) => r.name).length} with a name, ${apiRows.filter((r) => r.application).length} with an application, ${apiRows.filter((r) => r.study_plan).length} with a study plan`);
     const firstReview = await page.$('#meeting-list details.command summary');
     assert.ok(firstReview, 'a listed case can be reviewed');
     const sumId = await firstReview.evaluate((e) => e.closest('details').querySelector('form').id);
@@ -1543,15 +1562,42 @@ scenario('quarterly-list', async (browser) => {
   const open = async (page) => {
     await viaApp(page, () => page.evaluate((h) => { location.hash = h; }, `#/lists?kind=progression&unit=jarva&quarter=${qy}-${qq}`), '#list-result .list-table');
   };
+  // AF chooses whom to ask Vux about (000 §5.1), by keyboard: every other person on the list is
+  // left out, the found case kept; saved, the choice is shown again from GET …/selection.
+  const listed = found.list.cases.map((c) => c.case_id);
+  const choice = listed.filter((id, i) => id === found.caseId || i % 2 === 1).sort();
+  if (listed.length > 1) assert.ok(choice.length < listed.length, 'a proper subset is chosen');
   // AF publishes first: Vux answers on a published list only (G-LIST).
   const af = await openPage(browser);
   try {
-    await signIn(af.page, 'A-J1');
-    await ready(af.page, '#start-mine');
-    await open(af.page);
-    await viaApp(af.page, () => af.page.click('#publish-list'), '#list-notice');
-    assert.equal(await af.page.$('#publish-list'), null, 'published once');
-    af.page.checkProblems();
+    const page = af.page;
+    await signIn(page, 'A-J1');
+    await ready(page, '#start-mine');
+    await open(page);
+    assert.match(await page.textContent('#selection-summary'), /Inget val är sparat/);
+    assert.deepEqual(await page.$$eval('input.choose-case', (xs) => xs.filter((x) => x.checked).map((x) => x.value)).then((v) => v.sort()),
+      [...listed].sort(), 'without a saved choice everyone is asked about');
+    await assertLabelled(page, 'the quarterly list with its choice');
+    await checkView(page, 'quarterly list (af_officer, choosing)');
+    for (const id of listed) {
+      if (choice.includes(id)) continue;
+      await page.focus(`#choose-${id}`);
+      await page.keyboard.press('Space');
+    }
+    await page.focus(`#choose-${listed.at(-1)}`);
+    await viaApp(page, () => kbPress(page, '#save-selection'), '#list-notice');
+    assert.match(await page.textContent('#list-notice'), /Valet är sparat/);
+    const shownChoice = (await page.$$eval('input.choose-case', (xs) => xs.filter((x) => x.checked).map((x) => x.value))).sort();
+    assert.deepEqual(shownChoice, choice, 'the saved choice is shown after the reload');
+    assert.match(await page.textContent('#selection-summary'), new RegExp(`${choice.length} av ${listed.length}`));
+    const saved = await apiOk('A-J1', 'GET', `/v1/lists/progression/selection?unit=jarva&quarter=${found.quarter}`);
+    assert.deepEqual([...saved.case_ids].sort(), choice, 'GET …/selection holds the choice made in the UI');
+    assert.equal(saved.published_at, null);
+    await checkView(page, 'quarterly list (af_officer, choice saved)');
+    await viaApp(page, () => page.click('#publish-list'), '#list-notice');
+    assert.equal(await page.$('#publish-list'), null, 'published once');
+    assert.equal(await page.$('#save-selection'), null, 'published: the questions are fixed');
+    page.checkProblems();
   } finally {
     await af.context.close();
   }
@@ -1561,6 +1607,13 @@ scenario('quarterly-list', async (browser) => {
     await signIn(syv.page, 'V-1');
     await ready(syv.page, '#start-mine');
     await open(syv.page);
+    // The chosen are marked, and only they are offered for an answer.
+    const marks = await syv.page.$$eval('#list-result .list-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.case, tr.dataset.chosen, tr.querySelector('.chosen-mark') && tr.querySelector('.chosen-mark').textContent]));
+    for (const [id, flag, mark] of marks) {
+      assert.equal(flag, String(choice.includes(id)), `${id} marked as chosen or not`);
+      assert.equal(mark, choice.includes(id) ? 'Tillfrågas' : 'Tillfrågas inte');
+      if (!choice.includes(id)) assert.equal(await syv.page.$(`#open-feedback-${id}`), null, `${id} was not chosen: no answer is asked for`);
+    }
     const fid = `feedback-${found.caseId}`;
     await syv.page.click(`#open-${fid}`);
     await syv.page.selectOption(`#${fid} [data-field="pace"] select`, 'part_time');
@@ -1585,6 +1638,7 @@ scenario('quarterly-list', async (browser) => {
   // with what the pages show.
   const expected = [];
   for (const c of found.list.cases) {
+    if (!choice.includes(c.case_id)) continue;  // AF asks only about the chosen
     const cs = await apiOk('C-1', 'GET', `/v1/cases/${c.case_id}`);
     if (cs.state !== 'studying') continue;
     const evs = (await apiOk('C-1', 'GET', `/v1/cases/${c.case_id}/events`)).events;
@@ -1596,7 +1650,7 @@ scenario('quarterly-list', async (browser) => {
     if (['transfer_referral', 'share_study_progress'].every((sc) => active.has(sc))) expected.push(c.case_id);
   }
   assert.ok(!expected.includes(found.caseId), 'the answered case is not due');
-  log(`  ${found.list.list_id}: ${expected.length} case(s) still to answer after publication`);
+  log(`  ${found.list.list_id}: ${choice.length} of ${listed.length} chosen, ${expected.length} still to answer after publication`);
   const dueOn = (work) => work.feedback_due.filter((f) => f.list_id === found.list.list_id).map((f) => f.case_id);
   assert.deepEqual(dueOn(await apiOk('V-1', 'GET', '/v1/work')).sort(), [...expected].sort(), 'the SYV\'s feedback due');
   assert.deepEqual(dueOn(await apiOk('A-J1', 'GET', '/v1/work')).sort(), [...expected].sort(), 'the unit\'s AF officer waits for the same');

@@ -110,18 +110,56 @@ export async function renderLists(main, query, ctx) {
   ];
   if (list.kind !== 'progression') cols.push({ label: t('col.carried_over'), cell: (c) => (c.carried_over ? t('yes') : t('no')) });
   const cases = list.cases || [];
-  // The quarterly list: the SYV answers per person (RecordProgressionFeedback with the list as its
-  // reference, a form generated from the definition), the unit's AF officer publishes it.
+  // The quarterly list: the unit's AF officer chooses whom to ask about and publishes it; the SYV
+  // answers per chosen person (RecordProgressionFeedback with the list as its reference, a form
+  // generated from the definition).
   const may = ctx.may || [];
   const extra = [];
+  const after = [];  // below the table: the choice is saved after it is made
+  let rowAttrs;
   if (list.kind === 'progression') {
-    const [wf, model, known] = await Promise.all([latestWorkflow(), loadModel(), unitCases(list.unit).catch(() => new Map())]);
+    const quarter = list.period || list.quarter || params().quarter;
+    const [wf, model, known, selection] = await Promise.all([latestWorkflow(), loadModel(), unitCases(list.unit).catch(() => new Map()),
+      api.get('/v1/lists/progression/selection' + api.query({ unit: list.unit, quarter })).catch(() => null)]);
     if (!ctx.isCurrent()) return;
+    // Whom AF chose to ask Vux about (000 §5.1); null: no choice saved, everyone on the list.
+    const chosen = selection && Array.isArray(selection.case_ids) ? new Set(selection.case_ids) : null;
+    const isChosen = (id) => !chosen || chosen.has(id);
+    rowAttrs = (c) => ({ dataset: { case: c.case_id, chosen: String(isChosen(c.case_id)) } });
+    extra.push(h('p', { class: 'help', id: 'selection-summary' }, chosen
+      ? t('lists.selection_saved', { n: chosen.size, total: cases.length }) : t('lists.no_selection')));
+    if (may.includes('publish_list') && !list.published_at) {
+      // The unit's AF officer chooses before publishing: a labelled checkbox per person, saved
+      // with POST …/selection and shown again from GET …/selection after the reload.
+      cols.push({
+        label: t('col.chosen'),
+        cell: (c) => h('label', { class: 'choose' },
+          h('input', { type: 'checkbox', class: 'choose-case', id: 'choose-' + c.case_id, value: c.case_id, checked: isChosen(c.case_id), 'aria-label': t('lists.choose', { id: c.case_id }) }),
+          ' ', t('lists.ask')),
+      });
+      const st = h('div', { id: 'selection-status', 'aria-live': 'polite' });
+      extra.push(h('p', { class: 'help' }, t('lists.choose.help')));
+      after.push(h('div', { class: 'buttons' }, h('button', {
+        type: 'button', id: 'save-selection', class: 'secondary',
+        onclick: async () => {
+          st.replaceChildren();
+          const ids = [...result.querySelectorAll('input.choose-case')].filter((x) => x.checked).map((x) => x.value);
+          try {
+            await api.post('/v1/lists/progression/selection', { unit: list.unit, quarter, case_ids: ids });
+            sessionStorage.setItem('casetrail.notice', t('lists.selection_done'));
+            ctx.navigate(location.hash);
+          } catch (e) { st.appendChild(errorBox(e)); }
+        },
+      }, t('lists.save_selection'))), st);
+    } else if (chosen) {
+      cols.push({ label: t('col.chosen'), cell: (c) => h('span', { class: 'chosen-mark' }, chosen.has(c.case_id) ? t('lists.chosen') : t('lists.not_chosen')) });
+    }
     const feedback = wf && (wf.commands || []).find((c) => c.name === 'RecordProgressionFeedback');
     if (feedback && (feedback.roles || []).includes(ctx.caps.role)) {
       cols.push({
         label: t('col.actions'),
         cell: (c) => {
+          if (!isChosen(c.case_id)) return t('none');  // only the chosen are asked about (J4 chases only them)
           const now = known.get(c.case_id);
           if (!now || !(feedback.from || []).includes(now.state)) return now ? code('state', now.state) : t('none');
           const fid = 'feedback-' + c.case_id;
@@ -143,7 +181,7 @@ export async function renderLists(main, query, ctx) {
         onclick: async () => {
           st.replaceChildren();
           try {
-            await api.post('/v1/lists/progression/publish', { unit: list.unit, quarter: list.period || list.quarter || params().quarter });
+            await api.post('/v1/lists/progression/publish', { unit: list.unit, quarter });
             sessionStorage.setItem('casetrail.notice', t('lists.published'));
             ctx.navigate(location.hash);
           } catch (e) { st.appendChild(errorBox(e)); }
@@ -157,5 +195,5 @@ export async function renderLists(main, query, ctx) {
     extra.unshift(h('p', { class: 'notice', role: 'status', id: 'list-notice' }, done));
   }
   result.replaceChildren(section(meetingName(list.list_id), meta, extra,
-    cases.length ? table(cases, cols, { className: 'list-table', caption: meetingName(list.list_id) }) : notice(t('lists.empty'))));
+    cases.length ? table(cases, cols, { className: 'list-table', caption: meetingName(list.list_id), rowAttrs }) : notice(t('lists.empty')), after));
 }

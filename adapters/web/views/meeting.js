@@ -1,5 +1,7 @@
 // The monthly meeting of an AF unit (DOMAIN §3, step 8): the generated list of the month
-// (GET /v1/lists/monthly) with each case's state, recording the meeting (POST /v1/meetings:
+// (GET /v1/lists/monthly) with what the meeting needs per case (GET /v1/lists/monthly/rows: the
+// name where the read rules show it — the API records that read —, the application and study-plan
+// status in words, the days since the referral) and each case's state, recording the meeting (POST /v1/meetings:
 // date and attendees), and the review of each listed case (RecordMonthlyReview with the list
 // as the meeting reference, a joint plan and a note), sent with the case's expected_version.
 
@@ -7,10 +9,26 @@ import * as api from '../api.js';
 import { h, clear, table, timeEl, errorBox, notice, field, section, select } from '../dom.js';
 import { t, code, stockholmDate } from '../i18n.js';
 import { latestWorkflow, loadModel } from './workflows.js';
-import { commandForm, meetingName } from '../commands.js';
+import { commandForm, meetingName, codeText } from '../commands.js';
 
 const MONTH_RE = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+// The application and study-plan status of a row of GET /v1/lists/monthly/rows, in words; a case
+// the reader may no longer see (transferred, erased) says so.
+function applicationText(r) {
+  if (r.visible === false) return t('meeting.not_visible');
+  if (!r.application) return t('meeting.no_application');
+  const a = r.application;
+  return t('meeting.applied', { date: a.submitted_on, level: a.level ? codeText('level', a.level) : t('none') })
+    + (a.term_start ? ' ' + t('meeting.term_start', { date: a.term_start }) : '');
+}
+
+function planText(r) {
+  if (r.visible === false) return t('meeting.not_visible');
+  if (!r.study_plan) return t('meeting.no_plan');
+  return t(r.study_plan.revised ? 'meeting.plan_revised' : 'meeting.plan_made', { date: r.study_plan.made_on });
+}
 
 export async function unitCases(unit) {
   const out = new Map();
@@ -43,12 +61,13 @@ export async function renderMeeting(main, query, ctx) {
   }, field(t('meeting.unit'), unitSel), field(t('meeting.month'), monthIn), h('button', { type: 'submit', id: 'meeting-show' }, t('meeting.show'))));
   if (!unit) return;
 
-  const [listRes, casesRes, meetingsRes, wf, model] = await Promise.allSettled([
+  const [listRes, casesRes, meetingsRes, wf, model, rowsRes] = await Promise.allSettled([
     api.get('/v1/lists/monthly' + api.query({ unit, month })),
     unitCases(unit),
     api.get('/v1/meetings' + api.query({ unit })),
     latestWorkflow(),
     loadModel(),
+    api.get('/v1/lists/monthly/rows' + api.query({ unit, month })),
   ]);
   if (!ctx.isCurrent()) return;
 
@@ -113,12 +132,19 @@ export async function renderMeeting(main, query, ctx) {
   const known = casesRes.status === 'fulfilled' ? casesRes.value : new Map();
   const review = wf.status === 'fulfilled' && wf.value && (wf.value.commands || []).find((c) => c.name === 'RecordMonthlyReview');
   const reviewable = new Set((review && review.from) || []);
-  const rows = (list.cases || []).map((c) => ({ ...c, now: known.get(c.case_id) }));
+  const extra = new Map();
+  if (rowsRes.status === 'fulfilled') for (const r of rowsRes.value.rows || []) extra.set(r.case_id, r);
+  else listBox.appendChild(errorBox(rowsRes.reason));
+  const rows = (list.cases || []).map((c) => ({ ...c, now: known.get(c.case_id), row: extra.get(c.case_id) || {} }));
   listBox.appendChild(h('p', { class: 'help' }, t('lists.generated_at') + ': ', timeEl(list.generated_at), ' · ', t('lists.since') + ': ' + (list.since || t('none'))));
   listBox.appendChild(rows.length ? table(rows, [
     { label: t('col.case'), cell: (c) => h('a', { href: '#/cases/' + encodeURIComponent(c.case_id), class: 'case-link' }, c.case_id) },
+    { label: t('col.name'), cell: (c) => h('span', { class: 'row-name' }, c.row.name || t('meeting.name_hidden')) },
     { label: t('col.state'), cell: (c) => code('state', (c.now && c.now.state) || c.state) },
     { label: t('col.referred_at'), cell: (c) => timeEl(c.referred_at) },
+    { label: t('col.days_since_referral'), cell: (c) => h('span', { class: 'row-days' }, c.row.days_since_referral === undefined ? t('none') : String(c.row.days_since_referral)) },
+    { label: t('col.application'), cell: (c) => h('span', { class: 'row-application' }, applicationText(c.row)) },
+    { label: t('col.study_plan'), cell: (c) => h('span', { class: 'row-plan' }, planText(c.row)) },
     { label: t('col.carried_over'), cell: (c) => (c.carried_over ? t('yes') : t('no')) },
     {
       label: t('col.actions'),
@@ -135,6 +161,6 @@ export async function renderMeeting(main, query, ctx) {
         return h('details', { class: 'command' }, h('summary', { id: 'open-review-' + c.case_id }, t('meeting.case_outcome', { id: c.case_id })), form);
       },
     },
-  ], { caption: meetingName(list.list_id), className: 'meeting-table' }) : notice(t('lists.empty')));
+  ], { caption: meetingName(list.list_id), className: 'meeting-table', rowAttrs: (c) => ({ dataset: { case: c.case_id } }) }) : notice(t('lists.empty')));
   main.appendChild(section(meetingName(list.list_id), listBox));
 }
