@@ -111,14 +111,18 @@ void IndicatorProjection::Apply(const storage::RecordedEvent& r) {
   if (found == cases_.end()) found = cases_.emplace(std::string(id), CaseIndicatorFacts{}).first;
   CaseIndicatorFacts& c = found->second;
   // Only these types change what a case counts for: take its old contribution back, fold, add.
+  // (The opening event's age band moves everything the case counts into its band.)
+  const std::string* band = engine::AsText(e.facts, "age_band");
+  const bool new_band = band && !band->empty() && c.age_band.empty();
   const bool counted = e.type == "ReferralSubmitted" || e.type == "ConversationBooked" ||
-                       e.type == "ConversationHeld" || e.type == "StudiesStarted";
+                       e.type == "ConversationHeld" || e.type == "StudiesStarted" || new_band;
   if (counted) Count(found->first, c, -1);
   // The case's unit as the one case fold has it (a transfer moves it); counts by event type.
   if (const auto* def = registry_->Find(e.meta.workflow, e.meta.revision)) {
     engine::Apply(c.fold, *ev, *def, engine::FoldFacts::kDrop);
   }
   const std::string& unit = c.fold.unit;
+  if (new_band) c.age_band = *band;
   if (e.type == "ReferralSubmitted") {
     c.channel = text("channel");
     c.gender = text("gender");
@@ -151,17 +155,18 @@ void IndicatorProjection::Count(const std::string& id, const CaseIndicatorFacts&
     else irregular_.erase(id);
     return;
   }
+  const std::string& band = BandOf(c);
   if (!c.referred.on.empty()) {
-    DayCounts& d = days_[c.referred.on][c.referred.unit];
+    DayCounts& d = days_[c.referred.on][{c.referred.unit, band}];
     if (c.channel == "space" || c.channel == "group_activity") d.referrals += sign;
     if (c.rom_participant) {
       d.rom_referred += sign;
       if (!c.started_on.empty()) d.rom_started += sign;
     }
   }
-  if (c.booked.size() == 1 && !c.booked[0].on.empty()) days_[c.booked[0].on][c.booked[0].unit].booked += sign;
+  if (c.booked.size() == 1 && !c.booked[0].on.empty()) days_[c.booked[0].on][{c.booked[0].unit, band}].booked += sign;
   if (c.held.size() == 1 && !c.held[0].on.empty()) {
-    DayCounts& d = days_[c.held[0].on][c.held[0].unit];
+    DayCounts& d = days_[c.held[0].on][{c.held[0].unit, band}];
     (c.gender == "female" ? d.held_women : c.gender == "male" ? d.held_men : d.held_unknown) += sign;
     if (!c.started_on.empty() && c.started_on >= c.held[0].on) d.started_after_held += sign;
   }
@@ -219,8 +224,8 @@ IndicatorSet IndicatorProjection::Compute(const Period& p, const std::optional<s
   std::lock_guard lock(mu_);
   IndicatorSet s;
   for (auto day = days_.lower_bound(p.from); day != days_.end() && day->first < p.to; ++day) {
-    for (const auto& [u, counts] : day->second) {
-      if (!unit || u == *unit) AddDay(counts, s);
+    for (const auto& [key, counts] : day->second) {
+      if (!unit || key.first == *unit) AddDay(counts, s);
     }
   }
   for (const auto& id : irregular_) Add(cases_.find(id)->second, p, unit, s);
@@ -235,9 +240,9 @@ std::map<std::string, IndicatorSet> IndicatorProjection::ComputeAll(const Period
   std::map<std::string, IndicatorSet> out;
   IndicatorSet& total = out[""];
   for (auto day = days_.lower_bound(p.from); day != days_.end() && day->first < p.to; ++day) {
-    for (const auto& [u, counts] : day->second) {
+    for (const auto& [key, counts] : day->second) {
       AddDay(counts, total);
-      if (!u.empty()) AddDay(counts, out[u]);
+      if (!key.first.empty()) AddDay(counts, out[key.first]);
     }
   }
   std::set<std::string> units;
@@ -257,6 +262,31 @@ std::map<std::string, IndicatorSet> IndicatorProjection::ComputeAll(const Period
     if (!p.Contains(on)) continue;
     ++out[""].group_activities;
     ++out[u].group_activities;
+  }
+  return out;
+}
+
+std::map<std::string, std::map<std::string, IndicatorSet>> IndicatorProjection::ComputeAllByBand(const Period& p) const {
+  std::lock_guard lock(mu_);
+  std::map<std::string, std::map<std::string, IndicatorSet>> out;
+  for (auto day = days_.lower_bound(p.from); day != days_.end() && day->first < p.to; ++day) {
+    for (const auto& [key, counts] : day->second) {
+      AddDay(counts, out[""][key.second]);
+      if (!key.first.empty()) AddDay(counts, out[key.first][key.second]);
+    }
+  }
+  // A case is in one band: its case-by-case contribution goes there (as ComputeAll's).
+  std::set<std::string> units;
+  for (const auto& id : irregular_) {
+    const CaseIndicatorFacts& c = cases_.find(id)->second;
+    Add(c, p, std::nullopt, out[""][BandOf(c)]);
+    units.clear();
+    units.insert(c.referred.unit);
+    for (const auto& d : c.booked) units.insert(d.unit);
+    for (const auto& d : c.held) units.insert(d.unit);
+    for (const auto& u : units) {
+      if (!u.empty()) Add(c, p, u, out[u][BandOf(c)]);
+    }
   }
   return out;
 }

@@ -11,6 +11,8 @@
 //   I3  rom_started           Rusta och matcha cases referred in the period that started studies
 //   A1  group_activities      GroupActivityHeld events in the period
 //
+// I1–I4 are also counted per age band of the case (the band in clear on its opening event,
+// "unknown" without one; ComputeAllByBand): a figure's bands add up to it.
 // Dates are Stockholm calendar dates of `effective_at`. A case counts for its current unit.
 // Nothing here holds personal data: case ids, units, codes and dates only.
 #pragma once
@@ -82,6 +84,7 @@ struct CaseIndicatorFacts {
   engine::CaseState fold;  // the case by the one case fold (engine::Apply), facts dropped: its unit
   std::string channel;
   std::string gender;
+  std::string age_band;  // from the case's opening event ("" when it carries none)
   bool rom_participant = false;
   UnitDate referred;
   std::vector<UnitDate> booked;
@@ -103,6 +106,10 @@ class IndicatorProjection {
   // Every unit's figures (under its code) and the total (under "") in one pass: equal to Compute
   // for each. A unit with nothing in the period may be missing (read it as zeros).
   std::map<std::string, IndicatorSet> ComputeAll(const Period& period) const;
+  // I1–I4 per age band (kAgeBands, "unknown" for a case without one) for every unit (under its
+  // code) and the total (under ""): the bands of a figure add up to ComputeAll's. A band or unit
+  // with nothing in the period may be missing (read it as zeros). group_activities stays zero.
+  std::map<std::string, std::map<std::string, IndicatorSet>> ComputeAllByBand(const Period& period) const;
   // The same figures counted case by case over every case: what the counters must agree with.
   IndicatorSet ComputeByCases(const Period& period, const std::optional<std::string>& unit) const;
   Position position() const;
@@ -131,11 +138,23 @@ class IndicatorProjection {
   const engine::DefinitionRegistry* registry_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, CaseIndicatorFacts, Hash, std::equal_to<>> cases_;
-  std::map<std::string, std::map<std::string, DayCounts>> days_;  // date → unit → counts
+  // date → (unit, age band) → counts
+  std::map<std::string, std::map<std::pair<std::string, std::string>, DayCounts>> days_;
   std::set<std::string> irregular_;  // cases booked or held more than once: counted case by case
   std::vector<std::pair<std::string, std::string>> activities_;  // (unit, held_on)
   Position position_{0};
 };
+
+// The age bands of the figures, as engine/case_service_internal.h AgeBand records them, and the
+// band of a case without one.
+inline const std::vector<std::string>& AgeBands() {
+  static const std::vector<std::string> bands = {"16-24", "25-29", "30-39", "40-49", "50-64", "65+", "unknown"};
+  return bands;
+}
+inline const std::string& BandOf(const CaseIndicatorFacts& c) {
+  static const std::string unknown = "unknown";
+  return c.age_band.empty() ? unknown : c.age_band;
+}
 
 // Folds the whole log from its first event into a fresh projection. `progress(done, total)`.
 Result<std::unique_ptr<IndicatorProjection>> RebuildIndicators(storage::Log& log,

@@ -57,6 +57,8 @@ void Hide(SuppressedSet& block, const std::string& cell) {
 
 }  // namespace
 
+void HideCell(SuppressedSet& block, const std::string& cell) { Hide(block, cell); }
+
 bool SuppressedSet::Hidden(const std::string& cell) const {
   const std::string field = IsRatio(cell) ? cell + ".numerator" : cell;
   return std::find(hidden.begin(), hidden.end(), field) != hidden.end();

@@ -33,6 +33,9 @@ struct SuppressedSet {
   bool Hidden(const std::string& cell) const;
 };
 
+// Hides a cell of `block` (a count's name, or a ratio's, hidden whole as above); once.
+void HideCell(SuppressedSet& block, const std::string& cell);
+
 // Primary suppression of one block (counts from 1 to threshold − 1, ratios with a small part) and
 // the block's own secondary step: where exactly one of the conversation parts and their total is
 // hidden, the smallest shown part goes too. A threshold of 1 or less hides nothing.

@@ -10,6 +10,8 @@
 #include "replay/case_rebuild.h"
 #include "replay/stockholm_time.h"
 #include "replay/suppression.h"
+#include "replay/suppression_bands.h"
+#include "adapters/http/indicator_bands_json.h"
 #include "storage/base/hex.h"
 #include "workflows/indicator_definitions.h"
 
@@ -98,13 +100,26 @@ Result<json::object> IndicatorRoutes::IndicatorReport(const std::string& period_
   // Suppressed, every unit's block and the total are suppressed together and the requested one is
   // answered, so no pair of requests (a unit and the total) can be subtracted to a hidden cell.
   std::vector<std::string> hidden;
+  // With the age bands: the bands are suppressed with the units and the total (their sums cross).
   auto block = [&](const replay::Period& in, const std::string& prefix) {
-    if (!suppress) return BlockJson(p.Compute(in, unit));
+    const auto by_band = p.ComputeAllByBand(in);
+    if (!suppress) {
+      std::map<std::string, replay::SuppressedSet> bands;
+      if (auto it = by_band.find(unit.value_or("")); it != by_band.end()) {
+        for (const auto& [band, figures] : it->second) bands[band].figures = figures;
+      }
+      json::object out = BlockJson(p.Compute(in, unit));
+      out["by_age_band"] = ByAgeBandJson(bands, prefix, &hidden);
+      return out;
+    }
     // One pass for the units and the total, suppressed together.
-    const replay::SuppressedTable table = replay::SuppressTable(p.ComputeAll(in), Model().UnitIds(), d_.suppress_below);
-    const replay::SuppressedSet& mine = unit ? table.units.at(*unit) : table.total;
+    const replay::SuppressedBandTable table =
+        replay::SuppressTableByBand(p.ComputeAll(in), by_band, Model().UnitIds(), d_.suppress_below);
+    const replay::SuppressedSet& mine = unit ? table.table.units.at(*unit) : table.table.total;
     for (const auto& h : mine.hidden) hidden.push_back(prefix + h);
-    return BlockJson(mine);
+    json::object out = BlockJson(mine);
+    out["by_age_band"] = ByAgeBandJson(table.bands.at(unit.value_or("")), prefix, &hidden);
+    return out;
   };
   json::object now = block(period, "");
   json::object prev = block(before, "previous_year.");

@@ -166,6 +166,8 @@ TEST(IndicatorProjectionTest, DayCountersAgreeWithCountingCaseByCase) {
   EXPECT_GT(total.cases_booked, 5u);
   EXPECT_GT(total.HeldTotal(), 3u);
   EXPECT_GT(total.started_after_conversation.numerator, 0u);
+  const auto bands = (*rebuilt)->ComputeAllByBand(year);
+  EXPECT_FALSE(bands.at("").count("unknown")) << "every case carries its band from its opening event";
   for (const char* label : {"2024", "2024-12", "2025", "2025-01", "2025-02", "2025-03", "2025-Q1", "2025-H1"}) {
     const auto period = *replay::ParsePeriod(label);
     for (const replay::IndicatorProjection* p : std::vector<const replay::IndicatorProjection*>{&live.projection(), rebuilt->get()}) {
@@ -175,6 +177,22 @@ TEST(IndicatorProjectionTest, DayCountersAgreeWithCountingCaseByCase) {
         const auto by_cases = p->ComputeByCases(period, unit);
         EXPECT_EQ(p->Compute(period, unit), by_cases) << label << " " << unit.value_or("all");
         EXPECT_EQ(all[unit.value_or("")], by_cases) << label << " " << unit.value_or("all");
+        // The age bands of every figure add up to it (A1 has no band).
+        replay::IndicatorSet sum;
+        auto by_band = p->ComputeAllByBand(period);
+        for (const auto& [band, b] : by_band[unit.value_or("")]) {
+          sum.referrals += b.referrals;
+          sum.cases_booked += b.cases_booked;
+          sum.held_women += b.held_women;
+          sum.held_men += b.held_men;
+          sum.held_unknown += b.held_unknown;
+          sum.started_after_conversation.numerator += b.started_after_conversation.numerator;
+          sum.started_after_conversation.denominator += b.started_after_conversation.denominator;
+          sum.rom_started.numerator += b.rom_started.numerator;
+          sum.rom_started.denominator += b.rom_started.denominator;
+        }
+        sum.group_activities = by_cases.group_activities;
+        EXPECT_EQ(sum, by_cases) << "bands of " << label << " " << unit.value_or("all");
       }
     }
   }
