@@ -144,19 +144,7 @@ std::set<std::string> Recover(Cells cells, const std::vector<std::string>& units
       for (const auto& p : kCountPaths) {
         std::vector<std::string> parts;
         for (const auto& u : units) parts.push_back(u + "|" + part + p);
-        const std::string total = "total|" + part + p;
-        int unknown = !known(total);
-        for (const auto& k : parts) unknown += !known(k);
-        if (unknown != 1) continue;
-        double sum = 0;
-        for (const auto& k : parts) sum += known(k) ? *cells[k] : 0;
-        if (!known(total)) {
-          solve(total, sum);
-        } else {
-          for (const auto& k : parts) {
-            if (!known(k)) solve(k, *cells[total] - sum);
-          }
-        }
+        sum_of(parts, "total|" + part + p);
       }
       for (const auto& b : [&] { auto all = units; all.push_back("total"); return all; }()) {
         // Rows: women + men + unknown = total.
