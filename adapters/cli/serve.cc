@@ -17,7 +17,6 @@
 #include <sstream>
 
 #include <boost/asio/ip/address.hpp>
-#include <boost/json.hpp>
 
 #include "adapters/demo/demo_population.h"
 #include "adapters/http/oidc/http_fetch.h"
@@ -76,25 +75,6 @@ bool IsLoopback(const std::string& host) {
   boost::system::error_code ec;
   const auto a = boost::asio::ip::make_address(host, ec);
   return !ec && a.is_loopback();
-}
-
-// The lists' calendar: the model in force's defaults (settings.list_calendar, so a new calendar is a
-// new model version, not a rebuild), each key a --calendar file gives overriding them.
-Result<replay::ListCalendar> ListCalendarFor(const engine::WorkflowModel& model, const std::string& file_text) {
-  boost::json::object merged;
-  if (auto it = model.settings.find("list_calendar"); it != model.settings.end()) {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(it->second, ec);
-    if (ec || !v.is_object()) return InvalidArgument("the model's settings.list_calendar is not an object");
-    merged = v.as_object();
-  }
-  if (!file_text.empty()) {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(file_text, ec);
-    if (ec || !v.is_object()) return InvalidArgument("the --calendar file is not a JSON object");
-    for (const auto& [k, x] : v.as_object()) merged[k] = x;
-  }
-  return replay::ParseListCalendar(boost::json::serialize(merged));
 }
 
 // UsersLoaded on the admin stream when the users file differs from the one last recorded (the
@@ -397,7 +377,7 @@ int RunServe(ServeFlags f) {
       if (!in) return Fail(NotFound("cannot read the --calendar file"));
       file_text.assign(std::istreambuf_iterator<char>(in), {});
     }
-    auto calendar = ListCalendarFor(*registry.Model(workflows::kStudyReferral), file_text);
+    auto calendar = ListCalendarOf(*registry.Model(workflows::kStudyReferral), file_text);
     if (!calendar.ok()) return Fail(calendar.status());
     worker_options.calendar = *calendar;
   }

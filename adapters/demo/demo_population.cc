@@ -1,16 +1,14 @@
 #include "adapters/demo/demo_population.h"
 
-#include <sodium.h>
-
 #include <boost/json.hpp>
 #include <array>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 
-#include "adapters/http/users.h"
 #include "adapters/workers/governance_jobs.h"
 #include "adapters/workers/list_jobs.h"
 #include "engine/consent.h"
@@ -26,23 +24,6 @@ namespace {
 
 using engine::Fields;
 using engine::Timestamp;
-
-// Luhn (modulus 10, weights 2 and 1) over the nine digits YYMMDDNNN.
-int ControlDigit(const std::string& nine) {
-  int sum = 0;
-  for (int i = 0; i < 9; ++i) {
-    int d = (nine[i] - '0') * (i % 2 == 0 ? 2 : 1);
-    sum += d > 9 ? d - 9 : d;
-  }
-  return (10 - sum % 10) % 10;
-}
-
-bool RealDate(int y, int m, int d) {
-  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m < 1 || m > 12 || d < 1) return false;
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= days[m - 1] + (m == 2 && leap ? 1 : 0);
-}
 
 const char* kGiven[] = {"Demo Anna", "Demo Ali", "Demo Sara", "Demo Erik", "Demo Leyla", "Demo Johan", "Demo Maria", "Demo Omar"};
 const char* kFamily[] = {"Testsson", "Exempelsdotter", "Provberg", "Fiktivsson", "Demoqvist"};
@@ -128,14 +109,13 @@ class Demo {
       for (const auto& r : batch) book_.Apply(r);
       folded_ = batch.back().position.value();
     }
-    // The model's calendar (settings.list_calendar), as serve's worker uses it without --calendar.
-    replay::ListCalendar calendar;
-    if (const engine::WorkflowModel* m = registry_.Model(workflows::kStudyReferral)) {
-      if (auto it = m->settings.find("list_calendar"); it != m->settings.end()) {
-        CT_ASSIGN_OR_RETURN(calendar, replay::ParseListCalendar(it->second));
-      }
+    // The model's calendar, as serve's worker uses it without --calendar; read once.
+    if (!calendar_) {
+      const engine::WorkflowModel* m = registry_.Model(workflows::kStudyReferral);
+      if (!m) return NotFound("the demo's workflow model is not registered");
+      CT_ASSIGN_OR_RETURN(calendar_, ListCalendarOf(*m));
     }
-    return GenerateDueLists(log_, registry_, book_, clock_.Now(), calendar, &lists_).status();
+    return GenerateDueLists(log_, registry_, book_, clock_.Now(), *calendar_, &lists_).status();
   }
 
   bool Chance(std::mt19937& rng, int percent) { return std::uniform_int_distribution<int>(1, 100)(rng) <= percent; }
@@ -593,6 +573,7 @@ class Demo {
   replay::ReminderBook book_;
   uint64_t folded_ = 0;
   ListJobMemory lists_;
+  std::optional<replay::ListCalendar> calendar_;
   std::multimap<Timestamp, Step> queue_;
   std::vector<std::shared_ptr<CaseRun>> runs_;
   std::string erasable_;
@@ -601,55 +582,6 @@ class Demo {
 };
 
 }  // namespace
-
-std::string TestSeriesNumber(int year, int month, int day, int birth_number) {
-  char nine[10];
-  std::snprintf(nine, sizeof(nine), "%02d%02d%02d%03d", year % 100, month, day, birth_number);
-  char out[16];
-  std::snprintf(out, sizeof(out), "%04d%02d%02d-%03d%d", year, month, day, birth_number, ControlDigit(nine));
-  return out;
-}
-
-bool IsTestSeriesNumber(const std::string& number) {
-  std::string digits;
-  for (char ch : number) {
-    if (ch >= '0' && ch <= '9') digits += ch;
-    else if (ch != '-') return false;
-  }
-  if (digits.size() != 12) return false;
-  const int y = std::stoi(digits.substr(0, 4)), m = std::stoi(digits.substr(4, 2)), d = std::stoi(digits.substr(6, 2));
-  const int birth_number = std::stoi(digits.substr(8, 3));
-  return RealDate(y, m, d) && birth_number >= 980 && birth_number <= 999 &&
-         ControlDigit(digits.substr(2, 9)) == digits[11] - '0';
-}
-
-std::vector<DemoUser> MakeDemoUsers() {
-  auto token = [] { return NewServiceToken(); };
-  return {{"A-J1", "af_officer", "jarva", "bankid", token()},   {"A-G1", "af_officer", "globen", "bankid", token()},
-          {"A-C1", "af_officer", "city", "bankid", token()},    {"V-1", "syv", "", "service_card", token()},
-          {"V-2", "syv", "", "service_card", token()},          {"V-3", "syv", "", "service_card", token()},
-          {"C-1", "compliance", "", "bankid", token()},         {"G-1", "strategic", "", "bankid", token()},
-          {"W-1", "worker", "", "system", token()},             {"ADM-1", "admin", "", "bankid", token()}};
-}
-
-Result<std::string> DemoUsersJson(const std::vector<DemoUser>& users) {
-  boost::json::array a;
-  for (const auto& u : users) {
-    CT_ASSIGN_OR_RETURN(std::string hash, HashServiceToken(u.token));
-    boost::json::object o{{"id", u.id}, {"token_hash", hash}, {"role", u.role}, {"auth", u.auth}};
-    if (!u.unit.empty()) o["unit"] = u.unit;
-    a.push_back(std::move(o));
-  }
-  return boost::json::serialize(boost::json::object{{"users", std::move(a)}});
-}
-
-std::string DemoTokensText(const std::vector<DemoUser>& users) {
-  std::string out;
-  for (const auto& u : users) {
-    out += "  " + u.id + "\t" + u.role + (u.unit.empty() ? "" : "/" + u.unit) + "\t" + u.token + "\n";
-  }
-  return out;
-}
 
 Result<DemoStats> PopulateDemo(engine::CaseService& service, storage::Log& log, const engine::DefinitionRegistry& registry,
                                engine::FakeClock& clock, int cases, uint32_t seed) {

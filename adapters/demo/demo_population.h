@@ -4,37 +4,20 @@
 // review, published progression lists and their feedback, group and listed activities, strategic
 // meetings, decisions, deviations, an erasure). Deterministic for a given seed.
 //
-// Personal identity numbers come only from Skatteverket's test-number series: birth numbers
-// (the three digits after the date) 980–999, which the series reserves for test persons and which
-// are never assigned to real people, with a valid date and control digit (IsTestSeriesNumber).
+// Personal identity numbers come only from the test-number series (demo/test_series.h).
 // Ages at referral follow 001's focus on 20–29: most subjects are 20–29, some are older or 18–19.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "adapters/demo/demo_users.h"
+#include "adapters/demo/test_series.h"
 #include "engine/case_service.h"
 #include "engine/definition_registry.h"
 #include "storage/log.h"
 
 namespace casetrail::adapters {
-
-struct DemoUser {
-  std::string id, role, unit, auth, token;
-};
-
-// One user of every role (an officer per unit, three counsellors), with fresh random tokens.
-std::vector<DemoUser> MakeDemoUsers();
-// The users file: token hashes only.
-Result<std::string> DemoUsersJson(const std::vector<DemoUser>& users);
-// "  ID\tROLE[/UNIT]\tTOKEN" lines, what `serve --demo` prints (kept in DATA/demo-tokens, 0600).
-std::string DemoTokensText(const std::vector<DemoUser>& users);
-
-// "YYYYMMDD-NNNC" from the test series: a real calendar date, birth number 980–999 (its last
-// digit even for women, odd for men) and the Luhn control digit.
-std::string TestSeriesNumber(int year, int month, int day, int birth_number);
-// Whether `number` ("YYYYMMDD-NNNC" or "YYYYMMDDNNNC") is such a number.
-bool IsTestSeriesNumber(const std::string& number);
 
 struct DemoStats {
   int subjects = 0;

@@ -1,5 +1,7 @@
 #include "adapters/workers/list_jobs.h"
 
+#include <boost/json.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <map>
@@ -264,5 +266,23 @@ engine::ReferenceLookup ListLookup(storage::Log& log) {
     return r;
   };
 }
+
+Result<replay::ListCalendar> ListCalendarOf(const engine::WorkflowModel& model, const std::string& overrides) {
+  boost::json::object merged;
+  if (auto it = model.settings.find("list_calendar"); it != model.settings.end()) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(it->second, ec);
+    if (ec || !v.is_object()) return InvalidArgument("the model's settings.list_calendar is not an object");
+    merged = v.as_object();
+  }
+  if (!overrides.empty()) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(overrides, ec);
+    if (ec || !v.is_object()) return InvalidArgument("the --calendar file is not a JSON object");
+    for (const auto& [k, x] : v.as_object()) merged[k] = x;
+  }
+  return replay::ParseListCalendar(boost::json::serialize(merged));
+}
+
 
 }  // namespace casetrail::adapters

@@ -63,6 +63,11 @@ struct StoredList {
 };
 // kNotFound until generated.
 Result<StoredList> ReadList(storage::Log& log, const std::string& list_id);
+
+// The lists' calendar: the model's defaults (settings.list_calendar, so a new calendar is a new
+// model version, not a rebuild), each key of `overrides` (a --calendar file's JSON object, or "")
+// overriding them.
+Result<replay::ListCalendar> ListCalendarOf(const engine::WorkflowModel& model, const std::string& overrides = "");
 // The cases AF chose to ask Vux about on a progression list (the latest ProgressionListSelected
 // before publication), or nullopt when it chose none: then every listed case is asked about.
 Result<std::optional<std::vector<std::string>>> SelectedCases(storage::Log& log, const std::string& list_id);
