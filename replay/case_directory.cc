@@ -2,20 +2,43 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstring>
 
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <spdlog/spdlog.h>
+
+#include "engine/snapshot_codec.h"
 #include "engine/state_machine.h"
+#include "replay/read_models.capnp.h"
 
 namespace casetrail::replay {
 
-CaseDirectory::CaseDirectory(storage::Log* log, const engine::DefinitionRegistry* registry) : registry_(registry) {
-  subscription_ = log->Subscribe(Position(1), [this](const storage::RecordedEvent& r) { OnEvent(r); });
+namespace {
+constexpr char kCheckpointName[] = "case-directory";
+}  // namespace
+
+CaseDirectory::CaseDirectory(storage::Log* log, const engine::DefinitionRegistry* registry,
+                             const ReadModelCheckpoints* checkpoints)
+    : registry_(registry), checkpoints_(checkpoints) {
+  if (checkpoints_) {
+    if (auto loaded = checkpoints_->Load(kCheckpointName, kCheckpointFormat, *log); loaded && DecodeState(loaded->body)) {
+      folded_ = {loaded->position, loaded->hash};
+      resumed_from_ = loaded->position;
+      spdlog::info("case directory: {} cases from its checkpoint at position {}", cases_.size(), loaded->position.value());
+    } else if (loaded) {
+      spdlog::warn("case directory: its checkpoint does not decode; folding from the first event");
+    }
+  }
+  subscription_ = log->Subscribe(Position(folded_.position.value() + 1),
+                                 [this](const storage::RecordedEvent& r) { OnEvent(r); });
 }
 
 CaseDirectory::~CaseDirectory() { subscription_.reset(); }
 
 void CaseDirectory::OnEvent(const storage::RecordedEvent& r) {
   std::lock_guard lock(mu_);
-  position_ = r.position;
+  folded_ = {r.position, r.hash};
   const std::string& stream = r.stream.value();
   if (stream.rfind("case:", 0) == 0) {
     auto ev = engine::DecodeStored(r, engine::EventParts::kFold);
@@ -55,12 +78,81 @@ std::vector<CaseSummary> CaseDirectory::List(const std::optional<std::string>& u
 
 bool CaseDirectory::WaitFor(Position position, int timeout_ms) const {
   std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return position_ >= position; });
+  return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return folded_.position >= position; });
 }
 
 Position CaseDirectory::position() const {
   std::lock_guard lock(mu_);
-  return position_;
+  return folded_.position;
+}
+
+std::string CaseDirectory::EncodeState() const {
+  capnp::MallocMessageBuilder m;
+  auto root = m.initRoot<schema::CaseDirectoryState>();
+  auto cases = root.initCases(static_cast<unsigned>(cases_.size()));
+  unsigned i = 0;
+  for (const auto& [id, state] : cases_) {
+    cases[i].setId(id);
+    const std::string snap = engine::EncodeSnapshot(state);
+    cases[i++].setState(kj::arrayPtr(reinterpret_cast<const kj::byte*>(snap.data()), snap.size()));
+  }
+  auto responsible = root.initResponsible(static_cast<unsigned>(responsible_.size()));
+  i = 0;
+  for (const auto& [id, parties] : responsible_) {
+    responsible[i].setCaseId(id);
+    auto list = responsible[i++].initParties(static_cast<unsigned>(parties.size()));
+    unsigned k = 0;
+    for (const auto& [party, person] : parties) {
+      list[k].setKey(party);
+      list[k++].setValue(person);
+    }
+  }
+  const auto bytes = capnp::messageToFlatArray(m).asBytes();
+  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+}
+
+bool CaseDirectory::DecodeState(std::string_view body) {
+  std::vector<capnp::word> words(body.size() / sizeof(capnp::word));
+  if (words.empty()) return false;
+  std::memcpy(words.data(), body.data(), words.size() * sizeof(capnp::word));
+  std::map<std::string, engine::CaseState> cases;
+  std::map<std::string, std::map<std::string, std::string>> responsible;
+  try {
+    capnp::ReaderOptions options;
+    // Each list is counted every time it is fetched: room for a few fetches of the whole body.
+    options.traversalLimitInWords = 4 * words.size() + 1024;
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()), options);
+    auto root = reader.getRoot<schema::CaseDirectoryState>();
+    for (auto c : root.getCases()) {
+      const auto snap = c.getState();
+      auto state = engine::DecodeSnapshot(std::string_view(reinterpret_cast<const char*>(snap.begin()), snap.size()));
+      if (!state.ok()) return false;  // another fold version: fold from the first event
+      cases.emplace_hint(cases.end(), c.getId().cStr(), std::move(*state));
+    }
+    for (auto r : root.getResponsible()) {
+      auto& parties = responsible[r.getCaseId().cStr()];
+      for (auto p : r.getParties()) parties[p.getKey().cStr()] = p.getValue().cStr();
+    }
+  } catch (const kj::Exception&) {
+    return false;
+  }
+  std::lock_guard lock(mu_);
+  cases_ = std::move(cases);
+  responsible_ = std::move(responsible);
+  return true;
+}
+
+Status CaseDirectory::SaveCheckpoint() const {
+  if (!checkpoints_) return Status(StatusCode::kFailedPrecondition, "the case directory has no checkpoint folder");
+  std::string body;
+  FoldedTo at;
+  {
+    std::lock_guard lock(mu_);
+    if (folded_.position.value() == 0) return Status::Ok();  // nothing folded: nothing to keep
+    at = folded_;
+    body = EncodeState();
+  }
+  return checkpoints_->Save(kCheckpointName, kCheckpointFormat, at.position, at.hash, body);
 }
 
 }  // namespace casetrail::replay

@@ -1,6 +1,7 @@
 // CaseDirectory: a read model of every case's unit, state and referral time, for listing and
-// filtering. It is a projection: a catch-up subscription folds the log from its first event, so
-// it can be dropped and rebuilt at any time; no personal data is kept.
+// filtering. It is a projection: a catch-up subscription folds the log from its first event, or
+// from its checkpoint (replay/read_model_checkpoints.h) when one is given and still fits the log,
+// so it can be dropped and rebuilt at any time; no personal data is kept.
 #pragma once
 
 #include <map>
@@ -13,6 +14,8 @@
 
 #include "engine/case_state.h"
 #include "engine/definition_registry.h"
+#include "engine/state_machine.h"
+#include "replay/read_model_checkpoints.h"
 #include "storage/log.h"
 
 namespace casetrail::replay {
@@ -30,7 +33,9 @@ struct CaseSummary {
 class CaseDirectory {
  public:
   // Starts following `log` from its first event. `registry` must outlive this object.
-  CaseDirectory(storage::Log* log, const engine::DefinitionRegistry* registry);
+  // With `checkpoints`, resumes from the directory's checkpoint if there is a usable one.
+  CaseDirectory(storage::Log* log, const engine::DefinitionRegistry* registry,
+                const ReadModelCheckpoints* checkpoints = nullptr);
   ~CaseDirectory();
 
   // Cases ordered by id, after `after` (exclusive), filtered (by unit, state, and a person
@@ -41,17 +46,26 @@ class CaseDirectory {
   // Blocks until every event up to `position` has been folded (or `timeout_ms` passed).
   bool WaitFor(Position position, int timeout_ms) const;
   Position position() const;
+  // Writes the checkpoint of what is folded now (needs the `checkpoints` given at construction).
+  Status SaveCheckpoint() const;
+  // Where the fold started: 0 from the first event, else the checkpoint's position.
+  Position resumed_from() const { return resumed_from_; }
+  static constexpr uint32_t kCheckpointFormat = (1u << 8) | engine::kFoldVersion;
   storage::SubscriptionHealth health() const { return subscription_->Health(); }
 
  private:
   void OnEvent(const storage::RecordedEvent& record);
+  std::string EncodeState() const;  // under mu_
+  bool DecodeState(std::string_view body);
 
   const engine::DefinitionRegistry* registry_;
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   std::map<std::string, engine::CaseState> cases_;  // facts dropped after each fold
   std::map<std::string, std::map<std::string, std::string>> responsible_;  // case → party → person
-  Position position_{0};
+  FoldedTo folded_;
+  const ReadModelCheckpoints* checkpoints_;
+  Position resumed_from_{0};
   std::unique_ptr<storage::Subscription> subscription_;  // last: stops before the maps die
 };
 

@@ -6,6 +6,8 @@
 #include <set>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "engine/event.h"
 #include "engine/state_machine.h"
 #include "replay/stockholm_time.h"
@@ -90,7 +92,7 @@ std::vector<std::string> EndedPeriods(const std::string& first, const std::strin
 
 void IndicatorProjection::Apply(const storage::RecordedEvent& r) {
   std::lock_guard lock(mu_);
-  position_ = r.position;
+  folded_ = {r.position, r.hash};
   const std::string& stream = r.stream.value();
   const bool on_case = stream.rfind("case:", 0) == 0;
   if (!on_case && r.type != "GroupActivityHeld") return;
@@ -293,7 +295,7 @@ std::map<std::string, std::map<std::string, IndicatorSet>> IndicatorProjection::
 
 Position IndicatorProjection::position() const {
   std::lock_guard lock(mu_);
-  return position_;
+  return folded_.position;
 }
 
 size_t IndicatorProjection::cases() const {
@@ -322,8 +324,33 @@ Result<std::unique_ptr<IndicatorProjection>> RebuildIndicators(storage::Log& log
   return p;
 }
 
-LiveIndicators::LiveIndicators(storage::Log* log, const engine::DefinitionRegistry* registry) : projection_(registry) {
-  subscription_ = log->Subscribe(Position(1), [this](const storage::RecordedEvent& r) { projection_.Apply(r); });
+namespace {
+constexpr char kCheckpointName[] = "indicators";
+}  // namespace
+
+LiveIndicators::LiveIndicators(storage::Log* log, const engine::DefinitionRegistry* registry,
+                               const ReadModelCheckpoints* checkpoints)
+    : projection_(registry), checkpoints_(checkpoints) {
+  if (checkpoints_) {
+    auto loaded = checkpoints_->Load(kCheckpointName, IndicatorProjection::kCheckpointFormat, *log);
+    if (loaded && projection_.DecodeState(loaded->body, {loaded->position, loaded->hash})) {
+      resumed_from_ = loaded->position;
+      spdlog::info("indicators: {} cases from their checkpoint at position {}", projection_.cases(),
+                   loaded->position.value());
+    } else if (loaded) {
+      spdlog::warn("indicators: their checkpoint does not decode; folding from the first event");
+    }
+  }
+  subscription_ = log->Subscribe(Position(resumed_from_.value() + 1),
+                                 [this](const storage::RecordedEvent& r) { projection_.Apply(r); });
+}
+
+Status LiveIndicators::SaveCheckpoint() const {
+  if (!checkpoints_) return Status(StatusCode::kFailedPrecondition, "the indicators have no checkpoint folder");
+  FoldedTo at;
+  const std::string body = projection_.EncodeState(&at);
+  if (at.position.value() == 0) return Status::Ok();
+  return checkpoints_->Save(kCheckpointName, IndicatorProjection::kCheckpointFormat, at.position, at.hash, body);
 }
 
 LiveIndicators::~LiveIndicators() { subscription_.reset(); }

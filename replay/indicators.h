@@ -29,6 +29,8 @@
 
 #include "engine/case_state.h"
 #include "engine/definition_registry.h"
+#include "engine/state_machine.h"
+#include "replay/read_model_checkpoints.h"
 #include "storage/log.h"
 
 namespace casetrail::replay {
@@ -113,6 +115,12 @@ class IndicatorProjection {
   // The same figures counted case by case over every case: what the counters must agree with.
   IndicatorSet ComputeByCases(const Period& period, const std::optional<std::string>& unit) const;
   Position position() const;
+  // The checkpoint body (replay/read_models.capnp IndicatorState) of what is folded now, and the
+  // event it was folded to; DecodeState replaces everything with such a body (false: unusable,
+  // nothing changed). The per-day counters are not kept: they are counted again from the cases.
+  std::string EncodeState(FoldedTo* at) const;
+  bool DecodeState(std::string_view body, const FoldedTo& at);
+  static constexpr uint32_t kCheckpointFormat = (1u << 8) | engine::kFoldVersion;
   // Equal folded facts (for checking a rebuild against the incremental projection).
   bool SameFactsAs(const IndicatorProjection& other) const;
   size_t cases() const;
@@ -142,7 +150,7 @@ class IndicatorProjection {
   std::map<std::string, std::map<std::pair<std::string, std::string>, DayCounts>> days_;
   std::set<std::string> irregular_;  // cases booked or held more than once: counted case by case
   std::vector<std::pair<std::string, std::string>> activities_;  // (unit, held_on)
-  Position position_{0};
+  FoldedTo folded_;
 };
 
 // The age bands of the figures, as engine/case_service_internal.h AgeBand records them, and the
@@ -164,15 +172,22 @@ Result<std::unique_ptr<IndicatorProjection>> RebuildIndicators(storage::Log& log
 // An IndicatorProjection kept current by a catch-up subscription.
 class LiveIndicators {
  public:
-  LiveIndicators(storage::Log* log, const engine::DefinitionRegistry* registry);
+  // With `checkpoints`, resumes from the projection's checkpoint if there is a usable one.
+  LiveIndicators(storage::Log* log, const engine::DefinitionRegistry* registry,
+                 const ReadModelCheckpoints* checkpoints = nullptr);
   ~LiveIndicators();
   const IndicatorProjection& projection() const { return projection_; }
   // Blocks until events up to `position` are folded (or `timeout_ms` passed).
   bool WaitFor(Position position, int timeout_ms) const;
   storage::SubscriptionHealth health() const { return subscription_->Health(); }
+  // Writes the checkpoint of what is folded now (needs the `checkpoints` given at construction).
+  Status SaveCheckpoint() const;
+  Position resumed_from() const { return resumed_from_; }
 
  private:
   IndicatorProjection projection_;
+  const ReadModelCheckpoints* checkpoints_;
+  Position resumed_from_{0};
   std::unique_ptr<storage::Subscription> subscription_;
 };
 

@@ -14,6 +14,7 @@
 #include "adapters/cli/online_api.h"
 #include "adapters/http/users.h"
 #include "replay/case_rebuild.h"
+#include "replay/read_model_checkpoints.h"
 #include "storage/backup.h"
 #include "storage/base/hex.h"
 
@@ -351,6 +352,11 @@ int RunLists(const DataDirFlags& flags, const ListFlags& f) {
 }
 
 int RunRebuild(const DataDirFlags& flags) {
+  // The next start folds every read model from the first event, and writes new checkpoints.
+  if (!flags.data.empty()) {
+    if (Status s = replay::ReadModelCheckpoints(flags.data + "/read-models").DropAll(); !s.ok()) return Fail(s);
+    std::cerr << "removed the read-model checkpoints (" << flags.data << "/read-models)\n";
+  }
   return WithOfflineApi(flags, "rebuild", [&](OfflineApi& api) {
     const auto start = std::chrono::steady_clock::now();
     const Position head = api.log().GetHead().position;

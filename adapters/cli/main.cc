@@ -193,6 +193,10 @@ int main(int argc, char** argv) {
   serve->add_option("--web-root", serve_flags.web_root, "serve the web UI from this directory (development); default: the embedded UI");
   serve->add_option("--worker-poll-ms", serve_flags.worker_poll_ms, "how often the reminder worker looks for due work")
       ->capture_default_str()->check(CLI::Range(10, 600000));
+  serve->add_option("--read-model-checkpoint-minutes", serve_flags.read_model_checkpoint_minutes,
+                    "how often the case directory and indicators write their checkpoints (DIR/read-models) "
+                    "for the next start to resume from; 0: only when the server stops")
+      ->capture_default_str()->check(CLI::Range(0, 24 * 60));
   // The server's limits: docs/reliability.md says what each guards against.
   serve->add_option("--read-timeout", serve_flags.read_timeout_s,
                     "seconds to wait for a request and read it, headers and body (an idle kept-alive connection closes after it)")

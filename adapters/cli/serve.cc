@@ -23,6 +23,7 @@
 #include "adapters/http/oidc/sign_in.h"
 #include "adapters/http/server.h"
 #include "adapters/workers/list_jobs.h"
+#include "adapters/workers/read_model_checkpointer.h"
 #include "engine/case_service.h"
 #include "engine/cooperation_records.h"
 #include "engine/registered_revisions.h"
@@ -332,8 +333,11 @@ int RunServe(ServeFlags f) {
   if (!reapplied.ok() && not_writer(reapplied.status())) reapplied = 0;
   if (!reapplied.ok()) return Fail(reapplied.status());
   if (*reapplied > 0) spdlog::info("start-up repairs: {} (registrations rolled back, erasures re-applied)", *reapplied);
-  replay::CaseDirectory directory(stores->log.get(), &registry);
-  replay::LiveIndicators indicators(stores->log.get(), &registry);
+  // The read models resume from their checkpoints (a clean stop writes them; so does every
+  // --read-model-checkpoint-minutes while serving), else fold the log from its first event.
+  const replay::ReadModelCheckpoints checkpoints(f.data.data + "/read-models");
+  replay::CaseDirectory directory(stores->log.get(), &registry, &checkpoints);
+  replay::LiveIndicators indicators(stores->log.get(), &registry, &checkpoints);
   Metrics metrics;
   std::string fingerprint_key(32, '\0');
   auto derived = storage::DeriveSubkey(stores->master, 2, "idemfing");
@@ -447,7 +451,12 @@ int RunServe(ServeFlags f) {
   }
   std::cout << std::flush;
   worker.Start();
-  server.Run();
+  {
+    ReadModelCheckpointer checkpointer({{"case-directory", [&] { return directory.SaveCheckpoint(); }},
+                                        {"indicators", [&] { return indicators.SaveCheckpoint(); }}},
+                                       std::chrono::minutes(f.read_model_checkpoint_minutes));
+    server.Run();
+  }  // the checkpointer's last save: what is folded when the server stopped
   worker.Stop();
   spdlog::info("stopped serving; writing a signed checkpoint");
   if (Status s = stores->log->WriteCheckpoint(); !s.ok()) return Fail(s);

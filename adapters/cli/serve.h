@@ -19,6 +19,7 @@ struct ServeFlags {
   std::vector<std::string> webhooks;  // reminder delivery: http://HOST:PORT/PATH
   std::string webhook_secret;         // file holding the HMAC secret
   int worker_poll_ms = 1000;
+  int read_model_checkpoint_minutes = 10;  // 0: only when the server stops
   std::string web_root;  // serve the web UI from this directory instead of the embedded files
   std::string backup_root;  // POST /v1/admin/backup writes backups into folders here
   std::string calendar;  // the lists' calendar (JSON, replay/follow_up_lists.h ListCalendar)

@@ -1,7 +1,8 @@
 // The replay path alone, for profiling: a population of N case lives (kept in --dir for the next
 // run with --reuse), then the one fold over the whole log (every case's state and the indicator
-// projection), a year's indicators from the projection, the replay's own memory and the bytes on
-// disk per event. The side-by-side figures come from peer_bench; this one is for `perf record`.
+// projection), a year's indicators from the projection, the replay's own memory, the read models'
+// restart (from the first event, and from their checkpoints) and the bytes on disk per event.
+// The side-by-side figures come from peer_bench; this one is for `perf record` and the 1M run.
 //
 //   replay_bench [--cases N] [--dir DIR] [--reuse] [--rounds R]
 #include <spdlog/spdlog.h>
@@ -13,7 +14,9 @@
 #include <fstream>
 #include <thread>
 
+#include "replay/case_directory.h"
 #include "replay/indicators.h"
+#include "replay/read_model_checkpoints.h"
 #include "tests/bench/bench_population.h"
 
 namespace {
@@ -90,6 +93,33 @@ int main(int argc, char** argv) {
                 events / replay_cpu, growth_kb / 1024);
     std::printf("a year's indicators from the projection: %.2f ms (referrals %lu)\n", compute_ms,
                 (unsigned long)set[""].referrals);
+  }
+  // Restart: the read models a server start waits for (case directory and indicators, folding at
+  // once as in `casetrail serve`), from the first event and from their checkpoints.
+  {
+    const replay::ReadModelCheckpoints checkpoints(dir + "/read-models");
+    (void)checkpoints.DropAll();
+    const Position head = ct->log->GetHead().position;
+    auto ready = [&](const replay::ReadModelCheckpoints* from, bool save) {
+      const auto t0 = Steady::now();
+      replay::CaseDirectory directory(ct->log.get(), &ct->registry, from);
+      replay::LiveIndicators indicators(ct->log.get(), &ct->registry, from);
+      while (!directory.WaitFor(head, 100000) || !indicators.WaitFor(head, 100000)) {
+      }
+      const double s = Seconds(t0);
+      if (save) {
+        const auto t1 = Steady::now();
+        if (!directory.SaveCheckpoint().ok() || !indicators.SaveCheckpoint().ok()) std::printf("checkpoint NOT written\n");
+        std::printf("read-model checkpoints written in %.2f s: %.0f MiB\n", Seconds(t1),
+                    double(DiskBytes(dir + "/read-models")) / (1 << 20));
+      }
+      return s;
+    };
+    const double cold = ready(nullptr, false);
+    std::printf("restart, read models folded from the first event: ready in %.2f s\n", cold);
+    (void)ready(&checkpoints, true);
+    const double warm = ready(&checkpoints, false);
+    std::printf("restart, read models from their checkpoints: ready in %.2f s (%.1fx faster)\n", warm, cold / warm);
   }
   ct.reset();
   std::printf("bytes on disk per event: %.0f\n", double(DiskBytes(dir + "/log")) / events);

@@ -1,0 +1,126 @@
+#include "replay/read_model_checkpoints.h"
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "replay/read_models.capnp.h"
+
+namespace casetrail::replay {
+namespace {
+
+std::array<unsigned char, 32> BodyHash(std::string_view body) {
+  std::array<unsigned char, 32> out{};
+  crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(body.data()), body.size(), nullptr, 0);
+  return out;
+}
+
+Status WriteAll(int fd, const void* data, size_t size) {
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::write(fd, p, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Status(StatusCode::kUnavailable, "cannot write a read-model checkpoint");
+    p += n;
+    size -= static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::optional<ReadModelCheckpoints::Loaded> ReadModelCheckpoints::Load(const std::string& name, uint32_t format,
+                                                                       storage::Log& log) const {
+  std::ifstream in(PathOf(name), std::ios::binary | std::ios::ate);
+  if (!in) return std::nullopt;
+  const auto size = static_cast<size_t>(in.tellg());
+  if (size == 0 || size % sizeof(capnp::word) != 0) return std::nullopt;  // bodies are whole words too
+  std::vector<capnp::word> words(size / sizeof(capnp::word));
+  in.seekg(0);
+  if (!in.read(reinterpret_cast<char*>(words.data()), static_cast<std::streamsize>(size))) return std::nullopt;
+  Loaded out;
+  try {
+    capnp::ReaderOptions options;
+    options.traversalLimitInWords = words.size() + 1024;  // the whole file, read once
+    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()), options);
+    auto c = reader.getRoot<schema::ReadModelCheckpoint>();
+    if (std::string_view(c.getName().cStr()) != name || c.getFormat() != format) return std::nullopt;
+    const auto hash = c.getHash();
+    if (hash.size() != out.hash.size() || c.getPosition() == 0) return std::nullopt;
+    out.position = Position(c.getPosition());
+    std::memcpy(out.hash.data(), hash.begin(), hash.size());
+    const auto* end = reinterpret_cast<const char*>(reader.getEnd());
+    const auto* last = reinterpret_cast<const char*>(words.data() + words.size());
+    out.body.assign(end, last);
+    const auto body_hash = BodyHash(out.body);
+    const auto stored = c.getBodyHash();
+    if (stored.size() != body_hash.size() || std::memcmp(stored.begin(), body_hash.data(), body_hash.size()) != 0) {
+      spdlog::warn("read-model checkpoint {} is damaged; folding from the first event", name);
+      return std::nullopt;
+    }
+  } catch (const kj::Exception&) {
+    spdlog::warn("read-model checkpoint {} does not decode; folding from the first event", name);
+    return std::nullopt;
+  }
+  auto at = log.ReadAll(out.position, 1);
+  if (!at.ok() || at->empty() || (*at)[0].position != out.position || (*at)[0].hash != out.hash) {
+    spdlog::warn("read-model checkpoint {} at position {} is not of this log; folding from the first event", name,
+                 out.position.value());
+    return std::nullopt;
+  }
+  return out;
+}
+
+Status ReadModelCheckpoints::Save(const std::string& name, uint32_t format, Position position,
+                                  const storage::Hash& hash, std::string_view body) const {
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (ec || ::chmod(dir_.c_str(), 0700) != 0) return Status(StatusCode::kUnavailable, "cannot create the read-models folder");
+  capnp::MallocMessageBuilder m;
+  auto c = m.initRoot<schema::ReadModelCheckpoint>();
+  c.setName(name);
+  c.setFormat(format);
+  c.setPosition(position.value());
+  c.setHash(kj::arrayPtr(hash.data(), hash.size()));
+  const auto body_hash = BodyHash(body);
+  c.setBodyHash(kj::arrayPtr(body_hash.data(), body_hash.size()));
+  const auto words = capnp::messageToFlatArray(m);
+  const auto bytes = words.asBytes();
+  const std::string path = PathOf(name), tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Status(StatusCode::kUnavailable, "cannot create a read-model checkpoint");
+  Status s = WriteAll(fd, bytes.begin(), bytes.size());
+  if (s.ok()) s = WriteAll(fd, body.data(), body.size());
+  if (s.ok() && ::fsync(fd) != 0) s = Status(StatusCode::kUnavailable, "cannot sync a read-model checkpoint");
+  ::close(fd);
+  if (s.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
+    s = Status(StatusCode::kUnavailable, "cannot rename a read-model checkpoint");
+  }
+  if (!s.ok()) {
+    std::filesystem::remove(tmp, ec);
+    return s;
+  }
+  if (const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    ::fsync(dfd);  // the rename itself survives a power cut
+    ::close(dfd);
+  }
+  return Status::Ok();
+}
+
+Status ReadModelCheckpoints::DropAll() const {
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+  if (ec) return Status(StatusCode::kUnavailable, "cannot remove the read-model checkpoints");
+  return Status::Ok();
+}
+
+}  // namespace casetrail::replay
