@@ -107,7 +107,8 @@ std::string CaseDirectory::EncodeState() const {
       list[k++].setValue(person);
     }
   }
-  const auto bytes = capnp::messageToFlatArray(m).asBytes();
+  const auto words = capnp::messageToFlatArray(m);  // kept: `bytes` points into it
+  const auto bytes = words.asBytes();
   return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
 }
 
@@ -133,7 +134,8 @@ bool CaseDirectory::DecodeState(std::string_view body) {
       auto& parties = responsible[r.getCaseId().cStr()];
       for (auto p : r.getParties()) parties[p.getKey().cStr()] = p.getValue().cStr();
     }
-  } catch (const kj::Exception&) {
+  } catch (const kj::Exception& e) {
+    spdlog::warn("read-model checkpoint body does not decode: {}", e.getDescription().cStr());
     return false;
   }
   std::lock_guard lock(mu_);

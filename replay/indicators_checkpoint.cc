@@ -3,6 +3,7 @@
 // not stored: they follow from the cases and are counted again on load.
 #include <capnp/message.h>
 #include <capnp/serialize.h>
+#include <spdlog/spdlog.h>
 
 #include <cstring>
 
@@ -56,7 +57,8 @@ std::string IndicatorProjection::EncodeState(FoldedTo* at) const {
   }
   auto activities = root.initActivities(static_cast<unsigned>(activities_.size()));
   for (unsigned k = 0; k < activities_.size(); ++k) SetUnitDate(activities[k], {activities_[k].second, activities_[k].first});
-  const auto bytes = capnp::messageToFlatArray(m).asBytes();
+  const auto words = capnp::messageToFlatArray(m);  // kept: `bytes` points into it
+  const auto bytes = words.asBytes();
   return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
 }
 
@@ -94,7 +96,8 @@ bool IndicatorProjection::DecodeState(std::string_view body, const FoldedTo& at)
       cases.emplace(r.getId().cStr(), std::move(c));
     }
     for (auto a : root.getActivities()) activities.emplace_back(a.getUnit().cStr(), a.getOn().cStr());
-  } catch (const kj::Exception&) {
+  } catch (const kj::Exception& e) {
+    spdlog::warn("read-model checkpoint body does not decode: {}", e.getDescription().cStr());
     return false;
   }
   std::lock_guard lock(mu_);
