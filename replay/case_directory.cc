@@ -22,13 +22,11 @@ CaseDirectory::CaseDirectory(storage::Log* log, const engine::DefinitionRegistry
                              const ReadModelCheckpoints* checkpoints)
     : registry_(registry), checkpoints_(checkpoints) {
   if (checkpoints_) {
-    if (auto loaded = checkpoints_->Load(kCheckpointName, kCheckpointFormat, *log); loaded && DecodeState(loaded->body)) {
-      folded_ = {loaded->position, loaded->hash};
-      resumed_from_ = loaded->position;
-      spdlog::info("case directory: {} cases from its checkpoint at position {}", cases_.size(), loaded->position.value());
-    } else if (loaded) {
-      spdlog::warn("case directory: its checkpoint does not decode; folding from the first event");
-    }
+    resumed_from_ = checkpoints_->Resume(kCheckpointName, kCheckpointFormat, *log, [this](const auto& loaded) {
+      if (!DecodeState(loaded.body)) return false;
+      folded_ = {loaded.position, loaded.hash};
+      return true;
+    });
   }
   subscription_ = log->Subscribe(Position(folded_.position.value() + 1),
                                  [this](const storage::RecordedEvent& r) { OnEvent(r); });

@@ -6,8 +6,6 @@
 #include <set>
 #include <thread>
 
-#include <spdlog/spdlog.h>
-
 #include "engine/event.h"
 #include "engine/state_machine.h"
 #include "replay/stockholm_time.h"
@@ -332,14 +330,10 @@ LiveIndicators::LiveIndicators(storage::Log* log, const engine::DefinitionRegist
                                const ReadModelCheckpoints* checkpoints)
     : projection_(registry), checkpoints_(checkpoints) {
   if (checkpoints_) {
-    auto loaded = checkpoints_->Load(kCheckpointName, IndicatorProjection::kCheckpointFormat, *log);
-    if (loaded && projection_.DecodeState(loaded->body, {loaded->position, loaded->hash})) {
-      resumed_from_ = loaded->position;
-      spdlog::info("indicators: {} cases from their checkpoint at position {}", projection_.cases(),
-                   loaded->position.value());
-    } else if (loaded) {
-      spdlog::warn("indicators: their checkpoint does not decode; folding from the first event");
-    }
+    resumed_from_ = checkpoints_->Resume(kCheckpointName, IndicatorProjection::kCheckpointFormat, *log,
+                                         [this](const auto& loaded) {
+                                           return projection_.DecodeState(loaded.body, {loaded.position, loaded.hash});
+                                         });
   }
   subscription_ = log->Subscribe(Position(resumed_from_.value() + 1),
                                  [this](const storage::RecordedEvent& r) { projection_.Apply(r); });

@@ -80,6 +80,18 @@ std::optional<ReadModelCheckpoints::Loaded> ReadModelCheckpoints::Load(const std
   return out;
 }
 
+Position ReadModelCheckpoints::Resume(const std::string& name, uint32_t format, storage::Log& log,
+                                     const std::function<bool(const Loaded&)>& decode) const {
+  auto loaded = Load(name, format, log);
+  if (!loaded) return Position(0);
+  if (!decode(*loaded)) {
+    spdlog::warn("read-model checkpoint {} does not decode; folding from the first event", name);
+    return Position(0);
+  }
+  spdlog::info("read model {} resumes from its checkpoint at position {}", name, loaded->position.value());
+  return loaded->position;
+}
+
 Status ReadModelCheckpoints::Save(const std::string& name, uint32_t format, Position position,
                                   const storage::Hash& hash, std::string_view body) const {
   std::error_code ec;

@@ -11,6 +11,7 @@
 // They hold only what the log holds in clear (no personal data, no sealed field).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ class ReadModelCheckpoints {
   };
   // The checkpoint of `name` in `format`, if the log at its position holds the event it names.
   std::optional<Loaded> Load(const std::string& name, uint32_t format, storage::Log& log) const;
+  // Loads `name` and hands its body to `decode` (false: not usable). The position the read model
+  // resumes after: the checkpoint's, or 0 to fold from the first event. Logs which it is.
+  Position Resume(const std::string& name, uint32_t format, storage::Log& log,
+                  const std::function<bool(const Loaded&)>& decode) const;
   // Written to a temporary file, synced, renamed over the last one (mode 0600, folder 0700).
   Status Save(const std::string& name, uint32_t format, Position position, const storage::Hash& hash,
               std::string_view body) const;
