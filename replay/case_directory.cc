@@ -2,14 +2,10 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <cstring>
-
-#include <capnp/message.h>
-#include <capnp/serialize.h>
-#include <spdlog/spdlog.h>
 
 #include "engine/snapshot_codec.h"
 #include "engine/state_machine.h"
+#include "replay/read_model_body.h"
 #include "replay/read_models.capnp.h"
 
 namespace casetrail::replay {
@@ -91,8 +87,7 @@ std::string CaseDirectory::EncodeState() const {
   unsigned i = 0;
   for (const auto& [id, state] : cases_) {
     cases[i].setId(id);
-    const std::string snap = engine::EncodeSnapshot(state);
-    cases[i++].setState(kj::arrayPtr(reinterpret_cast<const kj::byte*>(snap.data()), snap.size()));
+    cases[i++].setState(Blob(engine::EncodeSnapshot(state)));
   }
   auto responsible = root.initResponsible(static_cast<unsigned>(responsible_.size()));
   i = 0;
@@ -105,26 +100,15 @@ std::string CaseDirectory::EncodeState() const {
       list[k++].setValue(person);
     }
   }
-  const auto words = capnp::messageToFlatArray(m);  // kept: `bytes` points into it
-  const auto bytes = words.asBytes();
-  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+  return BodyOf(m);
 }
 
 bool CaseDirectory::DecodeState(std::string_view body) {
-  std::vector<capnp::word> words(body.size() / sizeof(capnp::word));
-  if (words.empty()) return false;
-  std::memcpy(words.data(), body.data(), words.size() * sizeof(capnp::word));
   std::map<std::string, engine::CaseState> cases;
   std::map<std::string, std::map<std::string, std::string>> responsible;
-  try {
-    capnp::ReaderOptions options;
-    // Each list is counted every time it is fetched: room for a few fetches of the whole body.
-    options.traversalLimitInWords = 4 * words.size() + 1024;
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()), options);
-    auto root = reader.getRoot<schema::CaseDirectoryState>();
+  const bool read = ReadBody<schema::CaseDirectoryState>(body, [&](auto root) {
     for (auto c : root.getCases()) {
-      const auto snap = c.getState();
-      auto state = engine::DecodeSnapshot(std::string_view(reinterpret_cast<const char*>(snap.begin()), snap.size()));
+      auto state = StateOf(c.getState());
       if (!state.ok()) return false;  // another fold version: fold from the first event
       cases.emplace_hint(cases.end(), c.getId().cStr(), std::move(*state));
     }
@@ -132,10 +116,9 @@ bool CaseDirectory::DecodeState(std::string_view body) {
       auto& parties = responsible[r.getCaseId().cStr()];
       for (auto p : r.getParties()) parties[p.getKey().cStr()] = p.getValue().cStr();
     }
-  } catch (const kj::Exception& e) {
-    spdlog::warn("read-model checkpoint body does not decode: {}", e.getDescription().cStr());
-    return false;
-  }
+    return true;
+  });
+  if (!read) return false;
   std::lock_guard lock(mu_);
   cases_ = std::move(cases);
   responsible_ = std::move(responsible);

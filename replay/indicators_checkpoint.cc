@@ -1,14 +1,8 @@
 // The indicator projection's checkpoint body (replay/read_models.capnp IndicatorState): every
 // case's folded facts and the group activities. The per-day counters and the irregular set are
 // not stored: they follow from the cases and are counted again on load.
-#include <capnp/message.h>
-#include <capnp/serialize.h>
-#include <spdlog/spdlog.h>
-
-#include <cstring>
-
-#include "engine/snapshot_codec.h"
 #include "replay/indicators.h"
+#include "replay/read_model_body.h"
 #include "replay/read_models.capnp.h"
 
 namespace casetrail::replay {
@@ -43,8 +37,7 @@ std::string IndicatorProjection::EncodeState(FoldedTo* at) const {
     auto b = cases[i++];
     b.setId(id);
     // A case whose events no registered revision folds has no fold: an empty blob.
-    const std::string fold = c.fold.Exists() ? engine::EncodeSnapshot(c.fold) : std::string();
-    b.setFold(kj::arrayPtr(reinterpret_cast<const kj::byte*>(fold.data()), fold.size()));
+    b.setFold(Blob(c.fold.Exists() ? engine::EncodeSnapshot(c.fold) : std::string()));
     b.setChannel(c.channel);
     b.setGender(c.gender);
     b.setAgeBand(c.age_band);
@@ -57,30 +50,19 @@ std::string IndicatorProjection::EncodeState(FoldedTo* at) const {
   }
   auto activities = root.initActivities(static_cast<unsigned>(activities_.size()));
   for (unsigned k = 0; k < activities_.size(); ++k) SetUnitDate(activities[k], {activities_[k].second, activities_[k].first});
-  const auto words = capnp::messageToFlatArray(m);  // kept: `bytes` points into it
-  const auto bytes = words.asBytes();
-  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+  return BodyOf(m);
 }
 
 bool IndicatorProjection::DecodeState(std::string_view body, const FoldedTo& at) {
-  std::vector<capnp::word> words(body.size() / sizeof(capnp::word));
-  if (words.empty()) return false;
-  std::memcpy(words.data(), body.data(), words.size() * sizeof(capnp::word));
   decltype(cases_) cases;
   decltype(activities_) activities;
-  try {
-    capnp::ReaderOptions options;
-    // Each list is counted every time it is fetched: room for a few fetches of the whole body.
-    options.traversalLimitInWords = 4 * words.size() + 1024;
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()), options);
-    auto root = reader.getRoot<schema::IndicatorState>();
+  const bool read = ReadBody<schema::IndicatorState>(body, [&](auto root) {
     const auto list = root.getCases();
     cases.reserve(list.size());
     for (auto r : list) {
-      const auto fold = r.getFold();
       CaseIndicatorFacts c;
-      if (fold.size() > 0) {
-        auto state = engine::DecodeSnapshot(std::string_view(reinterpret_cast<const char*>(fold.begin()), fold.size()));
+      if (r.getFold().size() > 0) {
+        auto state = StateOf(r.getFold());
         if (!state.ok()) return false;  // another fold version: fold from the first event
         c.fold = std::move(*state);
       }
@@ -96,10 +78,9 @@ bool IndicatorProjection::DecodeState(std::string_view body, const FoldedTo& at)
       cases.emplace(r.getId().cStr(), std::move(c));
     }
     for (auto a : root.getActivities()) activities.emplace_back(a.getUnit().cStr(), a.getOn().cStr());
-  } catch (const kj::Exception& e) {
-    spdlog::warn("read-model checkpoint body does not decode: {}", e.getDescription().cStr());
-    return false;
-  }
+    return true;
+  });
+  if (!read) return false;
   std::lock_guard lock(mu_);
   cases_ = std::move(cases);
   activities_ = std::move(activities);
