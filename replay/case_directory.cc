@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <condition_variable>
 
-#include "engine/snapshot_codec.h"
 #include "engine/state_machine.h"
 #include "replay/read_model_body.h"
 #include "replay/read_models.capnp.h"
@@ -17,18 +16,18 @@ constexpr char kCheckpointName[] = "case-directory";
 CaseDirectory::CaseDirectory(storage::Log* log, const engine::DefinitionRegistry* registry,
                              const ReadModelCheckpoints* checkpoints)
     : registry_(registry), checkpoints_(checkpoints) {
-  if (checkpoints_) {
-    resumed_from_ = checkpoints_->Resume(kCheckpointName, kCheckpointFormat, *log, [this](const auto& loaded) {
-      if (!DecodeState(loaded.body)) return false;
-      folded_ = {loaded.position, loaded.hash};
-      return true;
-    });
-  }
-  subscription_ = log->Subscribe(Position(folded_.position.value() + 1),
-                                 [this](const storage::RecordedEvent& r) { OnEvent(r); });
+  fold_ = std::make_unique<ResumingFold>(
+      log,
+      [this, log] {
+        if (!checkpoints_) return Position(0);
+        return checkpoints_->Resume(kCheckpointName, kCheckpointFormat, *log, [this](const auto& loaded) {
+          return DecodeState(loaded.body, {loaded.position, loaded.hash});
+        });
+      },
+      [this](const storage::RecordedEvent& r) { OnEvent(r); });
 }
 
-CaseDirectory::~CaseDirectory() { subscription_.reset(); }
+CaseDirectory::~CaseDirectory() { fold_.reset(); }
 
 void CaseDirectory::OnEvent(const storage::RecordedEvent& r) {
   std::lock_guard lock(mu_);
@@ -87,7 +86,7 @@ std::string CaseDirectory::EncodeState() const {
   unsigned i = 0;
   for (const auto& [id, state] : cases_) {
     cases[i].setId(id);
-    cases[i++].setState(Blob(engine::EncodeSnapshot(state)));
+    SetFolded(cases[i++].initFolded(), state);
   }
   auto responsible = root.initResponsible(static_cast<unsigned>(responsible_.size()));
   i = 0;
@@ -103,14 +102,13 @@ std::string CaseDirectory::EncodeState() const {
   return BodyOf(m);
 }
 
-bool CaseDirectory::DecodeState(std::string_view body) {
+bool CaseDirectory::DecodeState(std::string_view body, const FoldedTo& at) {
   std::map<std::string, engine::CaseState> cases;
   std::map<std::string, std::map<std::string, std::string>> responsible;
   const bool read = ReadBody<schema::CaseDirectoryState>(body, [&](auto root) {
     for (auto c : root.getCases()) {
-      auto state = StateOf(c.getState());
-      if (!state.ok()) return false;  // another fold version: fold from the first event
-      cases.emplace_hint(cases.end(), c.getId().cStr(), std::move(*state));
+      auto it = cases.emplace_hint(cases.end(), c.getId().cStr(), engine::CaseState{});
+      GetFolded(c.getFolded(), it->first, &it->second);
     }
     for (auto r : root.getResponsible()) {
       auto& parties = responsible[r.getCaseId().cStr()];
@@ -122,6 +120,8 @@ bool CaseDirectory::DecodeState(std::string_view body) {
   std::lock_guard lock(mu_);
   cases_ = std::move(cases);
   responsible_ = std::move(responsible);
+  folded_ = at;
+  cv_.notify_all();
   return true;
 }
 

@@ -16,6 +16,7 @@
 #include "engine/definition_registry.h"
 #include "engine/state_machine.h"
 #include "replay/read_model_checkpoints.h"
+#include "replay/resuming_fold.h"
 #include "storage/log.h"
 
 namespace casetrail::replay {
@@ -33,7 +34,8 @@ struct CaseSummary {
 class CaseDirectory {
  public:
   // Starts following `log` from its first event. `registry` must outlive this object.
-  // With `checkpoints`, resumes from the directory's checkpoint if there is a usable one.
+  // With `checkpoints`, resumes from the directory's checkpoint if there is a usable one; either
+  // way on the fold's own thread (replay/resuming_fold.h): this returns at once.
   CaseDirectory(storage::Log* log, const engine::DefinitionRegistry* registry,
                 const ReadModelCheckpoints* checkpoints = nullptr);
   ~CaseDirectory();
@@ -49,14 +51,14 @@ class CaseDirectory {
   // Writes the checkpoint of what is folded now (needs the `checkpoints` given at construction).
   Status SaveCheckpoint() const;
   // Where the fold started: 0 from the first event, else the checkpoint's position.
-  Position resumed_from() const { return resumed_from_; }
-  static constexpr uint32_t kCheckpointFormat = (1u << 8) | engine::kFoldVersion;
-  storage::SubscriptionHealth health() const { return subscription_->Health(); }
+  Position resumed_from() const { return fold_->resumed_from(); }
+  static constexpr uint32_t kCheckpointFormat = (2u << 8) | engine::kFoldVersion;
+  storage::SubscriptionHealth health() const { return fold_->Health(); }
 
  private:
   void OnEvent(const storage::RecordedEvent& record);
   std::string EncodeState() const;  // under mu_
-  bool DecodeState(std::string_view body);
+  bool DecodeState(std::string_view body, const FoldedTo& at);
 
   const engine::DefinitionRegistry* registry_;
   mutable std::mutex mu_;
@@ -65,8 +67,7 @@ class CaseDirectory {
   std::map<std::string, std::map<std::string, std::string>> responsible_;  // case → party → person
   FoldedTo folded_;
   const ReadModelCheckpoints* checkpoints_;
-  Position resumed_from_{0};
-  std::unique_ptr<storage::Subscription> subscription_;  // last: stops before the maps die
+  std::unique_ptr<ResumingFold> fold_;  // last: stops before the maps die
 };
 
 }  // namespace casetrail::replay

@@ -329,14 +329,16 @@ constexpr char kCheckpointName[] = "indicators";
 LiveIndicators::LiveIndicators(storage::Log* log, const engine::DefinitionRegistry* registry,
                                const ReadModelCheckpoints* checkpoints)
     : projection_(registry), checkpoints_(checkpoints) {
-  if (checkpoints_) {
-    resumed_from_ = checkpoints_->Resume(kCheckpointName, IndicatorProjection::kCheckpointFormat, *log,
-                                         [this](const auto& loaded) {
-                                           return projection_.DecodeState(loaded.body, {loaded.position, loaded.hash});
-                                         });
-  }
-  subscription_ = log->Subscribe(Position(resumed_from_.value() + 1),
-                                 [this](const storage::RecordedEvent& r) { projection_.Apply(r); });
+  fold_ = std::make_unique<ResumingFold>(
+      log,
+      [this, log] {
+        if (!checkpoints_) return Position(0);
+        return checkpoints_->Resume(kCheckpointName, IndicatorProjection::kCheckpointFormat, *log,
+                                    [this](const auto& loaded) {
+                                      return projection_.DecodeState(loaded.body, {loaded.position, loaded.hash});
+                                    });
+      },
+      [this](const storage::RecordedEvent& r) { projection_.Apply(r); });
 }
 
 Status LiveIndicators::SaveCheckpoint() const {
@@ -347,7 +349,7 @@ Status LiveIndicators::SaveCheckpoint() const {
   return checkpoints_->Save(kCheckpointName, IndicatorProjection::kCheckpointFormat, at.position, at.hash, body);
 }
 
-LiveIndicators::~LiveIndicators() { subscription_.reset(); }
+LiveIndicators::~LiveIndicators() { fold_.reset(); }
 
 bool LiveIndicators::WaitFor(Position position, int timeout_ms) const {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);

@@ -31,6 +31,7 @@
 #include "engine/definition_registry.h"
 #include "engine/state_machine.h"
 #include "replay/read_model_checkpoints.h"
+#include "replay/resuming_fold.h"
 #include "storage/log.h"
 
 namespace casetrail::replay {
@@ -120,7 +121,7 @@ class IndicatorProjection {
   // nothing changed). The per-day counters are not kept: they are counted again from the cases.
   std::string EncodeState(FoldedTo* at) const;
   bool DecodeState(std::string_view body, const FoldedTo& at);
-  static constexpr uint32_t kCheckpointFormat = (1u << 8) | engine::kFoldVersion;
+  static constexpr uint32_t kCheckpointFormat = (2u << 8) | engine::kFoldVersion;
   // Equal folded facts (for checking a rebuild against the incremental projection).
   bool SameFactsAs(const IndicatorProjection& other) const;
   size_t cases() const;
@@ -179,16 +180,15 @@ class LiveIndicators {
   const IndicatorProjection& projection() const { return projection_; }
   // Blocks until events up to `position` are folded (or `timeout_ms` passed).
   bool WaitFor(Position position, int timeout_ms) const;
-  storage::SubscriptionHealth health() const { return subscription_->Health(); }
+  storage::SubscriptionHealth health() const { return fold_->Health(); }
   // Writes the checkpoint of what is folded now (needs the `checkpoints` given at construction).
   Status SaveCheckpoint() const;
-  Position resumed_from() const { return resumed_from_; }
+  Position resumed_from() const { return fold_->resumed_from(); }
 
  private:
   IndicatorProjection projection_;
   const ReadModelCheckpoints* checkpoints_;
-  Position resumed_from_{0};
-  std::unique_ptr<storage::Subscription> subscription_;
+  std::unique_ptr<ResumingFold> fold_;  // last: stops before the projection dies
 };
 
 }  // namespace casetrail::replay

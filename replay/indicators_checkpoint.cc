@@ -36,8 +36,8 @@ std::string IndicatorProjection::EncodeState(FoldedTo* at) const {
   for (const auto& [id, c] : cases_) {
     auto b = cases[i++];
     b.setId(id);
-    // A case whose events no registered revision folds has no fold: an empty blob.
-    b.setFold(Blob(c.fold.Exists() ? engine::EncodeSnapshot(c.fold) : std::string()));
+    // A case whose events no registered revision folds has no fold: none is stored.
+    if (c.fold.Exists()) SetFolded(b.initFolded(), c.fold);
     b.setChannel(c.channel);
     b.setGender(c.gender);
     b.setAgeBand(c.age_band);
@@ -61,11 +61,8 @@ bool IndicatorProjection::DecodeState(std::string_view body, const FoldedTo& at)
     cases.reserve(list.size());
     for (auto r : list) {
       CaseIndicatorFacts c;
-      if (r.getFold().size() > 0) {
-        auto state = StateOf(r.getFold());
-        if (!state.ok()) return false;  // another fold version: fold from the first event
-        c.fold = std::move(*state);
-      }
+      const std::string id = r.getId().cStr();
+      if (r.hasFolded()) GetFolded(r.getFolded(), id, &c.fold);
       c.channel = r.getChannel().cStr();
       c.gender = r.getGender().cStr();
       c.age_band = r.getAgeBand().cStr();
@@ -75,7 +72,7 @@ bool IndicatorProjection::DecodeState(std::string_view body, const FoldedTo& at)
       c.held = GetDates(r.getHeld());
       c.started_on = r.getStartedOn().cStr();
       c.plan_route = r.getPlanRoute().cStr();
-      cases.emplace(r.getId().cStr(), std::move(c));
+      cases.emplace(id, std::move(c));
     }
     for (auto a : root.getActivities()) activities.emplace_back(a.getUnit().cStr(), a.getOn().cStr());
     return true;

@@ -1,5 +1,5 @@
 // A read model's checkpoint body (replay/read_model_checkpoints.h): its Cap'n Proto message as
-// bytes, and each case's state inside it as an engine snapshot. Shared by the read models'
+// bytes, and each case's folded state inside it field by field. Shared by the read models'
 // EncodeState/DecodeState.
 #pragma once
 
@@ -12,7 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/snapshot_codec.h"
+#include "engine/case_state.h"
+#include "replay/read_models.capnp.h"
 
 namespace casetrail::replay {
 
@@ -40,12 +41,38 @@ bool ReadBody(std::string_view body, Read&& read) {
   }
 }
 
-inline kj::ArrayPtr<const kj::byte> Blob(const std::string& bytes) {
-  return kj::arrayPtr(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size());
+// A folded case's state (its facts are not kept: no read model folds them). The case id is the
+// read model's key, so it is not stored again.
+inline void SetFolded(schema::FoldedCase::Builder b, const engine::CaseState& s) {
+  b.setSubjectId(s.subject_id);
+  b.setUnit(s.unit);
+  b.setState(s.state);
+  if (s.pace) {
+    b.setPace(*s.pace);
+    b.setHasPace(true);
+  }
+  if (s.closed_reason) {
+    b.setClosedReason(*s.closed_reason);
+    b.setHasClosedReason(true);
+  }
+  b.setWorkflow(s.workflow);
+  b.setRevision(s.revision);
+  b.setVersion(s.version);
+  b.setOpenedAtUs(s.opened_at.time_since_epoch().count());
+  b.setLastRecordedAtUs(s.last_recorded_at.time_since_epoch().count());
 }
-// A case state stored with engine::EncodeSnapshot; refused under another fold version.
-inline Result<engine::CaseState> StateOf(capnp::Data::Reader blob) {
-  return engine::DecodeSnapshot(std::string_view(reinterpret_cast<const char*>(blob.begin()), blob.size()));
+inline void GetFolded(schema::FoldedCase::Reader r, const std::string& case_id, engine::CaseState* s) {
+  s->case_id = case_id;
+  s->subject_id = r.getSubjectId().cStr();
+  s->unit = r.getUnit().cStr();
+  s->state = r.getState().cStr();
+  if (r.getHasPace()) s->pace = r.getPace().cStr();
+  if (r.getHasClosedReason()) s->closed_reason = r.getClosedReason().cStr();
+  s->workflow = r.getWorkflow().cStr();
+  s->revision = r.getRevision();
+  s->version = r.getVersion();
+  s->opened_at = engine::Timestamp(std::chrono::microseconds(r.getOpenedAtUs()));
+  s->last_recorded_at = engine::Timestamp(std::chrono::microseconds(r.getLastRecordedAtUs()));
 }
 
 }  // namespace casetrail::replay

@@ -21,10 +21,29 @@ struct Pair {
   value @1 :Text;
 }
 
+# A case's folded state (engine::CaseState without its facts, which no read model keeps), field by
+# field: read back with no per-case message and no map of fields (format 2; format 1 stored
+# engine::EncodeSnapshot bytes, about three times the size and several times slower to read).
+struct FoldedCase {
+  subjectId @0 :Text;
+  unit @1 :Text;
+  state @2 :Text;
+  pace @3 :Text;
+  hasPace @4 :Bool;
+  closedReason @5 :Text;
+  hasClosedReason @6 :Bool;
+  workflow @7 :Text;
+  revision @8 :Int32;
+  version @9 :UInt64;
+  openedAtUs @10 :Int64;        # microseconds since the epoch
+  lastRecordedAtUs @11 :Int64;
+}
+
 # replay/case_directory.h
 struct DirectoryCase {
   id @0 :Text;
-  state @1 :Data;  # engine::EncodeSnapshot of the folded CaseState (facts dropped)
+  state @1 :Data;  # format 1 only: engine::EncodeSnapshot of the folded CaseState
+  folded @2 :FoldedCase;
 }
 struct DirectoryResponsible {
   caseId @0 :Text;
@@ -42,7 +61,7 @@ struct UnitDate {
 }
 struct IndicatorCase {
   id @0 :Text;
-  fold @1 :Data;  # engine::EncodeSnapshot
+  fold @1 :Data;  # format 1 only: engine::EncodeSnapshot
   channel @2 :Text;
   gender @3 :Text;
   ageBand @4 :Text;
@@ -52,6 +71,7 @@ struct IndicatorCase {
   held @8 :List(UnitDate);
   startedOn @9 :Text;
   planRoute @10 :Text;
+  folded @11 :FoldedCase;  # format 2 (`fold` was format 1's); absent when no revision folds the case
 }
 struct IndicatorState {
   cases @0 :List(IndicatorCase);

@@ -7,7 +7,8 @@
 //   peer_bench --pg "host=127.0.0.1 port=P dbname=bench user=postgres" [--cases N] [--dir DIR]
 //              [--seconds S] [--report FILE]
 //
-// Writes a markdown report (table, ratios, conditions) to --report and an SVG chart beside it.
+// Writes a markdown report (table, ratios, conditions) to --report, and beside it an SVG chart and
+// the rows as JSON.
 // Run it through scripts/bench-peers, which starts and stops PostgreSQL.
 #include <libpq-fe.h>
 #include <rocksdb/db.h>
@@ -29,6 +30,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "tests/bench/bench_measure.h"
 #include "tests/bench/bench_population.h"
 #include "engine/state_machine.h"
 #include "replay/case_rebuild.h"
@@ -44,32 +46,15 @@ namespace {
 
 using namespace casetrail;
 using namespace casetrail::engine;
-using Steady = std::chrono::steady_clock;
+using namespace casetrail::bench;
 namespace json = boost::json;
 
 std::string Number(int n) { return bench::BenchNumber(n); }
 
-double Seconds(Steady::time_point t0) { return std::chrono::duration<double>(Steady::now() - t0).count(); }
 long PeakRssMb() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return u.ru_maxrss / 1024;
-}
-// A field of /proc/self/status in KiB (VmRSS: now; VmHWM: peak since clear_refs was sent 5).
-long StatusKb(const char* field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + std::strlen(field));
-  }
-  return 0;
-}
-uint64_t DiskBytes(const std::string& dir) {
-  uint64_t total = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) total += e.file_size();
-  }
-  return total;
 }
 std::pair<double, double> P50P99(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -539,6 +524,17 @@ int main(int argc, char** argv) {
                  (unsigned long)set.cases_booked, (unsigned long)set.HeldTotal());
   }
 
+  // 5b. Restart: the read models a server start waits for, from the first event and from the
+  // checkpoints a clean stop writes; the reminder book has none and folds from the first event.
+  {
+    const auto r = MeasureRestart(ct.log.get(), &ct.registry, dir + "/read-models");
+    rows.push_back({"restart: case directory + indicators ready, from the first event", {{"casetrail", r.from_first_event_s}}, "s"});
+    rows.push_back({"restart: case directory + indicators ready, from their checkpoints", {{"casetrail", r.from_checkpoints_s}}, "s"});
+    rows.push_back({"restart: the checkpoints written at stop", {{"casetrail", r.checkpoints_written_s}}, "s"});
+    rows.push_back({"restart: the checkpoints' size", {{"casetrail", r.checkpoints_mib}}, "MiB"});
+    rows.push_back({"restart: the reminder book (no checkpoint) from the first event", {{"casetrail", r.reminder_book_s}}, "s"});
+  }
+
   // 6. Bytes on disk per event, and this process's peak memory.
   {
     ct.log.reset();
@@ -582,6 +578,17 @@ int main(int argc, char** argv) {
        << ratio(r, "casetrail", "bare RocksDB") << " |\n";
   }
   std::ofstream(report) << md.str();
+  // The same rows as JSON beside the report (measure → system → value): scripts/bench-peers reads
+  // them into its table of the goals.
+  {
+    json::object all;
+    for (const auto& r : rows) {
+      json::object values;
+      for (const auto& [system, v] : r.value) values[system] = v;
+      all[r.measure] = std::move(values);
+    }
+    std::ofstream(std::filesystem::path(report).replace_extension(".json")) << json::serialize(all);
+  }
   // The chart: durable appends/s by writers, one bar per system.
   std::ostringstream svg;
   const char* systems[] = {"casetrail", "casetrail JetStream", "casetrail HTTP", "PostgreSQL", "bare RocksDB"};

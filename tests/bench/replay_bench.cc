@@ -14,41 +14,20 @@
 #include <fstream>
 #include <thread>
 
-#include "replay/case_directory.h"
 #include "replay/indicators.h"
-#include "replay/read_model_checkpoints.h"
+#include "tests/bench/bench_measure.h"
 #include "tests/bench/bench_population.h"
 
 namespace {
 
 using namespace casetrail;
-using Steady = std::chrono::steady_clock;
+using namespace casetrail::bench;
 
-double Seconds(Steady::time_point t0) { return std::chrono::duration<double>(Steady::now() - t0).count(); }
 // CPU time of this thread: on a shared, loaded machine it says more than the wall clock.
 double ThreadCpuSeconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-// This process's resident set and its peak since the last ResetPeak, in KiB (Linux /proc).
-long StatusKb(const char* field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + std::strlen(field));
-  }
-  return 0;
-}
-void ResetPeak() { std::ofstream("/proc/self/clear_refs") << "5"; }
-
-uint64_t DiskBytes(const std::string& dir) {
-  uint64_t total = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file()) total += e.file_size();
-  }
-  return total;
 }
 
 }  // namespace
@@ -94,32 +73,14 @@ int main(int argc, char** argv) {
     std::printf("a year's indicators from the projection: %.2f ms (referrals %lu)\n", compute_ms,
                 (unsigned long)set[""].referrals);
   }
-  // Restart: the read models a server start waits for (case directory and indicators, folding at
-  // once as in `casetrail serve`), from the first event and from their checkpoints.
+  // Restart: the read models a server start waits for, from the first event and from their checkpoints.
   {
-    const replay::ReadModelCheckpoints checkpoints(dir + "/read-models");
-    (void)checkpoints.DropAll();
-    const Position head = ct->log->GetHead().position;
-    auto ready = [&](const replay::ReadModelCheckpoints* from, bool save) {
-      const auto t0 = Steady::now();
-      replay::CaseDirectory directory(ct->log.get(), &ct->registry, from);
-      replay::LiveIndicators indicators(ct->log.get(), &ct->registry, from);
-      while (!directory.WaitFor(head, 100000) || !indicators.WaitFor(head, 100000)) {
-      }
-      const double s = Seconds(t0);
-      if (save) {
-        const auto t1 = Steady::now();
-        if (!directory.SaveCheckpoint().ok() || !indicators.SaveCheckpoint().ok()) std::printf("checkpoint NOT written\n");
-        std::printf("read-model checkpoints written in %.2f s: %.0f MiB\n", Seconds(t1),
-                    double(DiskBytes(dir + "/read-models")) / (1 << 20));
-      }
-      return s;
-    };
-    const double cold = ready(nullptr, false);
-    std::printf("restart, read models folded from the first event: ready in %.2f s\n", cold);
-    (void)ready(&checkpoints, true);
-    const double warm = ready(&checkpoints, false);
-    std::printf("restart, read models from their checkpoints: ready in %.2f s (%.1fx faster)\n", warm, cold / warm);
+    const auto r = MeasureRestart(ct->log.get(), &ct->registry, dir + "/read-models");
+    std::printf("restart, read models folded from the first event: ready in %.2f s\n", r.from_first_event_s);
+    std::printf("read-model checkpoints written in %.2f s: %.0f MiB\n", r.checkpoints_written_s, r.checkpoints_mib);
+    std::printf("restart, read models from their checkpoints: ready in %.2f s (%.1fx faster)\n", r.from_checkpoints_s,
+                r.from_first_event_s / r.from_checkpoints_s);
+    std::printf("restart, the reminder book (no checkpoint) folded from the first event: %.2f s\n", r.reminder_book_s);
   }
   ct.reset();
   std::printf("bytes on disk per event: %.0f\n", double(DiskBytes(dir + "/log")) / events);
