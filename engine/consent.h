@@ -22,11 +22,20 @@ class ConsentState {
   std::vector<std::string> ActiveScopes(Timestamp at) const;
   uint64_t version() const { return version_; }
 
- private:
+  // What was folded, per scope in stream order: for a read model's checkpoint to keep and restore.
   struct Change {
     Timestamp at;
     bool granted;
   };
+  const std::map<std::string, std::vector<Change>>& changes() const { return changes_; }
+  static ConsentState Restored(std::map<std::string, std::vector<Change>> changes, uint64_t version) {
+    ConsentState s;
+    s.changes_ = std::move(changes);
+    s.version_ = version;
+    return s;
+  }
+
+ private:
   std::map<std::string, std::vector<Change>> changes_;  // per scope, in stream order
   uint64_t version_ = 0;
 };

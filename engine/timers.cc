@@ -55,15 +55,27 @@ void TimerInputs::Apply(const StoredEvent& e, const CaseState& after) {
     state = after.state;
     state_entered_version = e.version.value();
   }
-  last_of_type[e.event.type] = e;
+  TimerTrigger& t = last_of_type[e.event.type];
+  t.version = e.version.value();
+  t.effective_at = e.event.meta.effective_at;
+  t.instants.clear();
+  for (const auto& [name, value] : e.event.facts) {
+    const auto* text = std::get_if<std::string>(&value);
+    // FieldInstant below reads an RFC 3339 time or a date (a year may carry a sign): any text
+    // that could be one begins, after blanks, with a digit or a sign.
+    const size_t first = text ? text->find_first_not_of(" \t\n\r\f\v") : std::string::npos;
+    const char c = first != std::string::npos ? (*text)[first] : 'x';
+    if (std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == '-') t.instants.emplace(name, *text);
+  }
 }
 
 namespace {
 
 // The instant of a field's value: an RFC 3339 time, or a date at 00:00 Stockholm.
-std::optional<Timestamp> FieldInstant(const Fields& facts, const std::string& name) {
-  const std::string* v = AsText(facts, name);
-  if (!v) return std::nullopt;
+std::optional<Timestamp> FieldInstant(const std::map<std::string, std::string>& instants, const std::string& name) {
+  auto it = instants.find(name);
+  if (it == instants.end()) return std::nullopt;
+  const std::string* v = &it->second;
   if (auto t = ParseRfc3339(*v); t.ok()) return *t;
   std::istringstream in(*v);
   date::local_days day;
@@ -93,7 +105,7 @@ std::vector<PendingTimer> PendingTimers(const std::string& case_id, const TimerI
   for (const auto& spec : def.timers) {
     auto it = in.last_of_type.find(spec.after_event);
     if (it != in.last_of_type.end()) {
-      latest_of_name[spec.name] = std::max(latest_of_name[spec.name], it->second.version.value());
+      latest_of_name[spec.name] = std::max(latest_of_name[spec.name], it->second.version);
     }
   }
   std::vector<PendingTimer> out;
@@ -104,17 +116,17 @@ std::vector<PendingTimer> PendingTimers(const std::string& case_id, const TimerI
     }
     auto it = in.last_of_type.find(spec.after_event);
     if (it == in.last_of_type.end()) continue;
-    const StoredEvent& trigger = it->second;
-    if (trigger.version.value() < in.state_entered_version) continue;  // from an earlier stay
-    if (trigger.version.value() < latest_of_name[spec.name]) continue;  // re-armed by a later event
+    const TimerTrigger& trigger = it->second;
+    if (trigger.version < in.state_entered_version) continue;  // from an earlier stay
+    if (trigger.version < latest_of_name[spec.name]) continue;  // re-armed by a later event
     std::optional<Timestamp> base;
     std::string delay = spec.delay;
     if (!spec.relative_to.empty()) {
-      base = FieldInstant(trigger.event.facts, spec.relative_to);
+      base = FieldInstant(trigger.instants, spec.relative_to);
       if (!base && !spec.fallback_delay.empty()) delay = spec.fallback_delay;
     }
     if (!base && !spec.relative_to.empty() && spec.fallback_delay.empty()) continue;  // no anchor: not armed
-    if (!base) base = trigger.event.meta.effective_at;
+    if (!base) base = trigger.effective_at;
     auto d = ParseDuration(delay);
     if (!d.ok()) continue;  // definitions are checked at load; a bad one never fires
     // A delay is at most the span of the time range, so from a time inside it this cannot overflow.
@@ -123,7 +135,7 @@ std::vector<PendingTimer> PendingTimers(const std::string& case_id, const TimerI
                        std::isdigit(static_cast<unsigned char>(spec.at[1])) && std::isdigit(static_cast<unsigned char>(spec.at[3])) &&
                        std::isdigit(static_cast<unsigned char>(spec.at[4]));
     if (at_ok) due = AtTimeOfDay(due, spec.at);
-    out.push_back({spec.name + ":" + spec.kind + ":" + case_id + ":" + std::to_string(trigger.version.value()),
+    out.push_back({spec.name + ":" + spec.kind + ":" + case_id + ":" + std::to_string(trigger.version),
                    spec.name, spec.kind, case_id, due});
   }
   return out;

@@ -25,12 +25,22 @@ namespace casetrail::engine {
 // to any time of the range never overflows.
 Result<std::chrono::microseconds> ParseDuration(std::string_view text);
 
+// What a timer reads of its trigger event: its stream version, its effective time, and the text
+// facts that can anchor a timer (`relative_to`: an RFC 3339 time or a date, which begin with a
+// digit or a sign). Nothing else of the event is kept: a book of a million cases holds one per type.
+struct TimerTrigger {
+  uint64_t version = 0;
+  Timestamp effective_at{};
+  std::map<std::string, std::string> instants;
+  bool operator==(const TimerTrigger&) const = default;
+};
+
 // Per case, what timers need beyond the folded state: the latest event of each type and the
 // version at which the case entered its current state.
 struct TimerInputs {
   uint64_t state_entered_version = 0;
   std::string state;
-  std::map<std::string, StoredEvent> last_of_type;
+  std::map<std::string, TimerTrigger> last_of_type;
   // The subject's consent scopes active now (kept by the caller from the consent stream).
   std::set<std::string> active_scopes;
   // Folds one case event; `after` is the state after it.

@@ -17,13 +17,8 @@ CaseDirectory::CaseDirectory(storage::Log* log, const engine::DefinitionRegistry
                              const ReadModelCheckpoints* checkpoints)
     : registry_(registry), checkpoints_(checkpoints) {
   fold_ = std::make_unique<ResumingFold>(
-      log,
-      [this, log] {
-        if (!checkpoints_) return Position(0);
-        return checkpoints_->Resume(kCheckpointName, kCheckpointFormat, *log, [this](const auto& loaded) {
-          return DecodeState(loaded.body, {loaded.position, loaded.hash});
-        });
-      },
+      log, checkpoints_, kCheckpointName, kCheckpointFormat,
+      [this](const auto& loaded) { return DecodeState(loaded.body, {loaded.position, loaded.hash}); },
       [this](const storage::RecordedEvent& r) { OnEvent(r); });
 }
 
@@ -131,11 +126,10 @@ Status CaseDirectory::SaveCheckpoint() const {
   FoldedTo at;
   {
     std::lock_guard lock(mu_);
-    if (folded_.position.value() == 0) return Status::Ok();  // nothing folded: nothing to keep
     at = folded_;
     body = EncodeState();
   }
-  return checkpoints_->Save(kCheckpointName, kCheckpointFormat, at.position, at.hash, body);
+  return checkpoints_->SaveFolded(kCheckpointName, kCheckpointFormat, at, body);
 }
 
 }  // namespace casetrail::replay

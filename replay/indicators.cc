@@ -330,14 +330,8 @@ LiveIndicators::LiveIndicators(storage::Log* log, const engine::DefinitionRegist
                                const ReadModelCheckpoints* checkpoints)
     : projection_(registry), checkpoints_(checkpoints) {
   fold_ = std::make_unique<ResumingFold>(
-      log,
-      [this, log] {
-        if (!checkpoints_) return Position(0);
-        return checkpoints_->Resume(kCheckpointName, IndicatorProjection::kCheckpointFormat, *log,
-                                    [this](const auto& loaded) {
-                                      return projection_.DecodeState(loaded.body, {loaded.position, loaded.hash});
-                                    });
-      },
+      log, checkpoints_, kCheckpointName, IndicatorProjection::kCheckpointFormat,
+      [this](const auto& loaded) { return projection_.DecodeState(loaded.body, {loaded.position, loaded.hash}); },
       [this](const storage::RecordedEvent& r) { projection_.Apply(r); });
 }
 
@@ -345,8 +339,7 @@ Status LiveIndicators::SaveCheckpoint() const {
   if (!checkpoints_) return Status(StatusCode::kFailedPrecondition, "the indicators have no checkpoint folder");
   FoldedTo at;
   const std::string body = projection_.EncodeState(&at);
-  if (at.position.value() == 0) return Status::Ok();
-  return checkpoints_->Save(kCheckpointName, IndicatorProjection::kCheckpointFormat, at.position, at.hash, body);
+  return checkpoints_->SaveFolded(kCheckpointName, IndicatorProjection::kCheckpointFormat, at, body);
 }
 
 LiveIndicators::~LiveIndicators() { fold_.reset(); }

@@ -20,6 +20,12 @@
 
 namespace casetrail::replay {
 
+// The last event a read model folded: what its checkpoint is taken at.
+struct FoldedTo {
+  Position position{0};
+  storage::Hash hash{};
+};
+
 class ReadModelCheckpoints {
  public:
   explicit ReadModelCheckpoints(std::string dir) : dir_(std::move(dir)) {}
@@ -38,6 +44,8 @@ class ReadModelCheckpoints {
   // Written to a temporary file, synced, renamed over the last one (mode 0600, folder 0700).
   Status Save(const std::string& name, uint32_t format, Position position, const storage::Hash& hash,
               std::string_view body) const;
+  // Save at what a read model folded; nothing (and Ok) if it has folded nothing yet.
+  Status SaveFolded(const std::string& name, uint32_t format, const FoldedTo& at, std::string_view body) const;
   // Removes every checkpoint (the next start folds every read model from the first event).
   Status DropAll() const;
   std::string PathOf(const std::string& name) const { return dir_ + "/" + name + ".ckpt"; }
@@ -46,10 +54,5 @@ class ReadModelCheckpoints {
   std::string dir_;
 };
 
-// The last event a read model folded: what its checkpoint is taken at.
-struct FoldedTo {
-  Position position{0};
-  storage::Hash hash{};
-};
 
 }  // namespace casetrail::replay

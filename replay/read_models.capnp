@@ -77,3 +77,61 @@ struct IndicatorState {
   cases @0 :List(IndicatorCase);
   activities @1 :List(UnitDate);  # (unit, held on)
 }
+
+# replay/reminders.h: the reminder book. What it derives again on load (which cases a subject
+# has, which reminders a case has, the armed timers by due time) is not stored.
+struct TimerTrigger {
+  type @0 :Text;            # the latest case event of this type (engine::TimerInputs)
+  version @1 :UInt64;
+  effectiveAtUs @2 :Int64;
+  instants @3 :List(Pair);  # the text facts a timer may be anchored to (engine::TimerTrigger)
+}
+struct ReminderCase {
+  id @0 :Text;
+  folded @1 :FoldedCase;
+  stateEnteredVersion @2 :UInt64;
+  timerState @3 :Text;
+  triggers @4 :List(TimerTrigger);
+  activeScopes @5 :List(Text);
+  pending @6 :List(Text);
+  fired @7 :List(Text);
+  units @8 :List(Text);
+}
+struct ConsentChange {
+  scope @0 :Text;
+  atUs @1 :Int64;
+  granted @2 :Bool;
+}
+struct SubjectConsent {
+  subject @0 :Text;
+  version @1 :UInt64;
+  changes @2 :List(ConsentChange);  # per scope, in stream order
+}
+struct ReminderDelivery {
+  channel @0 :Text;
+  attempts @1 :Int32;
+  outcomes @2 :Int32;
+  inDoubt @3 :Int32;
+  delivered @4 :Bool;
+  deadLettered @5 :Bool;
+  cancelled @6 :Bool;
+  lastAttemptAtUs @7 :Int64;
+}
+struct ReminderEntry {
+  key @0 :Text;             # the book's key (an id; empty id for a delivery seen before its fire)
+  id @1 :Text;
+  name @2 :Text;
+  kind @3 :Text;
+  caseId @4 :Text;
+  dueAtUs @5 :Int64;
+  fired @6 :Bool;
+  sentAtUs @7 :Int64;
+  cancelled @8 :Bool;
+  caseClosed @9 :Bool;
+  deliveries @10 :List(ReminderDelivery);
+}
+struct ReminderBookState {
+  cases @0 :List(ReminderCase);
+  consents @1 :List(SubjectConsent);
+  reminders @2 :List(ReminderEntry);
+}

@@ -19,7 +19,7 @@ std::string Reminder::Delivery::State() const {
 
 void ReminderBook::Apply(const storage::RecordedEvent& r) {
   std::lock_guard lock(mu_);
-  position_ = r.position;
+  folded_ = {r.position, r.hash};
   const std::string& stream = r.stream.value();
   if (stream.rfind("case:", 0) == 0) {
     auto ev = engine::DecodeStored(r, engine::EventParts::kFold);
@@ -156,7 +156,7 @@ std::optional<engine::Timestamp> ReminderBook::EarliestReferral() const {
 
 Position ReminderBook::position() const {
   std::lock_guard lock(mu_);
-  return position_;
+  return folded_.position;
 }
 
 std::vector<Reminder> ReminderBook::Due(engine::Timestamp now) const {

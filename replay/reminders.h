@@ -14,7 +14,9 @@
 
 #include "engine/consent.h"
 #include "engine/definition_registry.h"
+#include "engine/state_machine.h"
 #include "engine/timers.h"
+#include "replay/read_model_checkpoints.h"
 #include "storage/log.h"
 
 namespace casetrail::replay {
@@ -53,6 +55,13 @@ class ReminderBook {
   void Apply(const storage::RecordedEvent& record);
   Position position() const;
 
+  // Checkpoint body (replay/reminders_checkpoint.cc): the book at `*at`, the last event folded.
+  // DecodeState replaces everything with such a body (false: unusable, nothing changed).
+  std::string EncodeState(FoldedTo* at) const;
+  bool DecodeState(std::string_view body, const FoldedTo& at);
+  static constexpr uint32_t kCheckpointFormat = (1u << 8) | engine::kFoldVersion;
+  static constexpr char kCheckpointName[] = "reminders";
+
   // Pending timers due at `now` that have not fired.
   std::vector<Reminder> Due(engine::Timestamp now) const;
   // Fired reminders whose delivery on `channel` is not finished (delivered, dead-lettered or
@@ -87,7 +96,7 @@ class ReminderBook {
   // (due_at, id) of every timer pending and not fired: what Due() reads, without a full scan
   // on every worker pass.
   std::set<std::pair<engine::Timestamp, std::string>> armed_;
-  Position position_{0};
+  FoldedTo folded_;
 };
 
 }  // namespace casetrail::replay

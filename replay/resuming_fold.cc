@@ -2,9 +2,12 @@
 
 namespace casetrail::replay {
 
-ResumingFold::ResumingFold(storage::Log* log, std::function<Position()> resume, storage::EventHandler handler)
-    : loader_([this, log, resume = std::move(resume), handler = std::move(handler)]() mutable {
-        const Position from = resume();
+ResumingFold::ResumingFold(storage::Log* log, const ReadModelCheckpoints* checkpoints, std::string name,
+                           uint32_t format, std::function<bool(const ReadModelCheckpoints::Loaded&)> decode,
+                           storage::EventHandler handler)
+    : loader_([this, log, checkpoints, name = std::move(name), format, decode = std::move(decode),
+               handler = std::move(handler)]() mutable {
+        const Position from = checkpoints ? checkpoints->Resume(name, format, *log, decode) : Position(0);
         auto subscription = log->Subscribe(Position(from.value() + 1), std::move(handler));
         std::lock_guard lock(mu_);
         resumed_from_ = from;

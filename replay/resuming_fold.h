@@ -12,15 +12,18 @@
 #include <mutex>
 #include <thread>
 
+#include "replay/read_model_checkpoints.h"
 #include "storage/log.h"
 
 namespace casetrail::replay {
 
 class ResumingFold {
  public:
-  // `resume` returns the position the read model holds (0: nothing, fold from the first event);
-  // `handler` then receives every event after it. Both run on the fold's threads, never here.
-  ResumingFold(storage::Log* log, std::function<Position()> resume, storage::EventHandler handler);
+  // Resumes from the checkpoint `name` in `format` (none without `checkpoints`), handing its body to
+  // `decode`; `handler` then receives every event after it (after none: from the first event).
+  // Both run on the fold's threads, never here.
+  ResumingFold(storage::Log* log, const ReadModelCheckpoints* checkpoints, std::string name, uint32_t format,
+               std::function<bool(const ReadModelCheckpoints::Loaded&)> decode, storage::EventHandler handler);
   // Waits for the resume to finish, then stops the subscription.
   ~ResumingFold();
 

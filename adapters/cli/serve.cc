@@ -395,6 +395,7 @@ int RunServe(ServeFlags f) {
   worker_options.retention = retention ? &*retention : nullptr;
   worker_options.service = &service;
   worker_options.retention_hour = f.retention_hour;
+  worker_options.checkpoints = &checkpoints;
   // With the log on JetStream the writer's worker works for the cluster; the others would only
   // forward the same writes (and send the same deliveries) again.
   if (auto* js = dynamic_cast<storage::JetStreamLog*>(stores->log.get())) {
@@ -453,7 +454,8 @@ int RunServe(ServeFlags f) {
   worker.Start();
   {
     ReadModelCheckpointer checkpointer({{"case-directory", [&] { return directory.SaveCheckpoint(); }},
-                                        {"indicators", [&] { return indicators.SaveCheckpoint(); }}},
+                                        {"indicators", [&] { return indicators.SaveCheckpoint(); }},
+                                        {"reminders", [&] { return worker.SaveCheckpoint(); }}},
                                        std::chrono::minutes(f.read_model_checkpoint_minutes));
     server.Run();
   }  // the checkpointer's last save: what is folded when the server stopped

@@ -63,12 +63,22 @@ ReminderWorker::ReminderWorker(storage::Log* log, const engine::DefinitionRegist
     if (!seen) unique.push_back(w);
   }
   options_.webhooks = std::move(unique);
-  subscription_ = log_->Subscribe(Position(1), [this](const storage::RecordedEvent& r) { book_.Apply(r); });
+  fold_ = std::make_unique<replay::ResumingFold>(
+      log_, options_.checkpoints, replay::ReminderBook::kCheckpointName, replay::ReminderBook::kCheckpointFormat,
+      [this](const auto& loaded) { return book_.DecodeState(loaded.body, {loaded.position, loaded.hash}); },
+      [this](const storage::RecordedEvent& r) { book_.Apply(r); });
 }
 
 ReminderWorker::~ReminderWorker() {
   Stop();
-  subscription_.reset();
+  fold_.reset();
+}
+
+Status ReminderWorker::SaveCheckpoint() const {
+  if (!options_.checkpoints) return Status(StatusCode::kFailedPrecondition, "the reminder book has no checkpoint folder");
+  replay::FoldedTo at;
+  const std::string body = book_.EncodeState(&at);
+  return options_.checkpoints->SaveFolded(replay::ReminderBook::kCheckpointName, replay::ReminderBook::kCheckpointFormat, at, body);
 }
 
 void ReminderWorker::Start() {

@@ -41,6 +41,7 @@
 #include "engine/retention.h"
 #include "replay/follow_up_lists.h"
 #include "replay/reminders.h"
+#include "replay/resuming_fold.h"
 #include "storage/log.h"
 
 namespace casetrail::adapters {
@@ -82,6 +83,8 @@ struct WorkerOptions {
   // the log on JetStream only the writer's worker runs, so jobs and deliveries happen once for
   // the cluster, not once per node.
   std::function<bool()> active;
+  // With checkpoints, the reminder book resumes from its checkpoint ("reminders") at start.
+  const replay::ReadModelCheckpoints* checkpoints = nullptr;
 };
 
 class ReminderWorker {
@@ -107,7 +110,9 @@ class ReminderWorker {
   // delivers on this thread). False when the wait ran out: the pass goes on regardless.
   bool DeliverSoon(std::chrono::milliseconds wait);
   const replay::ReminderBook& book() const { return book_; }
-  storage::SubscriptionHealth health() const { return subscription_ ? subscription_->Health() : storage::SubscriptionHealth{}; }
+  storage::SubscriptionHealth health() const { return fold_->Health(); }
+  // Writes the reminder book's checkpoint (needs WorkerOptions::checkpoints).
+  Status SaveCheckpoint() const;
   // Blocks until the book has folded the log's head (or `timeout_ms` passed).
   bool CatchUp(int timeout_ms) const;
 
@@ -133,7 +138,7 @@ class ReminderWorker {
   engine::Timestamp retention_retry_after_{};  // after a failed run; guarded by run_mu_
   SnapshotTaker take_snapshot_;
   std::set<std::string> snapshots_taken_;  // "<period>:<unit|all>" known to be on record; guarded by run_mu_
-  std::unique_ptr<storage::Subscription> subscription_;
+  std::unique_ptr<replay::ResumingFold> fold_;  // the book's: resumes, then follows the log
   std::mutex run_mu_;      // one jobs pass at a time
   std::mutex deliver_mu_;  // one delivery pass at a time; never held with run_mu_
   // The threads sleep on wake_cv_ between passes; DeliverSoon() wakes the delivery thread.

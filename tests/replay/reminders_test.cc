@@ -1,11 +1,13 @@
 // The reminder book over a real log: timers derived from the definitions (armed, re-armed,
 // cancelled by a state change or by withdrawing the consent a timer names), fired reminders of a
 // case that closes marked for cancellation, and attempts a crash left without an outcome seen as
-// unresolved.
+// unresolved; a book resumed from its checkpoint body equals one folded from the first event.
 #include "replay/reminders.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 #include "engine/cooperation_records.h"
 #include "tests/support/engine_harness.h"
@@ -144,6 +146,81 @@ TEST_F(ReminderBookTest, AFiredReminderOfACaseThatClosesIsOwedACancellationAndAn
   book = Fold();
   EXPECT_TRUE(book->Undelivered("webhook").empty());
   EXPECT_EQ(book->List("sent", At("2025-01-28T09:00:00+01:00"))[0].deliveries.at("webhook").State(), "cancelled");
+}
+
+// Everything a reader of the book sees at `now`, as text: every reminder with its deliveries,
+// what is due, what is owed on the webhook channel, the cases with their units.
+std::string Seen(const replay::ReminderBook& book, engine::Timestamp now) {
+  std::ostringstream out;
+  auto reminder = [&](const replay::Reminder& r) {
+    out << r.id << "|" << r.name << "|" << r.kind << "|" << r.case_id << "|" << engine::FormatRfc3339(r.due_at) << "|"
+        << r.Status(now) << "|" << engine::FormatRfc3339(r.sent_at) << "|" << r.case_closed;
+    for (const auto& [channel, d] : r.deliveries) {
+      out << "|" << channel << ":" << d.attempts << "/" << d.outcomes << "/" << d.in_doubt << "/" << d.State();
+    }
+    out << "\n";
+  };
+  for (const auto& r : book.List("all", now)) reminder(r);
+  out << "due:\n";
+  for (const auto& r : book.Due(now)) reminder(r);
+  out << "owed:\n";
+  for (const auto& r : book.Undelivered("webhook")) reminder(r);
+  for (const auto& [c, unit] : book.Cases()) out << c << "@" << unit << "\n";
+  if (auto t = book.EarliestReferral()) out << engine::FormatRfc3339(*t);
+  return out.str();
+}
+
+TEST_F(ReminderBookTest, ABookResumedFromItsCheckpointEqualsOneFoldedFromTheFirstEvent) {
+  h_.SetTime("2025-09-01T09:00:00+02:00");
+  std::vector<std::string> subjects;
+  for (int i = 0; i < 5; ++i) {
+    subjects.push_back(h_.NewSubject(TestNumber(10 + i)));
+    h_.Consent(subjects.back());
+  }
+  const std::string studying = StudyingCase(subjects[0]);
+  const std::string referred = h_.Refer(subjects[1])->case_id;
+  const std::string id = "J5:booking_overdue:" + referred + ":1";
+  h_.SetTime("2025-09-16T09:00:00+02:00");
+  Record("reminder:" + referred, "ReminderFired",
+         {{"reminder_id", id}, {"kind", std::string("booking_overdue")}, {"case_id", referred},
+          {"due_at", std::string("2025-09-15T07:00:00Z")}});
+  Record("outbox:webhook:" + id, "DeliveryAttempted", {{"reminder_id", id}, {"channel", std::string("webhook")}, {"attempt", int64_t{1}}});
+  ASSERT_THAT(h_.service().WithdrawConsent(EngineHarness::As(kOfficerJarva), subjects[0], {"share_study_progress"}), IsOk());
+  const std::string quiet = h_.Refer(subjects[4])->case_id;  // nothing happens to it after the checkpoint
+  const Position checkpoint_at = h_.log().GetHead().position;
+  auto at_checkpoint = Fold();
+  replay::FoldedTo folded;
+  const std::string body = at_checkpoint->EncodeState(&folded);
+  EXPECT_EQ(folded.position, checkpoint_at);
+
+  // After the checkpoint: a grant again, a booking, a failed delivery, a new case, a close.
+  h_.Consent(subjects[0], {"share_study_progress"});
+  ASSERT_THAT(h_.Run(referred, kSyv, "BookConversation", {{"slot", std::string("2025-09-20T10:00:00+02:00")}}), IsOk());
+  Record("outbox:webhook:" + id, "DeliveryFailed", {{"reminder_id", id}, {"channel", std::string("webhook")}, {"attempt", int64_t{1}}});
+  const std::string late = h_.Refer(subjects[2])->case_id;
+  ASSERT_THAT(h_.Run(h_.Refer(subjects[3])->case_id, kSyv, "BookConversation", {{"slot", std::string("2025-09-25T10:00:00+02:00")}}), IsOk());
+  ASSERT_THAT(h_.Run(late, kOfficerJarva, "RecordCustomerDeclined"), IsOk());
+
+  replay::ReminderBook resumed(&h_.registry());
+  ASSERT_TRUE(resumed.DecodeState(body, folded));
+  EXPECT_EQ(resumed.position(), checkpoint_at);
+  auto rest = h_.log().ReadAll(Position(checkpoint_at.value() + 1), 1000000);
+  ASSERT_THAT(rest, IsOk());
+  ASSERT_FALSE(rest->empty());
+  for (const auto& e : *rest) resumed.Apply(e);
+  auto folded_whole = Fold();
+  for (const char* now : {"2025-09-16T09:00:00+02:00", "2025-09-19T09:00:00+02:00", "2026-06-01T09:00:00+02:00"}) {
+    EXPECT_EQ(Seen(resumed, At(now)), Seen(*folded_whole, At(now))) << now;
+  }
+  EXPECT_NE(Seen(resumed, At("2026-06-01T09:00:00+02:00")).find("feedback_overdue"), std::string::npos);
+  const auto due = resumed.Due(At("2026-06-01T09:00:00+02:00"));
+  EXPECT_TRUE(std::any_of(due.begin(), due.end(), [&](const auto& r) { return r.case_id == quiet; }))
+      << "a timer armed before the checkpoint is armed after it";
+  replay::FoldedTo a, b;
+  EXPECT_EQ(resumed.EncodeState(&a), folded_whole->EncodeState(&b)) << "the same book, byte for byte";
+  EXPECT_FALSE(resumed.DecodeState("not a body", folded)) << "a body that does not decode is refused";
+  EXPECT_EQ(Seen(resumed, At("2025-09-19T09:00:00+02:00")), Seen(*folded_whole, At("2025-09-19T09:00:00+02:00")))
+      << "and changes nothing";
 }
 
 }  // namespace
