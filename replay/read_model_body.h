@@ -7,6 +7,7 @@
 #include <capnp/serialize.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -26,14 +27,23 @@ inline std::string BodyOf(capnp::MessageBuilder& m) {
 // Hands the body's root to `read`; false if the body does not decode or `read` refuses it.
 template <typename Root, typename Read>
 bool ReadBody(std::string_view body, Read&& read) {
-  std::vector<capnp::word> words(body.size() / sizeof(capnp::word));  // Cap'n Proto reads aligned words
-  if (words.empty()) return false;
-  std::memcpy(words.data(), body.data(), words.size() * sizeof(capnp::word));
+  // Cap'n Proto reads aligned words: a body loaded from its file (ReadModelCheckpoints::Loaded) is
+  // read where it lies; any other is copied first.
+  std::vector<capnp::word> copy;
+  kj::ArrayPtr<const capnp::word> words;
+  if (reinterpret_cast<uintptr_t>(body.data()) % alignof(capnp::word) == 0) {
+    words = kj::arrayPtr(reinterpret_cast<const capnp::word*>(body.data()), body.size() / sizeof(capnp::word));
+  } else {
+    copy.resize(body.size() / sizeof(capnp::word));
+    std::memcpy(copy.data(), body.data(), copy.size() * sizeof(capnp::word));
+    words = kj::arrayPtr(copy.data(), copy.size());
+  }
+  if (words.size() == 0) return false;
   try {
     capnp::ReaderOptions options;
     // Each list is counted every time it is fetched: room for a few fetches of the whole body.
     options.traversalLimitInWords = 4 * words.size() + 1024;
-    capnp::FlatArrayMessageReader reader(kj::arrayPtr(words.data(), words.size()), options);
+    capnp::FlatArrayMessageReader reader(words, options);
     return read(reader.getRoot<Root>());
   } catch (const kj::Exception& e) {
     spdlog::warn("read-model checkpoint body does not decode: {}", e.getDescription().cStr());

@@ -3,7 +3,7 @@
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 #include <fcntl.h>
-#include <sodium.h>
+#include <xxhash.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,9 +19,14 @@
 namespace casetrail::replay {
 namespace {
 
-std::array<unsigned char, 32> BodyHash(std::string_view body) {
-  std::array<unsigned char, 32> out{};
-  crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(body.data()), body.size(), nullptr, 0);
+// XXH3-128 of the body: it finds a damaged file (a torn write, a flipped bit) at memory speed,
+// where BLAKE2b took a third of a start's load time. It is no seal: the folder is the server's
+// own (0700), and the checkpoint holds only what the log holds in clear.
+std::array<unsigned char, 16> BodyHash(std::string_view body) {
+  XXH128_canonical_t canonical;
+  XXH128_canonicalFromHash(&canonical, XXH3_128bits(body.data(), body.size()));
+  std::array<unsigned char, 16> out{};
+  std::memcpy(out.data(), canonical.digest, out.size());
   return out;
 }
 
@@ -45,10 +50,11 @@ std::optional<ReadModelCheckpoints::Loaded> ReadModelCheckpoints::Load(const std
   if (!in) return std::nullopt;
   const auto size = static_cast<size_t>(in.tellg());
   if (size == 0 || size % sizeof(capnp::word) != 0) return std::nullopt;  // bodies are whole words too
-  std::vector<capnp::word> words(size / sizeof(capnp::word));
+  Loaded out;
+  auto& words = out.file;  // read once, then the body is decoded where it lies
+  words.resize(size / sizeof(capnp::word));
   in.seekg(0);
   if (!in.read(reinterpret_cast<char*>(words.data()), static_cast<std::streamsize>(size))) return std::nullopt;
-  Loaded out;
   try {
     capnp::ReaderOptions options;
     options.traversalLimitInWords = words.size() + 1024;  // the whole file, read once
@@ -61,7 +67,7 @@ std::optional<ReadModelCheckpoints::Loaded> ReadModelCheckpoints::Load(const std
     std::memcpy(out.hash.data(), hash.begin(), hash.size());
     const auto* end = reinterpret_cast<const char*>(reader.getEnd());
     const auto* last = reinterpret_cast<const char*>(words.data() + words.size());
-    out.body.assign(end, last);
+    out.body = std::string_view(end, static_cast<size_t>(last - end));
     const auto body_hash = BodyHash(out.body);
     const auto stored = c.getBodyHash();
     if (stored.size() != body_hash.size() || std::memcmp(stored.begin(), body_hash.data(), body_hash.size()) != 0) {

@@ -15,6 +15,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <capnp/common.h>
 
 #include "storage/log.h"
 
@@ -33,7 +36,11 @@ class ReadModelCheckpoints {
   struct Loaded {
     Position position{0};
     storage::Hash hash{};
-    std::string body;
+    std::string_view body;  // into `file`, word-aligned: a Cap'n Proto reader reads it in place
+    std::vector<capnp::word> file;
+    Loaded() = default;
+    Loaded(Loaded&&) = default;  // moves keep `file`'s buffer, so `body` stays valid
+    Loaded(const Loaded&) = delete;
   };
   // The checkpoint of `name` in `format`, if the log at its position holds the event it names.
   std::optional<Loaded> Load(const std::string& name, uint32_t format, storage::Log& log) const;

@@ -11,7 +11,7 @@ struct ReadModelCheckpoint {
   format @1 :UInt32;   # the read model's format number; another one is not read
   position @2 :UInt64; # the last event folded into `body`
   hash @3 :Data;       # that event's record hash: a log restored or replaced no longer has it
-  bodyHash @4 :Data;   # BLAKE2b-256 of the body: a damaged file is not read
+  bodyHash @4 :Data;   # XXH3-128 of the body (canonical bytes): a damaged file is not read
 }
 # The file is this header message followed by the read model's own message (below), unframed:
 # a body of a million cases may pass the 512 MiB a Data field can hold.
