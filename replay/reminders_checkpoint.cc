@@ -6,6 +6,8 @@
 #include "replay/read_models.capnp.h"
 #include "replay/reminders.h"
 
+#include <thread>
+
 namespace casetrail::replay {
 namespace {
 
@@ -107,10 +109,51 @@ std::string ReminderBook::EncodeState(FoldedTo* at) const {
 }
 
 bool ReminderBook::DecodeState(std::string_view body, const FoldedTo& at) {
+  // Two halves on two threads, each through a reader of its own over the same bytes: the cases and
+  // consents here, the reminders beside. Each derives what follows from its half as the fold
+  // builds it: every case under its subject; every reminder with an id under its case; the timers
+  // pending that have neither fired nor been cancelled, by due time.
+  decltype(reminders_) reminders;
+  decltype(ids_of_case_) ids_of_case;
+  decltype(armed_) armed;
+  bool reminders_read = false;
+  std::thread beside([&] {
+    reminders_read = ReadBody<schema::ReminderBookState>(body, [&](auto root) {
+      for (auto b : root.getReminders()) {
+        Reminder r;
+        r.id = b.getId().cStr();
+        r.name = b.getName().cStr();
+        r.kind = b.getKind().cStr();
+        r.case_id = b.getCaseId().cStr();
+        r.due_at = At(b.getDueAtUs());
+        r.fired = b.getFired();
+        r.sent_at = At(b.getSentAtUs());
+        r.cancelled = b.getCancelled();
+        r.case_closed = b.getCaseClosed();
+        for (auto d : b.getDeliveries()) {
+          Reminder::Delivery& delivery = r.deliveries[d.getChannel().cStr()];
+          delivery.attempts = d.getAttempts();
+          delivery.outcomes = d.getOutcomes();
+          delivery.in_doubt = d.getInDoubt();
+          delivery.delivered = d.getDelivered();
+          delivery.dead_lettered = d.getDeadLettered();
+          delivery.cancelled = d.getCancelled();
+          delivery.last_attempt_at = At(d.getLastAttemptAtUs());
+        }
+        reminders.emplace_hint(reminders.end(), b.getKey().cStr(), std::move(r));
+      }
+      return true;
+    });
+    for (const auto& [key, r] : reminders) {
+      if (r.id.empty()) continue;
+      ids_of_case[r.case_id].insert(r.id);
+      if (!r.fired && !r.cancelled) armed.insert({r.due_at, r.id});
+    }
+  });
   decltype(cases_) cases;
   decltype(consents_) consents;
-  decltype(reminders_) reminders;
-  const bool read = ReadBody<schema::ReminderBookState>(body, [&](auto root) {
+  decltype(cases_of_subject_) cases_of_subject;
+  const bool cases_read = ReadBody<schema::ReminderBookState>(body, [&](auto root) {
     for (auto b : root.getCases()) {
       auto it = cases.emplace_hint(cases.end(), b.getId().cStr(), CaseTimers{});
       CaseTimers& c = it->second;
@@ -133,47 +176,18 @@ bool ReminderBook::DecodeState(std::string_view body, const FoldedTo& at) {
       for (auto change : b.getChanges()) changes[change.getScope().cStr()].push_back({At(change.getAtUs()), change.getGranted()});
       consents.emplace_hint(consents.end(), b.getSubject().cStr(), engine::ConsentState::Restored(std::move(changes), b.getVersion()));
     }
-    for (auto b : root.getReminders()) {
-      Reminder r;
-      r.id = b.getId().cStr();
-      r.name = b.getName().cStr();
-      r.kind = b.getKind().cStr();
-      r.case_id = b.getCaseId().cStr();
-      r.due_at = At(b.getDueAtUs());
-      r.fired = b.getFired();
-      r.sent_at = At(b.getSentAtUs());
-      r.cancelled = b.getCancelled();
-      r.case_closed = b.getCaseClosed();
-      for (auto d : b.getDeliveries()) {
-        Reminder::Delivery& delivery = r.deliveries[d.getChannel().cStr()];
-        delivery.attempts = d.getAttempts();
-        delivery.outcomes = d.getOutcomes();
-        delivery.in_doubt = d.getInDoubt();
-        delivery.delivered = d.getDelivered();
-        delivery.dead_lettered = d.getDeadLettered();
-        delivery.cancelled = d.getCancelled();
-        delivery.last_attempt_at = At(d.getLastAttemptAtUs());
-      }
-      reminders.emplace_hint(reminders.end(), b.getKey().cStr(), std::move(r));
-    }
     return true;
   });
-  if (!read) return false;
+  for (const auto& [id, c] : cases) cases_of_subject[c.state.subject_id].insert(id);
+  beside.join();
+  if (!cases_read || !reminders_read) return false;
   std::lock_guard lock(mu_);
   cases_ = std::move(cases);
   consents_ = std::move(consents);
+  cases_of_subject_ = std::move(cases_of_subject);
   reminders_ = std::move(reminders);
-  // Derived as the fold builds them: every case under its subject; every reminder with an id
-  // under its case; the timers pending that have neither fired nor been cancelled, by due time.
-  cases_of_subject_.clear();
-  for (const auto& [id, c] : cases_) cases_of_subject_[c.state.subject_id].insert(id);
-  ids_of_case_.clear();
-  armed_.clear();
-  for (const auto& [key, r] : reminders_) {
-    if (r.id.empty()) continue;
-    ids_of_case_[r.case_id].insert(r.id);
-    if (!r.fired && !r.cancelled) armed_.insert({r.due_at, r.id});
-  }
+  ids_of_case_ = std::move(ids_of_case);
+  armed_ = std::move(armed);
   folded_ = at;
   return true;
 }

@@ -42,49 +42,45 @@ inline uint64_t DiskBytes(const std::string& dir) {
 }
 
 // A restart's read models, as `casetrail serve` starts them: the case directory, the indicator
-// projection and the reminder book side by side until all three have folded the head.
+// projection and the reminder book side by side until all three have folded the head. `cold`:
+// from the first event (any checkpoint removed first), then their checkpoints written as a clean
+// stop writes them; else from those checkpoints. Run each in a process of its own, as a restart
+// is: one that folded and freed read models before has a heap that slows the next load.
 struct RestartTimes {
-  double from_first_event_s = 0;  // no checkpoint
-  double checkpoints_written_s = 0;
-  double checkpoints_mib = 0;
-  double from_checkpoints_s = 0;  // from the checkpoints just written
+  double ready_s = 0;
+  double checkpoints_written_s = 0;  // cold only
+  double checkpoints_mib = 0;        // cold only
 };
 
 inline RestartTimes MeasureRestart(storage::Log* log, const engine::DefinitionRegistry* registry,
-                                   const std::string& checkpoint_dir) {
+                                   const std::string& checkpoint_dir, bool cold) {
   RestartTimes t;
   const replay::ReadModelCheckpoints checkpoints(checkpoint_dir);
-  (void)checkpoints.DropAll();
+  if (cold) (void)checkpoints.DropAll();
   const Position head = log->GetHead().position;
-  auto ready = [&](const replay::ReadModelCheckpoints* from, bool save) {
-    const auto t0 = Steady::now();
-    replay::CaseDirectory directory(log, registry, from);
-    replay::LiveIndicators indicators(log, registry, from);
-    replay::ReminderBook book(registry);  // as adapters/workers/reminder_worker.cc follows it
-    replay::ResumingFold book_fold(
-        log, from, replay::ReminderBook::kCheckpointName, replay::ReminderBook::kCheckpointFormat,
-        [&](const auto& loaded) { return book.DecodeState(loaded.body, {loaded.position, loaded.hash}); },
-        [&](const storage::RecordedEvent& r) { book.Apply(r); });
-    while (!directory.WaitFor(head, 100000) || !indicators.WaitFor(head, 100000)) {
+  const auto t0 = Steady::now();
+  replay::CaseDirectory directory(log, registry, &checkpoints);
+  replay::LiveIndicators indicators(log, registry, &checkpoints);
+  replay::ReminderBook book(registry);  // as adapters/workers/reminder_worker.cc follows it
+  replay::ResumingFold book_fold(
+      log, &checkpoints, replay::ReminderBook::kCheckpointName, replay::ReminderBook::kCheckpointFormat,
+      [&](const auto& loaded) { return book.DecodeState(loaded.body, {loaded.position, loaded.hash}); },
+      [&](const storage::RecordedEvent& r) { book.Apply(r); });
+  while (!directory.WaitFor(head, 100000) || !indicators.WaitFor(head, 100000)) {
+  }
+  while (book.position().value() < head.value()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  t.ready_s = Seconds(t0);
+  if (cold) {
+    const auto t1 = Steady::now();
+    replay::FoldedTo at;
+    const std::string body = book.EncodeState(&at);
+    if (!directory.SaveCheckpoint().ok() || !indicators.SaveCheckpoint().ok() ||
+        !checkpoints.SaveFolded(replay::ReminderBook::kCheckpointName, replay::ReminderBook::kCheckpointFormat, at, body).ok()) {
+      std::fprintf(stderr, "checkpoint NOT written\n");
     }
-    while (book.position().value() < head.value()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    const double s = Seconds(t0);
-    if (save) {
-      const auto t1 = Steady::now();
-      replay::FoldedTo at;
-      const std::string body = book.EncodeState(&at);
-      if (!directory.SaveCheckpoint().ok() || !indicators.SaveCheckpoint().ok() ||
-          !checkpoints.SaveFolded(replay::ReminderBook::kCheckpointName, replay::ReminderBook::kCheckpointFormat, at, body).ok()) {
-        std::fprintf(stderr, "checkpoint NOT written\n");
-      }
-      t.checkpoints_written_s = Seconds(t1);
-      t.checkpoints_mib = double(DiskBytes(checkpoint_dir)) / (1 << 20);
-    }
-    return s;
-  };
-  t.from_first_event_s = ready(&checkpoints, true);  // none there yet: folds from the first event
-  t.from_checkpoints_s = ready(&checkpoints, false);
-  (void)checkpoints.DropAll();
+    t.checkpoints_written_s = Seconds(t1);
+    t.checkpoints_mib = double(DiskBytes(checkpoint_dir)) / (1 << 20);
+  }
   return t;
 }
 
