@@ -546,10 +546,15 @@ int main(int argc, char** argv) {
       std::map<std::string, double> out;
       const std::string command = replay_bench + " --dir " + dir + "/population --reuse --restart " + name;
       if (FILE* p = ::popen(command.c_str(), "r")) {
-        char key[64];
+        // Only its "restart-… value" lines: its log lines (spdlog writes to stdout) are passed by.
+        char line[512], key[64];
         double value = 0;
-        while (std::fscanf(p, "%63s %lf", key, &value) == 2) out[key] = value;
-        ::pclose(p);
+        while (std::fgets(line, sizeof(line), p)) {
+          if (std::strncmp(line, "restart-", 8) == 0 && std::sscanf(line, "%63s %lf", key, &value) == 2) out[key] = value;
+        }
+        if (const int status = ::pclose(p); status != 0 || out.empty()) {
+          std::fprintf(stderr, "peer_bench: replay_bench --restart %s gave no figure (status %d)\n", name, status);
+        }
       }
       return out;
     };
